@@ -1,0 +1,55 @@
+# One command per common job. Each target does its own set-up on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+DB ?= demo.duckdb
+PORT ?= 8501
+
+.PHONY: install browser demo test test-fast lint bench bench-full lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's chromium for the browser tests (a browser download at install time fails here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  $(if $(shell id -u | grep -qx 0 && echo root),,sudo) apt-get update -qq && \
+	  $(if $(shell id -u | grep -qx 0 && echo root),,sudo) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+demo: install
+	$(VENV)/bin/cineledger demo --db $(DB) --port $(PORT)
+
+test: install browser
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+test-fast: install
+	$(PY) -m pytest -n 2 -m "not browser and not slow"
+
+lint: install
+	$(VENV)/bin/ruff check finance rules dashboards tests
+	$(VENV)/bin/ruff format --check finance rules dashboards tests
+	$(VENV)/bin/mypy
+
+bench: install
+	$(PY) -m finance.bench
+
+bench-full: install
+	$(PY) -m finance.bench --portfolio
+
+# Refresh the pinned lock after changing pyproject.toml dependencies.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet ".[dev]" playwright
+	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^cineledger' > requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) *.duckdb .pytest_cache .mypy_cache .ruff_cache

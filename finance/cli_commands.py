@@ -1,0 +1,133 @@
+"""The import, report and demo commands of `cineledger` (kept apart to keep modules short)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from finance.errors import UserError
+
+
+def _at(value: str | None) -> date:
+    from finance.cli import today
+
+    if value is None:
+        return today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"--at {value!r}: not an ISO date (YYYY-MM-DD)") from None
+
+
+def _import_summary(outcome: object) -> None:
+    from finance.ingest import ImportOutcome
+
+    assert isinstance(outcome, ImportOutcome)
+    for f in outcome.files:
+        if f.previous_batch is not None:
+            click.echo(f"{f.file}: already imported (batch {f.previous_batch}); nothing added")
+            continue
+        parts = [f"{f.imported} imported"]
+        if f.duplicates:
+            parts.append(f"{f.duplicates} already in the ledger (skipped)")
+        if f.rejected:
+            parts.append(f"{f.rejected} rejected to quarantine")
+        click.echo(f"{f.file}: {f.rows_read} rows read, {', '.join(parts)} (batch {f.batch_id})")
+    for problem in outcome.problems:
+        click.echo(f"  - quarantined: {problem}", err=True)
+    if outcome.invalid_ids:
+        click.echo(f"warning: {outcome.invalid_ids} rows carry an invalid VAT or enterprise number "
+                   f"(kept, flagged; see `cineledger report`)", err=True)
+
+
+def register(cli: click.Group) -> None:
+    """Attach the commands to the `cineledger` group."""
+    from finance.cli import db_option, echo_json, lang_option
+
+    @cli.group("import")
+    def import_() -> None:
+        """Load a devis, expenses or exchange rates."""
+
+    @import_.command("budget")
+    @click.argument("production")
+    @click.argument("file", type=click.Path(path_type=Path))
+    @click.option("--version", "version", help="Version label (default v1, v2, ...).")
+    @db_option
+    def import_budget(production: str, file: Path, version: str | None, db: Path) -> None:
+        """Load a devis (CSV or XLSX) as a new budget version."""
+        from finance.budget import import_budget as run
+
+        out = run(db, production, file, version)
+        click.echo(f"{production}: devis {out.version} {out.action}, {out.lines} lines, total {out.total}")
+
+    @import_.command("expenses")
+    @click.argument("production")
+    @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+    @click.option("--skip-invalid", is_flag=True,
+                  help="Import the valid rows; keep the invalid ones in quarantine with their reasons.")
+    @db_option
+    def import_expenses(production: str, files: tuple[Path, ...], skip_invalid: bool, db: Path) -> None:
+        """Load expense files (all of them or none: one transaction)."""
+        from finance.ingest import import_expenses as run
+
+        _import_summary(run(db, production, list(files), skip_invalid=skip_invalid))
+
+    @import_.command("rates")
+    @click.argument("file", type=click.Path(path_type=Path))
+    @db_option
+    def import_rates(file: Path, db: Path) -> None:
+        """Load the ECB reference-rate CSV (eurofxref-hist.csv or eurofxref.csv)."""
+        from finance.fx import import_rates as run
+
+        out = run(db, file)
+        state = "already loaded; nothing changed" if out.unchanged else "loaded"
+        click.echo(f"{out.file}: {out.rates} rates for {out.currencies} currencies "
+                   f"({out.first} to {out.last}) {state}")
+
+    @cli.command("report")
+    @click.argument("production")
+    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+    @click.option("--at", "at", help="Report as at this date (YYYY-MM-DD); default today.")
+    @click.option("--lines", is_flag=True, help="Show every budget line under its chapter.")
+    @lang_option
+    @db_option
+    def report(production: str, fmt: str, at: str | None, lines: bool, lang: str, db: Path) -> None:
+        """Cost report and burn rate."""
+        from finance.report import cost_report
+        from finance.report_output import report_json, report_table
+
+        result = cost_report(db, production, _at(at))
+        if fmt == "json":
+            echo_json(report_json(result))
+        else:
+            click.echo(report_table(result, lang, with_lines=lines))
+
+    @cli.command("quarantine")
+    @click.argument("production")
+    @db_option
+    def quarantine(production: str, db: Path) -> None:
+        """Rows rejected by `import expenses --skip-invalid`, with their reasons."""
+        from finance.store.db import connect
+
+        with connect(db, read_only=True) as con:
+            rows = con.execute(
+                "SELECT source_file, source_row, reasons FROM quarantine WHERE production_id = ? "
+                "ORDER BY batch_id, source_row", [production]).fetchall()
+        if not rows:
+            click.echo(f"{production}: quarantine is empty")
+        for file, row, reasons in rows:
+            click.echo(f"{file} row {row}: {reasons}")
+
+    @cli.command("demo")
+    @click.option("--port", default=8501, show_default=True)
+    @click.option("--no-serve", is_flag=True, help="Load and print the report, do not serve.")
+    @db_option
+    def demo(port: int, no_serve: bool, db: Path) -> None:
+        """Load the bundled demo production into a fresh database and show it."""
+        from finance.demo_load import load_demo
+
+        click.echo(load_demo(db))
+        del port, no_serve
+        _ = datetime

@@ -1,0 +1,127 @@
+"""From extracted rows to ledger rows: territory, payee keys, tax residence, exchange rates.
+
+Pure functions of frames (no database): the ingest step hands in what it read from the store
+(the current devis codes, the rates table) and gets back enriched rows and their problems.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from finance.classify import classify_territory
+from finance.identifiers import identifier_columns
+from finance.money import RATE
+from finance.validate import Check, run_checks
+
+FOLD = r"[^a-z0-9]+"
+
+
+@dataclass(frozen=True)
+class LedgerContext:
+    """What the enrichment needs to know about the production and its store."""
+
+    production_id: str
+    currency: str
+    budget_codes: frozenset[str]
+    fx_rates: pl.DataFrame  # currency, rate_date, per_eur (ECB convention: units per EUR)
+
+
+def supplier_key(supplier: pl.Expr, vat: pl.Expr) -> pl.Expr:
+    """Who issued the document: the VAT number when given, else the folded name.
+
+    Folding (accents, case, punctuation) makes `Éclair Films S.A.` and `ECLAIR FILMS SA` one key.
+    """
+    folded = (
+        supplier.str.normalize("NFKD").str.replace_all(r"\p{M}", "").str.to_lowercase()
+        .str.replace_all(FOLD, "")
+    )
+    vat_key = vat.str.to_uppercase().str.replace_all(r"[^A-Z0-9]", "")
+    return pl.when(vat_key.str.len_chars() > 0).then(vat_key).otherwise(folded)
+
+
+def tax_residence(frame: pl.DataFrame) -> pl.DataFrame:
+    """`be_taxable` defaults to 'the payee's country is BE' (funding-rules.md section 1)."""
+    given = pl.col("be_taxable").is_not_null()
+    return frame.with_columns(
+        pl.coalesce(pl.col("be_taxable"), pl.col("country") == "BE").alias("be_taxable"),
+        pl.when(given).then(pl.lit("stated on the expense line"))
+        .when(pl.col("country") == "BE").then(pl.lit("default: payee established in Belgium"))
+        .otherwise(pl.lit("default: payee established outside Belgium"))
+        .alias("be_taxable_reason"),
+    )
+
+
+def _rates_to_production(fx: pl.DataFrame, currency: str) -> pl.DataFrame:
+    """Per (currency, date): the rate to the production currency, crossed through EUR."""
+    dates = fx.select("rate_date").unique()
+    eur = dates.with_columns(pl.lit("EUR").alias("currency"), pl.lit(1, RATE).alias("per_eur"))
+    table = pl.concat([fx.select("currency", "rate_date", pl.col("per_eur").cast(RATE)),
+                       eur.select("currency", "rate_date", "per_eur")])
+    prod = table.filter(pl.col("currency") == currency).select(
+        "rate_date", pl.col("per_eur").alias("prod_per_eur")
+    )
+    return (
+        table.join(prod, on="rate_date", how="inner")
+        .select(
+            "currency", "rate_date",
+            (pl.col("prod_per_eur") / pl.col("per_eur")).cast(RATE).alias("table_rate"),
+        )
+        .sort("currency", "rate_date")
+    )
+
+
+def resolve_fx(frame: pl.DataFrame, ctx: LedgerContext) -> pl.DataFrame:
+    """Fill `fx_rate` and `fx_source`: same currency, the line's own rate, or the rates table.
+
+    The table rate is the latest published on or before the document date (ECB reference rates
+    are not published on weekends and holidays).
+    """
+    foreign = (pl.col("currency") != ctx.currency) & pl.col("fx_rate").is_null()
+    need = frame.filter(foreign & pl.col("date").is_not_null()).select("_key", "currency", "date")
+    if need.height and ctx.fx_rates.height:
+        rates = _rates_to_production(ctx.fx_rates, ctx.currency)
+        found = need.sort("date").join_asof(
+            rates, left_on="date", right_on="rate_date", by="currency", strategy="backward"
+        ).select("_key", "table_rate", "rate_date")
+    else:
+        found = pl.DataFrame(schema={"_key": pl.Int64, "table_rate": RATE, "rate_date": pl.Date})
+    out = frame.join(found, on="_key", how="left")
+    return out.with_columns(
+        pl.when(pl.col("currency") == ctx.currency).then(pl.lit(1, RATE))
+        .otherwise(pl.coalesce(pl.col("fx_rate"), pl.col("table_rate"))).alias("fx_rate"),
+        pl.when(pl.col("currency") == ctx.currency).then(pl.lit("same currency"))
+        .when(pl.col("fx_rate").is_not_null()).then(pl.lit("rate on the expense line"))
+        .when(pl.col("table_rate").is_not_null())
+        .then(pl.format("rates table, {}", pl.col("rate_date")))
+        .otherwise(pl.lit(None, pl.String)).alias("fx_source"),
+    ).drop("table_rate", "rate_date")
+
+
+def ledger_checks(ctx: LedgerContext) -> list[Check]:
+    """Row rules that need the production's context (devis, currency, rates)."""
+    col = pl.col
+    codes = sorted(ctx.budget_codes)
+    return [
+        Check("budget_code", col("budget_code").is_not_null() & ~col("budget_code").is_in(codes),
+              "no such line in the current devis"),
+        Check("fx_rate", col("fx_source").is_null() & col("currency").is_not_null(),
+              f"a {ctx.currency} rate is needed: give fx_rate or load a rates table "
+              f"(`cineledger import rates FILE`)"),
+        Check("postcode", col("territory").is_null() & col("country").str.contains(r"^[A-Z]{2}$"),
+              "", reason_expr=col("territory_reason")),
+    ]
+
+
+def enrich(rows: pl.DataFrame, ctx: LedgerContext) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Enriched rows (same order, `_key` added) and the problems found on the way."""
+    frame = rows.with_row_index("_key").with_columns(pl.col("_key").cast(pl.Int64))
+    frame = classify_territory(frame, country="country", postcode="postcode")
+    frame = identifier_columns(frame, column="supplier_vat", country="country")
+    frame = tax_residence(frame).with_columns(
+        supplier_key(pl.col("supplier"), pl.col("supplier_vat")).alias("supplier_key"),
+        pl.lit(ctx.production_id).alias("production_id"),
+    )
+    frame = resolve_fx(frame, ctx)
+    return frame, run_checks(frame, ledger_checks(ctx))

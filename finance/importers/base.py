@@ -1,0 +1,58 @@
+"""What every expense importer returns, whatever the source format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+#: Canonical expense columns after extraction, with their polars types.
+EXPENSE_SCHEMA: dict[str, pl.DataType] = {
+    "date": pl.Date(),
+    "supplier": pl.String(),
+    "country": pl.String(),
+    "postcode": pl.String(),
+    "budget_code": pl.String(),
+    "amount": pl.Decimal(18, 2),
+    "currency": pl.String(),
+    "fx_rate": pl.Decimal(18, 8),
+    "vat_amount": pl.Decimal(18, 2),
+    "supplier_vat": pl.String(),
+    "invoice_ref": pl.String(),
+    "description": pl.String(),
+    "paid_on": pl.Date(),
+    "status": pl.String(),
+    "payee_type": pl.String(),
+    "av_company": pl.Boolean(),
+    "be_taxable": pl.Boolean(),
+    "category": pl.String(),
+    "ts_class": pl.String(),
+    "nights": pl.Int32(),
+    "document": pl.String(),
+}
+
+#: Provenance columns every extracted row carries.
+PROVENANCE_SCHEMA: dict[str, pl.DataType] = {
+    "_row": pl.Int64(),
+    "_file": pl.String(),
+    "_sheet": pl.String(),
+    "_sha256": pl.String(),
+    "_format": pl.String(),
+}
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """Typed rows plus the problems found while reading them.
+
+    `rows` has EXPENSE_SCHEMA + PROVENANCE_SCHEMA + `_raw` (the row as read, JSON text, kept for
+    quarantine). `problems` has finance.validate.PROBLEM_SCHEMA plus `_file`.
+    """
+
+    rows: pl.DataFrame
+    problems: pl.DataFrame
+    file: str
+    sha256: str
+    format: str
+    sheet: str | None = None
+    notes: tuple[str, ...] = ()

@@ -1,0 +1,275 @@
+"""Load expenses into the ledger: atomic, idempotent, every rejected row named with its reason.
+
+One command is one transaction, whatever the number of files: either every file goes in (minus
+the rows `--skip-invalid` sends to quarantine) or nothing does. Re-importing a file or a row adds
+nothing and says so; the same supplier and invoice number with other content is a conflict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from finance.enrich import LedgerContext, enrich
+from finance.errors import Problem, UserError
+from finance.importers.base import Extracted
+from finance.productions import get_manifest
+from finance.store.db import connect, read_frame, transaction
+from finance.validate import PROBLEM_SCHEMA
+
+Extractor = Callable[[Path, str], Extracted]
+
+#: What makes two rows the same expense. Payment date, description and document are left out
+#: on purpose: a later export that adds a payment date must not double-count the invoice.
+IDENTITY = ("production_id", "date", "supplier_key", "budget_code", "amount", "currency",
+            "invoice_ref", "status", "country", "postcode")
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What happened to one file."""
+
+    file: str
+    sha256: str
+    batch_id: int | None = None
+    rows_read: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    previous_batch: int | None = None  # set when the very same file was imported before
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What an import command did, for the CLI and the dashboard to report."""
+
+    production_id: str
+    files: list[FileOutcome]
+    problems: list[Problem] = field(default_factory=list)
+    invalid_ids: int = 0
+    quarantined: int = 0
+
+
+def file_sha256(path: Path) -> str:
+    """Hash of the file bytes: the identity of an import."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _context(con: duckdb.DuckDBPyConnection, production_id: str) -> LedgerContext:
+    manifest = get_manifest(con, production_id)
+    codes = con.execute(
+        "SELECT code FROM current_budget WHERE production_id = ?", [production_id]
+    ).fetchall()
+    if not codes:
+        raise UserError(
+            f"{production_id}: no devis loaded yet; run `cineledger import budget {production_id} FILE` first"
+        )
+    rates = read_frame(con, "SELECT currency, rate_date, per_eur FROM fx_rates")
+    return LedgerContext(production_id, manifest.currency, frozenset(r[0] for r in codes), rates)
+
+
+def _previous_batches(con: duckdb.DuckDBPyConnection, production_id: str, shas: list[str]) -> dict[str, int]:
+    rows = con.execute(
+        "SELECT file_sha256, min(id) FROM import_batches WHERE production_id = ? AND kind = 'expenses' "
+        "AND file_sha256 IN (SELECT unnest(?)) GROUP BY 1",
+        [production_id, shas],
+    ).fetchall()
+    return {sha: batch for sha, batch in rows}
+
+
+def _stage(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
+    """Register the enriched rows as a temp table with their fingerprints."""
+    con.register("enriched", frame)
+    identity = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in IDENTITY)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE staged AS
+        SELECT *, md5(fp0 || '#' || row_number() OVER (PARTITION BY fp0 ORDER BY _sha256, _row))
+                  AS fingerprint
+        FROM (SELECT *, md5(concat_ws('|', {identity})) AS fp0 FROM enriched)
+    """)
+    con.unregister("enriched")
+
+
+def _duplicates_and_conflicts(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rows already in the ledger, and rows that clash with another document of the same number."""
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE dup AS
+        SELECT s._key FROM staged s
+        WHERE s.fingerprint IN (SELECT fingerprint FROM expenses e WHERE e.production_id = s.production_id)
+    """)
+    conflicts = read_frame(con, """
+        SELECT s._file, s._row, 'invoice_ref' AS column, s.invoice_ref AS value,
+               'same supplier and invoice number as expense #' || e.id || ' (' || e.source_file ||
+               ' row ' || e.source_row || ') but different content' AS reason
+        FROM staged s JOIN expenses e
+          ON e.production_id = s.production_id AND e.supplier_key = s.supplier_key
+         AND e.invoice_ref = s.invoice_ref
+        WHERE s._key NOT IN (SELECT _key FROM dup) AND s.fingerprint <> e.fingerprint
+        QUALIFY row_number() OVER (PARTITION BY s._key ORDER BY e.id) = 1
+        UNION ALL
+        SELECT s._file, s._row, 'invoice_ref', s.invoice_ref,
+               'same supplier and invoice number as ' || t._file || ' row ' || t._row ||
+               ' but different content'
+        FROM staged s JOIN staged t
+          ON s.supplier_key = t.supplier_key AND s.invoice_ref = t.invoice_ref
+         AND s._sha256 <> t._sha256 AND s.fp0 <> t.fp0
+        WHERE s._key NOT IN (SELECT _key FROM dup)
+        QUALIFY row_number() OVER (PARTITION BY s._key ORDER BY t._sha256, t._row) = 1
+    """)
+    duplicates = read_frame(con, "SELECT _key FROM dup")
+    return duplicates, conflicts.with_columns(pl.col("_row").cast(pl.Int64))
+
+
+EXPENSE_COLUMNS = """id, production_id, batch_id, doc_date, supplier, supplier_key, country, postcode,
+    budget_code, amount_orig, currency, fx_rate, fx_source, amount, vat_amount, supplier_vat,
+    supplier_vat_kind, supplier_vat_valid, supplier_vat_reason, invoice_ref, description, paid_on,
+    status, payee_type, av_company, be_taxable, be_taxable_reason, category_override,
+    ts_class_override, nights, document, territory, territory_country, fr_department, fr_region,
+    territory_reason, fingerprint, source_file, source_sheet, source_row, source_format"""
+
+EXPENSE_SELECT = """nextval('expense_seq'), s.production_id, b.batch_id, s.date, s.supplier,
+    s.supplier_key, s.country, s.postcode, s.budget_code, s.amount, s.currency, s.fx_rate,
+    s.fx_source, round(s.amount * s.fx_rate, 2), s.vat_amount,
+    coalesce(s.supplier_vat_normalized, s.supplier_vat), s.supplier_vat_kind,
+    s.supplier_vat_valid, s.supplier_vat_reason, s.invoice_ref, s.description, s.paid_on,
+    s.status, s.payee_type, s.av_company, s.be_taxable, s.be_taxable_reason, s.category,
+    s.ts_class, s.nights, s.document, s.territory, s.territory_country, s.fr_department,
+    s.fr_region, s.territory_reason, s.fingerprint, s._file, s._sheet, s._row, s._format"""
+
+
+def _write_batches(
+    con: duckdb.DuckDBPyConnection, production_id: str, extracted: Sequence[Extracted],
+    counts: pl.DataFrame,
+) -> list[FileOutcome]:
+    """One import_batches row per file, with its counts; returns the outcomes."""
+    outcomes = []
+    by_sha = {r["_sha256"]: r for r in counts.iter_rows(named=True)}
+    for ex in extracted:
+        c = by_sha.get(ex.sha256, {"read": 0, "imported": 0, "duplicates": 0, "rejected": 0})
+        (batch_id,) = con.execute("SELECT nextval('import_batch_seq')").fetchone() or (0,)
+        con.execute(
+            "INSERT INTO import_batches VALUES (?, ?, 'expenses', ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, NULL)",
+            [batch_id, production_id, ex.file, ex.sha256, ex.format, ex.sheet, c["read"],
+             c["imported"], c["duplicates"], c["rejected"], _now()],
+        )
+        outcomes.append(FileOutcome(ex.file, ex.sha256, batch_id, c["read"], c["imported"],
+                                    c["duplicates"], c["rejected"]))
+    return outcomes
+
+
+def _counts(frame: pl.DataFrame, bad: pl.DataFrame, dup: pl.DataFrame) -> pl.DataFrame:
+    """Per file: rows read, imported, duplicate, rejected."""
+    flagged = frame.select("_key", "_sha256").with_columns(
+        pl.col("_key").is_in(bad["_key"].implode()).alias("bad"),
+        pl.col("_key").is_in(dup["_key"].implode()).alias("dup"),
+    )
+    return flagged.group_by("_sha256").agg(
+        pl.len().cast(pl.Int64).alias("read"),
+        (~pl.col("bad") & ~pl.col("dup")).sum().cast(pl.Int64).alias("imported"),
+        (pl.col("dup") & ~pl.col("bad")).sum().cast(pl.Int64).alias("duplicates"),
+        pl.col("bad").sum().cast(pl.Int64).alias("rejected"),
+    )
+
+
+def _insert(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], bad: pl.DataFrame,
+            problems: pl.DataFrame, production_id: str) -> int:
+    """Insert the good rows; quarantine the bad ones with every reason. Returns quarantined."""
+    batch_map = pl.DataFrame({"sha": [o.sha256 for o in outcomes],
+                              "batch_id": [o.batch_id for o in outcomes]})
+    con.register("batch_map", batch_map)
+    con.register("bad_keys", bad)
+    con.register("problems", problems)
+    con.execute(f"""
+        INSERT INTO expenses ({EXPENSE_COLUMNS})
+        SELECT {EXPENSE_SELECT}
+        FROM staged s JOIN batch_map b ON b.sha = s._sha256
+        WHERE s._key NOT IN (SELECT _key FROM dup) AND s._key NOT IN (SELECT _key FROM bad_keys)
+        ORDER BY s._sha256, s._row
+    """)
+    con.execute("""
+        INSERT INTO quarantine
+        SELECT ?, b.batch_id, s._file, s._sheet, s._row,
+               string_agg(p.column || ': ' || p.reason, '; ' ORDER BY p.column), any_value(s._raw)
+        FROM staged s JOIN batch_map b ON b.sha = s._sha256
+        JOIN problems p ON p._file = s._file AND p._row = s._row
+        GROUP BY ALL
+    """, [production_id])
+    quarantined = con.execute("SELECT count(*) FROM bad_keys").fetchone()
+    for name in ("batch_map", "bad_keys", "problems"):
+        con.unregister(name)
+    return int(quarantined[0]) if quarantined else 0
+
+
+def _problem_records(problems: pl.DataFrame) -> list[Problem]:
+    ordered = problems.sort("_file", "_row", "column")
+    return [Problem(reason=r["reason"], file=r["_file"], row=r["_row"], column=r["column"],
+                    value=r["value"]) for r in ordered.iter_rows(named=True)]
+
+
+def _extract_all(paths: Sequence[Path], known: dict[str, int], currency: str,
+                 extractor: Extractor) -> tuple[list[Extracted], list[FileOutcome]]:
+    names = [p.name for p in paths]
+    clashes = sorted({n for n in names if names.count(n) > 1})
+    if clashes:
+        raise UserError(f"two files share the name {', '.join(clashes)}: import them separately")
+    extracted, skipped, seen = [], [], set()
+    for path in paths:
+        if not path.is_file():
+            raise UserError(f"{path}: file not found")
+        sha = file_sha256(path)
+        if sha in known:
+            skipped.append(FileOutcome(path.name, sha, previous_batch=known[sha]))
+        elif sha not in seen:
+            seen.add(sha)
+            extracted.append(extractor(path, currency))
+    return extracted, skipped
+
+
+def import_expenses(
+    db: Path | None, production_id: str, paths: Sequence[Path], *, skip_invalid: bool = False,
+    extractor: Extractor | None = None,
+) -> ImportOutcome:
+    """Import expense files into a production in one transaction (see module docstring)."""
+    from finance.importers import canonical
+
+    with connect(db) as con:
+        ctx = _context(con, production_id)
+        known = _previous_batches(con, production_id, [file_sha256(p) for p in paths if p.is_file()])
+    extracted, skipped = _extract_all(paths, known, ctx.currency, extractor or canonical.extract)
+    if not extracted:
+        return ImportOutcome(production_id, skipped)
+    rows = pl.concat([e.rows for e in extracted], how="diagonal_relaxed")
+    frame, ledger_problems = enrich(rows, ctx)
+    read_problems = pl.concat([e.problems for e in extracted], how="diagonal_relaxed")
+    with connect(db) as con, transaction(con):
+        _stage(con, frame)
+        dup, conflicts = _duplicates_and_conflicts(con)
+        problems = pl.concat([read_problems, ledger_problems, conflicts], how="diagonal_relaxed")
+        problems = problems.select("_file", *PROBLEM_SCHEMA).unique(keep="first")
+        if problems.height and not skip_invalid:
+            n_rows = problems.select("_file", "_row").n_unique()
+            raise UserError(
+                f"nothing imported: {n_rows} invalid rows (fix them, or use --skip-invalid "
+                f"to import the valid rows and quarantine the others)",
+                _problem_records(problems),
+            )
+        bad = frame.join(problems.select("_file", "_row").unique(), on=["_file", "_row"]).select("_key")
+        outcomes = _write_batches(con, production_id, extracted, _counts(frame, bad, dup))
+        quarantined = _insert(con, outcomes, bad, problems, production_id)
+    invalid_ids = int(frame.filter(pl.col("supplier_vat_valid") == False).height)  # noqa: E712
+    return ImportOutcome(production_id, [*outcomes, *skipped], _problem_records(problems),
+                         invalid_ids, quarantined)

@@ -1,0 +1,134 @@
+"""Frozen domain types guarding the boundaries: the production manifest and its financing plan.
+
+Bulk data (budget lines, expenses) lives in DuckDB and polars frames; these pydantic models guard
+what a user writes by hand (the manifest) and single records crossing an edge.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+class Kind(StrEnum):
+    """What kind of work: drives thresholds (screen.brussels minimum) and windows (animation)."""
+
+    FEATURE = "feature"
+    DOCUMENTARY = "documentary"
+    ANIMATION = "animation"
+    SERIES = "series"
+
+
+class Scheme(StrEnum):
+    """Funding schemes a financing plan can name (interfaces.md section 1)."""
+
+    BE_TAX_SHELTER = "be_tax_shelter"
+    WALLIMAGE = "wallimage"
+    SCREEN_BRUSSELS = "screen_brussels"
+    CNC_ACM = "cnc_acm"
+    FR_CIC = "fr_cic"
+    FR_C2I = "fr_c2i"
+    OTHER = "other"
+
+
+class Status(StrEnum):
+    """Actual spend is invoiced; committed spend is ordered and enters projections only."""
+
+    ACTUAL = "actual"
+    COMMITTED = "committed"
+
+
+class TsClass(StrEnum):
+    """Tax Shelter class of a budget line or expense (funding-rules.md section 1)."""
+
+    DIRECT = "direct"
+    INDIRECT = "indirect"
+    PRODUCER_FEE = "producer_fee"
+    EXCLUDED = "excluded"
+
+
+Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
+PositiveMoney = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+
+
+class Frozen(BaseModel):
+    """Base for domain records: immutable, and unknown keys are errors, not silently dropped."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Schedule(Frozen):
+    """Production phases; they spread the devis into the planned burn curve."""
+
+    prep_start: date
+    shoot_start: date
+    shoot_end: date
+    post_end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Schedule:
+        days = [self.prep_start, self.shoot_start, self.shoot_end, self.post_end]
+        if days != sorted(days):
+            raise ValueError("phases must be in order: prep_start <= shoot_start <= shoot_end <= post_end")
+        return self
+
+
+class Financing(Frozen):
+    """One source of the financing plan. Scheme-specific fields are checked below."""
+
+    scheme: Scheme
+    amount: PositiveMoney
+    label: str | None = None
+    fiscal_value: PositiveMoney | None = None
+    signed_on: date | None = None
+    committed_spend: PositiveMoney | None = None
+    window_start: date | None = None
+    window_end: date | None = None
+
+    @model_validator(mode="after")
+    def _scheme_fields(self) -> Financing:
+        if self.scheme is Scheme.BE_TAX_SHELTER and self.fiscal_value is None:
+            raise ValueError("be_tax_shelter needs fiscal_value (V, the tax value of the certificates)")
+        if self.scheme is not Scheme.BE_TAX_SHELTER and self.fiscal_value is not None:
+            raise ValueError("fiscal_value only applies to be_tax_shelter")
+        if self.window_start and self.window_end and self.window_start > self.window_end:
+            raise ValueError("window_start is after window_end")
+        return self
+
+
+class Manifest(Frozen):
+    """The production manifest (interfaces.md section 1), one YAML file per production."""
+
+    id: str
+    title: str = Field(min_length=1)
+    kind: Kind
+    currency: str = "EUR"
+    budget_total: PositiveMoney | None = None
+    layout: str = "cnc"
+    schedule: Schedule | None = None
+    financing: list[Financing] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError("must be a slug: lowercase letters, digits and dashes, e.g. dernier-tram")
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Z]{3}", value):
+            raise ValueError("must be an ISO 4217 code such as EUR")
+        return value
+
+    def schemes(self) -> list[Scheme]:
+        """Schemes of the financing plan, in plan order, without repeats."""
+        return list(dict.fromkeys(f.scheme for f in self.financing))

@@ -1,0 +1,94 @@
+"""Short-lived DuckDB connections with a retry while another process holds the file.
+
+DuckDB lets one process hold a database file for writing, and while it does no other process can
+open it, not even read-only. So nothing here caches a connection: each operation opens, works and
+closes, and an open that meets a lock retries with backoff before giving a clear message.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from finance.errors import DatabaseBusy, UserError
+from finance.store.migrations import migrate
+from finance.store.reference import sync_reference
+
+DEFAULT_DB = "cineledger.duckdb"
+ENV_DB = "CINELEDGER_DB"
+LOCK_MARKERS = ("lock", "Conflicting lock", "being used by another process")
+
+
+def default_db_path() -> Path:
+    """`CINELEDGER_DB` if set, else `./cineledger.duckdb` (interfaces.md section 4)."""
+    return Path(os.environ.get(ENV_DB) or DEFAULT_DB)
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc)
+    return any(marker.lower() in text.lower() for marker in LOCK_MARKERS)
+
+
+def _open(path: Path, read_only: bool, timeout_s: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + timeout_s
+    delay = 0.02
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                if _is_lock_error(exc):
+                    raise DatabaseBusy(
+                        f"{path.name}: the database is busy (another process is writing); "
+                        f"try again in a moment"
+                    ) from None
+                raise UserError(f"{path.name}: cannot open the database ({exc})") from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
+@contextmanager
+def connect(
+    path: Path | None = None, *, read_only: bool = False, timeout_s: float = 30.0
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the database for one operation; the schema is migrated on every writable open.
+
+    A read-only open of a file that does not exist yet is an error the user can act on.
+    """
+    db = path or default_db_path()
+    if read_only and not db.exists():
+        raise UserError(f"{db}: no database here yet; run `cineledger production add MANIFEST` first")
+    con = _open(db, read_only, timeout_s)
+    try:
+        if not read_only:
+            migrate(con)
+            sync_reference(con)
+        yield con
+    finally:
+        con.close()
+
+
+def read_frame(
+    con: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any] | list[Any] | None = None
+) -> pl.DataFrame:
+    """Run a query and fetch it whole as polars (duckdb 2: `con.sql(q, params=...).pl()`)."""
+    return con.sql(query, params=params).pl()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction: committed whole on success, rolled back whole on any error."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
