@@ -20,7 +20,7 @@ from finance.ingest import file_sha256
 from finance.layout import load_layout
 from finance.parsing import BUDGET_HEADER_ALIASES, detect_decimal_mark, map_headers, parse_amount
 from finance.productions import get_manifest
-from finance.store.db import connect, transaction
+from finance.store.db import connect, fetch_one, fetch_value, transaction
 from finance.store.reference import category_defaults
 from finance.tabular import read_table
 from finance.validate import Check, run_checks, to_problems
@@ -122,15 +122,15 @@ def read_budget(path: Path, layout_id: str = "cnc") -> tuple[pl.DataFrame, str, 
 
 
 def _next_label(con: duckdb.DuckDBPyConnection, production_id: str) -> str:
-    (n,) = con.execute("SELECT count(*) FROM budget_versions WHERE production_id = ?",
-                       [production_id]).fetchone() or (0,)
+    n = fetch_value(con, "SELECT count(*) FROM budget_versions WHERE production_id = ?",
+                       [production_id])
     return f"v{int(n) + 1}"
 
 
 def _store(con: duckdb.DuckDBPyConnection, production_id: str, version: str, lines: pl.DataFrame,
            file: str, sheet: str | None, sha: str) -> int:
     now = datetime.now(UTC).replace(tzinfo=None)
-    (batch_id,) = con.execute("SELECT nextval('import_batch_seq')").fetchone() or (0,)
+    batch_id = fetch_value(con, "SELECT nextval('import_batch_seq')")
     con.execute(
         "INSERT INTO import_batches VALUES (?, ?, 'budget', ?, ?, 'canonical_budget', ?, ?, ?, ?, 0, 0, ?, NULL)",
         [batch_id, production_id, file, sha, sheet, version, lines.height, lines.height, now])
@@ -154,17 +154,17 @@ def import_budget(db: Path | None, production_id: str, path: Path, version: str 
     sha = file_sha256(path)
     with connect(db) as con:
         manifest = get_manifest(con, production_id)
-        same = con.execute(
+        same = fetch_one(con, 
             "SELECT version_label FROM import_batches WHERE production_id = ? AND kind = 'budget' "
-            "AND file_sha256 = ? ORDER BY id DESC LIMIT 1", [production_id, sha]).fetchone()
+            "AND file_sha256 = ? ORDER BY id DESC LIMIT 1", [production_id, sha])
     lines, file, sheet = read_budget(path, manifest.layout)
     total = f"{lines['amount'].sum():.2f}"
     if same and (version is None or version == same[0]):
         return BudgetOutcome(production_id, str(same[0]), "unchanged", lines.height, total)
     with connect(db) as con, transaction(con):
         label = version or _next_label(con, production_id)
-        exists = con.execute("SELECT 1 FROM budget_versions WHERE production_id = ? AND version = ?",
-                             [production_id, label]).fetchone()
+        exists = fetch_one(con, "SELECT 1 FROM budget_versions WHERE production_id = ? AND version = ?",
+                             [production_id, label])
         batch_id = _store(con, production_id, label, lines, file, sheet, sha)
     return BudgetOutcome(production_id, label, "replaced" if exists else "created", lines.height,
                          total, batch_id)

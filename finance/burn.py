@@ -68,7 +68,8 @@ def weekly_spend(con: duckdb.DuckDBPyConnection, production_id: str, at: date,
 
 def trailing_four_weeks(con: duckdb.DuckDBPyConnection, production_id: str, at: date) -> Decimal:
     """Average weekly actual spend over the 28 days ending on `at`."""
-    row = con.sql(TRAILING_SQL, params={"pid": production_id, "at": at}).fetchone()
+    rows = con.sql(TRAILING_SQL, params={"pid": production_id, "at": at}).fetchall()
+    row = rows[0] if rows else None
     return to_money(Decimal(row[0] if row else 0) / 4)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import click
@@ -104,6 +104,25 @@ def register(cli: click.Group) -> None:
         else:
             click.echo(report_table(result, lang, with_lines=lines))
 
+    @cli.command("check")
+    @click.argument("production")
+    @click.option("--at", "at", help="Evaluate as at this date (YYYY-MM-DD); default today.")
+    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+    @lang_option
+    @db_option
+    def check(production: str, at: str | None, fmt: str, lang: str, db: Path) -> None:
+        """Run every rule of every scheme in the financing plan (exit 1 if a rule fails)."""
+        from rules.output import check_table
+        from rules.runs import run_check, run_json
+
+        run = run_check(db, production, _at(at))
+        if fmt == "json":
+            echo_json(run_json(run))
+        else:
+            click.echo(check_table(run, lang))
+        if run.failed:
+            raise SystemExit(1)
+
     @cli.command("quarantine")
     @click.argument("production")
     @db_option
@@ -121,13 +140,22 @@ def register(cli: click.Group) -> None:
             click.echo(f"{file} row {row}: {reasons}")
 
     @cli.command("demo")
-    @click.option("--port", default=8501, show_default=True)
-    @click.option("--no-serve", is_flag=True, help="Load and print the report, do not serve.")
-    @db_option
-    def demo(port: int, no_serve: bool, db: Path) -> None:
-        """Load the bundled demo production into a fresh database and show it."""
-        from finance.demo_load import load_demo
+    @click.option("--port", default=8501, show_default=True, help="Dashboard port.")
+    @click.option("--no-serve", is_flag=True, help="Load and print the report; do not serve.")
+    @click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path), default="demo.duckdb",
+                  show_default=True, help="Database file to (re)create for the demo.")
+    @lang_option
+    def demo(port: int, no_serve: bool, db: Path, lang: str) -> None:
+        """Load the bundled demo production into a fresh database, print its report, serve."""
+        from finance.demo_load import DEMO_AT, DEMO_ID, load_demo
+        from finance.report import cost_report
+        from finance.report_output import report_table
 
-        click.echo(load_demo(db))
-        del port, no_serve
-        _ = datetime
+        for line in load_demo(db):
+            click.echo(line)
+        click.echo("")
+        click.echo(report_table(cost_report(db, DEMO_ID, DEMO_AT), lang))
+        if not no_serve:
+            from finance.serve import serve
+
+            serve(db, port)

@@ -18,7 +18,7 @@ from finance.errors import UserError
 from finance.ingest import file_sha256
 from finance.money import RATE
 from finance.parsing import parse_date, parse_rate
-from finance.store.db import connect, transaction
+from finance.store.db import connect, fetch_one, fetch_value, transaction
 
 GLOBAL = "*"  # import batches of reference data belong to no production
 
@@ -74,10 +74,10 @@ def import_rates(db: Path | None, path: Path) -> RatesOutcome:
     last = str(rates["rate_date"].max()) if rates.height else None
     summary = (path.name, rates.height, rates["currency"].n_unique(), first, last)
     with connect(db) as con, transaction(con):
-        if con.execute("SELECT 1 FROM import_batches WHERE kind = 'fx_rates' AND file_sha256 = ?",
-                       [sha]).fetchone():
+        if fetch_one(con, "SELECT 1 FROM import_batches WHERE kind = 'fx_rates' AND file_sha256 = ?",
+                       [sha]):
             return RatesOutcome(*summary, unchanged=True)
-        (batch_id,) = con.execute("SELECT nextval('import_batch_seq')").fetchone() or (0,)
+        batch_id = fetch_value(con, "SELECT nextval('import_batch_seq')")
         con.register("new_rates", rates)
         con.execute("DELETE FROM fx_rates USING new_rates n "
                     "WHERE fx_rates.currency = n.currency AND fx_rates.rate_date = n.rate_date")

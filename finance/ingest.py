@@ -20,7 +20,7 @@ from finance.enrich import LedgerContext, enrich
 from finance.errors import Problem, UserError
 from finance.importers.base import Extracted
 from finance.productions import get_manifest
-from finance.store.db import connect, read_frame, transaction
+from finance.store.db import connect, fetch_one, fetch_value, read_frame, transaction
 from finance.validate import PROBLEM_SCHEMA
 
 Extractor = Callable[[Path, str], Extracted]
@@ -160,7 +160,7 @@ def _write_batches(
     by_sha = {r["_sha256"]: r for r in counts.iter_rows(named=True)}
     for ex in extracted:
         c = by_sha.get(ex.sha256, {"read": 0, "imported": 0, "duplicates": 0, "rejected": 0})
-        (batch_id,) = con.execute("SELECT nextval('import_batch_seq')").fetchone() or (0,)
+        batch_id = fetch_value(con, "SELECT nextval('import_batch_seq')")
         con.execute(
             "INSERT INTO import_batches VALUES (?, ?, 'expenses', ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, NULL)",
             [batch_id, production_id, ex.file, ex.sha256, ex.format, ex.sheet, c["read"],
@@ -208,7 +208,7 @@ def _insert(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], bad: pl
         JOIN problems p ON p._file = s._file AND p._row = s._row
         GROUP BY ALL
     """, [production_id])
-    quarantined = con.execute("SELECT count(*) FROM bad_keys").fetchone()
+    quarantined = fetch_one(con, "SELECT count(*) FROM bad_keys")
     for name in ("batch_map", "bad_keys", "problems"):
         con.unregister(name)
     return int(quarantined[0]) if quarantined else 0

@@ -12,7 +12,7 @@ import polars as pl
 from finance.errors import UserError
 from finance.manifest import load_manifest
 from finance.models import Manifest
-from finance.store.db import connect, read_frame, transaction
+from finance.store.db import connect, fetch_one, fetch_value, read_frame, transaction
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,9 @@ def add_production(db: Path | None, manifest_path: Path) -> AddResult:
     """Create or update a production from its manifest; the same manifest twice changes nothing."""
     manifest, sha = load_manifest(manifest_path)
     with connect(db) as con:
-        row = con.execute(
+        row = fetch_one(con, 
             "SELECT manifest_sha256 FROM productions WHERE id = ?", [manifest.id]
-        ).fetchone()
+        )
         if row and row[0] == sha:
             return AddResult(manifest.id, "unchanged")
         with transaction(con):
@@ -73,9 +73,9 @@ def add_production(db: Path | None, manifest_path: Path) -> AddResult:
 
 def get_manifest(con: duckdb.DuckDBPyConnection, production_id: str) -> Manifest:
     """The stored manifest of a production, or a UserError naming the known ones."""
-    row = con.execute(
+    row = fetch_one(con, 
         "SELECT manifest_json FROM productions WHERE id = ?", [production_id]
-    ).fetchone()
+    )
     if row is None:
         known = [r[0] for r in con.execute("SELECT id FROM productions ORDER BY id").fetchall()]
         hint = f" (known: {', '.join(known)})" if known else " (none yet: run `production add`)"

@@ -92,3 +92,20 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def fetch_one(
+    con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | dict[str, Any] | None = None
+) -> tuple[Any, ...] | None:
+    """First row of a query, with the result fully fetched (duckdb 2 refuses the next statement
+    on a connection whose previous result was only partly read)."""
+    rows = con.execute(query, params or []).fetchall()
+    return rows[0] if rows else None
+
+
+def fetch_value(
+    con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | dict[str, Any] | None = None
+) -> Any:
+    """The single value of a one-row, one-column query (None when no row)."""
+    row = fetch_one(con, query, params)
+    return row[0] if row else None

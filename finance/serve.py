@@ -1,0 +1,32 @@
+"""Serve the Streamlit dashboard on localhost (the dashboard itself lives in dashboards/)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from finance.errors import UserError
+
+APP = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
+
+
+def serve(db: Path, port: int, address: str = "localhost") -> None:
+    """Run `streamlit run dashboards/app.py` against `db` until interrupted."""
+    if not APP.exists():
+        click.echo("(the dashboard is not part of this version yet: nothing to serve)")
+        return
+    env = {**os.environ, "CINELEDGER_DB": str(db.resolve())}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
+           "--server.address", address, "--server.headless", "true",
+           "--browser.gatherUsageStats", "false"]
+    click.echo(f"Dashboard on http://{address}:{port} (Ctrl+C to stop)")
+    try:
+        subprocess.run(cmd, env=env, check=False)
+    except FileNotFoundError as exc:
+        raise UserError(f"cannot start streamlit: {exc}") from None
+    except KeyboardInterrupt:
+        pass

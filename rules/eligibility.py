@@ -1,0 +1,186 @@
+"""Eligibility of every expense for every scheme, computed set-wise in one SQL statement each.
+
+The tests come from the pack's `eligibility` data; each failing test leaves a reason code on the
+row (rules/reasons.yaml says it in words). Caps that work on totals (the Tax Shelter producer-fee
+cap, French hotel caps) are window functions over the same rows, so the eligible amounts of the
+evidence add up exactly to the measured figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import duckdb
+
+from finance.models import Financing, Kind, Manifest
+from rules.model import Eligibility, Pack, Window
+
+PARIS_DEPARTMENTS = ("75", "92", "93", "94")
+
+
+@dataclass(frozen=True)
+class AgreementWindow:
+    """One financing line's spending window; None ends are open."""
+
+    seq: int
+    start: date | None
+    end: date | None
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar months, clamped to the month's last day (31 Aug + 6 months = 28/29 Feb)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def windows(spec: Window | None, plan: list[tuple[int, Financing]], kind: Kind,
+            param: dict[str, Decimal]) -> list[AgreementWindow]:
+    """The windows of a scheme's financing lines (manifest values win over parameters)."""
+    out = []
+    for seq, fin in plan:
+        start, end = fin.window_start, fin.window_end
+        if spec is not None and spec.anchor in ("signed_on", "signed_on_onwards") and fin.signed_on:
+            if start is None:
+                before = int(param[spec.months_before]) if spec.months_before else 0
+                start = add_months(fin.signed_on, -before)
+            if end is None and spec.anchor == "signed_on" and spec.months_after:
+                name = spec.months_after_animation if kind is Kind.ANIMATION and spec.months_after_animation else spec.months_after
+                end = add_months(fin.signed_on, int(param[name]))
+        out.append(AgreementWindow(seq, start, end))
+    return out
+
+
+def _window_case(wins: list[AgreementWindow]) -> str:
+    """SQL choosing the first agreement whose window holds the document date."""
+    if not wins:
+        return "NULL::INTEGER"
+    arms = []
+    for w in wins:
+        lo = f"DATE '{w.start}'" if w.start else "DATE '0001-01-01'"
+        hi = f"DATE '{w.end}'" if w.end else "DATE '9999-12-31'"
+        arms.append(f"WHEN e.doc_date BETWEEN {lo} AND {hi} THEN {w.seq}")
+    return "CASE " + " ".join(arms) + " END"
+
+
+def _sql_list(values: list[str]) -> str:
+    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+
+
+def _territory_test(territories: list[str]) -> str:
+    if not territories:
+        return "TRUE"
+    exact = [t for t in territories if not t.endswith("*")]
+    prefixes = [t[:-1] for t in territories if t.endswith("*")]
+    parts = [f"list_contains({_sql_list(exact)}, e.territory)"] if exact else []
+    parts += [f"starts_with(e.territory, '{p}')" for p in prefixes]
+    return "(" + " OR ".join(parts) + ")"
+
+
+def _payee_test(el: Eligibility) -> str:
+    if el.payee != "av_company_or_person":
+        return "TRUE"
+    exempt = f" OR list_contains({_sql_list(el.payee_exempt_categories)}, e.category)" if el.payee_exempt_categories else ""
+    return f"(e.payee_type = 'person' OR coalesce(e.av_company, FALSE){exempt})"
+
+
+def tests_sql(el: Eligibility, wins: list[AgreementWindow]) -> dict[str, str]:
+    """Each test of the scheme as a SQL boolean over `v_expenses e`."""
+    return {
+        "agreement_seq": _window_case(wins),
+        "territory_ok": _territory_test(el.territories),
+        "payee_ok": _payee_test(el),
+        "category_ok": f"NOT list_contains({_sql_list(el.excluded_categories)}, e.category)" if el.excluded_categories else "TRUE",
+        "class_ok": f"NOT list_contains({_sql_list(el.excluded_ts_classes)}, e.ts_class)" if el.excluded_ts_classes else "TRUE",
+        "be_taxable_ok": "coalesce(e.be_taxable, FALSE)" if el.be_taxable_required else "TRUE",
+        "eea_ok": "e.territory <> 'OTHER'",
+    }
+
+
+REASON_OF = {  # test column -> reason code when it fails
+    "in_window": "outside_window", "territory_ok": "territory", "payee_ok": "payee_not_audiovisual",
+    "category_ok": "category_excluded", "class_ok": "class_excluded", "be_taxable_ok": "not_taxable_in_belgium",
+}
+
+
+def _base_sql(scheme: str, el: Eligibility, wins: list[AgreementWindow]) -> str:
+    t = tests_sql(el, wins)
+    counts = " AND ".join(c for c in REASON_OF)
+    reasons = ", ".join(f"CASE WHEN NOT {c} THEN '{code}' END" for c, code in REASON_OF.items())
+    return f"""
+        SELECT e.production_id, '{scheme}' AS scheme, e.id AS expense_id, agreement_seq, e.status,
+               e.doc_date, e.amount, in_window, territory_ok, payee_ok, category_ok, class_ok,
+               be_taxable_ok, eea_ok, ({counts}) AS counts,
+               list_filter([{reasons}], x -> x IS NOT NULL) AS reasons,
+               e.ts_class, e.category, e.nights, e.fr_department
+        FROM (SELECT e.*, {t['agreement_seq']} AS agreement_seq,
+                     ({t['agreement_seq']}) IS NOT NULL AS in_window,
+                     {t['territory_ok']} AS territory_ok, {t['payee_ok']} AS payee_ok,
+                     {t['category_ok']} AS category_ok, {t['class_ok']} AS class_ok,
+                     {t['be_taxable_ok']} AS be_taxable_ok, {t['eea_ok']} AS eea_ok
+              FROM v_expenses e WHERE e.production_id = $pid AND e.doc_date <= $at) e
+    """
+
+
+def _capped_sql(base: str, fee_cap: Decimal | None, hotel: tuple[Decimal, Decimal] | None) -> str:
+    """Apply the caps that work across rows, keeping the evidence additive."""
+    fee = "FALSE"
+    cap_expr = "NULL"
+    if fee_cap is not None:
+        fee = "(counts AND status = 'actual' AND ts_class = 'producer_fee')"
+        cap_expr = f"round({fee_cap} * sum(CASE WHEN counts AND status = 'actual' AND ts_class <> 'producer_fee' THEN amount ELSE 0 END) OVER (), 2)"
+    lodging = "FALSE"
+    night_cap = "NULL"
+    if hotel is not None:
+        lodging = "(counts AND category = 'lodging')"
+        night_cap = f"coalesce(nights, 0) * CASE WHEN list_contains({_sql_list(list(PARIS_DEPARTMENTS))}, fr_department) THEN {hotel[0]} ELSE {hotel[1]} END"
+    return f"""
+        WITH base AS ({base}),
+        marked AS (
+            SELECT *, {fee} AS is_fee, {lodging} AS is_lodging, {cap_expr} AS fee_cap,
+                   sum(amount) OVER (PARTITION BY {fee} ORDER BY doc_date, expense_id
+                                     ROWS UNBOUNDED PRECEDING) AS running
+            FROM base
+        ),
+        valued AS (
+            SELECT *, CASE
+                WHEN NOT counts THEN 0
+                WHEN is_fee THEN greatest(least(amount, fee_cap - (running - amount)), 0)
+                WHEN is_lodging THEN least(amount, {night_cap})
+                ELSE amount END::DECIMAL(18,2) AS eligible_amount
+            FROM marked
+        )
+        SELECT production_id, scheme, expense_id, agreement_seq, status, doc_date, amount,
+               ts_class, category, in_window, territory_ok, payee_ok, category_ok, class_ok, be_taxable_ok, eea_ok,
+               counts, eligible_amount,
+               list_concat(reasons, list_filter([
+                   CASE WHEN is_fee AND eligible_amount <> amount THEN 'producer_fee_capped' END,
+                   CASE WHEN is_lodging AND nights IS NULL THEN 'hotel_nights_missing'
+                        WHEN is_lodging AND eligible_amount <> amount THEN 'hotel_cap' END
+               ], x -> x IS NOT NULL)) AS reasons
+        FROM valued
+    """
+
+
+def build_eligibility(
+    con: duckdb.DuckDBPyConnection, manifest: Manifest, pack: Pack, at: date,
+    param: dict[str, Decimal],
+) -> list[AgreementWindow]:
+    """Replace the production's eligibility rows for one scheme; returns the windows used."""
+    assert pack.eligibility is not None
+    el = pack.eligibility
+    plan = [(i, f) for i, f in enumerate(manifest.financing, start=1) if f.scheme.value == pack.scheme]
+    wins = windows(el.window, plan, manifest.kind, param)
+    fee_cap = param.get("producer_fee_cap") if pack.scheme == "be_tax_shelter" else None
+    hotel = (param["hotel_cap_paris"], param["hotel_cap_other"]) if el.hotel_caps else None
+    con.execute("DELETE FROM eligibility WHERE production_id = ? AND scheme = ?", [manifest.id, pack.scheme])
+    sql = _capped_sql(_base_sql(pack.scheme, el, wins), fee_cap, hotel)
+    con.execute(f"INSERT INTO eligibility {sql}", {"pid": manifest.id, "at": at})
+    return wins

@@ -1,0 +1,91 @@
+"""Measure values set-wise: one scan of the eligibility table for every measure, actual and
+committed, plus the remaining budget of the lines planned in each measure's territory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import duckdb
+import polars as pl
+
+from finance.money import ZERO
+from rules.facts import MEASURES, Measure
+from rules.model import Pack
+
+
+@dataclass(frozen=True)
+class MeasureValue:
+    """A measure's measured (actual), committed and planned-remaining parts."""
+
+    measured: Decimal
+    committed: Decimal
+    planned: Decimal
+    evidence_count: int
+
+    @property
+    def projected(self) -> Decimal:
+        return self.measured + self.committed + self.planned
+
+
+def _aggregate_sql(names: list[str]) -> str:
+    cols = []
+    for i, name in enumerate(names):
+        m = MEASURES[name]
+        cond = f"scheme = '{m.scheme}' AND ({m.where})"
+        cols += [
+            f"coalesce(sum({m.amount}) FILTER ({cond} AND status = 'actual'), 0)::DECIMAL(18,2) AS a{i}",
+            f"coalesce(sum({m.amount}) FILTER ({cond} AND status = 'committed'), 0)::DECIMAL(18,2) AS c{i}",
+            f"count(*) FILTER ({cond} AND status = 'actual') AS n{i}",
+        ]
+    return f"SELECT {', '.join(cols)} FROM eligibility WHERE production_id = $pid"
+
+
+def _territory_matches(territory: pl.Expr, patterns: tuple[str, ...]) -> pl.Expr:
+    test = pl.lit(False)
+    for p in patterns:
+        test = test | (territory.str.starts_with(p[:-1]) if p.endswith("*") else territory == p)
+    return test.fill_null(False)
+
+
+def planned_remaining(lines: pl.DataFrame, measure: Measure, pack: Pack | None) -> Decimal:
+    """Estimate to complete of the budget lines planned in the measure's territory.
+
+    Lines with no planned territory are not counted (conservative). Lines whose category or
+    class the scheme excludes are not counted either.
+    """
+    keep = _territory_matches(pl.col("territory"), measure.plan_territories)
+    el = pack.eligibility if pack else None
+    if el is not None:
+        keep = keep & ~pl.col("category").is_in(el.excluded_categories).fill_null(False)
+        keep = keep & ~pl.col("ts_class").is_in(el.excluded_ts_classes).fill_null(False)
+    if measure.plan_ts_classes:
+        keep = keep & pl.col("ts_class").is_in(list(measure.plan_ts_classes)).fill_null(False)
+    total = lines.filter(keep)["estimate_to_complete"].sum()
+    return Decimal(total) if total is not None else ZERO
+
+
+def measure_values(con: duckdb.DuckDBPyConnection, production_id: str, names: list[str],
+                   lines: pl.DataFrame, packs: dict[str, Pack]) -> dict[str, MeasureValue]:
+    """Every named measure of the run, from one scan of the eligibility table."""
+    if not names:
+        return {}
+    row = con.sql(_aggregate_sql(names), params={"pid": production_id}).fetchall()[0]
+    assert row is not None
+    out = {}
+    for i, name in enumerate(names):
+        m = MEASURES[name]
+        out[name] = MeasureValue(Decimal(row[3 * i]), Decimal(row[3 * i + 1]),
+                                 planned_remaining(lines, m, packs.get(m.scheme)), int(row[3 * i + 2]))
+    return out
+
+
+def evidence(con: duckdb.DuckDBPyConnection, production_id: str, measure_name: str) -> pl.DataFrame:
+    """The expenses behind a measure with what each contributes; they add up to its value."""
+    m = MEASURES[measure_name]
+    return con.sql(
+        f"""SELECT l.expense_id, ({m.amount})::DECIMAL(18,2) AS counted, l.amount, l.reasons
+            FROM eligibility l WHERE l.production_id = $pid AND l.scheme = '{m.scheme}'
+              AND ({m.where}) AND l.status = 'actual' ORDER BY l.doc_date, l.expense_id""",
+        params={"pid": production_id},
+    ).pl()

@@ -1,0 +1,107 @@
+"""YAML scenario tests of the rule packs (OpenFisca habit), run through the whole pipeline.
+
+A scenario file sits in `rules/packs/<scheme>/scenarios/<rule>.yaml`:
+
+    rule: wallimage.walloon_spend
+    base:                      # shared by every scenario of the file
+      manifest: {...}          # a production manifest (id and title may be omitted)
+      budget: [{code, label, amount, category?, ts_class?, territory?}, ...]
+      defaults: {country: BE, postcode: "4000", ...}   # default expense columns
+      at: 2026-11-22
+    scenarios:
+      - name: passes exactly at the threshold
+        expenses: [{amount: "450000.00"}, ...]          # canonical expense columns
+        manifest: {...}                                 # optional overrides of base.manifest
+        expect: {status: pass, measured: "450000.00", shortfall: "0.00"}
+
+Each scenario loads into a fresh database with the same code users run (production add, import
+budget, import expenses) and checks the named rule's result fields.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from finance.budget import import_budget
+from finance.ingest import import_expenses
+from finance.productions import add_production
+from rules.runs import result_json, run_check
+
+EXPENSE_COLUMNS = ("date", "supplier", "country", "postcode", "budget_code", "amount", "currency",
+                   "fx_rate", "supplier_vat", "invoice_ref", "status", "payee_type", "av_company",
+                   "be_taxable", "category", "ts_class", "nights", "description")
+BUDGET_COLUMNS = ("code", "label", "amount", "category", "ts_class", "territory")
+BASE_MANIFEST = {"id": "scenario", "title": "Scenario", "kind": "feature", "currency": "EUR"}
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any] | None) -> dict[str, Any]:
+    return {**base, **(over or {})}
+
+
+def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    unknown = {k for r in rows for k in r} - set(columns)
+    if unknown:
+        raise ValueError(f"unknown columns in scenario: {sorted(unknown)}")
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(columns))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: ("" if v is None else str(v)) for k, v in row.items()})
+
+
+def _expense_rows(base: dict[str, Any], scenario: dict[str, Any]) -> list[dict[str, Any]]:
+    defaults = {"supplier": "Fournisseur", "status": "actual", **base.get("defaults", {})}
+    rows = []
+    for i, row in enumerate(scenario.get("expenses", []), start=1):
+        merged = _merge(defaults, row)
+        merged.setdefault("invoice_ref", f"S-{i:04d}")
+        rows.append(merged)
+    return rows
+
+
+def run_scenario(base: dict[str, Any], scenario: dict[str, Any], rule_id: str, workdir: Path) -> dict[str, Any]:
+    """Load the scenario into a fresh database and return the rule's JSON result."""
+    manifest = _merge(_merge(BASE_MANIFEST, base.get("manifest")), scenario.get("manifest"))
+    db = workdir / "scenario.duckdb"
+    (workdir / "manifest.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
+    _write_csv(workdir / "devis.csv", BUDGET_COLUMNS, scenario.get("budget", base["budget"]))
+    add_production(db, workdir / "manifest.yaml")
+    import_budget(db, manifest["id"], workdir / "devis.csv")
+    rows = _expense_rows(base, scenario)
+    if rows:
+        _write_csv(workdir / "expenses.csv", EXPENSE_COLUMNS, rows)
+        import_expenses(db, manifest["id"], [workdir / "expenses.csv"])
+    at = scenario.get("at", base.get("at"))
+    run = run_check(db, manifest["id"], at if isinstance(at, date) else date.fromisoformat(str(at)))
+    found = [r for r in run.results if r.rule_id == rule_id]
+    if not found:
+        raise AssertionError(f"rule {rule_id} did not run; ran {[r.rule_id for r in run.results]}")
+    return result_json(found[0])
+
+
+def load_scenario_file(path: Path) -> dict[str, Any]:
+    """A scenario file (plain safe YAML; money is quoted in scenario files)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or "rule" not in data or "scenarios" not in data:
+        raise ValueError(f"{path}: a scenario file needs `rule` and `scenarios`")
+    return data
+
+
+def mismatches(result: dict[str, Any], expect: dict[str, Any]) -> list[str]:
+    """Expected fields that differ, said plainly (`details.x` reaches into nested objects)."""
+    out = []
+    for key, want in expect.items():
+        got: Any = result
+        for part in key.split("."):
+            if isinstance(got, list) and part.isdigit() and int(part) < len(got):
+                got = got[int(part)]
+            else:
+                got = got.get(part) if isinstance(got, dict) else None
+        if str(got) != str(want):
+            out.append(f"{key}: expected {want!r}, got {got!r}")
+    return out

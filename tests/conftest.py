@@ -1,0 +1,48 @@
+"""Shared fixtures: a fresh database, and the demo production loaded once per session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from finance import DATA_DIR
+
+DEMO_AT = date(2026, 11, 22)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """Path of a database file that does not exist yet."""
+    return tmp_path / "test.duckdb"
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The bundled demo loaded into a database (read-only use: copy it to modify)."""
+    from finance.demo_load import load_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    load_demo(path, DATA_DIR / "demo")
+    yield path
+
+
+@pytest.fixture
+def manifest_file(tmp_path: Path) -> Path:
+    """A small valid manifest."""
+    path = tmp_path / "manifest.yaml"
+    path.write_text(
+        """id: petit-film
+title: Petit Film
+kind: feature
+currency: EUR
+schedule: {prep_start: 2026-03-02, shoot_start: 2026-06-01, shoot_end: 2026-07-24, post_end: 2027-03-26}
+financing:
+  - {scheme: be_tax_shelter, amount: "100000", fiscal_value: "280000", signed_on: 2026-02-16}
+  - {scheme: wallimage, amount: "100000", committed_spend: "300000", signed_on: 2026-02-02}
+""",
+        encoding="utf-8",
+    )
+    return path
