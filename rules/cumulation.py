@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 
 from finance.manifest import load_yaml
-from rules import PACKS_DIR
+from rules.loader import packs_root
 
-POLICY = PACKS_DIR / "cumulation" / "policy.yaml"
+def exclusive_pairs() -> tuple[tuple[str, str], ...]:
+    """Sorted scheme pairs that may not share an expense (from the packs folder in use)."""
+    return _pairs(packs_root() / "cumulation" / "policy.yaml")
 
 
 @cache
-def exclusive_pairs() -> tuple[tuple[str, str], ...]:
-    """Sorted scheme pairs that may not share an expense."""
-    data: Any = load_yaml(POLICY)
+def _pairs(policy: Path) -> tuple[tuple[str, str], ...]:
+    data: Any = load_yaml(policy)
     return tuple(sorted(tuple(sorted(p["schemes"])) for p in data["pairs"] if p["policy"] == "exclusive"))  # type: ignore[misc]
 
 

@@ -118,7 +118,7 @@ def _base_sql(scheme: str, el: Eligibility, wins: list[AgreementWindow]) -> str:
         SELECT e.production_id, '{scheme}' AS scheme, e.id AS expense_id, agreement_seq, e.status,
                e.doc_date, e.amount, in_window, territory_ok, payee_ok, category_ok, class_ok,
                be_taxable_ok, eea_ok, ({counts}) AS counts,
-               list_filter([{reasons}], x -> x IS NOT NULL) AS reasons,
+               list_filter([{reasons}], lambda x: x IS NOT NULL) AS reasons,
                e.ts_class, e.category, e.nights, e.fr_department
         FROM (SELECT e.*, {t['agreement_seq']} AS agreement_seq,
                      ({t['agreement_seq']}) IS NOT NULL AS in_window,
@@ -164,7 +164,7 @@ def _capped_sql(base: str, fee_cap: Decimal | None, hotel: tuple[Decimal, Decima
                    CASE WHEN is_fee AND eligible_amount <> amount THEN 'producer_fee_capped' END,
                    CASE WHEN is_lodging AND nights IS NULL THEN 'hotel_nights_missing'
                         WHEN is_lodging AND eligible_amount <> amount THEN 'hotel_cap' END
-               ], x -> x IS NOT NULL)) AS reasons
+               ], lambda x: x IS NOT NULL)) AS reasons
         FROM valued
     """
 

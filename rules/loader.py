@@ -7,6 +7,8 @@ duplicate keys are errors and numbers become Decimal, never float.
 
 from __future__ import annotations
 
+import os
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,13 @@ from rules import PACKS_DIR
 from rules.model import Pack, Parameter
 
 
+def _loc_key(key: Any) -> str:
+    """A pydantic location part as written in YAML (date keys come back as their repr)."""
+    text = str(key)
+    match = re.fullmatch(r"datetime\.date\((\d+), (\d+), (\d+)\)", text)
+    return f"{int(match[1]):04d}-{int(match[2]):02d}-{int(match[3]):02d}" if match else text
+
+
 def _line_of(path: Path, loc: tuple[Any, ...]) -> int | None:
     """1-based line of the YAML node at a pydantic error location, when it can be found."""
     try:
@@ -29,7 +38,7 @@ def _line_of(path: Path, loc: tuple[Any, ...]) -> int | None:
     line = node.start_mark.line + 1 if node is not None else None
     for key in loc:
         if isinstance(node, yaml.MappingNode):
-            match = [v for k, v in node.value if str(k.value) == str(key)]
+            match = [v for k, v in node.value if str(k.value) == _loc_key(key)]
             node = match[0] if match else None
         elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
             node = node.value[key]
@@ -48,7 +57,7 @@ def _validate(model: type[Pack] | type[Parameter], data: Any, path: Path) -> Any
         problems = []
         for err in exc.errors():
             line = _line_of(path, tuple(err["loc"]))
-            where = ".".join(str(p) for p in err["loc"])
+            where = ".".join(_loc_key(p) for p in err["loc"])
             problems.append(Problem(reason=f"{where}: {err['msg']}", file=str(path), row=line))
         raise UserError(f"{path}: invalid rule pack file", problems) from None
 
@@ -78,7 +87,20 @@ def load_pack(folder: Path) -> Pack:
     return pack
 
 
+def packs_root() -> Path:
+    """The packs folder: `$CINELEDGER_RULES_DIR` (a reviewed copy a production may use), else
+    the bundled rules/packs."""
+    env = os.environ.get("CINELEDGER_RULES_DIR")
+    return Path(env) if env else PACKS_DIR
+
+
+def load_packs(root: Path | None = None) -> dict[str, Pack]:
+    """Every pack under the packs folder, by scheme (cached per folder)."""
+    return _load_packs(root or packs_root())
+
+
 @cache
-def load_packs(root: Path = PACKS_DIR) -> dict[str, Pack]:
-    """Every pack under rules/packs, by scheme."""
+def _load_packs(root: Path) -> dict[str, Pack]:
+    if not root.is_dir():
+        raise UserError(f"{root}: no rule packs folder here")
     return {p.scheme: p for p in (load_pack(d) for d in sorted(root.iterdir()) if (d / "pack.yaml").exists())}

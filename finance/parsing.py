@@ -1,0 +1,208 @@
+"""Values as Belgian and French spreadsheets write them, parsed set-wise with polars expressions.
+
+Amounts: `1 234,56`, `1.234,56`, `1'234.56`, `1,234.56`, `(1 234,56)`, `1 234,56 €`, `EUR 1.234,56`,
+with space, no-break space (U+00A0), narrow no-break space (U+202F), dot or apostrophe as
+thousands separators. The decimal mark is read per value where it is unambiguous (both marks
+present: the last one is decimal; one mark not followed by exactly three digits: decimal) and from
+the whole column otherwise (`1.234` is 1234 in a decimal-comma file, 1.234 in a decimal-point
+one). Nothing is rounded: a value with more decimals than allowed is invalid, not approximated.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+
+import polars as pl
+
+from finance.errors import Problem
+
+SPACES = "[ \u00a0\u202f\u2009'\u2019]"
+CURRENCY = r"(?i)(eur|usd|gbp|chf|[a-z]{3}(?:\b|$)|€|\$|£)"
+
+
+def normalize_header(text: str) -> str:
+    """Case-, accent- and space-insensitive key of a column header.
+
+    `N° TVA`, `n° tva`, `No TVA` and `Nº TVA` all become `no tva`; `Bedrag excl. BTW` keeps its
+    inner dot (`bedrag excl. btw`) so it matches the alias as written.
+    """
+    text = text.replace("°", "o").replace("º", "o")
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    folded = re.sub(r"[\s_]+", " ", folded).strip()
+    return folded.rstrip(".: ").replace("n o ", "no ")
+
+
+def _aliases(canonical: str, names: Sequence[str]) -> set[str]:
+    return {normalize_header(canonical), *(normalize_header(n) for n in names)}
+
+
+EXPENSE_HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "date": ("date", "date facture", "datum", "factuurdatum"),
+    "supplier": ("fournisseur", "bénéficiaire", "leverancier", "begunstigde"),
+    "country": ("pays", "land"),
+    "postcode": ("code postal", "cp", "postcode"),
+    "budget_code": ("poste", "code budgétaire", "ligne devis", "post", "budgetcode"),
+    "amount": ("montant ht", "montant", "bedrag excl. btw", "bedrag"),
+    "currency": ("devise", "munt", "valuta"),
+    "vat_amount": ("tva", "montant tva", "btw", "btw-bedrag"),
+    "supplier_vat": ("n° tva", "numéro tva", "tva intracom", "btw-nummer", "ondernemingsnummer"),
+    "invoice_ref": ("n° facture", "référence", "réf. facture", "factuurnummer", "referentie"),
+    "description": ("libellé", "description", "omschrijving"),
+    "paid_on": ("date paiement", "betaaldatum"),
+    "fx_rate": ("taux", "taux de change", "koers", "wisselkoers"),
+    "status": ("statut", "status"),
+    "payee_type": ("type de bénéficiaire", "type bénéficiaire", "type begunstigde"),
+    "av_company": ("société audiovisuelle", "audiovisueel bedrijf"),
+    "be_taxable": ("imposable en belgique", "belastbaar in belgië"),
+    "category": ("catégorie", "categorie"),
+    "ts_class": ("classe tax shelter", "tax shelter-klasse"),
+    "nights": ("nuitées", "nachten"),
+    "document": ("pièce", "justificatif", "bewijsstuk", "document"),
+}
+
+BUDGET_HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "code": ("code", "poste", "n°", "post", "budgetpost"),
+    "label": ("libellé", "intitulé", "omschrijving"),
+    "amount": ("montant", "montant ht", "bedrag"),
+    "chapter": ("chapitre", "hoofdstuk"),
+    "category": ("catégorie", "categorie"),
+    "ts_class": ("classe tax shelter", "tax shelter-klasse"),
+    "territory": ("territoire", "territorium", "grondgebied"),
+}
+
+
+def map_headers(
+    columns: list[str], aliases: Mapping[str, Sequence[str]], required: Sequence[str], file: str
+) -> tuple[dict[str, str], list[Problem]]:
+    """Original column -> canonical name. Unknown columns are left out (kept in the raw row).
+
+    Problems: a required column missing, or two columns meaning the same thing.
+    """
+    lookup = {alias: canon for canon, names in aliases.items() for alias in _aliases(canon, names)}
+    mapping: dict[str, str] = {}
+    problems = []
+    for column in columns:
+        canon = lookup.get(normalize_header(column))
+        if canon is None:
+            continue
+        if canon in mapping.values():
+            first = next(c for c, v in mapping.items() if v == canon)
+            problems.append(Problem(f"columns {first!r} and {column!r} both mean {canon!r}", file, 1, column))
+            continue
+        mapping[column] = canon
+    for canon in required:
+        if canon not in mapping.values():
+            names = ", ".join(sorted(n for n in _aliases(canon, aliases.get(canon, ())) if n))
+            problems.append(Problem(f"required column {canon!r} is missing (accepted headers: {names})", file, 1))
+    return mapping, problems
+
+
+def _clean_amount_text(expr: pl.Expr) -> pl.Expr:
+    """Strip currency words and signs and every kind of space or apostrophe."""
+    return (
+        expr.cast(pl.String).str.strip_chars()
+        .str.replace_all(CURRENCY, "")
+        .str.replace_all(SPACES, "")
+    )
+
+
+def _negative(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(is negative, unsigned text): `-x`, `(x)` and a trailing `x-` are negative."""
+    neg = text.str.contains(r"^\(.*\)$") | text.str.starts_with("-") | text.str.ends_with("-")
+    return neg, text.str.replace_all(r"^[(+-]+|[)-]+$", "")
+
+
+def detect_decimal_mark(values: pl.Series) -> str:
+    """The decimal mark of a whole column: "," or ".".
+
+    Evidence for a comma: values ending in `,d` or `,dd`, or dot-grouped thousands (`1.234.567`,
+    `1.234,5`). Evidence for a point: the mirror image. A tie (no evidence) means ".".
+    """
+    text = values.cast(pl.String).str.replace_all(SPACES, "")
+    comma = text.str.contains(r",\d{1,2}$") | text.str.contains(r"\d\.\d{3}[.,]") | text.str.contains(r"\.\d{3},")
+    point = text.str.contains(r"\.\d{1,2}$") | text.str.contains(r"\d,\d{3}[.,]") | text.str.contains(r",\d{3}\.")
+    return "," if (comma.sum() or 0) > (point.sum() or 0) else "."
+
+
+def _normalized_number(s: pl.Expr, decimal_mark: str) -> pl.Expr:
+    """Digits with `.` as the only (decimal) mark, or text that will fail validation."""
+    has_c, has_p = s.str.contains(",", literal=True), s.str.contains(".", literal=True)
+    comma_last = s.str.contains(r",[^.]*$")
+    one_c, one_p = s.str.count_matches(",", literal=True) == 1, s.str.count_matches(".", literal=True) == 1
+    group3_c, group3_p = s.str.contains(r"^\d{1,3},\d{3}$"), s.str.contains(r"^\d{1,3}\.\d{3}$")
+    comma_dec = s.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
+    point_dec = s.str.replace_all(",", "", literal=True)
+    no_dec = s.str.replace_all(r"[.,]", "")
+    return (
+        pl.when(has_c & has_p).then(pl.when(comma_last).then(comma_dec).otherwise(point_dec))
+        .when(has_c & one_c & ~(group3_c & pl.lit(decimal_mark == "."))).then(comma_dec)
+        .when(has_c).then(no_dec)
+        .when(has_p & one_p & ~(group3_p & pl.lit(decimal_mark == ","))).then(point_dec)
+        .when(has_p).then(no_dec)
+        .otherwise(s)
+    )
+
+
+def parse_amount(expr: pl.Expr, decimal_mark: str, scale: int = 2) -> pl.Expr:
+    """Text -> pl.Decimal(18, scale); null when it is not an amount with at most `scale` decimals."""
+    neg, unsigned = _negative(_clean_amount_text(expr))
+    number = _normalized_number(unsigned, decimal_mark)
+    valid = number.str.contains(rf"^\d+(\.\d{{1,{scale}}})?$") & (number.str.len_chars() <= 20)
+    signed = pl.when(neg).then(pl.concat_str([pl.lit("-"), number])).otherwise(number)
+    return pl.when(valid).then(signed).otherwise(None).cast(pl.Decimal(18, scale), strict=False)
+
+
+def amount_has_too_many_decimals(expr: pl.Expr, decimal_mark: str, scale: int = 2) -> pl.Expr:
+    """True where the text is a number with more decimals than allowed (not silently rounded)."""
+    _, unsigned = _negative(_clean_amount_text(expr))
+    return _normalized_number(unsigned, decimal_mark).str.contains(rf"^\d+\.\d{{{scale + 1},}}$")
+
+
+def parse_rate(expr: pl.Expr) -> pl.Expr:
+    """An exchange rate: a positive number, comma or point as decimal mark, up to 8 decimals."""
+    text = expr.cast(pl.String).str.strip_chars().str.replace_all(SPACES, "").str.replace(",", ".", literal=True)
+    valid = text.str.contains(r"^\d{1,9}(\.\d{1,8})?$")
+    return pl.when(valid).then(text).otherwise(None).cast(pl.Decimal(18, 8), strict=False)
+
+
+DATE_FORMATS = ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d")
+
+
+def parse_date(expr: pl.Expr) -> pl.Expr:
+    """ISO, dd/mm/yyyy, dd.mm.yyyy or dd-mm-yyyy (never mm/dd); null when not a real date."""
+    text = expr.cast(pl.String).str.strip_chars()
+    iso = text.str.extract(r"^(\d{4}-\d{2}-\d{2})(?:[ T].*)?$", 1)
+    day_first = text.str.extract(r"^(\d{1,2}[./-]\d{1,2}[./-]\d{4})$", 1)
+    candidates = [iso.str.strptime(pl.Date, "%Y-%m-%d", strict=False)]
+    candidates += [day_first.str.strptime(pl.Date, f, strict=False) for f in DATE_FORMATS[:3]]
+    return pl.coalesce(candidates)
+
+
+def _fold(expr: pl.Expr) -> pl.Expr:
+    return expr.cast(pl.String).str.strip_chars().str.to_lowercase().str.normalize("NFKD").str.replace_all(r"\p{M}", "")
+
+
+YES_NO = {"yes": True, "y": True, "oui": True, "o": True, "ja": True, "j": True, "true": True, "1": True,
+          "no": False, "n": False, "non": False, "nee": False, "false": False, "0": False}
+STATUS = {"actual": "actual", "reel": "actual", "werkelijk": "actual",
+          "committed": "committed", "engage": "committed", "vastgelegd": "committed"}
+PAYEE = {"company": "company", "societe": "company", "bedrijf": "company",
+         "person": "person", "personne": "person", "persoon": "person"}
+
+
+def parse_yes_no(expr: pl.Expr) -> pl.Expr:
+    """yes/no in English, French, Dutch, true/false, 1/0; anything else null."""
+    return _fold(expr).replace_strict(YES_NO, default=None, return_dtype=pl.Boolean)
+
+
+def parse_status(expr: pl.Expr) -> pl.Expr:
+    """actual/committed (réel/engagé, werkelijk/vastgelegd); unknown -> null."""
+    return _fold(expr).replace_strict(STATUS, default=None, return_dtype=pl.String)
+
+
+def parse_payee_type(expr: pl.Expr) -> pl.Expr:
+    """company/person (société/personne, bedrijf/persoon); unknown -> null."""
+    return _fold(expr).replace_strict(PAYEE, default=None, return_dtype=pl.String)

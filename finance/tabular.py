@@ -1,0 +1,166 @@
+"""Read a spreadsheet-like file as text cells, with row numbers as the user sees them.
+
+No type inference happens here: every cell stays text (an XLSX number becomes its shortest exact
+decimal text, a date its ISO form), so typing and validation are one place (finance.parsing).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from finance.errors import Problem, UserError
+
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+DELIMITERS = (";", ",", "\t")
+MAX_COLUMNS = 500
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """Text cells (`frame`, original headers plus `_row`) and where they came from."""
+
+    frame: pl.DataFrame
+    file: str
+    sheet: str | None
+    encoding: str | None
+    delimiter: str | None
+    sha256: str
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without BOM) when it decodes strictly, else Windows-1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    try:
+        return data.decode("utf-8", errors="strict"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def sniff_delimiter(text: str) -> str:
+    """The separator of the header line among `;`, `,` and tab (quotes respected)."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: len(next(csv.reader([first], delimiter=d), [])) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] > 1 else ","
+
+
+def _row_numbers(frame: pl.DataFrame) -> pl.Expr:
+    """Spreadsheet row of each record: header is row 1; quoted line breaks push later rows down."""
+    if not frame.columns:
+        return pl.lit(2, pl.Int64)
+    breaks = pl.sum_horizontal(pl.col(c).str.count_matches("\n").fill_null(0) for c in frame.columns)
+    return (pl.int_range(pl.len(), dtype=pl.Int64) + 2 + breaks.cum_sum().shift(1, fill_value=0)).alias("_row")
+
+
+def _finish(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Check headers, trim cells, blank -> null, number rows, drop empty rows."""
+    headers = [c.strip() for c in frame.columns]
+    if not headers or all(not h for h in headers):
+        raise UserError(f"{name}: no header row found")
+    seen: dict[str, int] = {}
+    for h in headers:
+        seen[h.lower()] = seen.get(h.lower(), 0) + 1
+    dupes = sorted(h for h, n in seen.items() if n > 1)
+    if dupes:
+        raise UserError(f"{name}: the header row repeats {', '.join(repr(d) for d in dupes)}",
+                        [Problem("duplicated column header", name, 1, d) for d in dupes])
+    frame = frame.rename(dict(zip(frame.columns, headers, strict=True)))
+    frame = frame.with_columns(_row_numbers(frame)).with_columns(
+        pl.col(c).str.strip_chars().replace("", None) for c in headers)
+    return frame.filter(~pl.all_horizontal(pl.col(c).is_null() for c in headers))
+
+
+def read_csv_text(text: str, name: str) -> tuple[pl.DataFrame, str]:
+    """Parse decoded CSV text, every cell as a string."""
+    if not text.strip():
+        raise UserError(f"{name}: the file is empty")
+    delimiter = sniff_delimiter(text)
+    try:
+        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), separator=delimiter, infer_schema=False,
+                            truncate_ragged_lines=True, quote_char='"')
+    except (pl.exceptions.PolarsError, ValueError) as exc:
+        raise UserError(f"{name}: not a readable CSV file ({str(exc).splitlines()[0]})") from None
+    if frame.width > MAX_COLUMNS:
+        raise UserError(f"{name}: {frame.width} columns; more than {MAX_COLUMNS} is not an expense file")
+    return _finish(frame, name), delimiter
+
+
+def _cell_text(value: Any) -> str | None:
+    """An XLSX cell as exact text: numbers by their shortest round-trip form, dates ISO."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        text = format(Decimal(repr(value)).normalize(), "f")
+        return text
+    if isinstance(value, int):
+        return str(value)
+    return str(value)
+
+
+def read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
+    """First sheet (or `sheet`) of a workbook; the header is the first non-empty row."""
+    import openpyxl  # imported here: only XLSX imports pay for it
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a bad file
+        raise UserError(f"{path.name}: not a readable XLSX workbook ({type(exc).__name__})") from None
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise UserError(f"{path.name}: no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})")
+        ws = book[sheet] if sheet else book.worksheets[0]
+        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        title = ws.title
+    finally:
+        book.close()
+    start = next((i for i, r in enumerate(rows) if any(v not in (None, "") for v in r)), None)
+    if start is None:
+        raise UserError(f"{path.name}: the sheet {title!r} is empty")
+    width = max(len(r) for r in rows)
+    header = [str(h or "").strip() for h in rows[start]] + [""] * (width - len(rows[start]))
+    keep = [i for i, h in enumerate(header) if h]
+    body = {header[i]: [r[i] if i < len(r) else None for r in rows[start + 1:]] for i in keep}
+    if len(body) < len(keep):
+        dupes = sorted({header[i] for i in keep if [header[j] for j in keep].count(header[i]) > 1})
+        raise UserError(f"{path.name}: the header row repeats {', '.join(repr(d) for d in dupes)}")
+    frame = pl.DataFrame(body, schema={h: pl.String for h in body})
+    frame = frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + start + 2).alias("_row"))
+    frame = frame.with_columns(pl.col(c).str.strip_chars().replace("", None) for c in body)
+    return frame.filter(~pl.all_horizontal(pl.col(c).is_null() for c in body)), title
+
+
+def read_table(path: Path, sheet: str | None = None) -> RawTable:
+    """Any supported file as text cells with provenance; a UserError says what is wrong."""
+    suffix = path.suffix.lower()
+    if suffix not in CSV_SUFFIXES | XLSX_SUFFIXES:
+        raise UserError(f"{path.name}: unsupported file type {suffix or '(none)'} (CSV, TXT, TSV or XLSX)")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"{path.name}: cannot read the file ({exc.strerror})") from None
+    sha = hashlib.sha256(data).hexdigest()
+    if suffix in XLSX_SUFFIXES:
+        frame, title = read_xlsx(path, sheet)
+        return RawTable(frame, path.name, title, None, None, sha)
+    if b"\x00" in data[:4096]:
+        raise UserError(f"{path.name}: binary content, not a CSV text file")
+    text, encoding = decode(data)
+    frame, delimiter = read_csv_text(text, path.name)
+    return RawTable(frame, path.name, None, encoding, delimiter, sha)
