@@ -75,16 +75,20 @@ def line_figures(con: duckdb.DuckDBPyConnection, production_id: str, at: date) -
 
 
 def chapter_figures(lines: pl.DataFrame, layout_id: str) -> pl.DataFrame:
-    """Lines summed by chapter, labelled from the devis or else the layout."""
+    """Lines summed by chapter (ETC, EAC and variance too: a line's overrun is not hidden by
+    another line's savings), labelled from the devis or else the layout."""
     labels = {c.code: c.label["fr"] for c in load_layout(layout_id).chapters}
     chapters = lines.group_by("chapter_code").agg(
         pl.col("chapter_label").drop_nulls().first(),
-        *(pl.col(c).sum().cast(MONEY) for c in ("budget", "actual", "committed")),
+        *(pl.col(c).sum().cast(MONEY) for c in FIGURES),
     ).with_columns(
         pl.coalesce(pl.col("chapter_label"), pl.col("chapter_code").replace_strict(labels, default=None))
-        .alias("chapter_label")
+        .alias("chapter_label"),
+        pl.when(pl.col("budget") != 0)
+        .then((pl.col("actual") * 100 / pl.col("budget")).cast(pl.Decimal(18, 1)))
+        .otherwise(None).alias("pct_spent"),
     )
-    return with_estimates(chapters).sort(_code_order(pl.col("chapter_code")))
+    return chapters.sort(_code_order(pl.col("chapter_code")))
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,9 @@ def check_table(run: CheckRun, lang: str = "fr") -> str:
     lines.insert(1, "-" * len(lines[0]))
     lines += ["", f"{run.production_id} at {run.at.isoformat()}, rulebook {run.rulebook}, run {run.run_id}", ""]
     for r in run.results:
-        unverified = [p["name"] for p in r.parameters if not p["verified"]]
-        flag = f"  [unverified: {', '.join(unverified)}]" if unverified else ""
+        unverified = [p["name"] for p in r.parameters if p["confidence"] == "unverified"]
+        unchecked = [p["name"] for p in r.parameters if not p["verified"] and p["confidence"] != "unverified"]
+        flag = f"  [UNVERIFIED figure: {', '.join(unverified)}]" if unverified else ""
+        flag += f"  [not checked against the legal text: {', '.join(unchecked)}]" if unchecked else ""
         lines.append(f"{r.rule_id}: {r.explanation}{flag}")
     return "\n".join(lines)
