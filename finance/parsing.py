@@ -112,7 +112,7 @@ def _clean_amount_text(expr: pl.Expr) -> pl.Expr:
 def _negative(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """(is negative, unsigned text): `-x`, `(x)` and a trailing `x-` are negative."""
     neg = text.str.contains(r"^\(.*\)$") | text.str.starts_with("-") | text.str.ends_with("-")
-    return neg, text.str.replace_all(r"^[(+-]+|[)-]+$", "")
+    return neg, text.str.replace(r"^(\(|[+-])", "").str.replace(r"(\)|-)$", "")
 
 
 def detect_decimal_mark(values: pl.Series) -> str:
@@ -150,7 +150,8 @@ def parse_amount(expr: pl.Expr, decimal_mark: str, scale: int = 2) -> pl.Expr:
     """Text -> pl.Decimal(18, scale); null when it is not an amount with at most `scale` decimals."""
     neg, unsigned = _negative(_clean_amount_text(expr))
     number = _normalized_number(unsigned, decimal_mark)
-    valid = number.str.contains(rf"^\d+(\.\d{{1,{scale}}})?$") & (number.str.len_chars() <= 20)
+    grouped = unsigned.str.contains(r"^(\d+|\d{1,3}([.,]\d{3})+)([.,]\d+)?$")
+    valid = grouped & number.str.contains(rf"^\d+(\.\d{{1,{scale}}})?$") & (number.str.len_chars() <= 20)
     signed = pl.when(neg).then(pl.concat_str([pl.lit("-"), number])).otherwise(number)
     return pl.when(valid).then(signed).otherwise(None).cast(pl.Decimal(18, scale), strict=False)
 

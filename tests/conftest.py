@@ -46,3 +46,22 @@ financing:
         encoding="utf-8",
     )
     return path
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite the golden files from the current output instead of comparing")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def check_golden(path: Path, text: str, update: bool) -> None:
+    """Compare output with its golden file (or rewrite it with --update-golden)."""
+    if update or not path.exists():
+        path.write_text(text, encoding="utf-8")
+        if not update:
+            pytest.fail(f"golden file {path.name} was missing and has been written: review and commit it")
+    assert text == path.read_text(encoding="utf-8"), f"output differs from {path.name} (--update-golden to accept)"
