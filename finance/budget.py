@@ -68,17 +68,25 @@ def _typed(raw: pl.DataFrame, layout_id: str) -> pl.DataFrame:
     typed = typed.join(_layout_frame(layout_id), on="chapter_code", how="left")
     category = pl.coalesce(col("given_category"), col("layout_category"), pl.lit("other"))
     return typed.with_columns(
-        pl.coalesce(col("raw_chapter").str.strip_chars(), col("layout_label")).alias("chapter_label"),
+        pl.coalesce(col("raw_chapter").str.strip_chars(), col("layout_label")).alias(
+            "chapter_label"
+        ),
         category.alias("category"),
-        pl.when(col("given_category").is_not_null()).then(pl.lit("set on the budget line"))
+        pl.when(col("given_category").is_not_null())
+        .then(pl.lit("set on the budget line"))
         .when(col("layout_category").is_not_null())
         .then(pl.format("chapter {} default (layout {})", col("chapter_code"), pl.lit(layout_id)))
-        .otherwise(pl.format("chapter {} not in layout {}: other", col("chapter_code"), pl.lit(layout_id)))
+        .otherwise(
+            pl.format("chapter {} not in layout {}: other", col("chapter_code"), pl.lit(layout_id))
+        )
         .alias("category_reason"),
-        pl.coalesce(col("given_ts_class"), category.replace_strict(defaults, default="indirect"))
-        .alias("ts_class"),
-        pl.when(col("given_ts_class").is_not_null()).then(pl.lit("set on the budget line"))
-        .otherwise(pl.format("default for category {}", category)).alias("ts_class_reason"),
+        pl.coalesce(
+            col("given_ts_class"), category.replace_strict(defaults, default="indirect")
+        ).alias("ts_class"),
+        pl.when(col("given_ts_class").is_not_null())
+        .then(pl.lit("set on the budget line"))
+        .otherwise(pl.format("default for category {}", category))
+        .alias("ts_class_reason"),
     )
 
 
@@ -87,16 +95,31 @@ def _checks() -> list[Check]:
     categories = sorted(category_defaults())
     return [
         *(Check(c, col(f"raw_{c}").is_null(), "required, but empty") for c in REQUIRED),
-        Check("amount", col("raw_amount").is_not_null() & col("amount").is_null(),
-              "not an amount with at most 2 decimals"),
-        Check("code", col("code").is_not_null() & col("code").is_duplicated(),
-              "the same line code appears twice in the devis"),
-        Check("category", col("given_category").is_not_null() & ~col("given_category").is_in(categories),
-              f"unknown category (one of: {', '.join(categories)})"),
-        Check("ts_class", col("given_ts_class").is_not_null() & ~col("given_ts_class").is_in(TS_CLASSES),
-              f"unknown Tax Shelter class (one of: {', '.join(TS_CLASSES)})"),
-        Check("territory", col("territory").is_not_null() & ~col("territory").str.contains(PLANNED_TERRITORY),
-              "unknown territory (BE-BRU, BE-WAL, BE-VLG, FR, FR-<dept>, EEA, OTHER)"),
+        Check(
+            "amount",
+            col("raw_amount").is_not_null() & col("amount").is_null(),
+            "not an amount with at most 2 decimals",
+        ),
+        Check(
+            "code",
+            col("code").is_not_null() & col("code").is_duplicated(),
+            "the same line code appears twice in the devis",
+        ),
+        Check(
+            "category",
+            col("given_category").is_not_null() & ~col("given_category").is_in(categories),
+            f"unknown category (one of: {', '.join(categories)})",
+        ),
+        Check(
+            "ts_class",
+            col("given_ts_class").is_not_null() & ~col("given_ts_class").is_in(TS_CLASSES),
+            f"unknown Tax Shelter class (one of: {', '.join(TS_CLASSES)})",
+        ),
+        Check(
+            "territory",
+            col("territory").is_not_null() & ~col("territory").str.contains(PLANNED_TERRITORY),
+            "unknown territory (BE-BRU, BE-WAL, BE-VLG, FR, FR-<dept>, EEA, OTHER)",
+        ),
     ]
 
 
@@ -109,62 +132,95 @@ def read_budget(path: Path, layout_id: str = "cnc") -> tuple[pl.DataFrame, str, 
     if problems:
         raise UserError(f"{table.file}: the header row does not fit the devis layout", problems)
     raw = table.frame.select("_row", *(pl.col(s).alias(f"raw_{d}") for s, d in mapping.items()))
-    raw = raw.with_columns(pl.lit(None, pl.String).alias(f"raw_{c}") for c in (*REQUIRED, *OPTIONAL)
-                           if f"raw_{c}" not in raw.columns)
+    raw = raw.with_columns(
+        pl.lit(None, pl.String).alias(f"raw_{c}")
+        for c in (*REQUIRED, *OPTIONAL)
+        if f"raw_{c}" not in raw.columns
+    )
     lines = _typed(raw, layout_id)
     found = run_checks(lines, _checks())
     if found.height:
-        raise UserError(f"{table.file}: the devis was not loaded ({found['_row'].n_unique()} invalid lines)",
-                        to_problems(found, table.file, table.sheet))
+        raise UserError(
+            f"{table.file}: the devis was not loaded ({found['_row'].n_unique()} invalid lines)",
+            to_problems(found, table.file, table.sheet),
+        )
     if lines.height == 0:
         raise UserError(f"{table.file}: the devis has no lines")
     return lines, table.file, table.sheet
 
 
 def _next_label(con: duckdb.DuckDBPyConnection, production_id: str) -> str:
-    n = fetch_value(con, "SELECT count(*) FROM budget_versions WHERE production_id = ?",
-                       [production_id])
+    n = fetch_value(
+        con, "SELECT count(*) FROM budget_versions WHERE production_id = ?", [production_id]
+    )
     return f"v{int(n) + 1}"
 
 
-def _store(con: duckdb.DuckDBPyConnection, production_id: str, version: str, lines: pl.DataFrame,
-           file: str, sheet: str | None, sha: str) -> int:
+def _store(
+    con: duckdb.DuckDBPyConnection,
+    production_id: str,
+    version: str,
+    lines: pl.DataFrame,
+    file: str,
+    sheet: str | None,
+    sha: str,
+) -> int:
     now = datetime.now(UTC).replace(tzinfo=None)
     batch_id = fetch_value(con, "SELECT nextval('import_batch_seq')")
     con.execute(
         "INSERT INTO import_batches VALUES (?, ?, 'budget', ?, ?, 'canonical_budget', ?, ?, ?, ?, 0, 0, ?, NULL)",
-        [batch_id, production_id, file, sha, sheet, version, lines.height, lines.height, now])
-    con.execute("DELETE FROM budget_lines WHERE production_id = ? AND version = ?", [production_id, version])
-    con.execute("DELETE FROM budget_versions WHERE production_id = ? AND version = ?", [production_id, version])
-    con.execute("INSERT INTO budget_versions VALUES (?, ?, ?, ?)", [production_id, version, batch_id, now])
+        [batch_id, production_id, file, sha, sheet, version, lines.height, lines.height, now],
+    )
+    con.execute(
+        "DELETE FROM budget_lines WHERE production_id = ? AND version = ?", [production_id, version]
+    )
+    con.execute(
+        "DELETE FROM budget_versions WHERE production_id = ? AND version = ?",
+        [production_id, version],
+    )
+    con.execute(
+        "INSERT INTO budget_versions VALUES (?, ?, ?, ?)", [production_id, version, batch_id, now]
+    )
     con.register("lines", lines)
-    con.execute("""
+    con.execute(
+        """
         INSERT INTO budget_lines
         SELECT ?, ?, code, raw_code, chapter_code, chapter_label, label, amount, category,
                category_reason, ts_class, ts_class_reason, territory, ?, ?, ?, _row FROM lines
-    """, [production_id, version, batch_id, file, sheet])
+    """,
+        [production_id, version, batch_id, file, sheet],
+    )
     con.unregister("lines")
     return int(batch_id)
 
 
-def import_budget(db: Path | None, production_id: str, path: Path, version: str | None = None) -> BudgetOutcome:
+def import_budget(
+    db: Path | None, production_id: str, path: Path, version: str | None = None
+) -> BudgetOutcome:
     """Load a devis file as a budget version (see module docstring)."""
     if not path.is_file():
         raise UserError(f"{path}: file not found")
     sha = file_sha256(path)
     with connect(db) as con:
         manifest = get_manifest(con, production_id)
-        same = fetch_one(con, 
+        same = fetch_one(
+            con,
             "SELECT version_label FROM import_batches WHERE production_id = ? AND kind = 'budget' "
-            "AND file_sha256 = ? ORDER BY id DESC LIMIT 1", [production_id, sha])
+            "AND file_sha256 = ? ORDER BY id DESC LIMIT 1",
+            [production_id, sha],
+        )
     lines, file, sheet = read_budget(path, manifest.layout)
     total = f"{lines['amount'].sum():.2f}"
     if same and (version is None or version == same[0]):
         return BudgetOutcome(production_id, str(same[0]), "unchanged", lines.height, total)
     with connect(db) as con, transaction(con):
         label = version or _next_label(con, production_id)
-        exists = fetch_one(con, "SELECT 1 FROM budget_versions WHERE production_id = ? AND version = ?",
-                             [production_id, label])
+        exists = fetch_one(
+            con,
+            "SELECT 1 FROM budget_versions WHERE production_id = ? AND version = ?",
+            [production_id, label],
+        )
         batch_id = _store(con, production_id, label, lines, file, sheet, sha)
-    return BudgetOutcome(production_id, label, "replaced" if exists else "created", lines.height,
-                         total, batch_id)
+    return BudgetOutcome(
+        production_id, label, "replaced" if exists else "created", lines.height, total, batch_id
+    )

@@ -51,18 +51,24 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def weekly_spend(con: duckdb.DuckDBPyConnection, production_id: str, at: date,
-                 schedule: Schedule | None) -> pl.DataFrame:
+def weekly_spend(
+    con: duckdb.DuckDBPyConnection, production_id: str, at: date, schedule: Schedule | None
+) -> pl.DataFrame:
     """One row per week (Monday) from the first spend or prep start to `at` or post end.
 
     Weeks after `at` have null actual and committed (the future is not zero spend).
     """
     first = _monday(schedule.prep_start if schedule else at)
     last = _monday(max(at, schedule.post_end) if schedule else at)
-    weekly = read_frame(con, WEEKLY_SQL, {"pid": production_id, "at": at, "first": first, "last": last})
+    weekly = read_frame(
+        con, WEEKLY_SQL, {"pid": production_id, "at": at, "first": first, "last": last}
+    )
     return weekly.with_columns(
         pl.col("actual").cum_sum().cast(MONEY).alias("cumulative_actual"),
-        (pl.col("actual") + pl.col("committed")).cum_sum().cast(MONEY).alias("cumulative_committed"),
+        (pl.col("actual") + pl.col("committed"))
+        .cum_sum()
+        .cast(MONEY)
+        .alias("cumulative_committed"),
     )
 
 
@@ -87,14 +93,21 @@ def _phase_amounts(chapters: pl.DataFrame, manifest: Manifest) -> pl.DataFrame:
     assert manifest.schedule is not None
     weights = [
         {"chapter_code": c.code, "phase": phase, "weight": str(w)}
-        for c in load_layout(manifest.layout).chapters for phase, w in c.phase_weights.items()
+        for c in load_layout(manifest.layout).chapters
+        for phase, w in c.phase_weights.items()
     ]
     spans = pl.DataFrame(
-        [{"phase": p, "start": a, "days": max((b - a).days + 1, 1)} for p, (a, b) in _phases(manifest.schedule).items()]
+        [
+            {"phase": p, "start": a, "days": max((b - a).days + 1, 1)}
+            for p, (a, b) in _phases(manifest.schedule).items()
+        ]
     )
     return (
         chapters.select("chapter_code", "budget")
-        .join(pl.DataFrame(weights).with_columns(pl.col("weight").cast(pl.Decimal(18, 4))), on="chapter_code")
+        .join(
+            pl.DataFrame(weights).with_columns(pl.col("weight").cast(pl.Decimal(18, 4))),
+            on="chapter_code",
+        )
         .join(spans, on="phase")
         .select("start", "days", (pl.col("budget") * pl.col("weight")).alias("amount"))
     )
@@ -103,12 +116,15 @@ def _phase_amounts(chapters: pl.DataFrame, manifest: Manifest) -> pl.DataFrame:
 def planned_curve(chapters: pl.DataFrame, manifest: Manifest, weeks: pl.DataFrame) -> pl.DataFrame:
     """Planned cumulative spend at the end (Sunday) of each week."""
     amounts = _phase_amounts(chapters, manifest)
-    elapsed = ((pl.col("week_start") + pl.duration(days=6) - pl.col("start")).dt.total_days() + 1).clip(
-        0, pl.col("days"))
+    elapsed = (
+        (pl.col("week_start") + pl.duration(days=6) - pl.col("start")).dt.total_days() + 1
+    ).clip(0, pl.col("days"))
     return (
-        weeks.select("week_start").join(amounts, how="cross")
+        weeks.select("week_start")
+        .join(amounts, how="cross")
         .with_columns((pl.col("amount") * elapsed / pl.col("days")).alias("planned"))
-        .group_by("week_start").agg(pl.col("planned").sum().round(2).cast(MONEY).alias("planned_cumulative"))
+        .group_by("week_start")
+        .agg(pl.col("planned").sum().round(2).cast(MONEY).alias("planned_cumulative"))
     )
 
 
@@ -127,8 +143,13 @@ def _pct(part: Decimal, whole: Decimal) -> Decimal | None:
     return (part * 100 / whole).quantize(Decimal("0.1")) if whole else None
 
 
-def burn_summary(weekly: pl.DataFrame, totals: dict[str, Decimal], at: date,
-                 schedule: Schedule | None, trailing: Decimal = ZERO) -> BurnSummary:
+def burn_summary(
+    weekly: pl.DataFrame,
+    totals: dict[str, Decimal],
+    at: date,
+    schedule: Schedule | None,
+    trailing: Decimal = ZERO,
+) -> BurnSummary:
     """Trailing burn, money left, and the date it runs out at that burn."""
     remaining = totals["budget"] - totals["actual"] - totals["committed"]
     runs_out = None
@@ -141,5 +162,6 @@ def burn_summary(weekly: pl.DataFrame, totals: dict[str, Decimal], at: date,
         span = (schedule.post_end - schedule.prep_start).days
         done = min(max((at - schedule.prep_start).days, 0), span)
         elapsed = _pct(Decimal(done), Decimal(span))
-    return BurnSummary(trailing, to_money(remaining), runs_out,
-                       _pct(totals["actual"], totals["budget"]), elapsed)
+    return BurnSummary(
+        trailing, to_money(remaining), runs_out, _pct(totals["actual"], totals["budget"]), elapsed
+    )

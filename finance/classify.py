@@ -23,7 +23,8 @@ OUTPUT = ("territory", "territory_country", "fr_department", "fr_region", "terri
 @cache
 def be_ranges() -> pl.DataFrame:
     return pl.read_csv(TERRITORIES / "be_postcodes.csv", infer_schema=False).with_columns(
-        pl.col("from").cast(pl.Int32), pl.col("to").cast(pl.Int32))
+        pl.col("from").cast(pl.Int32), pl.col("to").cast(pl.Int32)
+    )
 
 
 @cache
@@ -44,7 +45,8 @@ def eea_countries() -> frozenset[str]:
 @cache
 def iso_countries() -> frozenset[str]:
     """ISO 3166 alpha-2 codes (from babel's territory names)."""
-    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+    codes = (str(code) for code in Locale("en").territories)
+    return frozenset(c for c in codes if len(c) == 2 and c.isalpha())
 
 
 def clean_postcode(expr: pl.Expr) -> pl.Expr:
@@ -71,15 +73,23 @@ def _be_territory(pc: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 def _fr_department(pc: pl.Expr) -> pl.Expr:
     """Department of a 5-digit French postcode: 2A/2B for Corsica, three digits overseas."""
-    corsica = pl.when(pc.cast(pl.Int32, strict=False) < 20200).then(pl.lit("2A")).otherwise(pl.lit("2B"))
-    return (pl.when(pc.str.starts_with("97")).then(pc.str.slice(0, 3))
-            .when(pc.str.starts_with("20")).then(corsica)
-            .otherwise(pc.str.slice(0, 2)))
+    corsica = (
+        pl.when(pc.cast(pl.Int32, strict=False) < 20200).then(pl.lit("2A")).otherwise(pl.lit("2B"))
+    )
+    return (
+        pl.when(pc.str.starts_with("97"))
+        .then(pc.str.slice(0, 3))
+        .when(pc.str.starts_with("20"))
+        .then(corsica)
+        .otherwise(pc.str.slice(0, 2))
+    )
 
 
 def _with_fr(frame: Frame, pc: str) -> Frame:
     """Add _fr_dept, _fr_region and _fr_exception for French rows (null elsewhere)."""
-    exceptions = fr_exceptions().select(pl.col("postcode").alias(pc), pl.col("department").alias("_fr_exc"))
+    exceptions = fr_exceptions().select(
+        pl.col("postcode").alias(pc), pl.col("department").alias("_fr_exc")
+    )
     regions = fr_departments().rename({"department": "_fr_dept", "region": "_fr_region"})
     if isinstance(frame, pl.LazyFrame):
         exceptions_l, regions_l = exceptions.lazy(), regions.lazy()
@@ -97,28 +107,60 @@ def _territory_columns(country: pl.Expr, pc: pl.Expr) -> list[pl.Expr]:
     be_territory, be_reason = _be_territory(pc)
     eea = country.is_in(sorted(eea_countries()))
     known = country.is_in(sorted(iso_countries()))
-    fr_reason = (pl.when(pl.col("_fr_exc").is_not_null())
-                 .then(pl.format("FR postcode {} is used in department {} (exception table), {}", pc,
-                                 pl.col("_fr_dept"), pl.col("_fr_region")))
-                 .otherwise(pl.format("FR postcode {}: department {}, {}", pc, pl.col("_fr_dept"),
-                                      pl.col("_fr_region"))))
+    fr_reason = (
+        pl.when(pl.col("_fr_exc").is_not_null())
+        .then(
+            pl.format(
+                "FR postcode {} is used in department {} (exception table), {}",
+                pc,
+                pl.col("_fr_dept"),
+                pl.col("_fr_region"),
+            )
+        )
+        .otherwise(
+            pl.format(
+                "FR postcode {}: department {}, {}", pc, pl.col("_fr_dept"), pl.col("_fr_region")
+            )
+        )
+    )
     is_be, is_fr = country == "BE", country == "FR"
-    territory = (pl.when(is_be & be_ok).then(be_territory)
-                 .when(is_fr & fr_ok).then(pl.concat_str([pl.lit("FR-"), pl.col("_fr_dept")]))
-                 .when(is_be | is_fr | ~known).then(pl.lit(None, pl.String))
-                 .when(eea).then(pl.lit("EEA")).otherwise(pl.lit("OTHER")))
-    reason = (pl.when(is_be & be_ok).then(be_reason)
-              .when(is_be).then(pl.format("BE postcode {} is not 4 digits", pc.fill_null("(empty)")))
-              .when(is_fr & fr_ok).then(fr_reason)
-              .when(is_fr).then(pl.format("FR postcode {} is not a known 5-digit French postcode",
-                                          pc.fill_null("(empty)")))
-              .when(~known).then(pl.format("{} is not an ISO 3166 country code", country))
-              .when(eea).then(pl.format("{} is in the EEA", country))
-              .otherwise(pl.format("{} is outside the EEA", country)))
-    return [territory.alias("territory"), country.alias("territory_country"),
-            pl.when(is_fr & fr_ok).then(pl.col("_fr_dept")).alias("fr_department"),
-            pl.when(is_fr & fr_ok).then(pl.col("_fr_region")).alias("fr_region"),
-            reason.alias("territory_reason")]
+    territory = (
+        pl.when(is_be & be_ok)
+        .then(be_territory)
+        .when(is_fr & fr_ok)
+        .then(pl.concat_str([pl.lit("FR-"), pl.col("_fr_dept")]))
+        .when(is_be | is_fr | ~known)
+        .then(pl.lit(None, pl.String))
+        .when(eea)
+        .then(pl.lit("EEA"))
+        .otherwise(pl.lit("OTHER"))
+    )
+    reason = (
+        pl.when(is_be & be_ok)
+        .then(be_reason)
+        .when(is_be)
+        .then(pl.format("BE postcode {} is not 4 digits", pc.fill_null("(empty)")))
+        .when(is_fr & fr_ok)
+        .then(fr_reason)
+        .when(is_fr)
+        .then(
+            pl.format(
+                "FR postcode {} is not a known 5-digit French postcode", pc.fill_null("(empty)")
+            )
+        )
+        .when(~known)
+        .then(pl.format("{} is not an ISO 3166 country code", country))
+        .when(eea)
+        .then(pl.format("{} is in the EEA", country))
+        .otherwise(pl.format("{} is outside the EEA", country))
+    )
+    return [
+        territory.alias("territory"),
+        country.alias("territory_country"),
+        pl.when(is_fr & fr_ok).then(pl.col("_fr_dept")).alias("fr_department"),
+        pl.when(is_fr & fr_ok).then(pl.col("_fr_region")).alias("fr_region"),
+        reason.alias("territory_reason"),
+    ]
 
 
 def classify_territory(frame: Frame, country: str = "country", postcode: str = "postcode") -> Frame:

@@ -28,8 +28,13 @@ EXIT_INTERNAL = 3
 def db_option(func: F) -> F:
     """`--db PATH` on every command; default $CINELEDGER_DB, else ./cineledger.duckdb."""
     return click.option(
-        "--db", "db", type=click.Path(dir_okay=False, path_type=Path), envvar=ENV_DB,
-        default="cineledger.duckdb", show_default=True, show_envvar=True,
+        "--db",
+        "db",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar=ENV_DB,
+        default="cineledger.duckdb",
+        show_default=True,
+        show_envvar=True,
         help="DuckDB database file.",
     )(func)
 
@@ -37,8 +42,12 @@ def db_option(func: F) -> F:
 def lang_option(func: F) -> F:
     """`--lang fr|nl|en` for human output (Belgian number and date formats)."""
     return click.option(
-        "--lang", type=click.Choice(["fr", "nl", "en"]), envvar="CINELEDGER_LANG", default="fr",
-        show_default=True, help="Language and number format of tables.",
+        "--lang",
+        type=click.Choice(["fr", "nl", "en"]),
+        envvar="CINELEDGER_LANG",
+        default="fr",
+        show_default=True,
+        help="Language and number format of tables.",
     )(func)
 
 
@@ -71,7 +80,9 @@ def production_add(manifest: Path, db: Path) -> None:
 
 @production.command("list")
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 def production_list(db: Path, fmt: str) -> None:
     """The productions in the database."""
     from finance.fmt import jsonable
@@ -86,8 +97,10 @@ def production_list(db: Path, fmt: str) -> None:
         click.echo("no productions yet: run `cineledger production add MANIFEST`")
     else:
         for row in frame.to_dicts():
-            click.echo(f"{row['id']:<24} {row['title']:<32} {row['kind']:<12} "
-                       f"{row['currency']} {row['budget'] or 0:>14}  {row['expenses']:>8} expenses")
+            click.echo(
+                f"{row['id']:<24} {row['title']:<32} {row['kind']:<12} "
+                f"{row['currency']} {row['budget'] or 0:>14}  {row['expenses']:>8} expenses"
+            )
 
 
 from finance.cli_commands import register  # noqa: E402  (commands live in their own module)
@@ -116,8 +129,11 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # the last guard: a user never sees a traceback
         if os.environ.get("CINELEDGER_DEBUG"):
             raise
-        click.echo(f"internal error: {type(exc).__name__}: {exc} "
-                   f"(set CINELEDGER_DEBUG=1 for details, and please report it)", err=True)
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc} "
+            f"(set CINELEDGER_DEBUG=1 for details, and please report it)",
+            err=True,
+        )
         sys.exit(EXIT_INTERNAL)
     sys.exit(0)
 

@@ -38,8 +38,11 @@ def _import_summary(outcome: object) -> None:
     for problem in outcome.problems:
         click.echo(f"  - quarantined: {problem}", err=True)
     if outcome.invalid_ids:
-        click.echo(f"warning: {outcome.invalid_ids} rows carry an invalid VAT or enterprise number "
-                   f"(kept, flagged; see `cineledger report`)", err=True)
+        click.echo(
+            f"warning: {outcome.invalid_ids} rows carry an invalid VAT or enterprise number "
+            f"(kept, flagged; see `cineledger report`)",
+            err=True,
+        )
 
 
 def register(cli: click.Group) -> None:
@@ -60,15 +63,22 @@ def register(cli: click.Group) -> None:
         from finance.budget import import_budget as run
 
         out = run(db, production, file, version)
-        click.echo(f"{production}: devis {out.version} {out.action}, {out.lines} lines, total {out.total}")
+        click.echo(
+            f"{production}: devis {out.version} {out.action}, {out.lines} lines, total {out.total}"
+        )
 
     @import_.command("expenses")
     @click.argument("production")
     @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-    @click.option("--skip-invalid", is_flag=True,
-                  help="Import the valid rows; keep the invalid ones in quarantine with their reasons.")
+    @click.option(
+        "--skip-invalid",
+        is_flag=True,
+        help="Import the valid rows; keep the invalid ones in quarantine with their reasons.",
+    )
     @db_option
-    def import_expenses(production: str, files: tuple[Path, ...], skip_invalid: bool, db: Path) -> None:
+    def import_expenses(
+        production: str, files: tuple[Path, ...], skip_invalid: bool, db: Path
+    ) -> None:
         """Load expense files (all of them or none: one transaction)."""
         from finance.ingest import import_expenses as run
 
@@ -83,12 +93,16 @@ def register(cli: click.Group) -> None:
 
         out = run(db, file)
         state = "already loaded; nothing changed" if out.unchanged else "loaded"
-        click.echo(f"{out.file}: {out.rates} rates for {out.currencies} currencies "
-                   f"({out.first} to {out.last}) {state}")
+        click.echo(
+            f"{out.file}: {out.rates} rates for {out.currencies} currencies "
+            f"({out.first} to {out.last}) {state}"
+        )
 
     @cli.command("report")
     @click.argument("production")
-    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+    @click.option(
+        "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+    )
     @click.option("--at", "at", help="Report as at this date (YYYY-MM-DD); default today.")
     @click.option("--lines", is_flag=True, help="Show every budget line under its chapter.")
     @lang_option
@@ -107,7 +121,9 @@ def register(cli: click.Group) -> None:
     @cli.command("check")
     @click.argument("production")
     @click.option("--at", "at", help="Evaluate as at this date (YYYY-MM-DD); default today.")
-    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+    @click.option(
+        "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+    )
     @lang_option
     @db_option
     def check(production: str, at: str | None, fmt: str, lang: str, db: Path) -> None:
@@ -133,7 +149,9 @@ def register(cli: click.Group) -> None:
         with connect(db, read_only=True) as con:
             rows = con.execute(
                 "SELECT source_file, source_row, reasons FROM quarantine WHERE production_id = ? "
-                "ORDER BY batch_id, source_row", [production]).fetchall()
+                "ORDER BY batch_id, source_row",
+                [production],
+            ).fetchall()
         if not rows:
             click.echo(f"{production}: quarantine is empty")
         for file, row, reasons in rows:
@@ -142,8 +160,14 @@ def register(cli: click.Group) -> None:
     @cli.command("demo")
     @click.option("--port", default=8501, show_default=True, help="Dashboard port.")
     @click.option("--no-serve", is_flag=True, help="Load and print the report; do not serve.")
-    @click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path), default="demo.duckdb",
-                  show_default=True, help="Database file to (re)create for the demo.")
+    @click.option(
+        "--db",
+        "db",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default="demo.duckdb",
+        show_default=True,
+        help="Database file to (re)create for the demo.",
+    )
     @lang_option
     def demo(port: int, no_serve: bool, db: Path, lang: str) -> None:
         """Load the bundled demo production into a fresh database, print its report, serve."""

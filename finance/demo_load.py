@@ -34,8 +34,10 @@ def _refuse_foreign_data(db: Path) -> None:
     finally:
         con.close()
     if ids - {DEMO_ID}:
-        raise UserError(f"{db}: holds other productions ({', '.join(sorted(ids))}); "
-                        f"the demo needs its own file, e.g. --db demo.duckdb")
+        raise UserError(
+            f"{db}: holds other productions ({', '.join(sorted(ids))}); "
+            f"the demo needs its own file, e.g. --db demo.duckdb"
+        )
 
 
 def load_demo(db: Path, source: Path = DEMO_DIR) -> list[str]:

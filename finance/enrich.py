@@ -34,7 +34,9 @@ def supplier_key(supplier: pl.Expr, vat: pl.Expr) -> pl.Expr:
     Folding (accents, case, punctuation) makes `Éclair Films S.A.` and `ECLAIR FILMS SA` one key.
     """
     folded = (
-        supplier.str.normalize("NFKD").str.replace_all(r"\p{M}", "").str.to_lowercase()
+        supplier.str.normalize("NFKD")
+        .str.replace_all(r"\p{M}", "")
+        .str.to_lowercase()
         .str.replace_all(FOLD, "")
     )
     vat_key = vat.str.to_uppercase().str.replace_all(r"[^A-Z0-9]", "")
@@ -46,8 +48,10 @@ def tax_residence(frame: pl.DataFrame) -> pl.DataFrame:
     given = pl.col("be_taxable").is_not_null()
     return frame.with_columns(
         pl.coalesce(pl.col("be_taxable"), pl.col("country") == "BE").alias("be_taxable"),
-        pl.when(given).then(pl.lit("stated on the expense line"))
-        .when(pl.col("country") == "BE").then(pl.lit("default: payee established in Belgium"))
+        pl.when(given)
+        .then(pl.lit("stated on the expense line"))
+        .when(pl.col("country") == "BE")
+        .then(pl.lit("default: payee established in Belgium"))
         .otherwise(pl.lit("default: payee established outside Belgium"))
         .alias("be_taxable_reason"),
     )
@@ -57,15 +61,20 @@ def _rates_to_production(fx: pl.DataFrame, currency: str) -> pl.DataFrame:
     """Per (currency, date): the rate to the production currency, crossed through EUR."""
     dates = fx.select("rate_date").unique()
     eur = dates.with_columns(pl.lit("EUR").alias("currency"), pl.lit(1, RATE).alias("per_eur"))
-    table = pl.concat([fx.select("currency", "rate_date", pl.col("per_eur").cast(RATE)),
-                       eur.select("currency", "rate_date", "per_eur")])
+    table = pl.concat(
+        [
+            fx.select("currency", "rate_date", pl.col("per_eur").cast(RATE)),
+            eur.select("currency", "rate_date", "per_eur"),
+        ]
+    )
     prod = table.filter(pl.col("currency") == currency).select(
         "rate_date", pl.col("per_eur").alias("prod_per_eur")
     )
     return (
         table.join(prod, on="rate_date", how="inner")
         .select(
-            "currency", "rate_date",
+            "currency",
+            "rate_date",
             (pl.col("prod_per_eur") / pl.col("per_eur")).cast(RATE).alias("table_rate"),
         )
         .sort("currency", "rate_date")
@@ -82,20 +91,29 @@ def resolve_fx(frame: pl.DataFrame, ctx: LedgerContext) -> pl.DataFrame:
     need = frame.filter(foreign & pl.col("date").is_not_null()).select("_key", "currency", "date")
     if need.height and ctx.fx_rates.height:
         rates = _rates_to_production(ctx.fx_rates, ctx.currency)
-        found = need.sort("date").join_asof(
-            rates, left_on="date", right_on="rate_date", by="currency", strategy="backward"
-        ).select("_key", "table_rate", "rate_date")
+        found = (
+            need.sort("date")
+            .join_asof(
+                rates, left_on="date", right_on="rate_date", by="currency", strategy="backward"
+            )
+            .select("_key", "table_rate", "rate_date")
+        )
     else:
         found = pl.DataFrame(schema={"_key": pl.Int64, "table_rate": RATE, "rate_date": pl.Date})
     out = frame.join(found, on="_key", how="left")
     return out.with_columns(
-        pl.when(pl.col("currency") == ctx.currency).then(pl.lit(1, RATE))
-        .otherwise(pl.coalesce(pl.col("fx_rate"), pl.col("table_rate"))).alias("fx_rate"),
-        pl.when(pl.col("currency") == ctx.currency).then(pl.lit("same currency"))
-        .when(pl.col("fx_rate").is_not_null()).then(pl.lit("rate on the expense line"))
+        pl.when(pl.col("currency") == ctx.currency)
+        .then(pl.lit(1, RATE))
+        .otherwise(pl.coalesce(pl.col("fx_rate"), pl.col("table_rate")))
+        .alias("fx_rate"),
+        pl.when(pl.col("currency") == ctx.currency)
+        .then(pl.lit("same currency"))
+        .when(pl.col("fx_rate").is_not_null())
+        .then(pl.lit("rate on the expense line"))
         .when(pl.col("table_rate").is_not_null())
         .then(pl.format("rates table, {}", pl.col("rate_date")))
-        .otherwise(pl.lit(None, pl.String)).alias("fx_source"),
+        .otherwise(pl.lit(None, pl.String))
+        .alias("fx_source"),
     ).drop("table_rate", "rate_date")
 
 
@@ -104,13 +122,23 @@ def ledger_checks(ctx: LedgerContext) -> list[Check]:
     col = pl.col
     codes = sorted(ctx.budget_codes)
     return [
-        Check("budget_code", col("budget_code").is_not_null() & ~col("budget_code").is_in(codes),
-              "no such line in the current devis"),
-        Check("fx_rate", col("fx_source").is_null() & col("currency").is_not_null(),
-              f"a {ctx.currency} rate is needed: give fx_rate or load a rates table "
-              f"(`cineledger import rates FILE`)"),
-        Check("postcode", col("territory").is_null() & col("country").str.contains(r"^[A-Z]{2}$"),
-              "", reason_expr=col("territory_reason")),
+        Check(
+            "budget_code",
+            col("budget_code").is_not_null() & ~col("budget_code").is_in(codes),
+            "no such line in the current devis",
+        ),
+        Check(
+            "fx_rate",
+            col("fx_source").is_null() & col("currency").is_not_null(),
+            f"a {ctx.currency} rate is needed: give fx_rate or load a rates table "
+            f"(`cineledger import rates FILE`)",
+        ),
+        Check(
+            "postcode",
+            col("territory").is_null() & col("country").str.contains(r"^[A-Z]{2}$"),
+            "",
+            reason_expr=col("territory_reason"),
+        ),
     ]
 
 

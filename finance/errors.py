@@ -48,5 +48,5 @@ class UserError(Exception):
         return [self.message, *(f"  - {p}" for p in self.problems)]
 
 
-class DatabaseBusy(UserError):
+class DatabaseBusyError(UserError):
     """Another process holds the database file for longer than the retry budget."""

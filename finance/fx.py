@@ -48,18 +48,29 @@ def read_ecb(path: Path) -> pl.DataFrame:
         raise UserError(f"{path.name}: not a readable CSV ({exc})") from None
     wide = wide.rename({c: c.strip() for c in wide.columns})
     if not wide.columns or wide.columns[0] != "Date":
-        raise UserError(f"{path.name}: not an ECB reference-rate file (first column must be 'Date')")
+        raise UserError(
+            f"{path.name}: not an ECB reference-rate file (first column must be 'Date')"
+        )
     currencies = [c for c in wide.columns[1:] if len(c) == 3 and c.isalpha()]
     long = wide.unpivot(index="Date", on=currencies, variable_name="currency", value_name="text")
     long = long.with_columns(pl.col(c).str.strip_chars() for c in ("Date", "text"))
-    long = long.filter(pl.col("text").is_not_null() & (pl.col("text") != "N/A") & (pl.col("text") != ""))
-    rates = long.select(
-        pl.col("currency"), _ecb_date(pl.col("Date")).alias("rate_date"),
-        parse_rate(pl.col("text")).cast(RATE).alias("per_eur"), pl.col("Date"), pl.col("text"),
+    long = long.filter(
+        pl.col("text").is_not_null() & (pl.col("text") != "N/A") & (pl.col("text") != "")
     )
-    bad = rates.filter(pl.col("rate_date").is_null() | pl.col("per_eur").is_null() | (pl.col("per_eur") <= 0))
+    rates = long.select(
+        pl.col("currency"),
+        _ecb_date(pl.col("Date")).alias("rate_date"),
+        parse_rate(pl.col("text")).cast(RATE).alias("per_eur"),
+        pl.col("Date"),
+        pl.col("text"),
+    )
+    bad = rates.filter(
+        pl.col("rate_date").is_null() | pl.col("per_eur").is_null() | (pl.col("per_eur") <= 0)
+    )
     if bad.height:
-        sample = ", ".join(f"{r['Date']}/{r['currency']}={r['text']!r}" for r in bad.head(5).iter_rows(named=True))
+        sample = ", ".join(
+            f"{r['Date']}/{r['currency']}={r['text']!r}" for r in bad.head(5).iter_rows(named=True)
+        )
         raise UserError(f"{path.name}: {bad.height} unreadable rates, e.g. {sample}")
     return rates.select("currency", "rate_date", "per_eur")
 
@@ -74,16 +85,30 @@ def import_rates(db: Path | None, path: Path) -> RatesOutcome:
     last = str(rates["rate_date"].max()) if rates.height else None
     summary = (path.name, rates.height, rates["currency"].n_unique(), first, last)
     with connect(db) as con, transaction(con):
-        if fetch_one(con, "SELECT 1 FROM import_batches WHERE kind = 'fx_rates' AND file_sha256 = ?",
-                       [sha]):
+        if fetch_one(
+            con, "SELECT 1 FROM import_batches WHERE kind = 'fx_rates' AND file_sha256 = ?", [sha]
+        ):
             return RatesOutcome(*summary, unchanged=True)
         batch_id = fetch_value(con, "SELECT nextval('import_batch_seq')")
         con.register("new_rates", rates)
-        con.execute("DELETE FROM fx_rates USING new_rates n "
-                    "WHERE fx_rates.currency = n.currency AND fx_rates.rate_date = n.rate_date")
-        con.execute("INSERT INTO fx_rates SELECT currency, rate_date, per_eur, ? FROM new_rates", [batch_id])
+        con.execute(
+            "DELETE FROM fx_rates USING new_rates n "
+            "WHERE fx_rates.currency = n.currency AND fx_rates.rate_date = n.rate_date"
+        )
+        con.execute(
+            "INSERT INTO fx_rates SELECT currency, rate_date, per_eur, ? FROM new_rates", [batch_id]
+        )
         con.unregister("new_rates")
         con.execute(
             "INSERT INTO import_batches VALUES (?, ?, 'fx_rates', ?, ?, 'ecb_csv', NULL, NULL, ?, ?, 0, 0, ?, NULL)",
-            [batch_id, GLOBAL, path.name, sha, rates.height, rates.height, datetime.now(UTC).replace(tzinfo=None)])
+            [
+                batch_id,
+                GLOBAL,
+                path.name,
+                sha,
+                rates.height,
+                rates.height,
+                datetime.now(UTC).replace(tzinfo=None),
+            ],
+        )
     return RatesOutcome(*summary)

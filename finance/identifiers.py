@@ -34,7 +34,7 @@ def _check(module: object, value: str, kind: str, shown: str) -> IdCheck:
     try:
         number = module.validate(value)  # type: ignore[attr-defined]
     except ValidationError as exc:
-        return IdCheck(value, kind, False, f"invalid {shown}: {exc.message}")
+        return IdCheck(value, kind, False, f"invalid {shown}: {exc}")
     return IdCheck(str(number), kind, True, f"valid {shown}")
 
 
@@ -43,7 +43,9 @@ def _belgian(code: str) -> IdCheck:
     if len(digits) == 9:
         digits = "0" + digits  # old 9-digit enterprise numbers
     result = _check(be_vat, digits, "be_vat", "Belgian enterprise number")
-    return IdCheck("BE" + digits if result.valid else code, result.kind, result.valid, result.reason)
+    return IdCheck(
+        "BE" + digits if result.valid else code, result.kind, result.valid, result.reason
+    )
 
 
 def _french(code: str) -> IdCheck:
@@ -54,7 +56,9 @@ def _french(code: str) -> IdCheck:
         return _check(siret, code, "fr_siret", "SIRET")
     if len(code) == 9:
         return _check(siren, code, "fr_siren", "SIREN")
-    return IdCheck(code, "unknown", False, "not a French SIREN (9 digits), SIRET (14) or VAT number")
+    return IdCheck(
+        code, "unknown", False, "not a French SIREN (9 digits), SIRET (14) or VAT number"
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -68,10 +72,17 @@ def validate_identifier(value: str, country: str | None) -> IdCheck:
         return _french(code)
     if re.match(r"^[A-Z]{2}", code):
         return _check(eu_vat, code, "eu_vat", "EU VAT number")
-    return IdCheck(code, "unknown", False, f"cannot tell what kind of number this is for country {country or '?'}")
+    return IdCheck(
+        code,
+        "unknown",
+        False,
+        f"cannot tell what kind of number this is for country {country or '?'}",
+    )
 
 
-def identifier_columns(frame: pl.DataFrame, column: str = "supplier_vat", country: str = "country") -> pl.DataFrame:
+def identifier_columns(
+    frame: pl.DataFrame, column: str = "supplier_vat", country: str = "country"
+) -> pl.DataFrame:
     """Add supplier_vat_normalized/_kind/_valid/_reason; only distinct pairs are checked in Python
     (a million expenses have a few hundred suppliers)."""
     pairs = frame.select(column, country).unique().filter(pl.col(column).is_not_null())
@@ -83,4 +94,3 @@ def identifier_columns(frame: pl.DataFrame, column: str = "supplier_vat", countr
         pl.Series(f"{column}_reason", [c.reason for c in checks], pl.String),
     )
     return frame.join(found, on=[column, country], how="left", nulls_equal=False)
-

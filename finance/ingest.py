@@ -27,8 +27,18 @@ Extractor = Callable[[Path, str], Extracted]
 
 #: What makes two rows the same expense. Payment date, description and document are left out
 #: on purpose: a later export that adds a payment date must not double-count the invoice.
-IDENTITY = ("production_id", "date", "supplier_key", "budget_code", "amount", "currency",
-            "invoice_ref", "status", "country", "postcode")
+IDENTITY = (
+    "production_id",
+    "date",
+    "supplier_key",
+    "budget_code",
+    "amount",
+    "currency",
+    "invoice_ref",
+    "status",
+    "country",
+    "postcode",
+)
 
 
 @dataclass(frozen=True)
@@ -82,13 +92,15 @@ def _context(con: duckdb.DuckDBPyConnection, production_id: str) -> LedgerContex
     return LedgerContext(production_id, manifest.currency, frozenset(r[0] for r in codes), rates)
 
 
-def _previous_batches(con: duckdb.DuckDBPyConnection, production_id: str, shas: list[str]) -> dict[str, int]:
+def _previous_batches(
+    con: duckdb.DuckDBPyConnection, production_id: str, shas: list[str]
+) -> dict[str, int]:
     rows = con.execute(
         "SELECT file_sha256, min(id) FROM import_batches WHERE production_id = ? AND kind = 'expenses' "
         "AND file_sha256 IN (SELECT unnest(?)) GROUP BY 1",
         [production_id, shas],
     ).fetchall()
-    return {sha: batch for sha, batch in rows}
+    return dict(rows)
 
 
 def _stage(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
@@ -111,7 +123,9 @@ def _duplicates_and_conflicts(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFr
         SELECT s._key FROM staged s
         WHERE s.fingerprint IN (SELECT fingerprint FROM expenses e WHERE e.production_id = s.production_id)
     """)
-    conflicts = read_frame(con, """
+    conflicts = read_frame(
+        con,
+        """
         SELECT s._file, s._row, 'invoice_ref' AS column, s.invoice_ref AS value,
                'same supplier and invoice number as expense #' || e.id || ' (' || e.source_file ||
                ' row ' || e.source_row || ') but different content' AS reason
@@ -129,7 +143,8 @@ def _duplicates_and_conflicts(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFr
          AND s._sha256 <> t._sha256 AND s.fp0 <> t.fp0
         WHERE s._key NOT IN (SELECT _key FROM dup)
         QUALIFY row_number() OVER (PARTITION BY s._key ORDER BY t._sha256, t._row) = 1
-    """)
+    """,
+    )
     duplicates = read_frame(con, "SELECT _key FROM dup")
     return duplicates, conflicts.with_columns(pl.col("_row").cast(pl.Int64))
 
@@ -152,7 +167,9 @@ EXPENSE_SELECT = """nextval('expense_seq'), s.production_id, b.batch_id, s.date,
 
 
 def _write_batches(
-    con: duckdb.DuckDBPyConnection, production_id: str, extracted: Sequence[Extracted],
+    con: duckdb.DuckDBPyConnection,
+    production_id: str,
+    extracted: Sequence[Extracted],
     counts: pl.DataFrame,
 ) -> list[FileOutcome]:
     """One import_batches row per file, with its counts; returns the outcomes."""
@@ -163,11 +180,31 @@ def _write_batches(
         batch_id = fetch_value(con, "SELECT nextval('import_batch_seq')")
         con.execute(
             "INSERT INTO import_batches VALUES (?, ?, 'expenses', ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, NULL)",
-            [batch_id, production_id, ex.file, ex.sha256, ex.format, ex.sheet, c["read"],
-             c["imported"], c["duplicates"], c["rejected"], _now()],
+            [
+                batch_id,
+                production_id,
+                ex.file,
+                ex.sha256,
+                ex.format,
+                ex.sheet,
+                c["read"],
+                c["imported"],
+                c["duplicates"],
+                c["rejected"],
+                _now(),
+            ],
         )
-        outcomes.append(FileOutcome(ex.file, ex.sha256, batch_id, c["read"], c["imported"],
-                                    c["duplicates"], c["rejected"]))
+        outcomes.append(
+            FileOutcome(
+                ex.file,
+                ex.sha256,
+                batch_id,
+                c["read"],
+                c["imported"],
+                c["duplicates"],
+                c["rejected"],
+            )
+        )
     return outcomes
 
 
@@ -185,11 +222,17 @@ def _counts(frame: pl.DataFrame, bad: pl.DataFrame, dup: pl.DataFrame) -> pl.Dat
     )
 
 
-def _insert(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], bad: pl.DataFrame,
-            problems: pl.DataFrame, production_id: str) -> int:
+def _insert(
+    con: duckdb.DuckDBPyConnection,
+    outcomes: list[FileOutcome],
+    bad: pl.DataFrame,
+    problems: pl.DataFrame,
+    production_id: str,
+) -> int:
     """Insert the good rows; quarantine the bad ones with every reason. Returns quarantined."""
-    batch_map = pl.DataFrame({"sha": [o.sha256 for o in outcomes],
-                              "batch_id": [o.batch_id for o in outcomes]})
+    batch_map = pl.DataFrame(
+        {"sha": [o.sha256 for o in outcomes], "batch_id": [o.batch_id for o in outcomes]}
+    )
     con.register("batch_map", batch_map)
     con.register("bad_keys", bad)
     con.register("problems", problems)
@@ -200,14 +243,17 @@ def _insert(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], bad: pl
         WHERE s._key NOT IN (SELECT _key FROM dup) AND s._key NOT IN (SELECT _key FROM bad_keys)
         ORDER BY s._sha256, s._row
     """)
-    con.execute("""
+    con.execute(
+        """
         INSERT INTO quarantine
         SELECT ?, b.batch_id, s._file, s._sheet, s._row,
                string_agg(p.column || ': ' || p.reason, '; ' ORDER BY p.column), any_value(s._raw)
         FROM staged s JOIN batch_map b ON b.sha = s._sha256
         JOIN problems p ON p._file = s._file AND p._row = s._row
         GROUP BY ALL
-    """, [production_id])
+    """,
+        [production_id],
+    )
     quarantined = fetch_one(con, "SELECT count(*) FROM bad_keys")
     for name in ("batch_map", "bad_keys", "problems"):
         con.unregister(name)
@@ -216,12 +262,17 @@ def _insert(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], bad: pl
 
 def _problem_records(problems: pl.DataFrame) -> list[Problem]:
     ordered = problems.sort("_file", "_row", "column")
-    return [Problem(reason=r["reason"], file=r["_file"], row=r["_row"], column=r["column"],
-                    value=r["value"]) for r in ordered.iter_rows(named=True)]
+    return [
+        Problem(
+            reason=r["reason"], file=r["_file"], row=r["_row"], column=r["column"], value=r["value"]
+        )
+        for r in ordered.iter_rows(named=True)
+    ]
 
 
-def _extract_all(paths: Sequence[Path], known: dict[str, int], currency: str,
-                 extractor: Extractor) -> tuple[list[Extracted], list[FileOutcome]]:
+def _extract_all(
+    paths: Sequence[Path], known: dict[str, int], currency: str, extractor: Extractor
+) -> tuple[list[Extracted], list[FileOutcome]]:
     names = [p.name for p in paths]
     clashes = sorted({n for n in names if names.count(n) > 1})
     if clashes:
@@ -240,7 +291,11 @@ def _extract_all(paths: Sequence[Path], known: dict[str, int], currency: str,
 
 
 def import_expenses(
-    db: Path | None, production_id: str, paths: Sequence[Path], *, skip_invalid: bool = False,
+    db: Path | None,
+    production_id: str,
+    paths: Sequence[Path],
+    *,
+    skip_invalid: bool = False,
     extractor: Extractor | None = None,
 ) -> ImportOutcome:
     """Import expense files into a production in one transaction (see module docstring)."""
@@ -248,7 +303,9 @@ def import_expenses(
 
     with connect(db) as con:
         ctx = _context(con, production_id)
-        known = _previous_batches(con, production_id, [file_sha256(p) for p in paths if p.is_file()])
+        known = _previous_batches(
+            con, production_id, [file_sha256(p) for p in paths if p.is_file()]
+        )
     extracted, skipped = _extract_all(paths, known, ctx.currency, extractor or canonical.extract)
     if not extracted:
         return ImportOutcome(production_id, skipped)
@@ -267,9 +324,12 @@ def import_expenses(
                 f"to import the valid rows and quarantine the others)",
                 _problem_records(problems),
             )
-        bad = frame.join(problems.select("_file", "_row").unique(), on=["_file", "_row"]).select("_key")
+        bad = frame.join(problems.select("_file", "_row").unique(), on=["_file", "_row"]).select(
+            "_key"
+        )
         outcomes = _write_batches(con, production_id, extracted, _counts(frame, bad, dup))
         quarantined = _insert(con, outcomes, bad, problems, production_id)
     invalid_ids = int(frame.filter(pl.col("supplier_vat_valid") == False).height)  # noqa: E712
-    return ImportOutcome(production_id, [*outcomes, *skipped], _problem_records(problems),
-                         invalid_ids, quarantined)
+    return ImportOutcome(
+        production_id, [*outcomes, *skipped], _problem_records(problems), invalid_ids, quarantined
+    )

@@ -23,13 +23,18 @@ class _StrictLoader(yaml.SafeLoader):
     """SafeLoader that refuses duplicate keys and reads floats as Decimal."""
 
 
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+def _construct_mapping(
+    loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False
+) -> dict[Any, Any]:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (first at line {seen[key] + 1})", key_node.start_mark
+                None,
+                None,
+                f"duplicate key {key!r} (first at line {seen[key] + 1})",
+                key_node.start_mark,
             )
         seen[key] = key_node.start_mark.line
     return loader.construct_mapping(node, deep=deep)
@@ -56,7 +61,7 @@ def load_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"{path.name}: cannot read the file ({exc})") from None
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
@@ -84,5 +89,7 @@ def load_manifest(path: Path) -> tuple[Manifest, str]:
         manifest = Manifest.model_validate(data)
     except ValidationError as exc:
         problems = validation_problems(exc, path.name)
-        raise UserError(f"{path.name}: the manifest is not valid ({len(problems)} problems)", problems) from None
+        raise UserError(
+            f"{path.name}: the manifest is not valid ({len(problems)} problems)", problems
+        ) from None
     return manifest, hashlib.sha256(path.read_bytes()).hexdigest()

@@ -76,7 +76,9 @@ class Schedule(Frozen):
     def _ordered(self) -> Schedule:
         days = [self.prep_start, self.shoot_start, self.shoot_end, self.post_end]
         if days != sorted(days):
-            raise ValueError("phases must be in order: prep_start <= shoot_start <= shoot_end <= post_end")
+            raise ValueError(
+                "phases must be in order: prep_start <= shoot_start <= shoot_end <= post_end"
+            )
         return self
 
 
@@ -95,7 +97,9 @@ class Financing(Frozen):
     @model_validator(mode="after")
     def _scheme_fields(self) -> Financing:
         if self.scheme is Scheme.BE_TAX_SHELTER and self.fiscal_value is None:
-            raise ValueError("be_tax_shelter needs fiscal_value (V, the tax value of the certificates)")
+            raise ValueError(
+                "be_tax_shelter needs fiscal_value (V, the tax value of the certificates)"
+            )
         if self.scheme is not Scheme.BE_TAX_SHELTER and self.fiscal_value is not None:
             raise ValueError("fiscal_value only applies to be_tax_shelter")
         if self.window_start and self.window_end and self.window_start > self.window_end:
@@ -119,7 +123,9 @@ class Manifest(Frozen):
     @classmethod
     def _slug(cls, value: str) -> str:
         if not SLUG.match(value):
-            raise ValueError("must be a slug: lowercase letters, digits and dashes, e.g. dernier-tram")
+            raise ValueError(
+                "must be a slug: lowercase letters, digits and dashes, e.g. dernier-tram"
+            )
         return value
 
     @field_validator("currency")

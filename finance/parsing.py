@@ -90,20 +90,27 @@ def map_headers(
             continue
         if canon in mapping.values():
             first = next(c for c, v in mapping.items() if v == canon)
-            problems.append(Problem(f"columns {first!r} and {column!r} both mean {canon!r}", file, 1, column))
+            problems.append(
+                Problem(f"columns {first!r} and {column!r} both mean {canon!r}", file, 1, column)
+            )
             continue
         mapping[column] = canon
     for canon in required:
         if canon not in mapping.values():
             names = ", ".join(sorted(n for n in _aliases(canon, aliases.get(canon, ())) if n))
-            problems.append(Problem(f"required column {canon!r} is missing (accepted headers: {names})", file, 1))
+            problems.append(
+                Problem(
+                    f"required column {canon!r} is missing (accepted headers: {names})", file, 1
+                )
+            )
     return mapping, problems
 
 
 def _clean_amount_text(expr: pl.Expr) -> pl.Expr:
     """Strip currency words and signs and every kind of space or apostrophe."""
     return (
-        expr.cast(pl.String).str.strip_chars()
+        expr.cast(pl.String)
+        .str.strip_chars()
         .str.replace_all(CURRENCY, "")
         .str.replace_all(SPACES, "")
     )
@@ -122,8 +129,16 @@ def detect_decimal_mark(values: pl.Series) -> str:
     `1.234,5`). Evidence for a point: the mirror image. A tie (no evidence) means ".".
     """
     text = values.cast(pl.String).str.replace_all(SPACES, "")
-    comma = text.str.contains(r",\d{1,2}$") | text.str.contains(r"\d\.\d{3}[.,]") | text.str.contains(r"\.\d{3},")
-    point = text.str.contains(r"\.\d{1,2}$") | text.str.contains(r"\d,\d{3}[.,]") | text.str.contains(r",\d{3}\.")
+    comma = (
+        text.str.contains(r",\d{1,2}$")
+        | text.str.contains(r"\d\.\d{3}[.,]")
+        | text.str.contains(r"\.\d{3},")
+    )
+    point = (
+        text.str.contains(r"\.\d{1,2}$")
+        | text.str.contains(r"\d,\d{3}[.,]")
+        | text.str.contains(r",\d{3}\.")
+    )
     return "," if (comma.sum() or 0) > (point.sum() or 0) else "."
 
 
@@ -131,17 +146,25 @@ def _normalized_number(s: pl.Expr, decimal_mark: str) -> pl.Expr:
     """Digits with `.` as the only (decimal) mark, or text that will fail validation."""
     has_c, has_p = s.str.contains(",", literal=True), s.str.contains(".", literal=True)
     comma_last = s.str.contains(r",[^.]*$")
-    one_c, one_p = s.str.count_matches(",", literal=True) == 1, s.str.count_matches(".", literal=True) == 1
+    one_c, one_p = (
+        s.str.count_matches(",", literal=True) == 1,
+        s.str.count_matches(".", literal=True) == 1,
+    )
     group3_c, group3_p = s.str.contains(r"^\d{1,3},\d{3}$"), s.str.contains(r"^\d{1,3}\.\d{3}$")
     comma_dec = s.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
     point_dec = s.str.replace_all(",", "", literal=True)
     no_dec = s.str.replace_all(r"[.,]", "")
     return (
-        pl.when(has_c & has_p).then(pl.when(comma_last).then(comma_dec).otherwise(point_dec))
-        .when(has_c & one_c & ~(group3_c & pl.lit(decimal_mark == "."))).then(comma_dec)
-        .when(has_c).then(no_dec)
-        .when(has_p & one_p & ~(group3_p & pl.lit(decimal_mark == ","))).then(point_dec)
-        .when(has_p).then(no_dec)
+        pl.when(has_c & has_p)
+        .then(pl.when(comma_last).then(comma_dec).otherwise(point_dec))
+        .when(has_c & one_c & ~(group3_c & pl.lit(decimal_mark == ".")))
+        .then(comma_dec)
+        .when(has_c)
+        .then(no_dec)
+        .when(has_p & one_p & ~(group3_p & pl.lit(decimal_mark == ",")))
+        .then(point_dec)
+        .when(has_p)
+        .then(no_dec)
         .otherwise(s)
     )
 
@@ -151,7 +174,11 @@ def parse_amount(expr: pl.Expr, decimal_mark: str, scale: int = 2) -> pl.Expr:
     neg, unsigned = _negative(_clean_amount_text(expr))
     number = _normalized_number(unsigned, decimal_mark)
     grouped = unsigned.str.contains(r"^(\d+|\d{1,3}([.,]\d{3})+)([.,]\d+)?$")
-    valid = grouped & number.str.contains(rf"^\d+(\.\d{{1,{scale}}})?$") & (number.str.len_chars() <= 20)
+    valid = (
+        grouped
+        & number.str.contains(rf"^\d+(\.\d{{1,{scale}}})?$")
+        & (number.str.len_chars() <= 20)
+    )
     signed = pl.when(neg).then(pl.concat_str([pl.lit("-"), number])).otherwise(number)
     return pl.when(valid).then(signed).otherwise(None).cast(pl.Decimal(18, scale), strict=False)
 
@@ -164,7 +191,12 @@ def amount_has_too_many_decimals(expr: pl.Expr, decimal_mark: str, scale: int = 
 
 def parse_rate(expr: pl.Expr) -> pl.Expr:
     """An exchange rate: a positive number, comma or point as decimal mark, up to 8 decimals."""
-    text = expr.cast(pl.String).str.strip_chars().str.replace_all(SPACES, "").str.replace(",", ".", literal=True)
+    text = (
+        expr.cast(pl.String)
+        .str.strip_chars()
+        .str.replace_all(SPACES, "")
+        .str.replace(",", ".", literal=True)
+    )
     valid = text.str.contains(r"^\d{1,9}(\.\d{1,8})?$")
     return pl.when(valid).then(text).otherwise(None).cast(pl.Decimal(18, 8), strict=False)
 
@@ -183,15 +215,47 @@ def parse_date(expr: pl.Expr) -> pl.Expr:
 
 
 def _fold(expr: pl.Expr) -> pl.Expr:
-    return expr.cast(pl.String).str.strip_chars().str.to_lowercase().str.normalize("NFKD").str.replace_all(r"\p{M}", "")
+    return (
+        expr.cast(pl.String)
+        .str.strip_chars()
+        .str.to_lowercase()
+        .str.normalize("NFKD")
+        .str.replace_all(r"\p{M}", "")
+    )
 
 
-YES_NO = {"yes": True, "y": True, "oui": True, "o": True, "ja": True, "j": True, "true": True, "1": True,
-          "no": False, "n": False, "non": False, "nee": False, "false": False, "0": False}
-STATUS = {"actual": "actual", "reel": "actual", "werkelijk": "actual",
-          "committed": "committed", "engage": "committed", "vastgelegd": "committed"}
-PAYEE = {"company": "company", "societe": "company", "bedrijf": "company",
-         "person": "person", "personne": "person", "persoon": "person"}
+YES_NO = {
+    "yes": True,
+    "y": True,
+    "oui": True,
+    "o": True,
+    "ja": True,
+    "j": True,
+    "true": True,
+    "1": True,
+    "no": False,
+    "n": False,
+    "non": False,
+    "nee": False,
+    "false": False,
+    "0": False,
+}
+STATUS = {
+    "actual": "actual",
+    "reel": "actual",
+    "werkelijk": "actual",
+    "committed": "committed",
+    "engage": "committed",
+    "vastgelegd": "committed",
+}
+PAYEE = {
+    "company": "company",
+    "societe": "company",
+    "bedrijf": "company",
+    "person": "person",
+    "personne": "person",
+    "persoon": "person",
+}
 
 
 def parse_yes_no(expr: pl.Expr) -> pl.Expr:

@@ -12,7 +12,7 @@ import polars as pl
 from finance.errors import UserError
 from finance.manifest import load_manifest
 from finance.models import Manifest
-from finance.store.db import connect, fetch_one, fetch_value, read_frame, transaction
+from finance.store.db import connect, fetch_one, read_frame, transaction
 
 
 @dataclass(frozen=True)
@@ -30,10 +30,18 @@ def _now() -> datetime:
 def _write(con: duckdb.DuckDBPyConnection, m: Manifest, sha: str, exists: bool) -> None:
     s = m.schedule
     values = [
-        m.title, m.kind.value, m.currency, m.budget_total, m.layout,
-        s.prep_start if s else None, s.shoot_start if s else None,
-        s.shoot_end if s else None, s.post_end if s else None,
-        m.model_dump_json(), sha, _now(),
+        m.title,
+        m.kind.value,
+        m.currency,
+        m.budget_total,
+        m.layout,
+        s.prep_start if s else None,
+        s.shoot_start if s else None,
+        s.shoot_end if s else None,
+        s.post_end if s else None,
+        m.model_dump_json(),
+        sha,
+        _now(),
     ]
     if exists:
         con.execute(
@@ -49,8 +57,18 @@ def _write(con: duckdb.DuckDBPyConnection, m: Manifest, sha: str, exists: bool) 
         )
     con.execute("DELETE FROM financing WHERE production_id = ?", [m.id])
     rows = [
-        [m.id, i, f.scheme.value, f.label, f.amount, f.fiscal_value, f.signed_on,
-         f.committed_spend, f.window_start, f.window_end]
+        [
+            m.id,
+            i,
+            f.scheme.value,
+            f.label,
+            f.amount,
+            f.fiscal_value,
+            f.signed_on,
+            f.committed_spend,
+            f.window_start,
+            f.window_end,
+        ]
         for i, f in enumerate(m.financing, start=1)
     ]
     if rows:
@@ -61,9 +79,7 @@ def add_production(db: Path | None, manifest_path: Path) -> AddResult:
     """Create or update a production from its manifest; the same manifest twice changes nothing."""
     manifest, sha = load_manifest(manifest_path)
     with connect(db) as con:
-        row = fetch_one(con, 
-            "SELECT manifest_sha256 FROM productions WHERE id = ?", [manifest.id]
-        )
+        row = fetch_one(con, "SELECT manifest_sha256 FROM productions WHERE id = ?", [manifest.id])
         if row and row[0] == sha:
             return AddResult(manifest.id, "unchanged")
         with transaction(con):
@@ -73,9 +89,7 @@ def add_production(db: Path | None, manifest_path: Path) -> AddResult:
 
 def get_manifest(con: duckdb.DuckDBPyConnection, production_id: str) -> Manifest:
     """The stored manifest of a production, or a UserError naming the known ones."""
-    row = fetch_one(con, 
-        "SELECT manifest_json FROM productions WHERE id = ?", [production_id]
-    )
+    row = fetch_one(con, "SELECT manifest_json FROM productions WHERE id = ?", [production_id])
     if row is None:
         known = [r[0] for r in con.execute("SELECT id FROM productions ORDER BY id").fetchall()]
         hint = f" (known: {', '.join(known)})" if known else " (none yet: run `production add`)"

@@ -23,7 +23,14 @@ from finance.money import MONEY, ZERO
 from finance.productions import get_manifest
 from finance.store.db import connect, read_frame
 
-FIGURES = ("budget", "actual", "committed", "estimate_to_complete", "estimate_at_completion", "variance")
+FIGURES = (
+    "budget",
+    "actual",
+    "committed",
+    "estimate_to_complete",
+    "estimate_at_completion",
+    "variance",
+)
 
 LINES_SQL = """
 WITH spend AS (
@@ -50,21 +57,29 @@ FULL OUTER JOIN spend s ON s.code = b.code
 def _code_order(code: pl.Expr) -> list[pl.Expr]:
     """Sort keys so that 2.4 < 2.10 < 10.1 (numeric parts compared as numbers)."""
     parts = code.str.split(".")
-    return [parts.list.get(i, null_on_oob=True).cast(pl.Int64, strict=False) for i in range(3)] + [code]
+    return [parts.list.get(i, null_on_oob=True).cast(pl.Int64, strict=False) for i in range(3)] + [
+        code
+    ]
 
 
 def with_estimates(frame: pl.DataFrame) -> pl.DataFrame:
     """Add ETC, EAC, variance and percent spent to a frame of budget/actual/committed."""
     col = pl.col
     etc = pl.max_horizontal(col("budget") - col("actual") - col("committed"), pl.lit(ZERO, MONEY))
-    return frame.with_columns(etc.cast(MONEY).alias("estimate_to_complete")).with_columns(
-        (col("actual") + col("committed") + col("estimate_to_complete")).cast(MONEY)
-        .alias("estimate_at_completion"),
-    ).with_columns(
-        (col("budget") - col("estimate_at_completion")).cast(MONEY).alias("variance"),
-        pl.when(col("budget") != 0)
-        .then((col("actual") * 100 / col("budget")).cast(pl.Decimal(18, 1)))
-        .otherwise(None).alias("pct_spent"),
+    return (
+        frame.with_columns(etc.cast(MONEY).alias("estimate_to_complete"))
+        .with_columns(
+            (col("actual") + col("committed") + col("estimate_to_complete"))
+            .cast(MONEY)
+            .alias("estimate_at_completion"),
+        )
+        .with_columns(
+            (col("budget") - col("estimate_at_completion")).cast(MONEY).alias("variance"),
+            pl.when(col("budget") != 0)
+            .then((col("actual") * 100 / col("budget")).cast(pl.Decimal(18, 1)))
+            .otherwise(None)
+            .alias("pct_spent"),
+        )
     )
 
 
@@ -78,15 +93,21 @@ def chapter_figures(lines: pl.DataFrame, layout_id: str) -> pl.DataFrame:
     """Lines summed by chapter (ETC, EAC and variance too: a line's overrun is not hidden by
     another line's savings), labelled from the devis or else the layout."""
     labels = {c.code: c.label["fr"] for c in load_layout(layout_id).chapters}
-    chapters = lines.group_by("chapter_code").agg(
-        pl.col("chapter_label").drop_nulls().first(),
-        *(pl.col(c).sum().cast(MONEY) for c in FIGURES),
-    ).with_columns(
-        pl.coalesce(pl.col("chapter_label"), pl.col("chapter_code").replace_strict(labels, default=None))
-        .alias("chapter_label"),
-        pl.when(pl.col("budget") != 0)
-        .then((pl.col("actual") * 100 / pl.col("budget")).cast(pl.Decimal(18, 1)))
-        .otherwise(None).alias("pct_spent"),
+    chapters = (
+        lines.group_by("chapter_code")
+        .agg(
+            pl.col("chapter_label").drop_nulls().first(),
+            *(pl.col(c).sum().cast(MONEY) for c in FIGURES),
+        )
+        .with_columns(
+            pl.coalesce(
+                pl.col("chapter_label"), pl.col("chapter_code").replace_strict(labels, default=None)
+            ).alias("chapter_label"),
+            pl.when(pl.col("budget") != 0)
+            .then((pl.col("actual") * 100 / pl.col("budget")).cast(pl.Decimal(18, 1)))
+            .otherwise(None)
+            .alias("pct_spent"),
+        )
     )
     return chapters.sort(_code_order(pl.col("chapter_code")))
 
@@ -123,8 +144,18 @@ def build_report(con: duckdb.DuckDBPyConnection, production_id: str, at: date) -
         weekly = weekly.join(planned_curve(chapters, manifest, weekly), on="week_start", how="left")
     trailing = trailing_four_weeks(con, production_id, at)
     burn = burn_summary(weekly, totals, at, manifest.schedule, trailing)
-    return CostReport(production_id, manifest.title, manifest.currency, at, manifest.budget_total,
-                      lines, chapters, totals, weekly, burn)
+    return CostReport(
+        production_id,
+        manifest.title,
+        manifest.currency,
+        at,
+        manifest.budget_total,
+        lines,
+        chapters,
+        totals,
+        weekly,
+        burn,
+    )
 
 
 def cost_report(db: Path | None, production_id: str, at: date | None = None) -> CostReport:

@@ -10,7 +10,16 @@ import polars as pl
 from finance.fmt import fmt_date, fmt_money, fmt_pct, jsonable
 from finance.report import FIGURES, CostReport
 
-LINE_FIELDS = ("code", "label", "category", "ts_class", "territory", *FIGURES, "pct_spent", "expenses")
+LINE_FIELDS = (
+    "code",
+    "label",
+    "category",
+    "ts_class",
+    "territory",
+    *FIGURES,
+    "pct_spent",
+    "expenses",
+)
 
 
 def _pct_text(value: Decimal | None) -> str | None:
@@ -31,51 +40,106 @@ def report_json(report: CostReport) -> dict[str, Any]:
     for chapter in _rows(report.chapters, ("chapter_code", "chapter_label", *FIGURES, "pct_spent")):
         code = chapter.pop("chapter_code")
         lines = report.lines.filter(pl.col("chapter_code") == code)
-        chapters.append({"code": code, "label": chapter.pop("chapter_label"), **chapter,
-                         "lines": _rows(lines, LINE_FIELDS)})
+        chapters.append(
+            {
+                "code": code,
+                "label": chapter.pop("chapter_label"),
+                **chapter,
+                "lines": _rows(lines, LINE_FIELDS),
+            }
+        )
     burn = report.burn
-    return jsonable({
-        "production": report.production_id,
-        "title": report.title,
-        "currency": report.currency,
-        "at": report.at,
-        "budget_total": report.manifest_budget_total,
-        "totals": {**report.totals, "pct_spent": _pct_text(burn.pct_budget_spent)},
-        "chapters": chapters,
-        "burn": {
-            "weekly": report.weekly.to_dicts(),
-            "trailing_4_weeks": burn.trailing_4_weeks,
-            "remaining": burn.remaining,
-            "budget_runs_out_on": burn.budget_runs_out_on,
-            "pct_budget_spent": _pct_text(burn.pct_budget_spent),
-            "pct_schedule_elapsed": _pct_text(burn.pct_schedule_elapsed),
-        },
-    })
+    data: dict[str, Any] = jsonable(
+        {
+            "production": report.production_id,
+            "title": report.title,
+            "currency": report.currency,
+            "at": report.at,
+            "budget_total": report.manifest_budget_total,
+            "totals": {**report.totals, "pct_spent": _pct_text(burn.pct_budget_spent)},
+            "chapters": chapters,
+            "burn": {
+                "weekly": report.weekly.to_dicts(),
+                "trailing_4_weeks": burn.trailing_4_weeks,
+                "remaining": burn.remaining,
+                "budget_runs_out_on": burn.budget_runs_out_on,
+                "pct_budget_spent": _pct_text(burn.pct_budget_spent),
+                "pct_schedule_elapsed": _pct_text(burn.pct_schedule_elapsed),
+            },
+        }
+    )
+    return data
 
 
 HEADERS = {
-    "fr": ("Poste", "Libellé", "Budget", "Réel", "Engagé", "Reste à faire", "Coût final estimé", "Écart", "% dépensé"),
-    "nl": ("Post", "Omschrijving", "Budget", "Werkelijk", "Vastgelegd", "Nog te besteden", "Verwachte eindkost", "Afwijking", "% besteed"),
-    "en": ("Code", "Label", "Budget", "Actual", "Committed", "To complete", "At completion", "Variance", "% spent"),
+    "fr": (
+        "Poste",
+        "Libellé",
+        "Budget",
+        "Réel",
+        "Engagé",
+        "Reste à faire",
+        "Coût final estimé",
+        "Écart",
+        "% dépensé",
+    ),
+    "nl": (
+        "Post",
+        "Omschrijving",
+        "Budget",
+        "Werkelijk",
+        "Vastgelegd",
+        "Nog te besteden",
+        "Verwachte eindkost",
+        "Afwijking",
+        "% besteed",
+    ),
+    "en": (
+        "Code",
+        "Label",
+        "Budget",
+        "Actual",
+        "Committed",
+        "To complete",
+        "At completion",
+        "Variance",
+        "% spent",
+    ),
 }
 
 
 def _table_row(code: str, label: str, row: dict[str, Any], lang: str) -> list[str]:
-    return [code, label[:38], *(fmt_money(row[f], lang) for f in FIGURES), fmt_pct(row.get("pct_spent"), lang)]
+    return [
+        code,
+        label[:38],
+        *(fmt_money(row[f], lang) for f in FIGURES),
+        fmt_pct(row.get("pct_spent"), lang),
+    ]
 
 
 def report_table(report: CostReport, lang: str = "fr", with_lines: bool = False) -> str:
     """A fixed-width text table: chapters (and lines), totals, then the burn figures."""
     rows: list[list[str]] = [list(HEADERS.get(lang, HEADERS["en"]))]
     for chapter in report.chapters.to_dicts():
-        rows.append(_table_row(chapter["chapter_code"], chapter["chapter_label"] or "", chapter, lang))
+        rows.append(
+            _table_row(chapter["chapter_code"], chapter["chapter_label"] or "", chapter, lang)
+        )
         if with_lines:
-            for line in report.lines.filter(pl.col("chapter_code") == chapter["chapter_code"]).to_dicts():
+            for line in report.lines.filter(
+                pl.col("chapter_code") == chapter["chapter_code"]
+            ).to_dicts():
                 rows.append(_table_row("  " + line["code"], "  " + line["label"], line, lang))
-    rows.append(_table_row("", "TOTAL", {**report.totals, "pct_spent": report.burn.pct_budget_spent}, lang))
+    rows.append(
+        _table_row("", "TOTAL", {**report.totals, "pct_spent": report.burn.pct_budget_spent}, lang)
+    )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    text = ["  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
-            for r in rows]
+    text = [
+        "  ".join(
+            c.ljust(w) if i < 2 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in rows
+    ]
     text.insert(1, "-" * len(text[0]))
     text.insert(len(text) - 1, "-" * len(text[0]))
     burn = report.burn

@@ -20,9 +20,21 @@ def serve(db: Path, port: int, address: str = "localhost") -> None:
         click.echo("(the dashboard is not part of this version yet: nothing to serve)")
         return
     env = {**os.environ, "CINELEDGER_DB": str(db.resolve())}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-           "--server.address", address, "--server.headless", "true",
-           "--browser.gatherUsageStats", "false"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     click.echo(f"Dashboard on http://{address}:{port} (Ctrl+C to stop)")
     try:
         subprocess.run(cmd, env=env, check=False)

@@ -59,8 +59,12 @@ def _row_numbers(frame: pl.DataFrame) -> pl.Expr:
     """Spreadsheet row of each record: header is row 1; quoted line breaks push later rows down."""
     if not frame.columns:
         return pl.lit(2, pl.Int64)
-    breaks = pl.sum_horizontal(pl.col(c).str.count_matches("\n").fill_null(0) for c in frame.columns)
-    return (pl.int_range(pl.len(), dtype=pl.Int64) + 2 + breaks.cum_sum().shift(1, fill_value=0)).alias("_row")
+    breaks = pl.sum_horizontal(
+        pl.col(c).str.count_matches("\n").fill_null(0) for c in frame.columns
+    )
+    return (
+        pl.int_range(pl.len(), dtype=pl.Int64) + 2 + breaks.cum_sum().shift(1, fill_value=0)
+    ).alias("_row")
 
 
 def _finish(frame: pl.DataFrame, name: str) -> pl.DataFrame:
@@ -73,11 +77,14 @@ def _finish(frame: pl.DataFrame, name: str) -> pl.DataFrame:
         seen[h.lower()] = seen.get(h.lower(), 0) + 1
     dupes = sorted(h for h, n in seen.items() if n > 1)
     if dupes:
-        raise UserError(f"{name}: the header row repeats {', '.join(repr(d) for d in dupes)}",
-                        [Problem("duplicated column header", name, 1, d) for d in dupes])
+        raise UserError(
+            f"{name}: the header row repeats {', '.join(repr(d) for d in dupes)}",
+            [Problem("duplicated column header", name, 1, d) for d in dupes],
+        )
     frame = frame.rename(dict(zip(frame.columns, headers, strict=True)))
     frame = frame.with_columns(_row_numbers(frame)).with_columns(
-        pl.col(c).str.strip_chars().replace("", None) for c in headers)
+        pl.col(c).str.strip_chars().replace("", None) for c in headers
+    )
     return frame.filter(~pl.all_horizontal(pl.col(c).is_null() for c in headers))
 
 
@@ -87,12 +94,19 @@ def read_csv_text(text: str, name: str) -> tuple[pl.DataFrame, str]:
         raise UserError(f"{name}: the file is empty")
     delimiter = sniff_delimiter(text)
     try:
-        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), separator=delimiter, infer_schema=False,
-                            truncate_ragged_lines=True, quote_char='"')
+        frame = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            separator=delimiter,
+            infer_schema=False,
+            truncate_ragged_lines=True,
+            quote_char='"',
+        )
     except (pl.exceptions.PolarsError, ValueError) as exc:
         raise UserError(f"{name}: not a readable CSV file ({str(exc).splitlines()[0]})") from None
     if frame.width > MAX_COLUMNS:
-        raise UserError(f"{name}: {frame.width} columns; more than {MAX_COLUMNS} is not an expense file")
+        raise UserError(
+            f"{name}: {frame.width} columns; more than {MAX_COLUMNS} is not an expense file"
+        )
     return _finish(frame, name), delimiter
 
 
@@ -103,7 +117,11 @@ def _cell_text(value: Any) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+        return (
+            value.date().isoformat()
+            if value.time() == datetime.min.time()
+            else value.isoformat(sep=" ")
+        )
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
@@ -121,10 +139,14 @@ def read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a bad file
-        raise UserError(f"{path.name}: not a readable XLSX workbook ({type(exc).__name__})") from None
+        raise UserError(
+            f"{path.name}: not a readable XLSX workbook ({type(exc).__name__})"
+        ) from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
-            raise UserError(f"{path.name}: no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})")
+            raise UserError(
+                f"{path.name}: no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})"
+            )
         ws = book[sheet] if sheet else book.worksheets[0]
         rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
         title = ws.title
@@ -136,11 +158,11 @@ def read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
     width = max(len(r) for r in rows)
     header = [str(h or "").strip() for h in rows[start]] + [""] * (width - len(rows[start]))
     keep = [i for i, h in enumerate(header) if h]
-    body = {header[i]: [r[i] if i < len(r) else None for r in rows[start + 1:]] for i in keep}
+    body = {header[i]: [r[i] if i < len(r) else None for r in rows[start + 1 :]] for i in keep}
     if len(body) < len(keep):
         dupes = sorted({header[i] for i in keep if [header[j] for j in keep].count(header[i]) > 1})
         raise UserError(f"{path.name}: the header row repeats {', '.join(repr(d) for d in dupes)}")
-    frame = pl.DataFrame(body, schema={h: pl.String for h in body})
+    frame = pl.DataFrame(body, schema=dict.fromkeys(body, pl.String))
     frame = frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + start + 2).alias("_row"))
     frame = frame.with_columns(pl.col(c).str.strip_chars().replace("", None) for c in body)
     return frame.filter(~pl.all_horizontal(pl.col(c).is_null() for c in body)), title
@@ -150,7 +172,9 @@ def read_table(path: Path, sheet: str | None = None) -> RawTable:
     """Any supported file as text cells with provenance; a UserError says what is wrong."""
     suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES | XLSX_SUFFIXES:
-        raise UserError(f"{path.name}: unsupported file type {suffix or '(none)'} (CSV, TXT, TSV or XLSX)")
+        raise UserError(
+            f"{path.name}: unsupported file type {suffix or '(none)'} (CSV, TXT, TSV or XLSX)"
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -58,7 +58,13 @@ def to_problems(
     """Problems as records for messages (the edges print them one per line)."""
     rows = problems.head(limit) if limit else problems
     return [
-        Problem(reason=r["reason"], file=file, sheet=sheet, row=r["_row"],
-                column=r["column"], value=r["value"])
+        Problem(
+            reason=r["reason"],
+            file=file,
+            sheet=sheet,
+            row=r["_row"],
+            column=r["column"],
+            value=r["value"],
+        )
         for r in rows.iter_rows(named=True)
     ]

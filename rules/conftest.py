@@ -20,12 +20,19 @@ class ScenarioFile(pytest.File):
     def collect(self) -> Any:
         data = load_scenario_file(self.path)
         for scenario in data["scenarios"]:
-            yield ScenarioItem.from_parent(self, name=scenario["name"], rule=data["rule"],
-                                           base=data.get("base", {}), scenario=scenario)
+            yield ScenarioItem.from_parent(
+                self,
+                name=scenario["name"],
+                rule=data["rule"],
+                base=data.get("base", {}),
+                scenario=scenario,
+            )
 
 
 class ScenarioItem(pytest.Item):
-    def __init__(self, *, rule: str, base: dict[str, Any], scenario: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(
+        self, *, rule: str, base: dict[str, Any], scenario: dict[str, Any], **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.rule, self.base, self.scenario = rule, base, scenario
 
@@ -34,18 +41,23 @@ class ScenarioItem(pytest.Item):
         result = run_scenario(self.base, self.scenario, self.rule, tmp)
         problems = mismatches(result, self.scenario["expect"])
         if problems:
-            raise ScenarioMismatch(problems, result)
+            raise ScenarioMismatchError(problems, result)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        if isinstance(excinfo.value, ScenarioMismatch):
+        if isinstance(excinfo.value, ScenarioMismatchError):
             problems, result = excinfo.value.args
-            return "\n".join([f"scenario {self.name!r} of {self.rule}:", *problems,
-                              f"explanation: {result.get('explanation')}"])
+            return "\n".join(
+                [
+                    f"scenario {self.name!r} of {self.rule}:",
+                    *problems,
+                    f"explanation: {result.get('explanation')}",
+                ]
+            )
         return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, 0, f"{self.rule}: {self.name}"
 
 
-class ScenarioMismatch(Exception):
+class ScenarioMismatchError(Exception):
     """A rule result that differs from the scenario's expectation."""

@@ -13,6 +13,7 @@ import polars as pl
 from finance.manifest import load_yaml
 from rules.loader import packs_root
 
+
 def exclusive_pairs() -> tuple[tuple[str, str], ...]:
     """Sorted scheme pairs that may not share an expense (from the packs folder in use)."""
     return _pairs(packs_root() / "cumulation" / "policy.yaml")
@@ -21,7 +22,9 @@ def exclusive_pairs() -> tuple[tuple[str, str], ...]:
 @cache
 def _pairs(policy: Path) -> tuple[tuple[str, str], ...]:
     data: Any = load_yaml(policy)
-    return tuple(sorted(tuple(sorted(p["schemes"])) for p in data["pairs"] if p["policy"] == "exclusive"))  # type: ignore[misc]
+    return tuple(
+        sorted(tuple(sorted(p["schemes"])) for p in data["pairs"] if p["policy"] == "exclusive")
+    )
 
 
 def overlaps(con: duckdb.DuckDBPyConnection, production_id: str) -> pl.DataFrame:
@@ -29,7 +32,8 @@ def overlaps(con: duckdb.DuckDBPyConnection, production_id: str) -> pl.DataFrame
     pairs = pl.DataFrame(list(exclusive_pairs()), schema=["first", "second"], orient="row")
     con.register("exclusive_pairs", pairs)
     try:
-        return con.sql("""
+        frame: pl.DataFrame = con.sql(
+            """
             SELECT a.expense_id, any_value(a.amount) AS amount,
                    string_agg(DISTINCT a.scheme || '+' || b.scheme, ', ') AS schemes
             FROM eligibility a JOIN eligibility b
@@ -37,7 +41,10 @@ def overlaps(con: duckdb.DuckDBPyConnection, production_id: str) -> pl.DataFrame
             JOIN exclusive_pairs p ON p.first = a.scheme AND p.second = b.scheme
             WHERE a.production_id = $pid AND a.counts AND b.counts AND a.status = 'actual'
             GROUP BY a.expense_id ORDER BY a.expense_id
-        """, params={"pid": production_id}).pl()
+        """,
+            params={"pid": production_id},
+        ).pl()
+        return frame
     finally:
         con.unregister("exclusive_pairs")
 

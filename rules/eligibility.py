@@ -41,8 +41,9 @@ def add_months(day: date, months: int) -> date:
     raise ValueError(day)
 
 
-def windows(spec: Window | None, plan: list[tuple[int, Financing]], kind: Kind,
-            param: dict[str, Decimal]) -> list[AgreementWindow]:
+def windows(
+    spec: Window | None, plan: list[tuple[int, Financing]], kind: Kind, param: dict[str, Decimal]
+) -> list[AgreementWindow]:
     """The windows of a scheme's financing lines (manifest values win over parameters)."""
     out = []
     for seq, fin in plan:
@@ -52,7 +53,11 @@ def windows(spec: Window | None, plan: list[tuple[int, Financing]], kind: Kind,
                 before = int(param[spec.months_before]) if spec.months_before else 0
                 start = add_months(fin.signed_on, -before)
             if end is None and spec.anchor == "signed_on" and spec.months_after:
-                name = spec.months_after_animation if kind is Kind.ANIMATION and spec.months_after_animation else spec.months_after
+                name = (
+                    spec.months_after_animation
+                    if kind is Kind.ANIMATION and spec.months_after_animation
+                    else spec.months_after
+                )
                 end = add_months(fin.signed_on, int(param[name]))
         out.append(AgreementWindow(seq, start, end))
     return out
@@ -87,7 +92,11 @@ def _territory_test(territories: list[str]) -> str:
 def _payee_test(el: Eligibility) -> str:
     if el.payee != "av_company_or_person":
         return "TRUE"
-    exempt = f" OR list_contains({_sql_list(el.payee_exempt_categories)}, e.category)" if el.payee_exempt_categories else ""
+    exempt = (
+        f" OR list_contains({_sql_list(el.payee_exempt_categories)}, e.category)"
+        if el.payee_exempt_categories
+        else ""
+    )
     return f"(e.payee_type = 'person' OR coalesce(e.av_company, FALSE){exempt})"
 
 
@@ -97,16 +106,24 @@ def tests_sql(el: Eligibility, wins: list[AgreementWindow]) -> dict[str, str]:
         "agreement_seq": _window_case(wins),
         "territory_ok": _territory_test(el.territories),
         "payee_ok": _payee_test(el),
-        "category_ok": f"NOT list_contains({_sql_list(el.excluded_categories)}, e.category)" if el.excluded_categories else "TRUE",
-        "class_ok": f"NOT list_contains({_sql_list(el.excluded_ts_classes)}, e.ts_class)" if el.excluded_ts_classes else "TRUE",
+        "category_ok": f"NOT list_contains({_sql_list(el.excluded_categories)}, e.category)"
+        if el.excluded_categories
+        else "TRUE",
+        "class_ok": f"NOT list_contains({_sql_list(el.excluded_ts_classes)}, e.ts_class)"
+        if el.excluded_ts_classes
+        else "TRUE",
         "be_taxable_ok": "coalesce(e.be_taxable, FALSE)" if el.be_taxable_required else "TRUE",
         "eea_ok": "e.territory <> 'OTHER'",
     }
 
 
 REASON_OF = {  # test column -> reason code when it fails
-    "in_window": "outside_window", "territory_ok": "territory", "payee_ok": "payee_not_audiovisual",
-    "category_ok": "category_excluded", "class_ok": "class_excluded", "be_taxable_ok": "not_taxable_in_belgium",
+    "in_window": "outside_window",
+    "territory_ok": "territory",
+    "payee_ok": "payee_not_audiovisual",
+    "category_ok": "category_excluded",
+    "class_ok": "class_excluded",
+    "be_taxable_ok": "not_taxable_in_belgium",
 }
 
 
@@ -120,11 +137,11 @@ def _base_sql(scheme: str, el: Eligibility, wins: list[AgreementWindow]) -> str:
                be_taxable_ok, eea_ok, ({counts}) AS counts,
                list_filter([{reasons}], lambda x: x IS NOT NULL) AS reasons,
                e.ts_class, e.category, e.nights, e.fr_department
-        FROM (SELECT e.*, {t['agreement_seq']} AS agreement_seq,
-                     ({t['agreement_seq']}) IS NOT NULL AS in_window,
-                     {t['territory_ok']} AS territory_ok, {t['payee_ok']} AS payee_ok,
-                     {t['category_ok']} AS category_ok, {t['class_ok']} AS class_ok,
-                     {t['be_taxable_ok']} AS be_taxable_ok, {t['eea_ok']} AS eea_ok
+        FROM (SELECT e.*, {t["agreement_seq"]} AS agreement_seq,
+                     ({t["agreement_seq"]}) IS NOT NULL AS in_window,
+                     {t["territory_ok"]} AS territory_ok, {t["payee_ok"]} AS payee_ok,
+                     {t["category_ok"]} AS category_ok, {t["class_ok"]} AS class_ok,
+                     {t["be_taxable_ok"]} AS be_taxable_ok, {t["eea_ok"]} AS eea_ok
               FROM v_expenses e WHERE e.production_id = $pid AND e.doc_date <= $at) e
     """
 
@@ -170,17 +187,24 @@ def _capped_sql(base: str, fee_cap: Decimal | None, hotel: tuple[Decimal, Decima
 
 
 def build_eligibility(
-    con: duckdb.DuckDBPyConnection, manifest: Manifest, pack: Pack, at: date,
+    con: duckdb.DuckDBPyConnection,
+    manifest: Manifest,
+    pack: Pack,
+    at: date,
     param: dict[str, Decimal],
 ) -> list[AgreementWindow]:
     """Replace the production's eligibility rows for one scheme; returns the windows used."""
     assert pack.eligibility is not None
     el = pack.eligibility
-    plan = [(i, f) for i, f in enumerate(manifest.financing, start=1) if f.scheme.value == pack.scheme]
+    plan = [
+        (i, f) for i, f in enumerate(manifest.financing, start=1) if f.scheme.value == pack.scheme
+    ]
     wins = windows(el.window, plan, manifest.kind, param)
     fee_cap = param.get("producer_fee_cap") if pack.scheme == "be_tax_shelter" else None
     hotel = (param["hotel_cap_paris"], param["hotel_cap_other"]) if el.hotel_caps else None
-    con.execute("DELETE FROM eligibility WHERE production_id = ? AND scheme = ?", [manifest.id, pack.scheme])
+    con.execute(
+        "DELETE FROM eligibility WHERE production_id = ? AND scheme = ?", [manifest.id, pack.scheme]
+    )
     sql = _capped_sql(_base_sql(pack.scheme, el, wins), fee_cap, hotel)
     con.execute(f"INSERT INTO eligibility {sql}", {"pid": manifest.id, "at": at})
     return wins

@@ -17,11 +17,10 @@ import polars as pl
 from finance.models import Manifest, Scheme
 from finance.money import ZERO
 from finance.report import line_figures
-from rules import RULEBOOK_VERSION
+from rules.cumulation import overlap_total, overlaps
 from rules.eligibility import AgreementWindow, build_eligibility
 from rules.facts import MEASURES, THRESHOLDS, VALUES, FactContext, ceil_cent
 from rules.loader import load_packs
-from rules.cumulation import overlap_total, overlaps
 from rules.measures import MeasureValue, measure_values
 from rules.model import Operator, Pack, RuleDecl, Status
 from rules.sentences import explain
@@ -56,7 +55,7 @@ class RunContext:
     manifest: Manifest
     at: date
     packs: dict[str, Pack]
-    params: dict[str, Any]          # qualified name -> (valid_from, DatedValue, Parameter)
+    params: dict[str, Any]  # qualified name -> (valid_from, DatedValue, Parameter)
     lines: pl.DataFrame
     budget: Decimal
     eac: Decimal
@@ -96,12 +95,20 @@ def _param_list(ctx: RunContext, scheme: str, names: list[str]) -> list[dict[str
     out = []
     for name in names:
         valid_from, value, param = ctx.params[f"{scheme}.{name}"]
-        out.append({
-            "name": name, "value": str(value.value), "unit": param.unit,
-            "confidence": value.confidence.value, "verified": value.verified,
-            "source": value.source, "reference": param.reference, "title": param.title,
-            "valid_from": valid_from.isoformat(), **({"note": value.note} if value.note else {}),
-        })
+        out.append(
+            {
+                "name": name,
+                "value": str(value.value),
+                "unit": param.unit,
+                "confidence": value.confidence.value,
+                "verified": value.verified,
+                "source": value.source,
+                "reference": param.reference,
+                "title": param.title,
+                "valid_from": valid_from.isoformat(),
+                **({"note": value.note} if value.note else {}),
+            }
+        )
     return out
 
 
@@ -112,9 +119,11 @@ def _window_info(ctx: RunContext, scheme: str) -> dict[str, Any]:
     if end is None and ctx.manifest.schedule is not None and scheme not in ("eu",):
         end = ctx.manifest.schedule.post_end
     starts = [w.start for w in wins if w.start]
-    return {"start": min(starts).isoformat() if starts else None,
-            "end": end.isoformat() if end else None,
-            "closed": bool(end and ctx.at > end)}
+    return {
+        "start": min(starts).isoformat() if starts else None,
+        "end": end.isoformat() if end else None,
+        "closed": bool(end and ctx.at > end),
+    }
 
 
 def _status(rule: RuleDecl, met: bool, projected_met: bool, closed: bool) -> Status:
@@ -143,7 +152,9 @@ def _fact_context(ctx: RunContext, measures: dict[str, Decimal]) -> FactContext:
 def _missing_data(ctx: RunContext, scheme: str) -> str | None:
     """Why a scheme's rules cannot be evaluated, if they cannot."""
     lines = [f for f in ctx.manifest.financing if f.scheme.value == scheme]
-    if scheme == "be_tax_shelter" and any(f.signed_on is None and f.window_start is None for f in lines):
+    if scheme == "be_tax_shelter" and any(
+        f.signed_on is None and f.window_start is None for f in lines
+    ):
         return "the framework agreement has no signed_on date: the spending window cannot be set"
     return None
 
@@ -158,12 +169,18 @@ def _figures(rule: RuleDecl, ctx: RunContext, mv: dict[str, MeasureValue]) -> di
     else:
         measured = projected = VALUES[rule.measured](now)
         count = 0
-    return {"measured": measured, "projected": projected, "evidence_count": count,
-            "threshold": THRESHOLDS[rule.threshold](now),
-            "projected_threshold": THRESHOLDS[rule.threshold](later)}
+    return {
+        "measured": measured,
+        "projected": projected,
+        "evidence_count": count,
+        "threshold": THRESHOLDS[rule.threshold](now),
+        "projected_threshold": THRESHOLDS[rule.threshold](later),
+    }
 
 
-def _details(rule: RuleDecl, ctx: RunContext, fig: dict[str, Any], mv: dict[str, MeasureValue]) -> dict[str, Any]:
+def _details(
+    rule: RuleDecl, ctx: RunContext, fig: dict[str, Any], mv: dict[str, MeasureValue]
+) -> dict[str, Any]:
     """Rule-specific figures a reader needs: V after the pro-rata reduction, the CIC estimate."""
     params = {k: v[1].value for k, v in ctx.params.items()}
     if rule.threshold == "be_tax_shelter.required_direct_spend":
@@ -173,47 +190,90 @@ def _details(rule: RuleDecl, ctx: RunContext, fig: dict[str, Any], mv: dict[str,
         v = _fact_context(ctx, {}).plan_sum(Scheme.BE_TAX_SHELTER, "fiscal_value")
         allowed = v if share >= ratio else (v * share / ratio).quantize(Decimal("0.01"))
         extra = ceil_cent(max((fig["threshold"] - fig["measured"]) / (1 - ratio), ZERO))
-        return {"direct_share": f"{share:.4f}", "allowed_fiscal_value": f"{allowed:.2f}",
-                "additional_direct_spend_needed": f"{extra:.2f}"}
+        return {
+            "direct_share": f"{share:.4f}",
+            "allowed_fiscal_value": f"{allowed:.2f}",
+            "additional_direct_spend_needed": f"{extra:.2f}",
+        }
     if rule.threshold == "fr_cic.base_cap":
         base = min(fig["measured"], fig["threshold"])
         rate = params["fr_cic.rate_other"]
-        return {"eligible_base": f"{base:.2f}", "rate": str(rate),
-                "estimated_credit": f"{(base * rate).quantize(Decimal('0.01')):.2f}",
-                "note": "rate for other works (conservative); subsidies allocated to eligible spend are not yet deducted"}
+        return {
+            "eligible_base": f"{base:.2f}",
+            "rate": str(rate),
+            "estimated_credit": f"{(base * rate).quantize(Decimal('0.01')):.2f}",
+            "note": "rate for other works (conservative); subsidies allocated to eligible spend are not yet deducted",
+        }
     return {}
 
 
-def evaluate_rule(rule: RuleDecl, pack: Pack, ctx: RunContext, mv: dict[str, MeasureValue]) -> RuleResult:
+def evaluate_rule(
+    rule: RuleDecl, pack: Pack, ctx: RunContext, mv: dict[str, MeasureValue]
+) -> RuleResult:
     """One rule: figures, status, shortfall, explanation and parameters."""
     rid = f"{pack.scheme}.{rule.id}"
     params = _param_list(ctx, pack.scheme, rule.parameters)
     window = _window_info(ctx, pack.scheme)
     plan = {s.value for s in ctx.manifest.schemes()}
-    base = dict(rule_id=rid, scheme=pack.scheme, title=rule.title, reference=rule.reference,
-                parameters=params, window=window)
+    base: dict[str, Any] = {
+        "rule_id": rid,
+        "scheme": pack.scheme,
+        "title": rule.title,
+        "reference": rule.reference,
+        "parameters": params,
+        "window": window,
+    }
     if rule.applies_to and not set(rule.applies_to) & plan:
-        return RuleResult(**base, status=Status.NOT_APPLICABLE, measured=None, threshold=None,
-                          shortfall=None, projected=None, projected_threshold=None, spend_where=None,
-                          explanation="no scheme of the plan is concerned", evidence_count=0)
+        return RuleResult(
+            **base,
+            status=Status.NOT_APPLICABLE,
+            measured=None,
+            threshold=None,
+            shortfall=None,
+            projected=None,
+            projected_threshold=None,
+            spend_where=None,
+            explanation="no scheme of the plan is concerned",
+            evidence_count=0,
+        )
     missing = _missing_data(ctx, pack.scheme)
     if missing:
-        return RuleResult(**base, status=Status.INSUFFICIENT_DATA, measured=None, threshold=None,
-                          shortfall=None, projected=None, projected_threshold=None, spend_where=None,
-                          explanation=missing, evidence_count=0)
+        return RuleResult(
+            **base,
+            status=Status.INSUFFICIENT_DATA,
+            measured=None,
+            threshold=None,
+            shortfall=None,
+            projected=None,
+            projected_threshold=None,
+            spend_where=None,
+            explanation=missing,
+            evidence_count=0,
+        )
     fig = _figures(rule, ctx, mv)
     met = _compare(rule.operator, fig["measured"], fig["threshold"])
     projected_met = _compare(rule.operator, fig["projected"], fig["projected_threshold"])
     status = _status(rule, met, projected_met, window["closed"])
     measure = MEASURES.get(rule.measured)
     return RuleResult(
-        **base, status=status, measured=fig["measured"], threshold=fig["threshold"],
+        **base,
+        status=status,
+        measured=fig["measured"],
+        threshold=fig["threshold"],
         shortfall=_gap(rule.operator, fig["measured"], fig["threshold"]),
-        projected=fig["projected"], projected_threshold=fig["projected_threshold"],
+        projected=fig["projected"],
+        projected_threshold=fig["projected_threshold"],
         spend_where=measure.spend_where if measure else None,
-        explanation=explain(rule.explanation, rule.operator, met, fig["measured"], fig["threshold"],
-                            ctx.manifest.currency),
-        evidence_count=fig["evidence_count"], details=_details(rule, ctx, fig, mv),
+        explanation=explain(
+            rule.explanation,
+            rule.operator,
+            met,
+            fig["measured"],
+            fig["threshold"],
+            ctx.manifest.currency,
+        ),
+        evidence_count=fig["evidence_count"],
+        details=_details(rule, ctx, fig, mv),
     )
 
 
@@ -227,7 +287,11 @@ def prepare(con: duckdb.DuckDBPyConnection, manifest: Manifest, at: date) -> Run
     wins = {}
     for scheme, pack in packs.items():
         if pack.eligibility is not None:
-            flat = {k.split(".", 1)[1]: v[1].value for k, v in params.items() if k.startswith(scheme + ".")}
+            flat = {
+                k.split(".", 1)[1]: v[1].value
+                for k, v in params.items()
+                if k.startswith(scheme + ".")
+            }
             wins[scheme] = build_eligibility(con, manifest, pack, at, flat)
     return RunContext(manifest, at, packs, params, lines, manifest.budget_total or devis, eac, wins)
 
@@ -235,9 +299,15 @@ def prepare(con: duckdb.DuckDBPyConnection, manifest: Manifest, at: date) -> Run
 def evaluate(con: duckdb.DuckDBPyConnection, manifest: Manifest, at: date) -> list[RuleResult]:
     """Every rule of every active pack, in plan order."""
     ctx = prepare(con, manifest, at)
-    names = sorted({r.measured for p in ctx.packs.values() for r in p.rules if r.measured in MEASURES})
+    names = sorted(
+        {r.measured for p in ctx.packs.values() for r in p.rules if r.measured in MEASURES}
+    )
     mv = measure_values(con, manifest.id, names, ctx.lines, ctx.packs)
     if "cumulation" in ctx.packs:
         both = overlaps(con, manifest.id)
-        mv["cumulation.exclusive_overlap"] = MeasureValue(overlap_total(both), ZERO, ZERO, both.height)
-    return [evaluate_rule(rule, pack, ctx, mv) for pack in ctx.packs.values() for rule in pack.rules]
+        mv["cumulation.exclusive_overlap"] = MeasureValue(
+            overlap_total(both), ZERO, ZERO, both.height
+        )
+    return [
+        evaluate_rule(rule, pack, ctx, mv) for pack in ctx.packs.values() for rule in pack.rules
+    ]

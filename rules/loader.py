@@ -78,12 +78,16 @@ def load_pack(folder: Path) -> Pack:
     if not isinstance(data, dict):
         raise UserError(f"{path}: a pack file is a YAML mapping")
     scheme = str(data.get("scheme", folder.name))
-    params = {p.stem: load_parameter(p, scheme) for p in sorted((folder / "parameters").glob("*.yaml"))}
+    params = {
+        p.stem: load_parameter(p, scheme) for p in sorted((folder / "parameters").glob("*.yaml"))
+    }
     pack: Pack = _validate(Pack, {**data, "parameters": params}, path)
     for rule in pack.rules:
         missing = [p for p in rule.parameters if p not in pack.parameters]
         if missing:
-            raise UserError(f"{path}: rule {rule.id} names unknown parameters: {', '.join(missing)}")
+            raise UserError(
+                f"{path}: rule {rule.id} names unknown parameters: {', '.join(missing)}"
+            )
     return pack
 
 
@@ -103,4 +107,7 @@ def load_packs(root: Path | None = None) -> dict[str, Pack]:
 def _load_packs(root: Path) -> dict[str, Pack]:
     if not root.is_dir():
         raise UserError(f"{root}: no rule packs folder here")
-    return {p.scheme: p for p in (load_pack(d) for d in sorted(root.iterdir()) if (d / "pack.yaml").exists())}
+    return {
+        p.scheme: p
+        for p in (load_pack(d) for d in sorted(root.iterdir()) if (d / "pack.yaml").exists())
+    }

@@ -65,8 +65,13 @@ def planned_remaining(lines: pl.DataFrame, measure: Measure, pack: Pack | None) 
     return Decimal(total) if total is not None else ZERO
 
 
-def measure_values(con: duckdb.DuckDBPyConnection, production_id: str, names: list[str],
-                   lines: pl.DataFrame, packs: dict[str, Pack]) -> dict[str, MeasureValue]:
+def measure_values(
+    con: duckdb.DuckDBPyConnection,
+    production_id: str,
+    names: list[str],
+    lines: pl.DataFrame,
+    packs: dict[str, Pack],
+) -> dict[str, MeasureValue]:
     """Every named measure of the run, from one scan of the eligibility table."""
     if not names:
         return {}
@@ -75,17 +80,22 @@ def measure_values(con: duckdb.DuckDBPyConnection, production_id: str, names: li
     out = {}
     for i, name in enumerate(names):
         m = MEASURES[name]
-        out[name] = MeasureValue(Decimal(row[3 * i]), Decimal(row[3 * i + 1]),
-                                 planned_remaining(lines, m, packs.get(m.scheme)), int(row[3 * i + 2]))
+        out[name] = MeasureValue(
+            Decimal(row[3 * i]),
+            Decimal(row[3 * i + 1]),
+            planned_remaining(lines, m, packs.get(m.scheme)),
+            int(row[3 * i + 2]),
+        )
     return out
 
 
 def evidence(con: duckdb.DuckDBPyConnection, production_id: str, measure_name: str) -> pl.DataFrame:
     """The expenses behind a measure with what each contributes; they add up to its value."""
     m = MEASURES[measure_name]
-    return con.sql(
+    frame: pl.DataFrame = con.sql(
         f"""SELECT l.expense_id, ({m.amount})::DECIMAL(18,2) AS counted, l.amount, l.reasons
             FROM eligibility l WHERE l.production_id = $pid AND l.scheme = '{m.scheme}'
               AND ({m.where}) AND l.status = 'actual' ORDER BY l.doc_date, l.expense_id""",
         params={"pid": production_id},
     ).pl()
+    return frame

@@ -83,13 +83,13 @@ class RuleDecl(Frozen):
     id: str
     title: str = Field(min_length=3)
     reference: str = Field(min_length=3)
-    measured: str            # name of a fact in rules.facts
+    measured: str  # name of a fact in rules.facts
     operator: Operator
-    threshold: str           # name of a threshold fact in rules.facts
+    threshold: str  # name of a threshold fact in rules.facts
     parameters: list[str] = Field(default_factory=list)
     explanation: str = Field(min_length=3)
     applies_to: list[str] = Field(default_factory=list)  # schemes whose presence triggers the rule
-    severity: str = "fail"   # fail | warn: what a miss is (contract terms are warnings)
+    severity: str = "fail"  # fail | warn: what a miss is (contract terms are warnings)
 
 
 class Window(Frozen):

@@ -16,14 +16,24 @@ import duckdb
 
 from finance.fmt import jsonable
 from finance.productions import get_manifest
-from finance.store.db import connect, fetch_one, fetch_value, transaction
+from finance.store.db import connect, fetch_value, transaction
 from rules import RULEBOOK_VERSION
 from rules.engine import RuleResult, evaluate
 from rules.model import Status
 
 #: order of the contract's fields first, then our extensions
-CONTRACT_FIELDS = ("rule_id", "scheme", "status", "measured", "threshold", "shortfall", "projected",
-                   "explanation", "parameters", "evidence_count")
+CONTRACT_FIELDS = (
+    "rule_id",
+    "scheme",
+    "status",
+    "measured",
+    "threshold",
+    "shortfall",
+    "projected",
+    "explanation",
+    "parameters",
+    "evidence_count",
+)
 
 
 @dataclass(frozen=True)
@@ -46,28 +56,63 @@ def result_json(result: RuleResult) -> dict[str, Any]:
     data = asdict(result)
     data["status"] = result.status.value
     ordered = {k: data.pop(k) for k in CONTRACT_FIELDS}
-    return jsonable({**ordered, **data})
+    out: dict[str, Any] = jsonable({**ordered, **data})
+    return out
 
 
 def run_json(run: CheckRun) -> dict[str, Any]:
     """The whole `check --format json` object."""
-    return {"production": run.production_id, "at": run.at.isoformat(), "rulebook": run.rulebook,
-            "run_id": run.run_id, "results": [result_json(r) for r in run.results]}
+    return {
+        "production": run.production_id,
+        "at": run.at.isoformat(),
+        "rulebook": run.rulebook,
+        "run_id": run.run_id,
+        "results": [result_json(r) for r in run.results],
+    }
 
 
-def _store(con: duckdb.DuckDBPyConnection, production_id: str, at: date, sha: str,
-           results: list[RuleResult]) -> int:
+def _store(
+    con: duckdb.DuckDBPyConnection,
+    production_id: str,
+    at: date,
+    sha: str,
+    results: list[RuleResult],
+) -> int:
     run_id = fetch_value(con, "SELECT nextval('rule_run_seq')")
     n = fetch_value(con, "SELECT count(*) FROM expenses WHERE production_id = ?", [production_id])
     snapshot = {r.rule_id: r.parameters for r in results}
-    con.execute("INSERT INTO rule_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [run_id, production_id, at, RULEBOOK_VERSION, datetime.now(UTC).replace(tzinfo=None),
-                 sha, n, json.dumps(snapshot, ensure_ascii=False)])
+    con.execute(
+        "INSERT INTO rule_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            run_id,
+            production_id,
+            at,
+            RULEBOOK_VERSION,
+            datetime.now(UTC).replace(tzinfo=None),
+            sha,
+            n,
+            json.dumps(snapshot, ensure_ascii=False),
+        ],
+    )
     con.executemany(
         "INSERT INTO rule_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [[run_id, r.rule_id, r.scheme, r.status.value, r.measured, r.threshold, r.shortfall,
-          r.projected, r.spend_where, r.explanation, r.evidence_count,
-          json.dumps(result_json(r), ensure_ascii=False)] for r in results],
+        [
+            [
+                run_id,
+                r.rule_id,
+                r.scheme,
+                r.status.value,
+                r.measured,
+                r.threshold,
+                r.shortfall,
+                r.projected,
+                r.spend_where,
+                r.explanation,
+                r.evidence_count,
+                json.dumps(result_json(r), ensure_ascii=False),
+            ]
+            for r in results
+        ],
     )
     return int(run_id)
 
@@ -76,8 +121,9 @@ def run_check(db: Path | None, production_id: str, at: date) -> CheckRun:
     """Evaluate and store a run in one transaction."""
     with connect(db) as con, transaction(con):
         manifest = get_manifest(con, production_id)
-        sha = fetch_value(con, "SELECT manifest_sha256 FROM productions WHERE id = ?",
-                             [production_id])
+        sha = fetch_value(
+            con, "SELECT manifest_sha256 FROM productions WHERE id = ?", [production_id]
+        )
         results = evaluate(con, manifest, at)
         run_id = _store(con, production_id, at, sha, results)
     return CheckRun(run_id, production_id, at, RULEBOOK_VERSION, results)

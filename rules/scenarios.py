@@ -32,9 +32,26 @@ from finance.ingest import import_expenses
 from finance.productions import add_production
 from rules.runs import result_json, run_check
 
-EXPENSE_COLUMNS = ("date", "supplier", "country", "postcode", "budget_code", "amount", "currency",
-                   "fx_rate", "supplier_vat", "invoice_ref", "status", "payee_type", "av_company",
-                   "be_taxable", "category", "ts_class", "nights", "description")
+EXPENSE_COLUMNS = (
+    "date",
+    "supplier",
+    "country",
+    "postcode",
+    "budget_code",
+    "amount",
+    "currency",
+    "fx_rate",
+    "supplier_vat",
+    "invoice_ref",
+    "status",
+    "payee_type",
+    "av_company",
+    "be_taxable",
+    "category",
+    "ts_class",
+    "nights",
+    "description",
+)
 BUDGET_COLUMNS = ("code", "label", "amount", "category", "ts_class", "territory")
 BASE_MANIFEST = {"id": "scenario", "title": "Scenario", "kind": "feature", "currency": "EUR"}
 
@@ -64,11 +81,15 @@ def _expense_rows(base: dict[str, Any], scenario: dict[str, Any]) -> list[dict[s
     return rows
 
 
-def run_scenario(base: dict[str, Any], scenario: dict[str, Any], rule_id: str, workdir: Path) -> dict[str, Any]:
+def run_scenario(
+    base: dict[str, Any], scenario: dict[str, Any], rule_id: str, workdir: Path
+) -> dict[str, Any]:
     """Load the scenario into a fresh database and return the rule's JSON result."""
     manifest = _merge(_merge(BASE_MANIFEST, base.get("manifest")), scenario.get("manifest"))
     db = workdir / "scenario.duckdb"
-    (workdir / "manifest.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
+    (workdir / "manifest.yaml").write_text(
+        yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8"
+    )
     _write_csv(workdir / "devis.csv", BUDGET_COLUMNS, scenario.get("budget", base["budget"]))
     add_production(db, workdir / "manifest.yaml")
     import_budget(db, manifest["id"], workdir / "devis.csv")

@@ -49,8 +49,11 @@ financing:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true",
-                     help="rewrite the golden files from the current output instead of comparing")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the golden files from the current output instead of comparing",
+    )
 
 
 @pytest.fixture
@@ -63,5 +66,9 @@ def check_golden(path: Path, text: str, update: bool) -> None:
     if update or not path.exists():
         path.write_text(text, encoding="utf-8")
         if not update:
-            pytest.fail(f"golden file {path.name} was missing and has been written: review and commit it")
-    assert text == path.read_text(encoding="utf-8"), f"output differs from {path.name} (--update-golden to accept)"
+            pytest.fail(
+                f"golden file {path.name} was missing and has been written: review and commit it"
+            )
+    assert text == path.read_text(encoding="utf-8"), (
+        f"output differs from {path.name} (--update-golden to accept)"
+    )

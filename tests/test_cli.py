@@ -11,13 +11,24 @@ from pathlib import Path
 
 import pytest
 
-from tests.belgian_csv import ACTUAL_TOTAL, BROKEN, COMMITTED_TOTAL, ROWS, setup_production, write_csv
+from tests.belgian_csv import (
+    ACTUAL_TOTAL,
+    BROKEN,
+    COMMITTED_TOTAL,
+    ROWS,
+    setup_production,
+    write_csv,
+)
 
 
 def cli(*args: str, db: Path | None, check: int | None = 0) -> subprocess.CompletedProcess[str]:
     db_args = ["--db", str(db)] if db else []
-    proc = subprocess.run([sys.executable, "-m", "finance", *args, *db_args],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "finance", *args, *db_args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "Traceback" not in proc.stderr, proc.stderr
     if check is not None:
         assert proc.returncode == check, proc.stdout + proc.stderr
@@ -33,7 +44,9 @@ def production(tmp_path: Path, db: Path) -> Path:
 
 
 def totals(db: Path) -> dict[str, Decimal]:
-    report = json.loads(cli("report", "essai", "--format", "json", "--at", "2025-06-30", db=db).stdout)
+    report = json.loads(
+        cli("report", "essai", "--format", "json", "--at", "2025-06-30", db=db).stdout
+    )
     return {k: Decimal(v) for k, v in report["totals"].items() if k != "pct_spent"}
 
 
@@ -62,7 +75,10 @@ def test_skip_invalid_quarantines_the_broken_rows(production: Path, db: Path) ->
     assert "11 rows read, 8 imported, 3 rejected to quarantine" in out.stdout
     quarantine = cli("quarantine", "essai", db=db).stdout.splitlines()
     assert [line.split(":")[0] for line in quarantine] == [
-        "depenses.csv row 10", "depenses.csv row 11", "depenses.csv row 12"]
+        "depenses.csv row 10",
+        "depenses.csv row 11",
+        "depenses.csv row 12",
+    ]
     assert totals(db)["actual"] == ACTUAL_TOTAL
 
 
@@ -79,20 +95,26 @@ def test_a_second_import_adds_nothing(production: Path, db: Path) -> None:
 
 def test_same_invoice_number_with_other_content_is_a_conflict(production: Path, db: Path) -> None:
     cli("import", "expenses", "essai", str(write_csv(production / "a.csv", ROWS[:1])), db=db)
-    changed = [ROWS[0][:5] + ["1.300,00"] + ROWS[0][6:]]
-    out = cli("import", "expenses", "essai", str(write_csv(production / "b.csv", changed)), db=db, check=2)
+    changed = [[*ROWS[0][:5], "1.300,00", *ROWS[0][6:]]]
+    out = cli(
+        "import", "expenses", "essai", str(write_csv(production / "b.csv", changed)), db=db, check=2
+    )
     assert "same supplier and invoice number as expense #1 (a.csv row 2)" in out.stderr
 
 
-@pytest.mark.parametrize("args,message", [
-    (("report", "nope"), "unknown production 'nope'"),
-    (("import", "expenses", "essai", "missing.csv"), "file not found"),
-    (("report", "essai", "--at", "31/12/2025"), "not an ISO date"),
-    (("production", "add", "nowhere.yaml"), "file not found"),
-    (("check", "essai", "--format", "xml"), "Invalid value for '--format'"),
-])
-def test_errors_are_one_clear_message_and_exit_2(production: Path, db: Path, args: tuple[str, ...],
-                                                   message: str) -> None:
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("report", "nope"), "unknown production 'nope'"),
+        (("import", "expenses", "essai", "missing.csv"), "file not found"),
+        (("report", "essai", "--at", "31/12/2025"), "not an ISO date"),
+        (("production", "add", "nowhere.yaml"), "file not found"),
+        (("check", "essai", "--format", "xml"), "Invalid value for '--format'"),
+    ],
+)
+def test_errors_are_one_clear_message_and_exit_2(
+    production: Path, db: Path, args: tuple[str, ...], message: str
+) -> None:
     out = cli(*args, db=db, check=2)
     assert message in out.stderr
 

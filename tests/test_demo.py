@@ -30,7 +30,9 @@ def test_the_demo_is_a_realistic_coproduction() -> None:
     assert 2500 <= e.height <= 3500 and 80 <= demo.budget.height <= 110
     assert set(e["budget_code"]) <= set(demo.budget["code"])
     assert {"BE", "FR", "DE", "LU", "NL", "GB", "CH", "US"} <= set(e["country"])
-    assert e.filter(pl.col("country").is_in(["BE", "FR"]) & pl.col("postcode").is_null()).height == 0
+    assert (
+        e.filter(pl.col("country").is_in(["BE", "FR"]) & pl.col("postcode").is_null()).height == 0
+    )
     assert e.filter(pl.col("amount") < 0).height > 20, "credit notes"
     assert e.filter(pl.col("status") == "committed").height > 50
     foreign = e.filter(pl.col("currency") != "EUR")

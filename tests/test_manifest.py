@@ -19,7 +19,9 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_contract_example_loads(tmp_path: Path) -> None:
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 id: dernier-tram
 title: Le Dernier Tram
 kind: feature
@@ -32,11 +34,17 @@ financing:
   - {scheme: screen_brussels, amount: 200000, committed_spend: 600000}
   - {scheme: cnc_acm, amount: 150000}
   - {scheme: other, label: Coproducteur FR, amount: 800000}
-""")
+""",
+    )
     manifest, sha = load_manifest(path)
     assert manifest.budget_total == Decimal("3200000")
     assert manifest.financing[0].fiscal_value == Decimal("900000")
-    assert manifest.schemes()[:4] == [Scheme.BE_TAX_SHELTER, Scheme.WALLIMAGE, Scheme.SCREEN_BRUSSELS, Scheme.CNC_ACM]
+    assert manifest.schemes()[:4] == [
+        Scheme.BE_TAX_SHELTER,
+        Scheme.WALLIMAGE,
+        Scheme.SCREEN_BRUSSELS,
+        Scheme.CNC_ACM,
+    ]
     assert len(sha) == 64
 
 
@@ -47,7 +55,9 @@ def test_unquoted_decimal_is_exact_not_float(tmp_path: Path) -> None:
 
 
 def test_every_problem_is_listed_by_field_path(tmp_path: Path) -> None:
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 id: Not A Slug
 title: X
 kind: short
@@ -56,23 +66,34 @@ financing:
   - {scheme: wallimage, amount: -3}
   - {scheme: be_tax_shelter, amount: 1}
   - {scheme: nope, amount: 1}
-""")
+""",
+    )
     with pytest.raises(UserError) as err:
         load_manifest(path)
     fields = {p.column for p in err.value.problems}
-    assert {"id", "kind", "currency", "financing.0.amount", "financing.1", "financing.2.scheme"} <= fields
+    assert {
+        "id",
+        "kind",
+        "currency",
+        "financing.0.amount",
+        "financing.1",
+        "financing.2.scheme",
+    } <= fields
     assert "fiscal_value" in " ".join(str(p) for p in err.value.problems)
 
 
 def test_duplicate_keys_are_rejected_with_the_line(tmp_path: Path) -> None:
     path = write(tmp_path, "id: a\ntitle: A\nkind: feature\nbudget_total: 1\nbudget_total: 2\n")
-    with pytest.raises(UserError, match="line 5.*duplicate key 'budget_total'"):
+    with pytest.raises(UserError, match=r"line 5.*duplicate key 'budget_total'"):
         load_manifest(path)
 
 
 def test_schedule_out_of_order(tmp_path: Path) -> None:
-    path = write(tmp_path, "id: a\ntitle: A\nkind: feature\nschedule: {prep_start: 2026-05-01, "
-                 "shoot_start: 2026-04-01, shoot_end: 2026-06-01, post_end: 2026-09-01}\n")
+    path = write(
+        tmp_path,
+        "id: a\ntitle: A\nkind: feature\nschedule: {prep_start: 2026-05-01, "
+        "shoot_start: 2026-04-01, shoot_end: 2026-06-01, post_end: 2026-09-01}\n",
+    )
     with pytest.raises(UserError) as err:
         load_manifest(path)
     assert err.value.problems[0].column == "schedule"

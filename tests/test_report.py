@@ -19,9 +19,15 @@ from rules.measures import evidence
 from rules.runs import run_check, run_json
 from tests.conftest import DEMO_AT
 
-REQUIRED = {"be_tax_shelter.belgian_spend", "be_tax_shelter.direct_share", "be_tax_shelter.eea_cap",
-            "be_tax_shelter.budget_share", "wallimage.walloon_spend", "screen_brussels.brussels_spend",
-            "cnc_acm.french_spend"}
+REQUIRED = {
+    "be_tax_shelter.belgian_spend",
+    "be_tax_shelter.direct_share",
+    "be_tax_shelter.eea_cap",
+    "be_tax_shelter.budget_share",
+    "wallimage.walloon_spend",
+    "screen_brussels.brussels_spend",
+    "cnc_acm.french_spend",
+}
 
 
 @pytest.fixture
@@ -34,14 +40,23 @@ def demo_copy(demo_db: Path, tmp_path: Path) -> Path:
 def test_report_json_follows_the_contract(demo_db: Path) -> None:
     data = report_json(cost_report(demo_db, "dernier-tram", DEMO_AT))
     assert data["production"] == "dernier-tram" and data["currency"] == "EUR"
-    for key in ("budget", "actual", "committed", "estimate_to_complete", "estimate_at_completion", "variance"):
+    for key in (
+        "budget",
+        "actual",
+        "committed",
+        "estimate_to_complete",
+        "estimate_at_completion",
+        "variance",
+    ):
         assert isinstance(data["totals"][key], str) and data["totals"][key].count(".") == 1
         assert len(data["totals"][key].split(".")[1]) == 2
     chapters = data["chapters"]
     assert [c["code"] for c in chapters][:3] == ["1", "2", "3"]
     line_sum = sum(Decimal(line["actual"]) for c in chapters for line in c["lines"])
     assert line_sum == Decimal(data["totals"]["actual"])
-    assert sum(Decimal(c["estimate_at_completion"]) for c in chapters) == Decimal(data["totals"]["estimate_at_completion"])
+    assert sum(Decimal(c["estimate_at_completion"]) for c in chapters) == Decimal(
+        data["totals"]["estimate_at_completion"]
+    )
     burn = data["burn"]
     assert {"weekly", "trailing_4_weeks", "budget_runs_out_on"} <= set(burn)
     actual_weeks = [w for w in burn["weekly"] if w["actual"] is not None]
@@ -53,17 +68,29 @@ def test_check_gives_every_required_rule_with_its_evidence(demo_copy: Path) -> N
     run = run_check(demo_copy, "dernier-tram", DEMO_AT)
     data = run_json(run)
     results = {r["rule_id"]: r for r in data["results"]}
-    assert REQUIRED <= set(results)
+    assert set(results) >= REQUIRED
     assert data["rulebook"] and data["at"] == DEMO_AT.isoformat()
     for rule_id in REQUIRED:
         r = results[rule_id]
-        for key in ("measured", "threshold", "shortfall", "projected", "explanation", "parameters", "evidence_count"):
+        for key in (
+            "measured",
+            "threshold",
+            "shortfall",
+            "projected",
+            "explanation",
+            "parameters",
+            "evidence_count",
+        ):
             assert key in r, (rule_id, key)
-        assert all({"confidence", "verified", "source", "valid_from"} <= set(p) for p in r["parameters"])
+        assert all(
+            {"confidence", "verified", "source", "valid_from"} <= set(p) for p in r["parameters"]
+        )
     with connect(demo_copy, read_only=True) as con:
         for rule_id in REQUIRED - {"be_tax_shelter.budget_share"}:
             scheme, _ = rule_id.split(".")
-            measure = next(r.measured for r in load_packs()[scheme].rules if f"{scheme}.{r.id}" == rule_id)
+            measure = next(
+                r.measured for r in load_packs()[scheme].rules if f"{scheme}.{r.id}" == rule_id
+            )
             rows = evidence(con, "dernier-tram", measure)
             assert rows.height == results[rule_id]["evidence_count"]
             assert Decimal(rows["counted"].sum()) == Decimal(results[rule_id]["measured"]), rule_id
@@ -75,12 +102,15 @@ def test_runs_are_stored_for_comparison(demo_copy: Path) -> None:
     second = run_check(demo_copy, "dernier-tram", DEMO_AT)
     assert second.run_id == first.run_id + 1
     with connect(demo_copy, read_only=True) as con:
-        stored = con.execute("SELECT count(*) FROM rule_results WHERE run_id = ?", [second.run_id]).fetchall()
+        stored = con.execute(
+            "SELECT count(*) FROM rule_results WHERE run_id = ?", [second.run_id]
+        ).fetchall()
     assert stored[0][0] == len(second.results)
 
 
-def test_changing_a_parameter_in_a_pack_changes_the_result(demo_copy: Path, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_changing_a_parameter_in_a_pack_changes_the_result(
+    demo_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     packs = tmp_path / "packs"
     shutil.copytree(PACKS_DIR, packs)
     param = packs / "wallimage" / "parameters" / "min_walloon_spend_ratio.yaml"

@@ -14,8 +14,12 @@ from rules.loader import load_pack, load_packs
 from rules.model import Confidence
 
 REQUIRED_RULE_IDS = {
-    "be_tax_shelter.belgian_spend", "be_tax_shelter.direct_share", "be_tax_shelter.eea_cap",
-    "be_tax_shelter.budget_share", "wallimage.walloon_spend", "screen_brussels.brussels_spend",
+    "be_tax_shelter.belgian_spend",
+    "be_tax_shelter.direct_share",
+    "be_tax_shelter.eea_cap",
+    "be_tax_shelter.budget_share",
+    "wallimage.walloon_spend",
+    "screen_brussels.brussels_spend",
     "cnc_acm.french_spend",
 }
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +30,7 @@ def all_rule_ids() -> set[str]:
 
 
 def test_contract_rule_ids_exist() -> None:
-    assert REQUIRED_RULE_IDS <= all_rule_ids()
+    assert all_rule_ids() >= REQUIRED_RULE_IDS
 
 
 @pytest.mark.parametrize("scheme", sorted(load_packs()))
@@ -45,13 +49,18 @@ def test_every_rule_has_a_reference_and_a_scenario_file(rule_id: str) -> None:
     scheme, rule = rule_id.split(".", 1)
     decl = next(r for r in load_packs()[scheme].rules if r.id == rule)
     assert decl.reference and decl.title and decl.explanation
-    assert (PACKS_DIR / scheme / "scenarios" / f"{rule}.yaml").exists(), f"no scenario file for {rule_id}"
+    assert (PACKS_DIR / scheme / "scenarios" / f"{rule}.yaml").exists(), (
+        f"no scenario file for {rule_id}"
+    )
 
 
 def test_figures_are_encoded_exactly_as_the_reference_gives_them() -> None:
     packs = load_packs()
-    value = {f"{s}.{n}": str(p.at(p.values.__iter__().__next__())[1].value)
-             for s, pack in packs.items() for n, p in pack.parameters.items()}
+    value = {
+        f"{s}.{n}": str(p.at(p.values.__iter__().__next__())[1].value)
+        for s, pack in packs.items()
+        for n, p in pack.parameters.items()
+    }
     assert value["be_tax_shelter.belgian_spend_ratio"] == "0.90"
     assert value["be_tax_shelter.eea_cap_ratio"] == "0.70"
     assert value["be_tax_shelter.producer_fee_cap"] == "0.18"
@@ -59,7 +68,13 @@ def test_figures_are_encoded_exactly_as_the_reference_gives_them() -> None:
     assert value["screen_brussels.min_brussels_spend_feature"] == "250000"
     assert value["cnc_acm.french_spend_ratio"] == "0.50"
     assert value["fr_cic.hotel_cap_paris"] == "270"
-    assert packs["be_tax_shelter"].parameters["max_value_per_work"].values.popitem()[1].confidence == Confidence.UNVERIFIED
+    assert (
+        packs["be_tax_shelter"]
+        .parameters["max_value_per_work"]
+        .values[next(iter(packs["be_tax_shelter"].parameters["max_value_per_work"].values))]
+        .confidence
+        == Confidence.UNVERIFIED
+    )
 
 
 def test_a_broken_pack_names_the_file_and_the_line(tmp_path: Path) -> None:
@@ -68,7 +83,8 @@ def test_a_broken_pack_names_the_file_and_the_line(tmp_path: Path) -> None:
     (pack / "pack.yaml").write_text("scheme: x\ntitle: X pack\nrules: []\n")
     (pack / "parameters" / "ratio.yaml").write_text(
         "title: A ratio\nunit: ratio\nreference: somewhere\nvalues:\n  2020-01-01:\n"
-        "    value: '0.5'\n    source: src\n    confidence: sure\n    verified: true\n")
+        "    value: '0.5'\n    source: src\n    confidence: sure\n    verified: true\n"
+    )
     with pytest.raises(UserError) as err:
         load_pack(pack)
     problem = err.value.problems[0]
@@ -81,7 +97,10 @@ def test_the_core_never_imports_the_ui(package: str) -> None:
     for path in (ROOT / package).rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            )
             for name in names:
                 assert name.split(".")[0] not in {"streamlit", "plotly"}, f"{path} imports {name}"

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -25,9 +24,11 @@ def test_migrations_are_recorded_once(db: Path) -> None:
 
 def test_money_columns_are_exact_decimals(db: Path) -> None:
     with connect(db) as con:
-        types = dict(con.execute(
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'expenses'"
-        ).fetchall())
+        types = dict(
+            con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'expenses'"
+            ).fetchall()
+        )
     assert types["amount"] == "DECIMAL(18,2)"
     assert types["amount_orig"] == "DECIMAL(18,2)"
     assert types["fx_rate"] == "DECIMAL(18,8)"
@@ -53,15 +54,20 @@ def test_unknown_production_names_the_known_ones(db: Path, manifest_file: Path) 
 
 
 def test_read_only_open_of_a_missing_database_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match="no database here yet"), connect(tmp_path / "none.duckdb", read_only=True):
+    with (
+        pytest.raises(UserError, match="no database here yet"),
+        connect(tmp_path / "none.duckdb", read_only=True),
+    ):
         pass
 
 
 def test_a_held_lock_becomes_a_clear_busy_message(db: Path) -> None:
     with connect(db):
         pass
-    script = (f"import duckdb, time; c = duckdb.connect({str(db)!r}); "
-              "print('locked', flush=True); time.sleep(5)")
+    script = (
+        f"import duckdb, time; c = duckdb.connect({str(db)!r}); "
+        "print('locked', flush=True); time.sleep(5)"
+    )
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"

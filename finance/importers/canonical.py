@@ -43,7 +43,7 @@ def identify(path: Path) -> bool:
 def _raw_frame(table: RawTable) -> pl.DataFrame:
     """Columns renamed to canonical names, absent optional ones added, all text."""
     mapping, problems = map_headers(
-        list(c for c in table.frame.columns if c != "_row"),
+        [c for c in table.frame.columns if c != "_row"],
         EXPENSE_HEADER_ALIASES,
         REQUIRED,
         table.file,
@@ -68,7 +68,9 @@ def _typed(raw: pl.DataFrame, currency: str) -> list[pl.Expr]:
         *(parse_amount(col(c), marks[c]).alias(c) for c in AMOUNT_COLUMNS),
         col("currency").str.strip_chars().str.to_uppercase().fill_null(currency).alias("currency"),
         parse_rate(col("fx_rate")).alias("fx_rate"),
-        parse_status(col("status")).fill_null(pl.when(col("status").is_null()).then(pl.lit("actual"))).alias("status"),
+        parse_status(col("status"))
+        .fill_null(pl.when(col("status").is_null()).then(pl.lit("actual")))
+        .alias("status"),
         parse_payee_type(col("payee_type"))
         .fill_null(pl.when(col("payee_type").is_null()).then(pl.lit("company")))
         .alias("payee_type"),
@@ -96,27 +98,50 @@ def expense_checks() -> list[Check]:
     return [
         *(_required(c) for c in REQUIRED),
         _unparsed("date", "not a date (expected dd/mm/yyyy, dd.mm.yyyy, dd-mm-yyyy or yyyy-mm-dd)"),
-        _unparsed("paid_on", "not a date (expected dd/mm/yyyy, dd.mm.yyyy, dd-mm-yyyy or yyyy-mm-dd)"),
+        _unparsed(
+            "paid_on", "not a date (expected dd/mm/yyyy, dd.mm.yyyy, dd-mm-yyyy or yyyy-mm-dd)"
+        ),
         _unparsed("amount", "not an amount with at most 2 decimals"),
         _unparsed("vat_amount", "not an amount with at most 2 decimals"),
         _unparsed("fx_rate", "not an exchange rate (a positive number, at most 8 decimals)"),
         Check("fx_rate", col("fx_rate") <= 0, "an exchange rate must be positive"),
         _unparsed("status", "unknown status (actual/committed, réel/engagé, werkelijk/vastgelegd)"),
-        _unparsed("payee_type", "unknown payee type (company/person, société/personne, bedrijf/persoon)"),
-        _unparsed("av_company", "not a yes/no value (yes, no, oui, non, ja, nee, true, false, 1, 0)"),
-        _unparsed("be_taxable", "not a yes/no value (yes, no, oui, non, ja, nee, true, false, 1, 0)"),
+        _unparsed(
+            "payee_type", "unknown payee type (company/person, société/personne, bedrijf/persoon)"
+        ),
+        _unparsed(
+            "av_company", "not a yes/no value (yes, no, oui, non, ja, nee, true, false, 1, 0)"
+        ),
+        _unparsed(
+            "be_taxable", "not a yes/no value (yes, no, oui, non, ja, nee, true, false, 1, 0)"
+        ),
         _unparsed("nights", "not a whole number of nights"),
         Check("nights", col("nights") < 0, "a number of nights cannot be negative"),
-        Check("country", col("raw_country").is_not_null() & ~col("country").str.contains(r"^[A-Z]{2}$"),
-              "not an ISO 3166 alpha-2 country code (BE, FR, DE...)"),
-        Check("currency", ~col("currency").str.contains(r"^[A-Z]{3}$"),
-              "not an ISO 4217 currency code (EUR, USD, GBP...)"),
-        Check("category", col("category").is_not_null() & ~col("category").is_in(categories),
-              f"unknown category (one of: {', '.join(categories)})"),
-        Check("ts_class", col("ts_class").is_not_null() & ~col("ts_class").is_in(TS_CLASSES),
-              f"unknown Tax Shelter class (one of: {', '.join(TS_CLASSES)})"),
-        Check("postcode", col("country").is_in(["BE", "FR"]) & col("postcode").is_null(),
-              "required for Belgian and French payees"),
+        Check(
+            "country",
+            col("raw_country").is_not_null() & ~col("country").str.contains(r"^[A-Z]{2}$"),
+            "not an ISO 3166 alpha-2 country code (BE, FR, DE...)",
+        ),
+        Check(
+            "currency",
+            ~col("currency").str.contains(r"^[A-Z]{3}$"),
+            "not an ISO 4217 currency code (EUR, USD, GBP...)",
+        ),
+        Check(
+            "category",
+            col("category").is_not_null() & ~col("category").is_in(categories),
+            f"unknown category (one of: {', '.join(categories)})",
+        ),
+        Check(
+            "ts_class",
+            col("ts_class").is_not_null() & ~col("ts_class").is_in(TS_CLASSES),
+            f"unknown Tax Shelter class (one of: {', '.join(TS_CLASSES)})",
+        ),
+        Check(
+            "postcode",
+            col("country").is_in(["BE", "FR"]) & col("postcode").is_null(),
+            "required for Belgian and French payees",
+        ),
     ]
 
 
@@ -141,5 +166,11 @@ def extract(path: Path, currency: str) -> Extracted:
         pl.lit(table.sha256).alias("_sha256"),
         pl.lit(fmt).alias("_format"),
     )
-    return Extracted(rows, problems.with_columns(pl.lit(table.file).alias("_file")),
-                     table.file, table.sha256, fmt, table.sheet)
+    return Extracted(
+        rows,
+        problems.with_columns(pl.lit(table.file).alias("_file")),
+        table.file,
+        table.sha256,
+        fmt,
+        table.sheet,
+    )

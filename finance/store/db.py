@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from finance.errors import DatabaseBusy, UserError
+from finance.errors import DatabaseBusyError, UserError
 from finance.store.migrations import migrate
 from finance.store.reference import sync_reference
 
@@ -45,7 +45,7 @@ def _open(path: Path, read_only: bool, timeout_s: float) -> duckdb.DuckDBPyConne
         except (duckdb.IOException, duckdb.ConnectionException) as exc:
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
                 if _is_lock_error(exc):
-                    raise DatabaseBusy(
+                    raise DatabaseBusyError(
                         f"{path.name}: the database is busy (another process is writing); "
                         f"try again in a moment"
                     ) from None
@@ -64,7 +64,9 @@ def connect(
     """
     db = path or default_db_path()
     if read_only and not db.exists():
-        raise UserError(f"{db}: no database here yet; run `cineledger production add MANIFEST` first")
+        raise UserError(
+            f"{db}: no database here yet; run `cineledger production add MANIFEST` first"
+        )
     con = _open(db, read_only, timeout_s)
     try:
         if not read_only:
@@ -79,7 +81,8 @@ def read_frame(
     con: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any] | list[Any] | None = None
 ) -> pl.DataFrame:
     """Run a query and fetch it whole as polars (duckdb 2: `con.sql(q, params=...).pl()`)."""
-    return con.sql(query, params=params).pl()
+    frame: pl.DataFrame = con.sql(query, params=params).pl()
+    return frame
 
 
 @contextmanager
