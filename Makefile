@@ -48,7 +48,8 @@ bench-full: install
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet ".[dev]" playwright
-	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^cineledger' > requirements.lock
+	.lock-venv/bin/pip install --quiet "setuptools>=80" wheel
+	.lock-venv/bin/pip freeze --all --exclude-editable | grep -vE "^(cineledger|pip)==" > requirements.lock
 	rm -rf .lock-venv
 
 clean:
