@@ -139,6 +139,78 @@ def register(cli: click.Group) -> None:
         if run.failed:
             raise SystemExit(1)
 
+    @cli.command("evidence")
+    @click.argument("production")
+    @click.argument("rule_id")
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "json", "csv"]),
+        default="table",
+        show_default=True,
+    )
+    @click.option(
+        "--all", "show_all", is_flag=True, help="Also the expenses that do not count, with why."
+    )
+    @db_option
+    def evidence(production: str, rule_id: str, fmt: str, show_all: bool, db: Path) -> None:
+        """The expenses behind a rule's measured figure (latest check), with their reasons."""
+        import polars as pl
+
+        from finance.fmt import jsonable
+        from rules.evidence import rule_evidence
+
+        rows = rule_evidence(db, production, rule_id)
+        total = rows["counted"].sum()
+        counted = rows.filter(pl.col("counted") != 0) if not show_all else rows
+        if fmt == "json":
+            echo_json(
+                jsonable({"rule_id": rule_id, "measured": total, "expenses": counted.to_dicts()})
+            )
+        elif fmt == "csv":
+            click.echo(counted.with_columns(pl.col("reasons").list.join("|")).write_csv(), nl=False)
+        else:
+            for r in counted.iter_rows(named=True):
+                why = ", ".join(r["reasons"]) or "counts"
+                click.echo(
+                    f"#{r['expense_id']:<7} {r['doc_date']} {r['supplier'][:28]:<28} {r['invoice_ref'] or '':<14}"
+                    f" {r['amount']:>12} -> {r['counted']:>12}  {why}  ({r['source_file']} row {r['source_row']})"
+                )
+            click.echo(f"{counted.height} expenses, counted total {total:.2f}")
+
+    @cli.command("runs")
+    @click.argument("production")
+    @click.option("--compare", nargs=2, type=int, help="Two run ids: what changed between them.")
+    @db_option
+    def runs(production: str, compare: tuple[int, int] | None, db: Path) -> None:
+        """Stored rule runs of a production, or the differences between two of them."""
+        from finance.store.db import connect
+
+        with connect(db, read_only=True) as con:
+            if not compare:
+                for row in con.execute(
+                    "SELECT r.id, r.as_at, r.rulebook, r.ran_at, count(*) FILTER (x.status = 'fail'), "
+                    "count(*) FILTER (x.status = 'warn') FROM rule_runs r JOIN rule_results x ON x.run_id = r.id "
+                    "WHERE r.production_id = ? GROUP BY ALL ORDER BY r.id",
+                    [production],
+                ).fetchall():
+                    click.echo(
+                        f"run {row[0]}: at {row[1]}, rulebook {row[2]}, ran {row[3]:%Y-%m-%d %H:%M}, "
+                        f"{row[4]} fail, {row[5]} warn"
+                    )
+                return
+            rows = con.execute(
+                "SELECT a.rule_id, a.status, b.status, a.measured, b.measured, a.threshold, b.threshold "
+                "FROM rule_results a FULL JOIN rule_results b ON a.rule_id = b.rule_id AND b.run_id = ? "
+                "WHERE a.run_id = ? ORDER BY 1",
+                [compare[1], compare[0]],
+            ).fetchall()
+        changed = [r for r in rows if (r[1], r[3], r[5]) != (r[2], r[4], r[6])]
+        for rule, s1, s2, m1, m2, t1, t2 in changed:
+            click.echo(f"{rule}: {s1} -> {s2}; measured {m1} -> {m2}; threshold {t1} -> {t2}")
+        if not changed:
+            click.echo(f"runs {compare[0]} and {compare[1]}: same statuses, figures and thresholds")
+
     @cli.command("quarantine")
     @click.argument("production")
     @db_option

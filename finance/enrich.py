@@ -94,7 +94,12 @@ def resolve_fx(frame: pl.DataFrame, ctx: LedgerContext) -> pl.DataFrame:
         found = (
             need.sort("date")
             .join_asof(
-                rates, left_on="date", right_on="rate_date", by="currency", strategy="backward"
+                rates,
+                left_on="date",
+                right_on="rate_date",
+                by="currency",
+                strategy="backward",
+                check_sortedness=False,
             )
             .select("_key", "table_rate", "rate_date")
         )

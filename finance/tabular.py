@@ -152,7 +152,9 @@ def read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
         title = ws.title
     finally:
         book.close()
-    start = next((i for i, r in enumerate(rows) if any(v not in (None, "") for v in r)), None)
+    # the header is the first row with three or more cells: titles and notes above it are skipped
+    filled = [sum(v not in (None, "") for v in r) for r in rows]
+    start = next((i for i, n in enumerate(filled) if n >= min(3, max(filled, default=0))), None)
     if start is None:
         raise UserError(f"{path.name}: the sheet {title!r} is empty")
     width = max(len(r) for r in rows)

@@ -40,6 +40,7 @@ class RuleResult:
     shortfall: Decimal | None
     projected: Decimal | None
     projected_threshold: Decimal | None
+    projected_shortfall: Decimal | None
     spend_where: str | None
     explanation: str
     parameters: list[dict[str, Any]]
@@ -232,6 +233,7 @@ def evaluate_rule(
             shortfall=None,
             projected=None,
             projected_threshold=None,
+            projected_shortfall=None,
             spend_where=None,
             explanation="no scheme of the plan is concerned",
             evidence_count=0,
@@ -246,6 +248,7 @@ def evaluate_rule(
             shortfall=None,
             projected=None,
             projected_threshold=None,
+            projected_shortfall=None,
             spend_where=None,
             explanation=missing,
             evidence_count=0,
@@ -263,6 +266,7 @@ def evaluate_rule(
         shortfall=_gap(rule.operator, fig["measured"], fig["threshold"]),
         projected=fig["projected"],
         projected_threshold=fig["projected_threshold"],
+        projected_shortfall=_gap(rule.operator, fig["projected"], fig["projected_threshold"]),
         spend_where=measure.spend_where if measure else None,
         explanation=explain(
             rule.explanation,
