@@ -251,6 +251,11 @@ def register(cli: click.Group) -> None:
             click.echo(line)
         click.echo("")
         click.echo(report_table(cost_report(db, DEMO_ID, DEMO_AT), lang))
+        from rules.output import check_table
+        from rules.runs import run_check
+
+        click.echo("")
+        click.echo(check_table(run_check(db, DEMO_ID, DEMO_AT), lang))
         if not no_serve:
             from finance.serve import serve
 
