@@ -229,6 +229,21 @@ def register(cli: click.Group) -> None:
         for file, row, reasons in rows:
             click.echo(f"{file} row {row}: {reasons}")
 
+    @cli.command("dashboard")
+    @click.option("--port", default=8501, show_default=True, help="Port to serve on.")
+    @click.option(
+        "--address",
+        default="localhost",
+        show_default=True,
+        help="Interface to listen on (localhost keeps it on this machine).",
+    )
+    @db_option
+    def dashboard(port: int, address: str, db: Path) -> None:
+        """Serve the dashboard on this database."""
+        from finance.serve import serve
+
+        serve(db, port, address)
+
     @cli.command("demo")
     @click.option("--port", default=8501, show_default=True, help="Dashboard port.")
     @click.option("--no-serve", is_flag=True, help="Load and print the report; do not serve.")

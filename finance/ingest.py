@@ -333,3 +333,31 @@ def import_expenses(
     return ImportOutcome(
         production_id, [*outcomes, *skipped], _problem_records(problems), invalid_ids, quarantined
     )
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What an import would do, computed without writing anything."""
+
+    rows_read: int
+    valid: int
+    problems: list[Problem]
+
+
+def preview_expenses(
+    db: Path | None, production_id: str, paths: Sequence[Path], extractor: Extractor | None = None
+) -> Preview:
+    """The validation report of an import, before anything is written (duplicates and conflicts
+    with the ledger are found at import time and reported then)."""
+    from finance.importers import canonical
+
+    with connect(db, read_only=True) as con:
+        ctx = _context(con, production_id)
+    extracted = [(extractor or canonical.extract)(p, ctx.currency) for p in paths]
+    rows = pl.concat([e.rows for e in extracted], how="diagonal_relaxed")
+    _, ledger_problems = enrich(rows, ctx)
+    read_problems = pl.concat([e.problems for e in extracted], how="diagonal_relaxed")
+    problems = pl.concat([read_problems, ledger_problems], how="diagonal_relaxed")
+    problems = problems.select("_file", *PROBLEM_SCHEMA).unique(keep="first")
+    bad = problems.select("_file", "_row").n_unique() if problems.height else 0
+    return Preview(rows.height, rows.height - bad, _problem_records(problems))

@@ -8,6 +8,7 @@ closes, and an open that meets a lock retries with backoff before giving a clear
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,6 +55,19 @@ def _open(path: Path, read_only: bool, timeout_s: float) -> duckdb.DuckDBPyConne
             delay = min(delay * 2, 0.5)
 
 
+_PROCESS_LOCKS: dict[str, threading.RLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _process_lock(path: Path) -> threading.RLock:
+    """One lock per database file in this process: DuckDB refuses a read-only connection while a
+    read-write one to the same file is open in the same process (a dashboard serving several
+    sessions), so connections to a file take turns."""
+    key = str(path.resolve())
+    with _LOCKS_GUARD:
+        return _PROCESS_LOCKS.setdefault(key, threading.RLock())
+
+
 @contextmanager
 def connect(
     path: Path | None = None, *, read_only: bool = False, timeout_s: float = 30.0
@@ -67,14 +81,15 @@ def connect(
         raise UserError(
             f"{db}: no database here yet; run `cineledger production add MANIFEST` first"
         )
-    con = _open(db, read_only, timeout_s)
-    try:
-        if not read_only:
-            migrate(con)
-            sync_reference(con)
-        yield con
-    finally:
-        con.close()
+    with _process_lock(db):
+        con = _open(db, read_only, timeout_s)
+        try:
+            if not read_only:
+                migrate(con)
+                sync_reference(con)
+            yield con
+        finally:
+            con.close()
 
 
 def read_frame(

@@ -1,0 +1,1 @@
+"""Shared dashboard code (never in the entry script: a page importing it would render twice)."""

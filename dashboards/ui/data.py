@@ -1,0 +1,86 @@
+"""Cached reads of the database. Connections are opened and closed per read (never held between
+reruns: the CLI can import while a dashboard is open); results are cached on a data version
+(file size and modification time), so new data shows on the next rerun."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from finance.models import Manifest
+from finance.productions import get_manifest, list_productions
+from finance.report import CostReport, build_report
+from finance.store.db import connect, default_db_path, read_frame
+
+Version = tuple[str, int, int]
+
+
+def db_path() -> Path:
+    """The database the dashboard reads: $CINELEDGER_DB or ./cineledger.duckdb."""
+    return Path(os.environ.get("CINELEDGER_DB") or default_db_path()).resolve()
+
+
+def version() -> Version:
+    """Changes whenever the database file does (WAL included)."""
+    path = db_path()
+    stats = [p.stat() for p in (path, Path(f"{path}.wal")) if p.exists()]
+    return (str(path), sum(s.st_mtime_ns for s in stats), sum(s.st_size for s in stats))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def productions(v: Version) -> pl.DataFrame:
+    if not Path(v[0]).exists():
+        return pl.DataFrame()
+    with connect(Path(v[0]), read_only=True) as con:
+        return list_productions(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def manifest(v: Version, production_id: str) -> Manifest:
+    with connect(Path(v[0]), read_only=True) as con:
+        return get_manifest(con, production_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def report(v: Version, production_id: str, at: date) -> CostReport:
+    with connect(Path(v[0]), read_only=True) as con:
+        return build_report(con, production_id, at)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def query(v: Version, sql: str, params: tuple[tuple[str, Any], ...] = ()) -> pl.DataFrame:
+    """Any read-only query (parameters as a tuple of pairs, hashable for the cache)."""
+    with connect(Path(v[0]), read_only=True) as con:
+        return read_frame(con, sql, {k: list(v) if isinstance(v, tuple) else v for k, v in params})
+
+
+def latest_results(
+    v: Version, production_id: str
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The latest stored rule run and its results as the JSON of `check`."""
+    runs = query(
+        v,
+        "SELECT id, as_at, rulebook, ran_at FROM rule_runs WHERE production_id = $p "
+        "ORDER BY id DESC LIMIT 1",
+        (("p", production_id),),
+    )
+    if runs.height == 0:
+        return None, []
+    run = runs.row(0, named=True)
+    rows = query(
+        v,
+        "SELECT result_json FROM rule_results WHERE run_id = $r ORDER BY rowid",
+        (("r", run["id"]),),
+    )
+    return run, [json.loads(text) for text in rows["result_json"]]
+
+
+def clear() -> None:
+    """Forget every cached read (after this session wrote to the database)."""
+    st.cache_data.clear()

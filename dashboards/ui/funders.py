@@ -1,0 +1,58 @@
+"""Helpers of the Funders page: titles, parameter badges, the evidence table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from dashboards.ui import data
+from dashboards.ui.i18n import lang, t
+from dashboards.ui.view import money_table
+from rules.loader import load_packs
+from rules.sentences import reason_text
+
+
+def scheme_titles(results: list[dict[str, Any]]) -> dict[str, str]:
+    """Schemes of the results, in order, with their pack titles."""
+    packs = load_packs()
+    schemes = list(dict.fromkeys(r["scheme"] for r in results))
+    return {s: packs[s].title if s in packs else s for s in schemes}
+
+
+def parameter_table(result: dict[str, Any]) -> pl.DataFrame:
+    """Parameters with value, confidence, source and an unverified badge."""
+    rows = [
+        {
+            t("parameters"): p["name"],
+            "value": p["value"],
+            "confidence": p["confidence"],
+            "": "⚠ " + t("unverified") if not p["verified"] else "✓",
+            "source": p["source"],
+            "valid_from": p["valid_from"],
+        }
+        for p in result.get("parameters", [])
+    ]
+    return pl.DataFrame(rows) if rows else pl.DataFrame({t("parameters"): []})
+
+
+def evidence_table(production: str, scheme: str, counts: bool, limit: int = 1000) -> pl.DataFrame:
+    """Expenses examined for the scheme that count (or not), with reasons in words and provenance;
+    the first `limit` by date (the CLI's `evidence` command gives them all)."""
+    rows = data.query(
+        data.version(),
+        "SELECT l.counts, e.doc_date, e.supplier, e.invoice_ref, e.territory, e.category, l.amount, "
+        "l.eligible_amount, l.reasons, e.source_file, e.source_row FROM eligibility l "
+        "JOIN v_expenses e ON e.id = l.expense_id WHERE l.production_id = $p AND l.scheme = $s "
+        "AND l.status = 'actual' AND l.counts = $c ORDER BY l.doc_date LIMIT $n",
+        (("p", production), ("s", scheme), ("c", counts), ("n", limit)),
+    )
+    if rows.height == 0:
+        return rows
+    words = rows["reasons"].to_list()
+    shown = money_table(rows.drop("reasons"))
+    return shown.with_columns(
+        pl.Series(
+            t("reasons"), ["; ".join(reason_text(c, lang()) for c in codes) for codes in words]
+        ),
+    ).rename({"counts": t("counts")})

@@ -1,0 +1,97 @@
+"""Small display helpers shared by the pages: the sidebar, money tables, the as-at date."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from dashboards.ui import data
+from dashboards.ui.i18n import LANGS, lang, t
+from finance.fmt import fmt_money
+
+MONEY_COLUMNS = (
+    "budget",
+    "actual",
+    "committed",
+    "estimate_to_complete",
+    "estimate_at_completion",
+    "variance",
+    "amount",
+    "eligible_amount",
+    "counted",
+    "amount_orig",
+    "measured",
+    "threshold",
+    "shortfall",
+    "projected",
+    "planned",
+)
+
+
+def as_at() -> date:
+    """The date figures are computed at: today, or CINELEDGER_TODAY for reproducible runs."""
+    env = os.environ.get("CINELEDGER_TODAY")
+    return date.fromisoformat(env) if env else date.today()
+
+
+def _remember(widget: str, target: str) -> None:
+    """Copy a widget's value into plain session state, which outlives the widget."""
+    st.session_state[target] = st.session_state[widget]
+
+
+def sidebar() -> str | None:
+    """Language switch and production picker; returns the chosen production id."""
+    langs = list(LANGS)
+    current = st.session_state.setdefault("lang", "fr")
+    st.sidebar.radio(
+        t("language"),
+        langs,
+        index=langs.index(current),
+        format_func=lambda k: LANGS[k],
+        key="_lang_widget",
+        horizontal=True,
+        on_change=_remember,
+        args=("_lang_widget", "lang"),
+    )
+    prods = data.productions(data.version())
+    if prods.height == 0:
+        return None
+    ids = prods["id"].to_list()
+    if st.session_state.get("production") not in ids:
+        st.session_state["production"] = ids[0]
+    titles = dict(zip(ids, prods["title"].to_list(), strict=True))
+    st.sidebar.selectbox(
+        t("production"),
+        ids,
+        index=ids.index(st.session_state["production"]),
+        format_func=lambda i: f"{titles[i]} ({i})",
+        key="_production_widget",
+        on_change=_remember,
+        args=("_production_widget", "production"),
+    )
+    st.sidebar.caption(f"{t('as_at')} {as_at():%d/%m/%Y}")
+    return str(st.session_state["production"])
+
+
+def money_table(frame: pl.DataFrame, columns: Sequence[str] | None = None) -> pl.DataFrame:
+    """Money columns as Belgian-formatted text (right-aligned by the table), other columns kept."""
+    chosen = list(columns) if columns else frame.columns
+    out = frame.select(chosen)
+    money = [c for c in chosen if c in MONEY_COLUMNS]
+    return out.with_columns(
+        pl.col(c).map_elements(lambda v: fmt_money(v, lang()), return_dtype=pl.String)
+        for c in money
+    )
+
+
+def require_production() -> str:
+    """The chosen production, or a friendly stop when the database has none."""
+    production = st.session_state.get("production")
+    if not production:
+        st.info(t("no_production"))
+        st.stop()
+    return str(production)

@@ -1,0 +1,52 @@
+"""Cost report: chapters, opening to lines and to the expenses on a line."""
+
+import polars as pl
+import streamlit as st
+
+from dashboards.ui import data
+from dashboards.ui.i18n import t
+from dashboards.ui.view import as_at, money_table, require_production
+
+FIGURES = [
+    "budget",
+    "actual",
+    "committed",
+    "estimate_to_complete",
+    "estimate_at_completion",
+    "variance",
+]
+
+production = require_production()
+report = data.report(data.version(), production, as_at())
+st.title(f"{t('cost_report')} · {report.title}")
+
+chapters = money_table(report.chapters, ["chapter_code", "chapter_label", *FIGURES, "pct_spent"])
+over = report.chapters["variance"].to_list()
+st.dataframe(
+    chapters.to_pandas().style.apply(
+        lambda row: ["color: #c62828" if over[row.name] < 0 else "" for _ in row], axis=1
+    ),
+    hide_index=True,
+    width="stretch",
+)
+codes = report.chapters["chapter_code"].to_list()
+labels = dict(zip(codes, report.chapters["chapter_label"].to_list(), strict=True))
+chapter = st.selectbox(
+    t("open_chapter"), codes, format_func=lambda c: f"{c} · {labels[c]}", key="chapter"
+)
+lines = report.lines.filter(pl.col("chapter_code") == chapter)
+st.dataframe(
+    money_table(lines, ["code", "label", *FIGURES, "pct_spent", "expenses"]),
+    hide_index=True,
+    width="stretch",
+)
+line = st.selectbox(t("open_line"), lines["code"].to_list(), key="line")
+if line:
+    expenses = data.query(
+        data.version(),
+        "SELECT doc_date, supplier, invoice_ref, status, amount, currency, territory, source_file, source_row "
+        "FROM v_expenses WHERE production_id = $p AND budget_code = $c AND doc_date <= $at ORDER BY doc_date",
+        (("p", production), ("c", line), ("at", as_at())),
+    )
+    st.caption(f"{expenses.height} {t('rows')}")
+    st.dataframe(money_table(expenses.head(2000)), hide_index=True, width="stretch")

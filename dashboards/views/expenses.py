@@ -1,0 +1,31 @@
+"""Expenses: filter by territory, chapter, supplier, scheme, date and status; every row shows
+the file and row it came from."""
+
+import streamlit as st
+
+from dashboards.ui.expenses import filtered_expenses, options
+from dashboards.ui.i18n import t
+from dashboards.ui.view import as_at, money_table, require_production
+
+production = require_production()
+st.title(t("expenses"))
+opts = options(production)
+cols = st.columns(4)
+territories = cols[0].multiselect(t("territory"), opts["territory"], key="f_territory")
+chapters = cols[1].multiselect(t("chapter"), opts["chapter_code"], key="f_chapter")
+statuses = cols[2].multiselect(t("status"), ["actual", "committed"], key="f_status")
+schemes = cols[3].multiselect(t("scheme"), opts["scheme"], key="f_scheme")
+search = st.text_input(t("search"), key="f_search", placeholder="Studio, FAC-123, BE0403170701…")
+dates = st.date_input(t("date_range"), value=[], key="f_dates")
+frame, total = filtered_expenses(
+    production,
+    territories,
+    chapters,
+    statuses,
+    schemes,
+    search,
+    tuple(dates) if isinstance(dates, tuple) else (),
+    as_at(),
+)
+st.caption(f"{total} {t('rows')}" + (" (1 000 shown)" if total > 1000 else ""))
+st.dataframe(money_table(frame), hide_index=True, width="stretch")

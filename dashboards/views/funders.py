@@ -1,0 +1,60 @@
+"""Funders: each scheme's obligation, where it stands, where it will land, what is missing where."""
+
+import streamlit as st
+
+from dashboards.ui import charts, data
+from dashboards.ui.funders import evidence_table, parameter_table, scheme_titles
+from dashboards.ui.i18n import lang, t
+from dashboards.ui.view import as_at, require_production
+from finance.fmt import fmt_money
+from rules.runs import run_check
+
+production = require_production()
+st.title(t("funders"))
+run, results = data.latest_results(data.version(), production)
+if st.button(t("run_checks"), type="primary") or run is None:
+    run_check(data.db_path(), production, as_at())
+    data.clear()
+    run, results = data.latest_results(data.version(), production)
+assert run is not None
+st.caption(
+    f"{t('last_run')}: {run['ran_at']:%d/%m/%Y %H:%M} · {t('as_at')} {run['as_at']:%d/%m/%Y} · "
+    f"rulebook {run['rulebook']}"
+)
+
+names = {k: t(k) for k in ("measured", "projected", "threshold")}
+currency = data.manifest(data.version(), production).currency
+for scheme, title in scheme_titles(results).items():
+    mine = [r for r in results if r["scheme"] == scheme]
+    worst = next(
+        (
+            s
+            for s in ("fail", "warn", "insufficient_data", "pass")
+            if any(r["status"] == s for r in mine)
+        ),
+        "",
+    )
+    with st.expander(f"{title} · {worst.upper()}", expanded=worst in ("fail", "warn")):
+        for r in mine:
+            st.markdown(f"**{r['rule_id']}** · `{r['status']}` · {r['explanation']}")
+            if r.get("threshold") is not None and r.get("measured") is not None:
+                cols = st.columns(4)
+                cols[0].metric(t("measured"), fmt_money(r["measured"], lang(), currency))
+                cols[1].metric(t("threshold"), fmt_money(r["threshold"], lang(), currency))
+                cols[2].metric(t("projected"), fmt_money(r["projected"], lang(), currency))
+                cols[3].metric(
+                    t("shortfall"),
+                    fmt_money(r["shortfall"], lang(), currency),
+                    help=f"{t('where')}: {r.get('spend_where') or '–'}",
+                )
+                if r.get("evidence_count"):
+                    st.plotly_chart(
+                        charts.obligation(r, names), width="stretch", key=f"chart-{r['rule_id']}"
+                    )
+            st.dataframe(parameter_table(r), hide_index=True, width="stretch")
+        if any(r.get("evidence_count") for r in mine):
+            st.markdown(f"**{t('evidence')}**")
+            counts = st.toggle(t("counts"), value=True, key=f"counts-{scheme}")
+            st.dataframe(
+                evidence_table(production, scheme, counts), hide_index=True, width="stretch"
+            )

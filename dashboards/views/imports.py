@@ -1,0 +1,48 @@
+"""Imports: upload, see the validation report before anything is written, confirm; quarantine."""
+
+import streamlit as st
+
+from dashboards.ui import data
+from dashboards.ui.i18n import t
+from dashboards.ui.imports import MAX_MB, run_import, run_preview, save_upload
+from dashboards.ui.view import require_production
+
+production = require_production()
+st.title(t("imports"))
+upload = st.file_uploader(t("upload"), type=["csv", "xlsx", "txt", "tsv"], key="upload")
+if upload is not None:
+    path = save_upload(upload.name, upload.getvalue())
+    if path is None:
+        st.error(f"> {MAX_MB} MB")
+    else:
+        preview = run_preview(production, path)
+        st.subheader(t("validate"))
+        if isinstance(preview, str):
+            st.error(preview)
+        else:
+            st.write(f"{preview.rows_read} {t('rows')}, {preview.valid} OK")
+            if preview.problems:
+                st.dataframe(
+                    [
+                        {"row": p.row, "column": p.column, "value": p.value, "reason": p.reason}
+                        for p in preview.problems
+                    ],
+                    hide_index=True,
+                    width="stretch",
+                )
+            else:
+                st.success(t("all_valid"))
+            skip = st.checkbox(t("skip_invalid"), value=False, key="skip_invalid")
+            if st.button(t("confirm"), type="primary", key="confirm"):
+                message, ok = run_import(production, path, skip)
+                (st.success if ok else st.error)(message)
+                data.clear()
+
+st.subheader(t("quarantine"))
+quarantine = data.query(
+    data.version(),
+    "SELECT source_file, source_row, reasons FROM quarantine "
+    "WHERE production_id = $p ORDER BY batch_id, source_row",
+    (("p", production),),
+)
+st.dataframe(quarantine, hide_index=True, width="stretch")

@@ -1,0 +1,16 @@
+"""Portfolio: every production in the database with its burn and the status of each obligation."""
+
+import streamlit as st
+
+from dashboards.ui.i18n import t
+from dashboards.ui.portfolio import portfolio_table
+
+st.title(t("portfolio"))
+table = portfolio_table()
+st.dataframe(table, hide_index=True, width="stretch")
+ids = table["id"].to_list() if table.height else []
+if ids:
+    chosen = st.selectbox(t("production"), ids, key="portfolio_pick")
+    if st.button(t("open"), key="portfolio_open"):
+        st.session_state["production"] = chosen
+        st.switch_page("views/overview.py")

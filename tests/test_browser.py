@@ -1,0 +1,172 @@
+"""The served dashboard in a real browser (Debian's chromium, driven by Playwright): every page
+opens without an error on the page or in the console, the language switches, a file uploads;
+a screenshot of each page is saved under tests/artifacts/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+#: (url path, title in the sidebar) of every page, French being the default language
+PAGES = [
+    ("overview", "Vue d'ensemble"),
+    ("cost-report", "Rapport des coûts"),
+    ("funders", "Financeurs"),
+    ("expenses", "Dépenses"),
+    ("territories", "Territoires"),
+    ("imports", "Imports"),
+    ("portfolio", "Portefeuille"),
+]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    port = free_port()
+    env = {**os.environ, "CINELEDGER_DB": str(db), "CINELEDGER_TODAY": "2026-11-22"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "dashboards" / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("the dashboard did not start within 60 s")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def settle(page: object) -> None:
+    """Wait until Streamlit has finished running the page (no running indicator for a while)."""
+    page.wait_for_selector("h1", timeout=60_000)  # type: ignore[attr-defined]
+    for _ in range(3):
+        page.wait_for_timeout(400)  # type: ignore[attr-defined]
+        page.wait_for_function(  # type: ignore[attr-defined]
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000
+        )
+
+
+def no_errors(page: object, console: list[str], name: str) -> None:
+    exceptions = page.locator('[data-testid="stException"]').count()  # type: ignore[attr-defined]
+    assert exceptions == 0, f"{name}: an exception is shown on the page"
+    assert not console, f"{name}: console errors {console}"
+
+
+def test_every_page_in_chromium(server: str, browser: object, tmp_path: Path) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: console.append(str(e)))
+    page.goto(server)
+    settle(page)
+    for name, title in PAGES:
+        page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+        page.wait_for_function(
+            f"() => location.pathname.endsWith('/{'' if name == 'overview' else name}')",
+            timeout=30_000,
+        )
+        settle(page)
+        no_errors(page, console, name)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Vue d'ensemble", exact=True).click()
+    settle(page)
+    assert "Vue d'ensemble" in page.locator("h1").first.inner_text()
+    page.get_by_text("English", exact=True).click()
+    page.wait_for_function(
+        "() => document.querySelector('h1') && document.querySelector('h1').innerText.startsWith('Overview')",
+        timeout=30_000,
+    )
+    no_errors(page, console, "language switch")
+    page.screenshot(path=str(ARTIFACTS / "overview-en.png"), full_page=True)
+
+
+def test_upload_shows_the_validation_report(server: str, browser: object, tmp_path: Path) -> None:
+    upload = tmp_path / "avril.csv"
+    upload.write_text(
+        "Date facture;Fournisseur;Pays;Code postal;Poste;Montant HT\n"
+        "03/04/2026;Studio Test;BE;1050;2.01;1.234,56\n"
+        "04/04/2026;Sans Poste;BE;1050;99.99;10,00\n",
+        encoding="utf-8",
+    )
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.goto(server)
+    settle(page)
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Imports", exact=True).click()
+    settle(page)
+    page.locator('input[type="file"]').set_input_files(str(upload))
+    page.get_by_text("Rapport de validation").wait_for(timeout=60_000)
+    page.get_by_text("no such line in the current devis").first.wait_for(
+        state="attached", timeout=30_000
+    )
+    no_errors(page, console, "upload")
+    page.screenshot(path=str(ARTIFACTS / "imports-upload.png"), full_page=True)

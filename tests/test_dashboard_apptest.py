@@ -1,0 +1,114 @@
+"""Every dashboard page renders on the demo data; the key interactions work (AppTest)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
+PAGES = ["overview", "cost_report", "funders", "expenses", "territories", "imports", "portfolio"]
+pytestmark = pytest.mark.xdist_group("dashboard")
+
+
+@pytest.fixture
+def app(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    monkeypatch.setenv("CINELEDGER_DB", str(db))
+    monkeypatch.setenv("CINELEDGER_TODAY", "2026-11-22")
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    yield at
+    st.cache_data.clear()
+
+
+def open_page(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"views/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_error(app: AppTest, page: str) -> None:
+    at = open_page(app, page)
+    assert at.title, f"{page} has no title"
+
+
+def test_overview_shows_the_report_figures(app: AppTest) -> None:
+    labels = [m.label for m in app.metric]
+    assert labels[:5] == ["Budget", "Réel", "Engagé", "Coût final estimé", "Écart"]
+    assert app.metric[0].value == "3\u202f266\u202f000,00\u00a0€"
+
+
+def test_language_switch(app: AppTest) -> None:
+    assert app.title[0].value.startswith("Vue d'ensemble")
+    app.sidebar.radio[0].set_value("en").run()
+    assert app.title[0].value.startswith("Overview")
+    assert [m.label for m in app.metric][:2] == ["Budget", "Actual"]
+    at = open_page(app, "cost_report")
+    assert at.title[0].value.startswith("Cost report")
+
+
+def test_dutch_is_welcome(app: AppTest) -> None:
+    app.sidebar.radio[0].set_value("nl").run()
+    assert app.title[0].value.startswith("Overzicht")
+
+
+def test_production_switch(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from finance.productions import add_production
+
+    db = tmp_path / "two.duckdb"
+    shutil.copy(demo_db, db)
+    other = tmp_path / "other.yaml"
+    other.write_text("id: autre-film\ntitle: Autre Film\nkind: documentary\n", encoding="utf-8")
+    add_production(db, other)
+    monkeypatch.setenv("CINELEDGER_DB", str(db))
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert at.sidebar.selectbox[0].options == [
+        "Autre Film (autre-film)",
+        "Le Dernier Tram (dernier-tram)",
+    ]
+    assert not at.exception, "a production without a devis shows zeros, not an error"
+    assert "Autre Film" in at.title[0].value
+    at.sidebar.selectbox[0].set_value("dernier-tram").run()
+    assert "Le Dernier Tram" in at.title[0].value
+    at.switch_page("views/portfolio.py")
+    at.run()
+    assert not at.exception and at.dataframe[0].value.shape[0] == 2
+
+
+def test_expense_filter_narrows_the_table(app: AppTest) -> None:
+    at = open_page(app, "expenses")
+    before = at.caption[0].value
+    at.multiselect[0].set_value(["BE-WAL"]).run()
+    after = at.caption[0].value
+    assert int(after.split()[0]) < int(before.split()[0])
+    at.text_input[0].set_value("Lumières du Nord").run()
+    assert int(at.caption[0].value.split()[0]) > 0
+
+
+def test_cost_report_drills_down_to_expenses(app: AppTest) -> None:
+    at = open_page(app, "cost_report")
+    at.selectbox(key="chapter").set_value("7").run()
+    at.selectbox(key="line").set_value("7.01").run()
+    assert not at.exception
+    assert "lignes" in at.caption[0].value
+    frames = [d.value for d in at.dataframe]
+    assert any("source_file" in f.columns for f in frames)
+
+
+def test_funders_show_each_scheme_and_unverified_badges(app: AppTest) -> None:
+    at = open_page(app, "funders")
+    titles = [e.label for e in at.expander]
+    assert any("Wallimage" in x for x in titles) and any("Tax Shelter" in x for x in titles)
+    params = [d.value for d in at.dataframe if "confidence" in d.value.columns]
+    assert any(f[""].astype(str).str.contains("non vérifié").any() for f in params)
