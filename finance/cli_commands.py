@@ -139,6 +139,33 @@ def register(cli: click.Group) -> None:
         if run.failed:
             raise SystemExit(1)
 
+    @cli.command("export")
+    @click.argument("production")
+    @click.option(
+        "--scheme",
+        required=True,
+        help="be_tax_shelter, wallimage, screen_brussels, cnc_acm, fr_cic, "
+        "or cost (the final cost statement).",
+    )
+    @click.option(
+        "--out",
+        "out",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Output file: .xlsx for the workbook, .pdf for the one-page summary.",
+    )
+    @click.option("--at", "at", help="Evaluate as at this date (YYYY-MM-DD); default today.")
+    @lang_option
+    @db_option
+    def export(
+        production: str, scheme: str, out: Path, at: str | None, lang: str, db: Path
+    ) -> None:
+        """The funder's justification file (workbook or one-page PDF), or the final cost statement."""
+        from finance.exports.run import export as run
+
+        result = run(db, production, scheme, out, _at(at), lang)
+        click.echo(f"{result.path}: written; content {result.content_hash}")
+
     @cli.command("evidence")
     @click.argument("production")
     @click.argument("rule_id")

@@ -20,7 +20,7 @@ from finance.enrich import LedgerContext, enrich
 from finance.errors import Problem, UserError
 from finance.importers.base import Extracted
 from finance.productions import get_manifest
-from finance.store.db import connect, fetch_one, fetch_value, read_frame, transaction
+from finance.store.db import connect, fetch_value, read_frame, transaction
 from finance.validate import PROBLEM_SCHEMA
 
 Extractor = Callable[[Path, str], Extracted]
@@ -104,16 +104,17 @@ def _previous_batches(
 
 
 def _stage(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
-    """Register the enriched rows as a temp table with their fingerprints."""
+    """Register the enriched rows (read in place, not copied) and a small temp table of their
+    keys and fingerprints: content hash + occurrence, so two identical rows are two expenses."""
     con.register("enriched", frame)
     identity = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in IDENTITY)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE staged AS
-        SELECT *, md5(fp0 || '#' || row_number() OVER (PARTITION BY fp0 ORDER BY _sha256, _row))
-                  AS fingerprint
-        FROM (SELECT *, md5(concat_ws('|', {identity})) AS fp0 FROM enriched)
+        SELECT _key, production_id, supplier_key, invoice_ref, _sha256, _file, _row, fp0,
+               md5(fp0 || '#' || row_number() OVER (PARTITION BY fp0 ORDER BY _sha256, _row)) AS fingerprint
+        FROM (SELECT _key, production_id, supplier_key, invoice_ref, _sha256, _file, _row,
+                     md5(concat_ws('|', {identity})) AS fp0 FROM enriched)
     """)
-    con.unregister("enriched")
 
 
 def _duplicates_and_conflicts(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -156,14 +157,14 @@ EXPENSE_COLUMNS = """id, production_id, batch_id, doc_date, supplier, supplier_k
     ts_class_override, nights, document, territory, territory_country, fr_department, fr_region,
     territory_reason, fingerprint, source_file, source_sheet, source_row, source_format"""
 
-EXPENSE_SELECT = """nextval('expense_seq'), s.production_id, b.batch_id, s.date, s.supplier,
+EXPENSE_SELECT = """$first_id + s._key, s.production_id, b.batch_id, s.date, s.supplier,
     s.supplier_key, s.country, s.postcode, s.budget_code, s.amount, s.currency, s.fx_rate,
     s.fx_source, round(s.amount * s.fx_rate, 2), s.vat_amount,
     coalesce(s.supplier_vat_normalized, s.supplier_vat), s.supplier_vat_kind,
     s.supplier_vat_valid, s.supplier_vat_reason, s.invoice_ref, s.description, s.paid_on,
     s.status, s.payee_type, s.av_company, s.be_taxable, s.be_taxable_reason, s.category,
     s.ts_class, s.nights, s.document, s.territory, s.territory_country, s.fr_department,
-    s.fr_region, s.territory_reason, s.fingerprint, s._file, s._sheet, s._row, s._format"""
+    s.fr_region, s.territory_reason, f.fingerprint, s._file, s._sheet, s._row, s._format"""
 
 
 def _write_batches(
@@ -222,9 +223,22 @@ def _counts(frame: pl.DataFrame, bad: pl.DataFrame, dup: pl.DataFrame) -> pl.Dat
     )
 
 
+def _raw_json(frame: pl.DataFrame, bad: pl.DataFrame) -> pl.DataFrame:
+    """The rejected rows as read (their `raw_*` cells), as JSON text for the quarantine."""
+    raw = [c for c in frame.columns if c.startswith("raw_")]
+    rows = frame.join(bad, on="_key").select("_key")
+    if not raw:
+        return rows.with_columns(pl.lit("{}").alias("raw_json"))
+    cells = frame.join(bad, on="_key").select(pl.col(raw).name.map(lambda c: c[4:]))
+    return rows.with_columns(
+        cells.select(pl.struct(pl.all()).struct.json_encode().alias("raw_json"))
+    )
+
+
 def _insert(
     con: duckdb.DuckDBPyConnection,
     outcomes: list[FileOutcome],
+    frame: pl.DataFrame,
     bad: pl.DataFrame,
     problems: pl.DataFrame,
     production_id: str,
@@ -233,31 +247,37 @@ def _insert(
     batch_map = pl.DataFrame(
         {"sha": [o.sha256 for o in outcomes], "batch_id": [o.batch_id for o in outcomes]}
     )
-    con.register("batch_map", batch_map)
-    con.register("bad_keys", bad)
-    con.register("problems", problems)
-    con.execute(f"""
+    for name, table in (
+        ("batch_map", batch_map),
+        ("bad_keys", bad),
+        ("problems", problems),
+        ("raw_rows", _raw_json(frame, bad)),
+    ):
+        con.register(name, table)
+    first_id = int(fetch_value(con, "SELECT coalesce(max(id), 0) + 1 FROM expenses"))
+    con.execute(
+        f"""
         INSERT INTO expenses ({EXPENSE_COLUMNS})
         SELECT {EXPENSE_SELECT}
-        FROM staged s JOIN batch_map b ON b.sha = s._sha256
+        FROM enriched s JOIN staged f ON f._key = s._key JOIN batch_map b ON b.sha = s._sha256
         WHERE s._key NOT IN (SELECT _key FROM dup) AND s._key NOT IN (SELECT _key FROM bad_keys)
-        ORDER BY s._sha256, s._row
-    """)
+    """,
+        {"first_id": first_id},
+    )
     con.execute(
         """
         INSERT INTO quarantine
-        SELECT ?, b.batch_id, s._file, s._sheet, s._row,
-               string_agg(p.column || ': ' || p.reason, '; ' ORDER BY p.column), any_value(s._raw)
-        FROM staged s JOIN batch_map b ON b.sha = s._sha256
+        SELECT $pid, b.batch_id, s._file, s._sheet, s._row,
+               string_agg(p.column || ': ' || p.reason, '; ' ORDER BY p.column), any_value(r.raw_json)
+        FROM enriched s JOIN raw_rows r ON r._key = s._key JOIN batch_map b ON b.sha = s._sha256
         JOIN problems p ON p._file = s._file AND p._row = s._row
         GROUP BY ALL
     """,
-        [production_id],
+        {"pid": production_id},
     )
-    quarantined = fetch_one(con, "SELECT count(*) FROM bad_keys")
-    for name in ("batch_map", "bad_keys", "problems"):
+    for name in ("batch_map", "bad_keys", "problems", "raw_rows", "enriched"):
         con.unregister(name)
-    return int(quarantined[0]) if quarantined else 0
+    return bad.height
 
 
 def _problem_records(problems: pl.DataFrame) -> list[Problem]:
@@ -328,7 +348,7 @@ def import_expenses(
             "_key"
         )
         outcomes = _write_batches(con, production_id, extracted, _counts(frame, bad, dup))
-        quarantined = _insert(con, outcomes, bad, problems, production_id)
+        quarantined = _insert(con, outcomes, frame, bad, problems, production_id)
     invalid_ids = int(frame.filter(pl.col("supplier_vat_valid") == False).height)  # noqa: E712
     return ImportOutcome(
         production_id, [*outcomes, *skipped], _problem_records(problems), invalid_ids, quarantined

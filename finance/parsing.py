@@ -19,7 +19,6 @@ import polars as pl
 from finance.errors import Problem
 
 SPACES = "[ \u00a0\u202f\u2009'\u2019]"
-CURRENCY = r"(?i)(eur|usd|gbp|chf|[a-z]{3}(?:\b|$)|€|\$|£)"
 
 
 def normalize_header(text: str) -> str:
@@ -106,20 +105,34 @@ def map_headers(
     return mapping, problems
 
 
-def _clean_amount_text(expr: pl.Expr) -> pl.Expr:
-    """Strip currency words and signs and every kind of space or apostrophe."""
-    return (
-        expr.cast(pl.String)
-        .str.strip_chars()
-        .str.replace_all(CURRENCY, "")
-        .str.replace_all(SPACES, "")
+#: the whole cell: an optional sign or parenthesis and currency around digits and separators
+AMOUNT_SHAPE = (
+    r"^(?:[(+-]\s*)?(?:(?:[A-Za-z]{3}|[€$£])\s*[(+-]?\s*)?\d[\d \u00a0\u202f\u2009.,'’]*\s*"
+    r"(?:[A-Za-z]{3}|[€$£])?\s*[)-]?$"
+)
+#: digit grouping of a column whose decimal mark is the key (thousands by the other mark, or none)
+GROUPING = {
+    ",": r"^(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$",
+    ".": r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$",
+}
+
+
+def _amount_parts(expr: pl.Expr, decimal_mark: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(is negative, digits with `.` as decimal point, well-formed) of an amount cell.
+
+    Spaces, apostrophes, currency codes and signs are dropped by one character class; the digit
+    grouping must then fit the column's decimal mark, so `1234.56` in a decimal-comma column is
+    refused instead of being read as 123456.
+    """
+    text = expr.cast(pl.String).str.strip_chars()
+    neg = text.str.contains(r"^\(.*\)$|^-|-$|^[A-Za-z€$£]{1,3}\s*-")
+    core = text.str.replace_all(r"[^\d.,]", "")
+    other = "." if decimal_mark == "," else ","
+    number = core.str.replace_all(other, "", literal=True).str.replace(
+        decimal_mark, ".", literal=True
     )
-
-
-def _negative(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """(is negative, unsigned text): `-x`, `(x)` and a trailing `x-` are negative."""
-    neg = text.str.contains(r"^\(.*\)$") | text.str.starts_with("-") | text.str.ends_with("-")
-    return neg, text.str.replace(r"^(\(|[+-])", "").str.replace(r"(\)|-)$", "")
+    well_formed = text.str.contains(AMOUNT_SHAPE) & core.str.contains(GROUPING[decimal_mark])
+    return neg, number, well_formed
 
 
 def detect_decimal_mark(values: pl.Series) -> str:
@@ -128,65 +141,24 @@ def detect_decimal_mark(values: pl.Series) -> str:
     Evidence for a comma: values ending in `,d` or `,dd`, or dot-grouped thousands (`1.234.567`,
     `1.234,5`). Evidence for a point: the mirror image. A tie (no evidence) means ".".
     """
-    text = values.cast(pl.String).str.replace_all(SPACES, "")
-    comma = (
-        text.str.contains(r",\d{1,2}$")
-        | text.str.contains(r"\d\.\d{3}[.,]")
-        | text.str.contains(r"\.\d{3},")
-    )
-    point = (
-        text.str.contains(r"\.\d{1,2}$")
-        | text.str.contains(r"\d,\d{3}[.,]")
-        | text.str.contains(r",\d{3}\.")
-    )
+    text = values.cast(pl.String).str.replace_all(r"[^\d.,]", "")
+    comma = text.str.contains(r",\d{1,2}$|\d\.\d{3}[.,]|\.\d{3},")
+    point = text.str.contains(r"\.\d{1,2}$|\d,\d{3}[.,]|,\d{3}\.")
     return "," if (comma.sum() or 0) > (point.sum() or 0) else "."
-
-
-def _normalized_number(s: pl.Expr, decimal_mark: str) -> pl.Expr:
-    """Digits with `.` as the only (decimal) mark, or text that will fail validation."""
-    has_c, has_p = s.str.contains(",", literal=True), s.str.contains(".", literal=True)
-    comma_last = s.str.contains(r",[^.]*$")
-    one_c, one_p = (
-        s.str.count_matches(",", literal=True) == 1,
-        s.str.count_matches(".", literal=True) == 1,
-    )
-    group3_c, group3_p = s.str.contains(r"^\d{1,3},\d{3}$"), s.str.contains(r"^\d{1,3}\.\d{3}$")
-    comma_dec = s.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
-    point_dec = s.str.replace_all(",", "", literal=True)
-    no_dec = s.str.replace_all(r"[.,]", "")
-    return (
-        pl.when(has_c & has_p)
-        .then(pl.when(comma_last).then(comma_dec).otherwise(point_dec))
-        .when(has_c & one_c & ~(group3_c & pl.lit(decimal_mark == ".")))
-        .then(comma_dec)
-        .when(has_c)
-        .then(no_dec)
-        .when(has_p & one_p & ~(group3_p & pl.lit(decimal_mark == ",")))
-        .then(point_dec)
-        .when(has_p)
-        .then(no_dec)
-        .otherwise(s)
-    )
 
 
 def parse_amount(expr: pl.Expr, decimal_mark: str, scale: int = 2) -> pl.Expr:
     """Text -> pl.Decimal(18, scale); null when it is not an amount with at most `scale` decimals."""
-    neg, unsigned = _negative(_clean_amount_text(expr))
-    number = _normalized_number(unsigned, decimal_mark)
-    grouped = unsigned.str.contains(r"^(\d+|\d{1,3}([.,]\d{3})+)([.,]\d+)?$")
-    valid = (
-        grouped
-        & number.str.contains(rf"^\d+(\.\d{{1,{scale}}})?$")
-        & (number.str.len_chars() <= 20)
-    )
+    neg, number, well_formed = _amount_parts(expr, decimal_mark)
+    valid = well_formed & number.str.contains(rf"^\d{{1,16}}(\.\d{{1,{scale}}})?$")
     signed = pl.when(neg).then(pl.concat_str([pl.lit("-"), number])).otherwise(number)
     return pl.when(valid).then(signed).otherwise(None).cast(pl.Decimal(18, scale), strict=False)
 
 
 def amount_has_too_many_decimals(expr: pl.Expr, decimal_mark: str, scale: int = 2) -> pl.Expr:
     """True where the text is a number with more decimals than allowed (not silently rounded)."""
-    _, unsigned = _negative(_clean_amount_text(expr))
-    return _normalized_number(unsigned, decimal_mark).str.contains(rf"^\d+\.\d{{{scale + 1},}}$")
+    _, number, well_formed = _amount_parts(expr, decimal_mark)
+    return well_formed & number.str.contains(rf"^\d+\.\d{{{scale + 1},}}$")
 
 
 def parse_rate(expr: pl.Expr) -> pl.Expr:

@@ -49,7 +49,7 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def sniff_delimiter(text: str) -> str:
     """The separator of the header line among `;`, `,` and tab (quotes respected)."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((line for line in text[:65536].splitlines() if line.strip()), "")
     counts = {d: len(next(csv.reader([first], delimiter=d), [])) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] > 1 else ","
@@ -67,7 +67,7 @@ def _row_numbers(frame: pl.DataFrame) -> pl.Expr:
     ).alias("_row")
 
 
-def _finish(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+def _finish(frame: pl.DataFrame, name: str, quoted: bool = True) -> pl.DataFrame:
     """Check headers, trim cells, blank -> null, number rows, drop empty rows."""
     headers = [c.strip() for c in frame.columns]
     if not headers or all(not h for h in headers):
@@ -82,20 +82,28 @@ def _finish(frame: pl.DataFrame, name: str) -> pl.DataFrame:
             [Problem("duplicated column header", name, 1, d) for d in dupes],
         )
     frame = frame.rename(dict(zip(frame.columns, headers, strict=True)))
-    frame = frame.with_columns(_row_numbers(frame)).with_columns(
+    rows = (
+        _row_numbers(frame)
+        if quoted
+        else (pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias("_row")
+    )
+    frame = frame.with_columns(rows).with_columns(
         pl.col(c).str.strip_chars().replace("", None) for c in headers
     )
     return frame.filter(~pl.all_horizontal(pl.col(c).is_null() for c in headers))
 
 
-def read_csv_text(text: str, name: str) -> tuple[pl.DataFrame, str]:
-    """Parse decoded CSV text, every cell as a string."""
+def read_csv_text(text: str, name: str, utf8: bytes | None = None) -> tuple[pl.DataFrame, str]:
+    """Parse decoded CSV text (or its UTF-8 bytes when we have them), every cell as a string.
+
+    Only a file with quotes can hold a line break inside a cell: the others skip the row-number
+    correction, which costs a pass over every cell."""
     if not text.strip():
         raise UserError(f"{name}: the file is empty")
     delimiter = sniff_delimiter(text)
     try:
         frame = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(utf8 if utf8 is not None else text.encode("utf-8")),
             separator=delimiter,
             infer_schema=False,
             truncate_ragged_lines=True,
@@ -107,7 +115,7 @@ def read_csv_text(text: str, name: str) -> tuple[pl.DataFrame, str]:
         raise UserError(
             f"{name}: {frame.width} columns; more than {MAX_COLUMNS} is not an expense file"
         )
-    return _finish(frame, name), delimiter
+    return _finish(frame, name, quoted='"' in text), delimiter
 
 
 def _cell_text(value: Any) -> str | None:
@@ -188,5 +196,6 @@ def read_table(path: Path, sheet: str | None = None) -> RawTable:
     if b"\x00" in data[:4096]:
         raise UserError(f"{path.name}: binary content, not a CSV text file")
     text, encoding = decode(data)
-    frame, delimiter = read_csv_text(text, path.name)
+    utf8 = (data[3:] if encoding == "utf-8-sig" else data) if encoding.startswith("utf-8") else None
+    frame, delimiter = read_csv_text(text, path.name, utf8)
     return RawTable(frame, path.name, None, encoding, delimiter, sha)

@@ -15,6 +15,7 @@ VERBS = {
 
 #: reason codes left on eligibility rows, in English and French
 REASONS: dict[str, dict[str, str]] = {
+    "counts": {"en": "counts", "fr": "éligible", "nl": "komt in aanmerking"},
     "outside_window": {
         "en": "outside the spending window",
         "fr": "hors de la période d'éligibilité",

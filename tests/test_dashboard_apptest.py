@@ -112,3 +112,11 @@ def test_funders_show_each_scheme_and_unverified_badges(app: AppTest) -> None:
     assert any("Wallimage" in x for x in titles) and any("Tax Shelter" in x for x in titles)
     params = [d.value for d in at.dataframe if "confidence" in d.value.columns]
     assert any(f[""].astype(str).str.contains("non vérifié").any() for f in params)
+
+
+def test_funders_prepare_the_justification_files(app: AppTest) -> None:
+    at = open_page(app, "funders")
+    at.button(key="prepare-wallimage").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    files = at.session_state["files-wallimage"]
+    assert files[".xlsx"][:2] == b"PK" and files[".pdf"][:4] == b"%PDF"

@@ -17,7 +17,7 @@ GOLDEN = Path(__file__).parent / "golden"
 
 def extracted_text(path: Path) -> str:
     ex = extract(path, "EUR")
-    rows = ex.rows.drop("_raw", "_sha256").with_columns(pl.all().cast(pl.String))
+    rows = ex.rows.select(pl.exclude("^raw_.*$", "_sha256")).with_columns(pl.all().cast(pl.String))
     problems = ex.problems.with_columns(pl.all().cast(pl.String))
     return rows.write_csv() + "\n# problems\n" + problems.write_csv()
 

@@ -49,7 +49,7 @@ def amounts(values: list[str], mark: str) -> list[Decimal | None]:
     ],
 )
 def test_every_listed_amount_form(text: str) -> None:
-    mark = "," if text.rstrip(" €EUR").endswith("56") and "," in text.split()[-1][-3:] else "."
+    mark = detect_decimal_mark(pl.Series([text]))
     assert amounts([text], mark) == [Decimal("1234.56")]
 
 
@@ -61,7 +61,7 @@ def test_every_listed_amount_form(text: str) -> None:
         ("1234,56-", "-1234.56"),
         ("0,5", "0.50"),
         ("12", "12.00"),
-        ("USD 12.50", "12.50"),
+        ("USD 12,50", "12.50"),
     ],
 )
 def test_signs_and_short_forms(text: str, expected: str) -> None:
@@ -71,6 +71,11 @@ def test_signs_and_short_forms(text: str, expected: str) -> None:
 def test_ambiguous_thousands_follow_the_column() -> None:
     assert amounts(["1.234"], ",") == [Decimal("1234.00")]
     assert amounts(["1.234"], ".") == [None]  # 1.234 has three decimals: not money, not rounded
+
+
+def test_a_value_in_the_other_format_is_refused_not_misread() -> None:
+    assert amounts(["1234.56", "1.234,56"], ",") == [None, Decimal("1234.56")]
+    assert amounts(["1.234,56", "1,234.56"], ".") == [None, Decimal("1234.56")]
 
 
 @pytest.mark.parametrize("text", ["douze", "12,345", "1234.567", "1,2,3", "--5", "", "€"])

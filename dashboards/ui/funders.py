@@ -56,3 +56,23 @@ def evidence_table(production: str, scheme: str, counts: bool, limit: int = 1000
             t("reasons"), ["; ".join(reason_text(c, lang()) for c in codes) for codes in words]
         ),
     ).rename({"counts": t("counts")})
+
+
+def justification_file(production: str, scheme: str, at: Any, lang_code: str, suffix: str) -> bytes:
+    """The scheme's workbook or PDF summary, built on demand (it runs the check, as the CLI does)."""
+    import tempfile
+    from pathlib import Path
+
+    from finance.exports.run import export
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / f"{production}-{scheme}{suffix}"
+        export(
+            data.db_path(),
+            production,
+            scheme,
+            out,
+            at,
+            lang_code if lang_code in ("fr", "nl", "en") else "fr",
+        )
+        return out.read_bytes()

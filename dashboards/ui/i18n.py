@@ -98,6 +98,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "nl": "Uitgaven per grondgebied",
     },
     "open": {"fr": "Ouvrir", "en": "Open", "nl": "Openen"},
+    "prepare_files": {
+        "fr": "Préparer le dossier de justification",
+        "en": "Prepare the justification file",
+        "nl": "Verantwoordingsdossier voorbereiden",
+    },
+    "download_workbook": {
+        "fr": "Télécharger le classeur (XLSX)",
+        "en": "Download the workbook (XLSX)",
+        "nl": "Werkmap downloaden (XLSX)",
+    },
+    "download_pdf": {
+        "fr": "Télécharger la synthèse (PDF)",
+        "en": "Download the summary (PDF)",
+        "nl": "Samenvatting downloaden (PDF)",
+    },
     "provenance": {"fr": "Provenance", "en": "Provenance", "nl": "Herkomst"},
 }
 

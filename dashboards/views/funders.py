@@ -3,11 +3,13 @@
 import streamlit as st
 
 from dashboards.ui import charts, data
-from dashboards.ui.funders import evidence_table, parameter_table, scheme_titles
+from dashboards.ui.funders import evidence_table, justification_file, parameter_table, scheme_titles
 from dashboards.ui.i18n import lang, t
 from dashboards.ui.view import as_at, require_production
 from finance.fmt import fmt_money
 from rules.runs import run_check
+
+EXPORTABLE = ("be_tax_shelter", "wallimage", "screen_brussels", "cnc_acm", "fr_cic")
 
 production = require_production()
 st.title(t("funders"))
@@ -52,6 +54,28 @@ for scheme, title in scheme_titles(results).items():
                         charts.obligation(r, names), width="stretch", key=f"chart-{r['rule_id']}"
                     )
             st.dataframe(parameter_table(r), hide_index=True, width="stretch")
+        if scheme in EXPORTABLE:
+            left, right = st.columns(2)
+            if left.button(t("prepare_files"), key=f"prepare-{scheme}"):
+                st.session_state[f"files-{scheme}"] = {
+                    suffix: justification_file(production, scheme, as_at(), lang(), suffix)
+                    for suffix in (".xlsx", ".pdf")
+                }
+                data.clear()
+            files = st.session_state.get(f"files-{scheme}")
+            if files:
+                left.download_button(
+                    t("download_workbook"),
+                    files[".xlsx"],
+                    f"{production}-{scheme}.xlsx",
+                    key=f"dl-xlsx-{scheme}",
+                )
+                right.download_button(
+                    t("download_pdf"),
+                    files[".pdf"],
+                    f"{production}-{scheme}.pdf",
+                    key=f"dl-pdf-{scheme}",
+                )
         if any(r.get("evidence_count") for r in mine):
             st.markdown(f"**{t('evidence')}**")
             counts = st.toggle(t("counts"), value=True, key=f"counts-{scheme}")

@@ -45,7 +45,7 @@ PROVENANCE_SCHEMA: dict[str, pl.DataType] = {
 class Extracted:
     """Typed rows plus the problems found while reading them.
 
-    `rows` has EXPENSE_SCHEMA + PROVENANCE_SCHEMA + `_raw` (the row as read, JSON text, kept for
+    `rows` has EXPENSE_SCHEMA + PROVENANCE_SCHEMA + `raw_<column>` text cells (the row as read, kept for
     quarantine). `problems` has finance.validate.PROBLEM_SCHEMA plus `_file`.
     """
 

@@ -158,8 +158,8 @@ def extract(path: Path, currency: str) -> Extracted:
     raw = _raw_frame(table)
     typed, problems = type_and_check(raw, currency)
     fmt = "canonical_xlsx" if path.suffix.lower() in {".xlsx", ".xlsm"} else "canonical_csv"
-    raw_json = raw.select(pl.struct(pl.exclude("_row")).struct.json_encode().alias("_raw"))
-    rows = pl.concat([typed.select("_row", *EXPENSE_SCHEMA), raw_json], how="horizontal")
+    raw_cells = typed.select(pl.col(f"raw_{c}") for c in EXPENSE_SCHEMA)
+    rows = pl.concat([typed.select("_row", *EXPENSE_SCHEMA), raw_cells], how="horizontal")
     rows = rows.with_columns(
         pl.lit(table.file).alias("_file"),
         pl.lit(table.sheet, pl.String).alias("_sheet"),

@@ -1,0 +1,249 @@
+"""`make bench`: speed and memory on generated data, with baselines measured in the same run.
+
+Each figure is the median of several runs with min and max. Baselines: the DuckDB floor (one
+aggregate scan of the same expenses), pandas `read_csv` with the same format options (import),
+and the same eligibility tests applied row by row with pandas `apply` (what a user scripting it
+by hand would write). Results go to bench/results/latest.json and a table on stdout.
+
+    python -m finance.bench [--sizes 10000,100000,1000000] [--repeat 3] [--portfolio]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from finance.budget import import_budget
+from finance.demo import write_demo
+from finance.productions import add_production
+from finance.report import cost_report
+from finance.store.db import connect
+
+AT = date(2026, 11, 22)
+RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results"
+
+
+def timed(func: Callable[[], object], repeat: int) -> dict[str, float]:
+    """Median, min and max wall time of `repeat` runs."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return {"median": statistics.median(times), "min": min(times), "max": max(times)}
+
+
+def child(args: list[str]) -> tuple[float, float]:
+    """Wall time and peak RSS (MB) of a child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - start
+    peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+    return elapsed, peak / 1024
+
+
+def fresh_db(work: Path, files: dict[str, Path]) -> Path:
+    db = work / f"bench-{time.monotonic_ns()}.duckdb"
+    add_production(db, files["manifest"])
+    import_budget(db, "dernier-tram", files["budget"])
+    return db
+
+
+def bench_import(work: Path, files: dict[str, Path], repeat: int) -> dict[str, Any]:
+    """The canonical CSV in Belgian format, validation included, in a child process."""
+    runs = []
+    for _ in range(repeat):
+        db = fresh_db(work, files)
+        runs.append(
+            child(
+                [
+                    sys.executable,
+                    "-m",
+                    "finance",
+                    "import",
+                    "expenses",
+                    "dernier-tram",
+                    str(files["expenses"]),
+                    "--db",
+                    str(db),
+                ]
+            )
+        )
+    times = [r[0] for r in runs]
+    return {
+        "median": statistics.median(times),
+        "min": min(times),
+        "max": max(times),
+        "peak_mb": max(r[1] for r in runs),
+        "db": str(db),
+    }
+
+
+def pandas_read(path: Path) -> object:
+    import pandas as pd
+
+    return pd.read_csv(path, sep=";", decimal=",", thousands=".", encoding="utf-8-sig", dtype=str)
+
+
+def rowwise_baseline(path: Path) -> int:
+    """The Walloon, Brussels and French spend tests applied row by row (pandas `apply`)."""
+    import pandas as pd
+
+    frame = pd.read_csv(path, sep=";", decimal=",", thousands=".", encoding="utf-8-sig", dtype=str)
+    excluded = {
+        "5.01",
+        "5.02",
+        "5.03",
+        "5.07",
+        "5.08",
+        "6.01",
+        "6.02",
+        "6.05",
+        "6.06",
+        "6.07",
+        "6.08",
+    }
+
+    def territory(row: Any) -> str:
+        pc = str(row["Code postal"])
+        if row["Pays"] == "BE" and pc.isdigit():
+            n = int(pc)
+            return (
+                "BE-BRU"
+                if 1000 <= n < 1300
+                else "BE-WAL"
+                if (1300 <= n < 1500 or 4000 <= n < 8000)
+                else "BE-VLG"
+            )
+        return "FR" if row["Pays"] == "FR" else "OTHER"
+
+    def eligible(row: Any) -> float:
+        amount = float(str(row["Montant HT"]).replace(".", "").replace(",", "."))
+        ok = row["Poste"] not in excluded and (
+            row["Type bénéficiaire"] == "personne" or row["Société audiovisuelle"] == "oui"
+        )
+        return amount if ok and territory(row) in ("BE-WAL", "BE-BRU", "FR") else 0.0
+
+    return int(frame.apply(eligible, axis=1).sum())
+
+
+def dashboard_times(db: Path) -> dict[str, float]:
+    """Overview first render and a page switch, measured by dashboards.render_timing (AppTest)
+    in a child process: the core never imports the UI."""
+    out = subprocess.run(
+        [sys.executable, "-m", "dashboards.render_timing", str(db)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "CINELEDGER_TODAY": AT.isoformat()},
+    )
+    figures: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def floor(db: Path) -> None:
+    with connect(db, read_only=True) as con:
+        con.sql("SELECT territory, sum(amount) FROM expenses GROUP BY 1").fetchall()
+
+
+def run_size(n: int, repeat: int, work: Path) -> dict[str, Any]:
+    from rules.runs import run_check
+
+    files = write_demo(work / f"n{n}", n_expenses=n, belgian_format=True)
+    out: dict[str, Any] = {"expenses": n}
+    out["import"] = bench_import(work, files, repeat)
+    db = Path(out["import"].pop("db"))
+    out["pandas_read_csv"] = timed(lambda: pandas_read(files["expenses"]), repeat)
+    out["duckdb_floor"] = timed(lambda: floor(db), repeat)
+    out["check"] = timed(lambda: run_check(db, "dernier-tram", AT), repeat)
+    out["report"] = timed(lambda: cost_report(db, "dernier-tram", AT), repeat)
+    out["rowwise_baseline"] = timed(lambda: rowwise_baseline(files["expenses"]), 1)
+    out["dashboard"] = dashboard_times(db)
+    shutil.rmtree(work / f"n{n}", ignore_errors=True)
+    return out
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """The README table: seconds (median [min-max]) and the ratios against the baselines."""
+    head = (
+        "expenses",
+        "import s",
+        "rows/s",
+        "peak MB",
+        "pandas read s",
+        "check s",
+        "check/floor",
+        "rowwise/check",
+        "report s",
+        "overview s",
+        "switch s",
+    )
+    lines = [" | ".join(head), " | ".join("---" for _ in head)]
+    for r in results:
+        imp, chk = r["import"], r["check"]
+        lines.append(
+            " | ".join(
+                [
+                    f"{r['expenses']:,}",
+                    f"{imp['median']:.2f} [{imp['min']:.2f}-{imp['max']:.2f}]",
+                    f"{r['expenses'] / imp['median']:,.0f}",
+                    f"{imp['peak_mb']:.0f}",
+                    f"{r['pandas_read_csv']['median']:.2f}",
+                    f"{chk['median']:.2f} [{chk['min']:.2f}-{chk['max']:.2f}]",
+                    f"{chk['median'] / r['duckdb_floor']['median']:.0f}x",
+                    f"{r['rowwise_baseline']['median'] / chk['median']:.1f}x",
+                    f"{r['report']['median']:.2f}",
+                    f"{r['dashboard']['overview_first_render']:.2f}",
+                    f"{r['dashboard']['page_switch']:.2f}",
+                ]
+            )
+        )
+    return "\n".join("| " + line + " |" for line in lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--portfolio", action="store_true", help="500 productions, 10 million expenses (not yet)"
+    )
+    args = parser.parse_args(argv)
+    if args.portfolio:
+        sys.exit(
+            "the portfolio benchmark (500 productions, 10 million expenses) is not written yet"
+        )
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(prefix="cineledger-bench-") as tmp:
+        results = [run_size(n, args.repeat, Path(tmp)) for n in sizes]
+    machine = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": len(__import__("os").sched_getaffinity(0)),
+        "date": date.today().isoformat(),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(
+        json.dumps({"machine": machine, "results": results}, indent=2)
+    )
+    print(f"machine: {machine}")
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()

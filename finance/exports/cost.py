@@ -1,0 +1,101 @@
+"""The final cost statement (coût définitif): the devis against actual by CNC chapter, with the
+split by country (France, Belgium, other) the CNC asks for."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from finance.exports.labels import SHEETS
+from finance.exports.workbook import Writer
+from finance.report import cost_report
+from finance.store.db import connect, read_frame
+
+SPLIT_SQL = """
+SELECT split_part(budget_code, '.', 1) AS chapter_code,
+       sum(amount) FILTER (country = 'FR')::DECIMAL(18,2) AS france,
+       sum(amount) FILTER (country = 'BE')::DECIMAL(18,2) AS belgium,
+       sum(amount) FILTER (country NOT IN ('FR', 'BE'))::DECIMAL(18,2) AS other
+FROM expenses WHERE production_id = $pid AND status = 'actual' AND doc_date <= $at GROUP BY 1
+"""
+HEADERS = {
+    "fr": [
+        "Chapitre",
+        "Libellé",
+        "Devis",
+        "Réel",
+        "dont France",
+        "dont Belgique",
+        "dont autres pays",
+        "Écart",
+    ],
+    "nl": [
+        "Hoofdstuk",
+        "Omschrijving",
+        "Begroting",
+        "Werkelijk",
+        "waarvan Frankrijk",
+        "waarvan België",
+        "waarvan andere landen",
+        "Afwijking",
+    ],
+    "en": [
+        "Chapter",
+        "Label",
+        "Budget",
+        "Actual",
+        "of which France",
+        "of which Belgium",
+        "of which other",
+        "Difference",
+    ],
+}
+
+
+def cost_frame(db: Path | None, production_id: str, at: date) -> pl.DataFrame:
+    """Chapter by chapter: budget, actual, and actual by country group."""
+    report = cost_report(db, production_id, at)
+    with connect(db, read_only=True) as con:
+        split = read_frame(con, SPLIT_SQL, {"pid": production_id, "at": at})
+    frame = report.chapters.select("chapter_code", "chapter_label", "budget", "actual").join(
+        split, on="chapter_code", how="left"
+    )
+    money = ("france", "belgium", "other")
+    return frame.with_columns(pl.col(c).fill_null(Decimal(0)) for c in money).with_columns(
+        (pl.col("budget") - pl.col("actual")).alias("difference")
+    )
+
+
+def write_cost_statement(
+    db: Path | None, production_id: str, at: date, out: Path, lang: str = "fr"
+) -> Decimal:
+    """Write the statement; returns the actual total (the same as the cost report's)."""
+    frame = cost_frame(db, production_id, at)
+    w = Writer(out, lang)
+    sheet = w.book.add_worksheet(SHEETS["cost"][lang])
+    for col, text in enumerate(HEADERS.get(lang, HEADERS["fr"])):
+        sheet.write_string(0, col, text, w.head)
+        sheet.set_column(col, col, 34 if col == 1 else 16)
+    sheet.freeze_panes(1, 0)
+    keys = ["budget", "actual", "france", "belgium", "other", "difference"]
+    for row, r in enumerate(frame.iter_rows(named=True), start=1):
+        sheet.write_string(row, 0, str(r["chapter_code"]))
+        sheet.write_string(row, 1, str(r["chapter_label"] or ""))
+        for col, key in enumerate(keys, start=2):
+            w.cell(sheet, row, col, r[key], "money")
+    last = frame.height
+    sheet.write_string(last + 1, 1, "TOTAL", w.bold)
+    for col, key in enumerate(keys, start=2):
+        letter = chr(ord("A") + col)
+        sheet.write_formula(
+            last + 1,
+            col,
+            f"=SUM({letter}2:{letter}{last + 1})",
+            w.bold_money,
+            float(Decimal(frame[key].sum() or 0)),
+        )
+    w.book.close()
+    return Decimal(frame["actual"].sum() or 0)

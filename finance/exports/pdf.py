@@ -1,0 +1,103 @@
+"""The one-page PDF summary of a scheme, for the cover letter: the rules, the obligation chart,
+the unverified figures and the content hash of the workbook it summarises."""
+
+from __future__ import annotations
+
+import textwrap
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from finance.exports.data import ExportData
+from finance.fmt import fmt_money
+
+
+def _t(text: str) -> str:
+    """PDF base fonts have no narrow no-break space: a plain space reads the same."""
+    return text.replace("\u202f", " ").replace("\u00a0", " ")
+
+
+STATUS_COLOR = {
+    "pass": colors.HexColor("#2E7D32"),
+    "warn": colors.HexColor("#EF6C00"),
+    "fail": colors.HexColor("#C62828"),
+}
+
+
+def _bar(c: Canvas, x: float, y: float, width: float, r: dict[str, Any]) -> None:
+    """Measured and projected bars against the threshold line."""
+    values = [Decimal(r[k]) for k in ("measured", "projected", "threshold") if r.get(k) is not None]
+    top = max(values) * Decimal("1.1") if values and max(values) > 0 else Decimal(1)
+    scale = width / float(top)
+    for i, (key, color) in enumerate(
+        (
+            ("measured", STATUS_COLOR.get(r["status"], colors.grey)),
+            ("projected", colors.HexColor("#7FA7D1")),
+        )
+    ):
+        c.setFillColor(color)
+        c.rect(x, y - i * 9 * mm, float(Decimal(r[key] or 0)) * scale, 7 * mm, stroke=0, fill=1)
+        c.setFillColor(colors.black)
+        c.drawString(
+            x + 2, y - i * 9 * mm + 2 * mm, _t(f"{key} {fmt_money(Decimal(r[key] or 0), 'fr')}")
+        )
+    line = x + float(Decimal(r["threshold"])) * scale
+    c.setStrokeColor(colors.black)
+    c.setLineWidth(2)
+    c.line(line, y - 10 * mm, line, y + 9 * mm)
+    c.drawString(line + 2, y + 9 * mm, _t(f"seuil {fmt_money(Decimal(r['threshold']), 'fr')}"))
+
+
+def write_pdf(data: ExportData, out: Path, content_hash: str) -> None:
+    """One A4 page."""
+    c = Canvas(str(out), pagesize=A4, invariant=True)
+    width, height = A4
+    y = height - 25 * mm
+    c.setFont("Helvetica-Bold", 16)
+    c.drawString(20 * mm, y, f"{data.title} · {data.scheme}")
+    c.setFont("Helvetica", 9)
+    c.drawString(
+        20 * mm,
+        y - 6 * mm,
+        f"{data.production_id} · au {data.at:%d/%m/%Y} · rulebook {data.rulebook}",
+    )
+    y -= 20 * mm
+    for r in data.results:
+        c.setFillColor(STATUS_COLOR.get(r["status"], colors.grey))
+        c.rect(20 * mm, y - 1 * mm, 14 * mm, 5 * mm, stroke=0, fill=1)
+        c.setFillColor(colors.white)
+        c.setFont("Helvetica-Bold", 8)
+        c.drawString(21 * mm, y, r["status"].upper())
+        c.setFillColor(colors.black)
+        c.setFont("Helvetica", 8)
+        text = _t(f"{r['rule_id']}: {r['explanation']}")
+        for part in textwrap.wrap(text, 105)[:3]:
+            c.drawString(37 * mm, y, part)
+            y -= 4 * mm
+        y += 4 * mm
+        unverified = [
+            p["name"]
+            for p in r.get("parameters", [])
+            if p["confidence"] == "unverified" or not p["verified"]
+        ]
+        if unverified:
+            c.setFillColor(colors.HexColor("#C62828"))
+            c.drawString(37 * mm, y - 4 * mm, "non vérifié : " + ", ".join(unverified))
+            c.setFillColor(colors.black)
+            y -= 4 * mm
+        y -= 8 * mm
+    spend = next((r for r in data.results if r.get("evidence_count") and r.get("threshold")), None)
+    if spend is not None:
+        c.setFont("Helvetica-Bold", 10)
+        c.drawString(20 * mm, y - 4 * mm, spend["rule_id"])
+        c.setFont("Helvetica", 8)
+        _bar(c, 20 * mm, y - 20 * mm, width - 50 * mm, spend)
+    c.setFont("Helvetica", 7)
+    c.drawString(20 * mm, 15 * mm, f"Cinéledger · content sha256 {content_hash}")
+    c.showPage()
+    c.save()

@@ -1,0 +1,50 @@
+"""`cineledger export`: the funder's workbook (XLSX), the final cost statement, or the PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from finance.errors import UserError
+from finance.exports.cost import write_cost_statement
+from finance.exports.data import gather
+from finance.exports.pdf import write_pdf
+from finance.exports.workbook import write_workbook
+
+SCHEMES = ("be_tax_shelter", "wallimage", "screen_brussels", "cnc_acm", "fr_cic", "cost")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """The file written and the content hash it records."""
+
+    path: Path
+    content_hash: str
+
+
+def export(
+    db: Path | None, production_id: str, scheme: str, out: Path, at: date, lang: str = "fr"
+) -> ExportResult:
+    """Write the justification file named by `out`'s suffix (.xlsx, or .pdf for the summary)."""
+    if scheme not in SCHEMES:
+        raise UserError(f"unknown scheme {scheme!r} (one of: {', '.join(SCHEMES)})")
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsx", ".pdf"):
+        raise UserError(
+            f"{out.name}: the output must be .xlsx (workbook) or .pdf (one-page summary)"
+        )
+    if not out.parent.exists():
+        raise UserError(f"{out.parent}: no such folder")
+    if scheme == "cost":
+        if suffix != ".xlsx":
+            raise UserError("the final cost statement is a workbook: use an .xlsx output")
+        total = write_cost_statement(db, production_id, at, out, lang)
+        return ExportResult(out, f"actual total {total:.2f}")
+    data = gather(db, production_id, scheme, at)
+    content_hash = data.content_hash()
+    if suffix == ".pdf":
+        write_pdf(data, out, content_hash)
+    else:
+        write_workbook(data, out, lang)
+    return ExportResult(out, content_hash)

@@ -1,0 +1,132 @@
+"""Justification files: golden content per scheme, totals equal to the check to the cent,
+formulas neutralised, same data same content hash, a PDF that renders."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from finance.exports.run import export
+from finance.ingest import import_expenses
+from rules.runs import run_check
+from tests.conftest import DEMO_AT, check_golden
+
+GOLDEN = Path(__file__).parent / "golden"
+SCHEMES = ["be_tax_shelter", "wallimage", "screen_brussels", "cnc_acm"]
+pytestmark = pytest.mark.xdist_group("exports")
+
+
+@pytest.fixture(scope="module")
+def db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("exports") / "demo.duckdb"
+    shutil.copy(demo_db, path)
+    return path
+
+
+def workbook_text(path: Path) -> str:
+    """Every cell value of every sheet (the provenance sheet's generation time left out)."""
+    book = openpyxl.load_workbook(path)
+    lines = []
+    for sheet in book.worksheets:
+        lines.append(f"## {sheet.title}")
+        for row in sheet.iter_rows(values_only=True):
+            if (
+                (row
+                and row[0] in ("generated", "imported at"))
+                or (row and "imported_at" in str(row))
+            ):
+                continue
+            lines.append("\t".join("" if v is None else str(v) for v in row))
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_workbook_matches_its_golden_file(
+    db: Path, tmp_path: Path, scheme: str, update_golden: bool
+) -> None:
+    out = tmp_path / f"{scheme}.xlsx"
+    export(db, "dernier-tram", scheme, out, DEMO_AT)
+    text = "\n".join(
+        line
+        for line in workbook_text(out).splitlines()
+        if not line.startswith(("rule run", "1\t", "2\t"))
+    )
+    check_golden(GOLDEN / f"export_{scheme}.expected.txt", text + "\n", update_golden)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_workbook_totals_equal_the_check_to_the_cent(db: Path, tmp_path: Path, scheme: str) -> None:
+    out = tmp_path / f"{scheme}.xlsx"
+    export(db, "dernier-tram", scheme, out, DEMO_AT)
+    run = run_check(db, "dernier-tram", DEMO_AT)
+    main = next(r for r in run.results if r.scheme == scheme and r.evidence_count)
+    book = openpyxl.load_workbook(out)  # formulas come back with their cached values below
+    values = openpyxl.load_workbook(out, data_only=True)
+    sheet, cached = book.worksheets[1], values.worksheets[1]
+    header = [c.value for c in sheet[1]]
+    col = header.index("Montant éligible") + 1
+    last = sheet.max_row
+    assert str(sheet.cell(last, 1).value) == "TOTAL"
+    assert str(sheet.cell(last, col).value).startswith("=SUBTOTAL(9,")
+    if main.rule_id != "be_tax_shelter.eea_cap":
+        assert Decimal(str(cached.cell(last, col).value)).quantize(Decimal("0.01")) == main.measured
+    summary = {
+        row[0]: row for row in values.worksheets[0].iter_rows(min_row=2, values_only=True) if row[0]
+    }
+    assert Decimal(str(summary[main.rule_id][2])).quantize(Decimal("0.01")) == main.measured
+
+
+def test_a_formula_in_a_supplier_name_stays_text(db: Path, tmp_path: Path) -> None:
+    evil = tmp_path / "evil.csv"
+    evil.write_text(
+        "date,supplier,country,postcode,budget_code,amount,payee_type,av_company\n"
+        '2026-06-10,"=HYPERLINK(""http://x"",""y"")",BE,4000,2.02,1000.00,company,yes\n',
+        encoding="utf-8",
+    )
+    work = tmp_path / "evil.duckdb"
+    shutil.copy(db, work)
+    import_expenses(work, "dernier-tram", [evil])
+    out = tmp_path / "wallimage.xlsx"
+    export(work, "dernier-tram", "wallimage", out, DEMO_AT)
+    cells = [
+        c
+        for row in openpyxl.load_workbook(out).worksheets[1].iter_rows()
+        for c in row
+        if str(c.value).startswith("=HYPERLINK")
+    ]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_same_data_same_content_hash(db: Path, tmp_path: Path) -> None:
+    first = export(db, "dernier-tram", "wallimage", tmp_path / "a.xlsx", DEMO_AT)
+    second = export(db, "dernier-tram", "wallimage", tmp_path / "b.xlsx", DEMO_AT)
+    assert first.content_hash == second.content_hash
+    provenance = openpyxl.load_workbook(tmp_path / "a.xlsx")["Provenance"]
+    assert any(row[1] == first.content_hash for row in provenance.iter_rows(values_only=True))
+
+
+def test_the_pdf_summary_renders(db: Path, tmp_path: Path) -> None:
+    import pypdfium2 as pdfium
+
+    out = tmp_path / "wallimage.pdf"
+    export(db, "dernier-tram", "wallimage", out, DEMO_AT)
+    image = pdfium.PdfDocument(str(out))[0].render(scale=1).to_pil().convert("L")
+    dark = sum(1 for px in image.getdata() if px < 128)
+    assert dark > 2000, "the first page is blank"
+
+
+def test_final_cost_statement_splits_by_country(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cost.xlsx"
+    export(db, "dernier-tram", "cost", out, DEMO_AT)
+    rows = list(
+        openpyxl.load_workbook(out, data_only=True).worksheets[0].iter_rows(values_only=True)
+    )
+    assert rows[0][:4] == ("Chapitre", "Libellé", "Devis", "Réel")
+    body = [r for r in rows[1:-1] if r[0]]
+    for r in body:
+        assert abs(r[3] - (r[4] + r[5] + r[6])) < 0.005, r
+    assert rows[-1][1] == "TOTAL"
