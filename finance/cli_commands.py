@@ -37,6 +37,10 @@ def _import_summary(outcome: object) -> None:
         click.echo(f"{f.file}: {f.rows_read} rows read, {', '.join(parts)} (batch {f.batch_id})")
     for problem in outcome.problems:
         click.echo(f"  - quarantined: {problem}", err=True)
+    if outcome.to_code:
+        click.echo(
+            f"{outcome.to_code} documents wait for a budget line: `cineledger to-code PRODUCTION`"
+        )
     if outcome.invalid_ids:
         click.echo(
             f"warning: {outcome.invalid_ids} rows carry an invalid VAT or enterprise number "
@@ -75,14 +79,33 @@ def register(cli: click.Group) -> None:
         is_flag=True,
         help="Import the valid rows; keep the invalid ones in quarantine with their reasons.",
     )
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["auto", "canonical", "peppol"]),
+        default="auto",
+        show_default=True,
+        help="File format; auto detects Peppol UBL (XML file, folder or zip).",
+    )
     @db_option
     def import_expenses(
-        production: str, files: tuple[Path, ...], skip_invalid: bool, db: Path
+        production: str, files: tuple[Path, ...], skip_invalid: bool, fmt: str, db: Path
     ) -> None:
-        """Load expense files (all of them or none: one transaction)."""
+        """Load expense files: spreadsheets, Peppol e-invoices (one transaction for all)."""
         from finance.ingest import import_expenses as run
 
-        _import_summary(run(db, production, list(files), skip_invalid=skip_invalid))
+        _import_summary(run(db, production, list(files), skip_invalid=skip_invalid, fmt=fmt))
+
+    @import_.command("mapping")
+    @click.argument("production")
+    @click.argument("file", type=click.Path(path_type=Path))
+    @db_option
+    def import_mapping(production: str, file: Path, db: Path) -> None:
+        """Load a supplier-to-budget-line mapping (CSV: supplier name or VAT number, budget_code)."""
+        from finance.mappings import import_mappings
+
+        count = import_mappings(db, production, file)
+        click.echo(f"{production}: {count} supplier mappings loaded from {file.name}")
 
     @import_.command("rates")
     @click.argument("file", type=click.Path(path_type=Path))
@@ -238,23 +261,19 @@ def register(cli: click.Group) -> None:
         if not changed:
             click.echo(f"runs {compare[0]} and {compare[1]}: same statuses, figures and thresholds")
 
+    @cli.command("to-code")
+    @click.argument("production")
+    @db_option
+    def to_code(production: str, db: Path) -> None:
+        """Documents waiting for a budget line (e-invoices without a known accounting reference)."""
+        _quarantine_list(db, production, "to_code")
+
     @cli.command("quarantine")
     @click.argument("production")
     @db_option
     def quarantine(production: str, db: Path) -> None:
         """Rows rejected by `import expenses --skip-invalid`, with their reasons."""
-        from finance.store.db import connect
-
-        with connect(db, read_only=True) as con:
-            rows = con.execute(
-                "SELECT source_file, source_row, reasons FROM quarantine WHERE production_id = ? "
-                "ORDER BY batch_id, source_row",
-                [production],
-            ).fetchall()
-        if not rows:
-            click.echo(f"{production}: quarantine is empty")
-        for file, row, reasons in rows:
-            click.echo(f"{file} row {row}: {reasons}")
+        _quarantine_list(db, production, "invalid")
 
     @cli.command("dashboard")
     @click.option("--port", default=8501, show_default=True, help="Port to serve on.")
@@ -302,3 +321,21 @@ def register(cli: click.Group) -> None:
             from finance.serve import serve
 
             serve(db, port)
+
+
+def _quarantine_list(db: Path, production: str, kind: str) -> None:
+    """The quarantine rows of one kind (invalid, or waiting to be coded)."""
+    from finance.store.db import connect
+
+    with connect(db, read_only=True) as con:
+        rows = con.execute(
+            "SELECT source_file, source_row, reasons FROM quarantine WHERE production_id = ? AND kind = ? "
+            "ORDER BY batch_id, source_file, source_row",
+            [production, kind],
+        ).fetchall()
+    if not rows:
+        click.echo(
+            f"{production}: {'nothing waits to be coded' if kind == 'to_code' else 'quarantine is empty'}"
+        )
+    for file, row, reasons in rows:
+        click.echo(f"{file} row {row}: {reasons}")

@@ -17,7 +17,8 @@ def normalize_code(expr: pl.Expr) -> pl.Expr:
     chapter = text.str.extract(r"^0*(\d+)", 1)
     rest = text.str.extract(r"^\d+(\..*)$", 1)
     numeric = pl.when(rest.is_null()).then(chapter).otherwise(pl.concat_str([chapter, rest]))
-    return pl.when(chapter.is_null()).then(text).otherwise(numeric)
+    dotted = text.str.contains(r"^\d+(\.[0-9A-Za-z]+)*$")
+    return pl.when(dotted).then(numeric).otherwise(text)
 
 
 def chapter_of(code: pl.Expr) -> pl.Expr:

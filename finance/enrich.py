@@ -6,7 +6,7 @@ Pure functions of frames (no database): the ingest step hands in what it read fr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -26,6 +26,11 @@ class LedgerContext:
     currency: str
     budget_codes: frozenset[str]
     fx_rates: pl.DataFrame  # currency, rate_date, per_eur (ECB convention: units per EUR)
+    mappings: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(
+            schema={"supplier_key": pl.String, "mapped_code": pl.String}
+        )
+    )  # supplier -> budget line
 
 
 def supplier_key(supplier: pl.Expr, vat: pl.Expr) -> pl.Expr:
@@ -129,7 +134,7 @@ def ledger_checks(ctx: LedgerContext) -> list[Check]:
     return [
         Check(
             "budget_code",
-            col("budget_code").is_not_null() & ~col("budget_code").is_in(codes),
+            col("budget_code").is_not_null() & ~col("budget_code").is_in(codes) & ~col("_to_code"),
             "no such line in the current devis",
         ),
         Check(
@@ -156,5 +161,30 @@ def enrich(rows: pl.DataFrame, ctx: LedgerContext) -> tuple[pl.DataFrame, pl.Dat
         supplier_key(pl.col("supplier"), pl.col("supplier_vat")).alias("supplier_key"),
         pl.lit(ctx.production_id).alias("production_id"),
     )
-    frame = resolve_fx(frame, ctx)
+    frame = resolve_fx(resolve_budget_lines(frame, ctx), ctx)
     return frame, run_checks(frame, ledger_checks(ctx))
+
+
+CODED_FORMATS = ("canonical_csv", "canonical_xlsx")
+
+
+def resolve_budget_lines(frame: pl.DataFrame, ctx: LedgerContext) -> pl.DataFrame:
+    """A row whose budget line is not in the devis takes its supplier's mapped line; an e-invoice
+    or ledger row still without one waits `_to_code` (a spreadsheet row is an error instead)."""
+    codes = sorted(ctx.budget_codes)
+    known = pl.col("budget_code").is_in(codes).fill_null(False)
+    out = (
+        frame.join(ctx.mappings, on="supplier_key", how="left")
+        .with_columns(
+            pl.when(known)
+            .then(pl.col("budget_code"))
+            .otherwise(pl.coalesce("mapped_code", "budget_code"))
+            .alias("budget_code"),
+            pl.when(known).then(None).otherwise(pl.col("budget_code")).alias("_reference"),
+        )
+        .drop("mapped_code")
+    )
+    unresolved = ~pl.col("budget_code").is_in(codes).fill_null(False)
+    return out.with_columns(
+        (unresolved & ~pl.col("_format").is_in(CODED_FORMATS)).alias("_to_code")
+    )

@@ -64,6 +64,7 @@ class ImportOutcome:
     problems: list[Problem] = field(default_factory=list)
     invalid_ids: int = 0
     quarantined: int = 0
+    to_code: int = 0
 
 
 def file_sha256(path: Path) -> str:
@@ -89,7 +90,15 @@ def _context(con: duckdb.DuckDBPyConnection, production_id: str) -> LedgerContex
             f"{production_id}: no devis loaded yet; run `cineledger import budget {production_id} FILE` first"
         )
     rates = read_frame(con, "SELECT currency, rate_date, per_eur FROM fx_rates")
-    return LedgerContext(production_id, manifest.currency, frozenset(r[0] for r in codes), rates)
+    mappings = read_frame(
+        con,
+        "SELECT supplier_key, budget_code AS mapped_code FROM supplier_mappings "
+        "WHERE production_id = $p",
+        {"p": production_id},
+    )
+    return LedgerContext(
+        production_id, manifest.currency, frozenset(r[0] for r in codes), rates, mappings
+    )
 
 
 def _previous_batches(
@@ -97,7 +106,7 @@ def _previous_batches(
 ) -> dict[str, int]:
     rows = con.execute(
         "SELECT file_sha256, min(id) FROM import_batches WHERE production_id = ? AND kind = 'expenses' "
-        "AND file_sha256 IN (SELECT unnest(?)) GROUP BY 1",
+        "AND rows_rejected = 0 AND file_sha256 IN (SELECT unnest(?)) GROUP BY 1",
         [production_id, shas],
     ).fetchall()
     return dict(rows)
@@ -110,9 +119,10 @@ def _stage(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
     identity = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in IDENTITY)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE staged AS
-        SELECT _key, production_id, supplier_key, invoice_ref, _sha256, _file, _row, fp0,
+        SELECT _key, production_id, supplier_key, invoice_ref, _sha256, _doc, _file, _row, fp0,
                md5(fp0 || '#' || row_number() OVER (PARTITION BY fp0 ORDER BY _sha256, _row)) AS fingerprint
-        FROM (SELECT _key, production_id, supplier_key, invoice_ref, _sha256, _file, _row,
+        FROM (SELECT _key, production_id, supplier_key, invoice_ref, _sha256,
+                     coalesce(_doc, _sha256) AS _doc, _file, _row,
                      md5(concat_ws('|', {identity})) AS fp0 FROM enriched)
     """)
 
@@ -141,9 +151,9 @@ def _duplicates_and_conflicts(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFr
                ' but different content'
         FROM staged s JOIN staged t
           ON s.supplier_key = t.supplier_key AND s.invoice_ref = t.invoice_ref
-         AND s._sha256 <> t._sha256 AND s.fp0 <> t.fp0
+         AND s._doc <> t._doc AND s.fp0 <> t.fp0
         WHERE s._key NOT IN (SELECT _key FROM dup)
-        QUALIFY row_number() OVER (PARTITION BY s._key ORDER BY t._sha256, t._row) = 1
+        QUALIFY row_number() OVER (PARTITION BY s._key ORDER BY t._doc, t._row) = 1
     """,
     )
     duplicates = read_frame(con, "SELECT _key FROM dup")
@@ -265,10 +275,16 @@ def _insert(
         {"first_id": first_id},
     )
     con.execute(
+        "DELETE FROM quarantine WHERE production_id = $pid AND source_file IN "
+        "(SELECT DISTINCT _file FROM enriched)",
+        {"pid": production_id},
+    )
+    con.execute(
         """
         INSERT INTO quarantine
         SELECT $pid, b.batch_id, s._file, s._sheet, s._row,
-               string_agg(p.column || ': ' || p.reason, '; ' ORDER BY p.column), any_value(r.raw_json)
+               string_agg(p.column || ': ' || p.reason, '; ' ORDER BY p.column), any_value(r.raw_json),
+               CASE WHEN bool_or(p.kind = 'invalid') THEN 'invalid' ELSE 'to_code' END
         FROM enriched s JOIN raw_rows r ON r._key = s._key JOIN batch_map b ON b.sha = s._sha256
         JOIN problems p ON p._file = s._file AND p._row = s._row
         GROUP BY ALL
@@ -290,8 +306,24 @@ def _problem_records(problems: pl.DataFrame) -> list[Problem]:
     ]
 
 
+def choose_extractor(path: Path, fmt: str = "auto") -> Extractor:
+    """The importer for a path: the one named by `fmt`, or the first whose identify() says yes."""
+    from finance.importers import canonical, peppol
+
+    table: dict[str, Extractor] = {"canonical": canonical.extract, "peppol": peppol.extract}
+    if fmt != "auto":
+        if fmt not in table:
+            raise UserError(f"unknown format {fmt!r} (one of: auto, {', '.join(table)})")
+        return table[fmt]
+    return peppol.extract if peppol.identify(path) else canonical.extract
+
+
 def _extract_all(
-    paths: Sequence[Path], known: dict[str, int], currency: str, extractor: Extractor
+    paths: Sequence[Path],
+    known: dict[str, int],
+    currency: str,
+    extractor: Extractor | None,
+    fmt: str,
 ) -> tuple[list[Extracted], list[FileOutcome]]:
     names = [p.name for p in paths]
     clashes = sorted({n for n in names if names.count(n) > 1})
@@ -299,14 +331,14 @@ def _extract_all(
         raise UserError(f"two files share the name {', '.join(clashes)}: import them separately")
     extracted, skipped, seen = [], [], set()
     for path in paths:
-        if not path.is_file():
+        if not path.exists():
             raise UserError(f"{path}: file not found")
-        sha = file_sha256(path)
-        if sha in known:
+        sha = file_sha256(path) if path.is_file() else None
+        if sha is not None and sha in known:
             skipped.append(FileOutcome(path.name, sha, previous_batch=known[sha]))
-        elif sha not in seen:
+        elif sha is None or sha not in seen:
             seen.add(sha)
-            extracted.append(extractor(path, currency))
+            extracted.append((extractor or choose_extractor(path, fmt))(path, currency))
     return extracted, skipped
 
 
@@ -317,19 +349,20 @@ def import_expenses(
     *,
     skip_invalid: bool = False,
     extractor: Extractor | None = None,
+    fmt: str = "auto",
 ) -> ImportOutcome:
     """Import expense files into a production in one transaction (see module docstring)."""
-    from finance.importers import canonical
-
     with connect(db) as con:
         ctx = _context(con, production_id)
         known = _previous_batches(
             con, production_id, [file_sha256(p) for p in paths if p.is_file()]
         )
-    extracted, skipped = _extract_all(paths, known, ctx.currency, extractor or canonical.extract)
+    extracted, skipped = _extract_all(paths, known, ctx.currency, extractor, fmt)
     if not extracted:
         return ImportOutcome(production_id, skipped)
     rows = pl.concat([e.rows for e in extracted], how="diagonal_relaxed")
+    if "_doc" not in rows.columns:
+        rows = rows.with_columns(pl.lit(None, pl.String).alias("_doc"))
     frame, ledger_problems = enrich(rows, ctx)
     read_problems = pl.concat([e.problems for e in extracted], how="diagonal_relaxed")
     with connect(db) as con, transaction(con):
@@ -344,15 +377,52 @@ def import_expenses(
                 f"to import the valid rows and quarantine the others)",
                 _problem_records(problems),
             )
-        bad = frame.join(problems.select("_file", "_row").unique(), on=["_file", "_row"]).select(
-            "_key"
+        invalid = frame.join(
+            problems.select("_file", "_row").unique(), on=["_file", "_row"]
+        ).select("_key")
+        waiting = frame.filter(pl.col("_to_code")).join(invalid, on="_key", how="anti")
+        bad = pl.concat([invalid, waiting.select("_key")])
+        problems = pl.concat(
+            [problems.with_columns(pl.lit("invalid").alias("kind")), _to_code_problems(waiting)],
+            how="diagonal_relaxed",
         )
         outcomes = _write_batches(con, production_id, extracted, _counts(frame, bad, dup))
         quarantined = _insert(con, outcomes, frame, bad, problems, production_id)
+    _save_attachments(db, extracted)
     invalid_ids = int(frame.filter(pl.col("supplier_vat_valid") == False).height)  # noqa: E712
     return ImportOutcome(
-        production_id, [*outcomes, *skipped], _problem_records(problems), invalid_ids, quarantined
+        production_id,
+        [*outcomes, *skipped],
+        _problem_records(problems.filter(pl.col("kind") == "invalid")),
+        invalid_ids,
+        quarantined,
+        waiting.height,
     )
+
+
+def _to_code_problems(waiting: pl.DataFrame) -> pl.DataFrame:
+    """Rows without a budget line yet, as quarantine entries of kind `to_code`."""
+    return waiting.select(
+        "_file",
+        "_row",
+        pl.lit("budget_code").alias("column"),
+        pl.col("_reference").alias("value"),
+        pl.format(
+            "to code: no budget line (buyer reference {})", pl.col("_reference").fill_null("none")
+        ).alias("reason"),
+        pl.lit("to_code").alias("kind"),
+    )
+
+
+def _save_attachments(db: Path | None, extracted: Sequence[Extracted]) -> None:
+    """Supporting documents embedded in e-invoices, kept next to the database."""
+    files = {name: data for ex in extracted for name, data in ex.attachments.items()}
+    if not files:
+        return
+    folder = (db or Path("cineledger.duckdb")).with_suffix(".documents")
+    folder.mkdir(exist_ok=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
 
 
 @dataclass(frozen=True)
@@ -369,12 +439,14 @@ def preview_expenses(
 ) -> Preview:
     """The validation report of an import, before anything is written (duplicates and conflicts
     with the ledger are found at import time and reported then)."""
-    from finance.importers import canonical
-
     with connect(db, read_only=True) as con:
         ctx = _context(con, production_id)
-    extracted = [(extractor or canonical.extract)(p, ctx.currency) for p in paths]
+    extracted = [(extractor or choose_extractor(p))(p, ctx.currency) for p in paths]
+    if not extracted:
+        return Preview(0, 0, [])
     rows = pl.concat([e.rows for e in extracted], how="diagonal_relaxed")
+    if "_doc" not in rows.columns:
+        rows = rows.with_columns(pl.lit(None, pl.String).alias("_doc"))
     _, ledger_problems = enrich(rows, ctx)
     read_problems = pl.concat([e.problems for e in extracted], how="diagonal_relaxed")
     problems = pl.concat([read_problems, ledger_problems], how="diagonal_relaxed")

@@ -34,10 +34,8 @@ def workbook_text(path: Path) -> str:
     for sheet in book.worksheets:
         lines.append(f"## {sheet.title}")
         for row in sheet.iter_rows(values_only=True):
-            if (
-                (row
-                and row[0] in ("generated", "imported at"))
-                or (row and "imported_at" in str(row))
+            if (row and row[0] in ("generated", "imported at")) or (
+                row and "imported_at" in str(row)
             ):
                 continue
             lines.append("\t".join("" if v is None else str(v) for v in row))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -56,3 +56,6 @@ class Extracted:
     format: str
     sheet: str | None = None
     notes: tuple[str, ...] = ()
+    attachments: dict[str, bytes] = field(
+        default_factory=dict
+    )  # supporting documents, by file name
