@@ -25,7 +25,7 @@ def cli_commands() -> set[str]:
 def test_readme_lists_every_command_and_only_real_ones() -> None:
     text = README.read_text(encoding="utf-8")
     listed = set()
-    for match in re.finditer(r"^\| `cineledger ([a-z]+(?: [a-z]+)?)", text, re.MULTILINE):
+    for match in re.finditer(r"^\| `cineledger ([a-z-]+(?: [a-z-]+)?)", text, re.MULTILINE):
         words = match.group(1).split()
         listed.add(" ".join(words[:2]) if " ".join(words[:2]) in cli_commands() else words[0])
     assert listed == cli_commands()
