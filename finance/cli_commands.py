@@ -82,19 +82,30 @@ def register(cli: click.Group) -> None:
     @click.option(
         "--format",
         "fmt",
-        type=click.Choice(["auto", "canonical", "peppol"]),
+        type=click.Choice(["auto", "canonical", "peppol", "fec"]),
         default="auto",
         show_default=True,
-        help="File format; auto detects Peppol UBL (XML file, folder or zip).",
+        help="File format; auto detects Peppol UBL (XML file, folder or zip), the FEC and shipped profiles.",
+    )
+    @click.option(
+        "--profile",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="A column-mapping profile (YAML) for another tool's export.",
     )
     @db_option
     def import_expenses(
-        production: str, files: tuple[Path, ...], skip_invalid: bool, fmt: str, db: Path
+        production: str,
+        files: tuple[Path, ...],
+        skip_invalid: bool,
+        fmt: str,
+        profile: Path | None,
+        db: Path,
     ) -> None:
-        """Load expense files: spreadsheets, Peppol e-invoices (one transaction for all)."""
+        """Load expenses: spreadsheets, Peppol e-invoices, FEC, mapped exports (one transaction)."""
         from finance.ingest import import_expenses as run
 
-        _import_summary(run(db, production, list(files), skip_invalid=skip_invalid, fmt=fmt))
+        chosen = str(profile) if profile else fmt
+        _import_summary(run(db, production, list(files), skip_invalid=skip_invalid, fmt=chosen))
 
     @import_.command("mapping")
     @click.argument("production")

@@ -33,6 +33,23 @@ class LedgerContext:
     )  # supplier -> budget line
 
 
+def _ledger_territory(frame: pl.DataFrame) -> pl.DataFrame:
+    """An FEC line has no address: a French payee whose department is unknown (counted by no
+    territorial test that needs a department: conservative)."""
+    if "_format" not in frame.columns:
+        return frame
+    unknown = (
+        (pl.col("_format") == "fec") & pl.col("territory").is_null() & (pl.col("country") == "FR")
+    )
+    return frame.with_columns(
+        pl.when(unknown).then(pl.lit("FR")).otherwise(pl.col("territory")).alias("territory"),
+        pl.when(unknown)
+        .then(pl.lit("French payee from the FEC: no address, department unknown"))
+        .otherwise(pl.col("territory_reason"))
+        .alias("territory_reason"),
+    )
+
+
 def supplier_key(supplier: pl.Expr, vat: pl.Expr) -> pl.Expr:
     """Who issued the document: the VAT number when given, else the folded name.
 
@@ -155,7 +172,7 @@ def ledger_checks(ctx: LedgerContext) -> list[Check]:
 def enrich(rows: pl.DataFrame, ctx: LedgerContext) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Enriched rows (same order, `_key` added) and the problems found on the way."""
     frame = rows.with_row_index("_key").with_columns(pl.col("_key").cast(pl.Int64))
-    frame = classify_territory(frame, country="country", postcode="postcode")
+    frame = _ledger_territory(classify_territory(frame, country="country", postcode="postcode"))
     frame = identifier_columns(frame, column="supplier_vat", country="country")
     frame = tax_residence(frame).with_columns(
         supplier_key(pl.col("supplier"), pl.col("supplier_vat")).alias("supplier_key"),
@@ -165,26 +182,33 @@ def enrich(rows: pl.DataFrame, ctx: LedgerContext) -> tuple[pl.DataFrame, pl.Dat
     return frame, run_checks(frame, ledger_checks(ctx))
 
 
+#: spreadsheets a person keyed budget lines into: an unknown line there is an error, not "to code"
 CODED_FORMATS = ("canonical_csv", "canonical_xlsx")
 
 
+def coded(fmt: pl.Expr) -> pl.Expr:
+    """Rows from spreadsheets and column-mapped exports carry budget lines a person chose."""
+    return fmt.is_in(CODED_FORMATS) | fmt.str.starts_with("profile_")
+
+
 def resolve_budget_lines(frame: pl.DataFrame, ctx: LedgerContext) -> pl.DataFrame:
-    """A row whose budget line is not in the devis takes its supplier's mapped line; an e-invoice
-    or ledger row still without one waits `_to_code` (a spreadsheet row is an error instead)."""
+    """A row whose budget line is not in the devis takes its supplier's mapped line, or its
+    account's (`account:6226`, FEC); an e-invoice or ledger row still without one waits
+    `_to_code` (a spreadsheet row is an error instead)."""
     codes = sorted(ctx.budget_codes)
     known = pl.col("budget_code").is_in(codes).fill_null(False)
+    by_account = ctx.mappings.rename({"supplier_key": "budget_code", "mapped_code": "account_code"})
     out = (
         frame.join(ctx.mappings, on="supplier_key", how="left")
+        .join(by_account, on="budget_code", how="left")
         .with_columns(
             pl.when(known)
             .then(pl.col("budget_code"))
-            .otherwise(pl.coalesce("mapped_code", "budget_code"))
+            .otherwise(pl.coalesce("mapped_code", "account_code", "budget_code"))
             .alias("budget_code"),
             pl.when(known).then(None).otherwise(pl.col("budget_code")).alias("_reference"),
         )
-        .drop("mapped_code")
+        .drop("mapped_code", "account_code")
     )
     unresolved = ~pl.col("budget_code").is_in(codes).fill_null(False)
-    return out.with_columns(
-        (unresolved & ~pl.col("_format").is_in(CODED_FORMATS)).alias("_to_code")
-    )
+    return out.with_columns((unresolved & ~coded(pl.col("_format"))).alias("_to_code"))

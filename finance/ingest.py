@@ -308,14 +308,30 @@ def _problem_records(problems: pl.DataFrame) -> list[Problem]:
 
 def choose_extractor(path: Path, fmt: str = "auto") -> Extractor:
     """The importer for a path: the one named by `fmt`, or the first whose identify() says yes."""
-    from finance.importers import canonical, peppol
+    from finance.importers import canonical, fec, peppol
 
-    table: dict[str, Extractor] = {"canonical": canonical.extract, "peppol": peppol.extract}
+    table: dict[str, Extractor] = {
+        "canonical": canonical.extract,
+        "peppol": peppol.extract,
+        "fec": fec.extract,
+    }
+    if fmt.endswith((".yaml", ".yml")):
+        from finance.importers.profile import extract_with, load_profile
+
+        profile = load_profile(Path(fmt))
+        return lambda p, c: extract_with(profile, p, c)
     if fmt != "auto":
         if fmt not in table:
             raise UserError(f"unknown format {fmt!r} (one of: auto, {', '.join(table)})")
         return table[fmt]
-    return peppol.extract if peppol.identify(path) else canonical.extract
+    if peppol.identify(path):
+        return peppol.extract
+    from finance.importers.profile import detect, extract_with
+
+    found = detect(path)
+    if found is not None:
+        return lambda p, c: extract_with(found, p, c)
+    return fec.extract if fec.identify(path) else canonical.extract
 
 
 def _extract_all(

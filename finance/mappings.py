@@ -1,5 +1,6 @@
 """Supplier-to-budget-line mappings a user keeps: an e-invoice from a mapped supplier without a
-usable accounting reference is booked on the mapped line instead of waiting to be coded."""
+usable accounting reference is booked on the mapped line instead of waiting to be coded. A key
+`account:6226` maps an FEC expense account to a budget line."""
 
 from __future__ import annotations
 
@@ -38,12 +39,17 @@ def import_mappings(db: Path | None, production_id: str, path: Path) -> int:
     frame = (
         table.frame.rename(mapping)
         .select(
-            supplier_key(
-                pl.col("supplier"),
-                pl.when(pl.col("supplier").str.contains(r"^[A-Za-z]{2}[\d\s.]{6,}$")).then(
-                    pl.col("supplier")
-                ),
-            ).alias("supplier_key"),
+            pl.when(pl.col("supplier").str.strip_chars().str.starts_with("account:"))
+            .then(pl.col("supplier").str.replace_all(" ", ""))
+            .otherwise(
+                supplier_key(
+                    pl.col("supplier"),
+                    pl.when(pl.col("supplier").str.contains(r"^[A-Za-z]{2}[\d\s.]{6,}$")).then(
+                        pl.col("supplier")
+                    ),
+                )
+            )
+            .alias("supplier_key"),
             normalize_code(pl.col("budget_code")).alias("budget_code"),
         )
         .unique("supplier_key", keep="last")

@@ -19,9 +19,9 @@ import polars as pl
 
 from finance.errors import Problem, UserError
 
-CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".fec"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
-DELIMITERS = (";", ",", "\t")
+DELIMITERS = (";", ",", "\t", "|")
 MAX_COLUMNS = 500
 
 
@@ -199,3 +199,14 @@ def read_table(path: Path, sheet: str | None = None) -> RawTable:
     utf8 = (data[3:] if encoding == "utf-8-sig" else data) if encoding.startswith("utf-8") else None
     frame, delimiter = read_csv_text(text, path.name, utf8)
     return RawTable(frame, path.name, None, encoding, delimiter, sha)
+
+
+def read_header(path: Path) -> list[str]:
+    """The header row only (format detection must not read a million rows twice)."""
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        return [c for c in read_xlsx(path, None)[0].columns if c != "_row"]
+    with path.open("rb") as fh:
+        head = fh.read(65536)
+    text, _ = decode(head[: head.rfind(b"\n") + 1] or head) if b"\n" in head else decode(head)
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return [c.strip() for c in next(csv.reader([first], delimiter=sniff_delimiter(first)), [])]
