@@ -149,3 +149,31 @@ def test_a_zip_bomb_is_refused(tmp_path: Path) -> None:
         z.writestr("big.xml", b"<Invoice-2>" + b" " * (30 * 1024 * 1024))
     with pytest.raises(UserError, match="zip bomb"):
         extract(bomb, "EUR")
+
+
+def test_the_embedded_pdf_is_kept_as_the_supporting_document(
+    production: Path, db: Path, tmp_path: Path
+) -> None:
+    import base64
+
+    pdf = b"%PDF-1.4\n% facture\n"
+    xml = (FIXTURES / "base-negative-inv-correction.xml").read_text(encoding="utf-8")
+    attachment = (
+        "<cac:AdditionalDocumentReference><cbc:ID>PDF</cbc:ID><cac:Attachment>"
+        f'<cbc:EmbeddedDocumentBinaryObject mimeCode="application/pdf" filename="f.pdf">'
+        f"{base64.b64encode(pdf).decode()}</cbc:EmbeddedDocumentBinaryObject></cac:Attachment>"
+        "</cac:AdditionalDocumentReference>"
+    )
+    path = tmp_path / "with-pdf.xml"
+    path.write_text(
+        xml.replace(
+            "<cac:AccountingSupplierParty>", attachment + "<cac:AccountingSupplierParty>", 1
+        ),
+        encoding="utf-8",
+    )
+    import_mappings(db, "eprod", production / "map.csv")
+    import_expenses(db, "eprod", [path])
+    with connect(db, read_only=True) as con:
+        (document,) = con.execute("SELECT document FROM expenses").fetchall()[0]
+    name = document.removeprefix("embedded:")
+    assert (db.with_suffix(".documents") / name).read_bytes() == pdf

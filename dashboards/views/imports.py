@@ -41,8 +41,8 @@ if upload is not None:
 st.subheader(t("quarantine"))
 quarantine = data.query(
     data.version(),
-    "SELECT source_file, source_row, reasons FROM quarantine "
-    "WHERE production_id = $p ORDER BY batch_id, source_row",
+    "SELECT kind, source_file, source_row, reasons FROM quarantine "
+    "WHERE production_id = $p ORDER BY kind DESC, batch_id, source_row",
     (("p", production),),
 )
 st.dataframe(quarantine, hide_index=True, width="stretch")
