@@ -85,3 +85,32 @@ def test_fec_accounts_map_to_budget_lines(fec_file: Path, tmp_path: Path, db: Pa
             "SELECT budget_code, sum(amount), any_value(territory) FROM expenses GROUP BY 1 ORDER BY 1"
         ).fetchall()
     assert rows == [("7.01", Decimal("3000.00"), "FR"), ("8.07", Decimal("1000.00"), "FR")]
+
+
+@pytest.mark.parametrize("delimiter", ["\t", "|", ";", ","])
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "iso-8859-15"])
+def test_fec_reads_every_delimiter_and_encoding_the_norm_allows(
+    tmp_path: Path, delimiter: str, encoding: str
+) -> None:
+    """The FEC norm allows tab or pipe; exports seen in the wild also use ; and , (with decimal
+    comma amounts quoted). The accents of the supplier must survive every encoding."""
+
+    def quoted(line: str) -> str:
+        cells = line.split("|")
+        if delimiter == ",":
+            cells = [f'"{c}"' if "," in c else c for c in cells]
+        return delimiter.join(cells)
+
+    path = tmp_path / "FEC.txt"
+    path.write_bytes(
+        ("\r\n".join([quoted(HEADER)] + [quoted(x) for x in LINES]) + "\r\n").encode(encoding)
+    )
+    rows = extract(path, "EUR").rows
+    assert rows["amount"].to_list() == [
+        Decimal("1200.00"),
+        Decimal("-200.00"),
+        Decimal("3000.00"),
+        Decimal("500.50"),
+    ]
+    assert rows["supplier"][0] == "Auditorium Saint-Denis"
+    assert rows["description"][2] == "Location caméra et lumière"
