@@ -1,52 +1,43 @@
-"""Cinéledger dashboard entry: sidebar (language, production) and page routing. No logic here."""
+"""Cinéledger dashboard entry: language, login gate, production picker and page routing.
+
+No logic here. Pages that change data (imports, corrections) are only routed for editors; the
+logged-in name is handed to the audit trail for everything the session does.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from dashboards.ui.auth import current_user, logout_button
 from dashboards.ui.i18n import t
-from dashboards.ui.view import sidebar
+from dashboards.ui.view import language_switch, sidebar
+from finance.audit import acting_as
 
 st.set_page_config(page_title="Cinéledger", page_icon="🎬", layout="wide")
 
+language_switch()
+user = current_user()
+st.session_state["role"] = user.role
+st.session_state["user"] = user.name
 sidebar()
+logout_button(user)
+
+
+def page(file: str, key: str, icon: str, url: str, default: bool = False) -> st.Page:
+    return st.Page(
+        f"views/{file}", title=t(key), icon=f":material/{icon}:", url_path=url, default=default
+    )
+
+
 pages = [
-    st.Page(
-        "views/overview.py",
-        title=t("overview"),
-        icon=":material/monitoring:",
-        url_path="overview",
-        default=True,
-    ),
-    st.Page(
-        "views/cost_report.py",
-        title=t("cost_report"),
-        icon=":material/table_chart:",
-        url_path="cost-report",
-    ),
-    st.Page(
-        "views/funders.py",
-        title=t("funders"),
-        icon=":material/account_balance:",
-        url_path="funders",
-    ),
-    st.Page(
-        "views/expenses.py",
-        title=t("expenses"),
-        icon=":material/receipt_long:",
-        url_path="expenses",
-    ),
-    st.Page(
-        "views/territories.py",
-        title=t("territories"),
-        icon=":material/map:",
-        url_path="territories",
-    ),
-    st.Page(
-        "views/imports.py", title=t("imports"), icon=":material/upload_file:", url_path="imports"
-    ),
-    st.Page(
-        "views/portfolio.py", title=t("portfolio"), icon=":material/work:", url_path="portfolio"
-    ),
+    page("overview.py", "overview", "monitoring", "overview", default=True),
+    page("cost_report.py", "cost_report", "table_chart", "cost-report"),
+    page("funders.py", "funders", "account_balance", "funders"),
+    page("expenses.py", "expenses", "receipt_long", "expenses"),
+    page("territories.py", "territories", "map", "territories"),
+    *([page("imports.py", "imports", "upload_file", "imports")] if user.can_edit else []),
+    page("portfolio.py", "portfolio", "work", "portfolio"),
+    page("audit.py", "audit", "history", "audit"),
 ]
-st.navigation(pages).run()
+with acting_as(user.name):
+    st.navigation(pages).run()

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from finance.audit import current_actor, record
 from finance.codes import PLANNED_TERRITORY, chapter_of, normalize_code
 from finance.errors import UserError
 from finance.ingest import file_sha256
@@ -168,8 +169,19 @@ def _store(
     now = datetime.now(UTC).replace(tzinfo=None)
     batch_id = fetch_value(con, "SELECT nextval('import_batch_seq')")
     con.execute(
-        "INSERT INTO import_batches VALUES (?, ?, 'budget', ?, ?, 'canonical_budget', ?, ?, ?, ?, 0, 0, ?, NULL)",
-        [batch_id, production_id, file, sha, sheet, version, lines.height, lines.height, now],
+        "INSERT INTO import_batches VALUES (?, ?, 'budget', ?, ?, 'canonical_budget', ?, ?, ?, ?, 0, 0, ?, ?)",
+        [
+            batch_id,
+            production_id,
+            file,
+            sha,
+            sheet,
+            version,
+            lines.height,
+            lines.height,
+            now,
+            current_actor(),
+        ],
     )
     con.execute(
         "DELETE FROM budget_lines WHERE production_id = ? AND version = ?", [production_id, version]
@@ -221,6 +233,20 @@ def import_budget(
             [production_id, label],
         )
         batch_id = _store(con, production_id, label, lines, file, sheet, sha)
+        record(
+            con,
+            "import.budget",
+            production_id,
+            file,
+            {
+                "version": label,
+                "lines": lines.height,
+                "total": total,
+                "batch_id": batch_id,
+                "file_sha256": sha,
+                "replaced": bool(exists),
+            },
+        )
     return BudgetOutcome(
         production_id, label, "replaced" if exists else "created", lines.height, total, batch_id
     )

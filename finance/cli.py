@@ -103,9 +103,11 @@ def production_list(db: Path, fmt: str) -> None:
             )
 
 
+from finance.cli_admin import register as register_admin  # noqa: E402
 from finance.cli_commands import register  # noqa: E402  (commands live in their own module)
 
 register(cli)
+register_admin(cli)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -229,7 +229,9 @@ def register(cli: click.Group) -> None:
                 jsonable({"rule_id": rule_id, "measured": total, "expenses": counted.to_dicts()})
             )
         elif fmt == "csv":
-            click.echo(counted.with_columns(pl.col("reasons").list.join("|")).write_csv(), nl=False)
+            from finance.safe_csv import safe_csv
+
+            click.echo(safe_csv(counted.with_columns(pl.col("reasons").list.join("|"))), nl=False)
         else:
             for r in counted.iter_rows(named=True):
                 why = ", ".join(r["reasons"]) or "counts"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
+from finance.audit import current_actor, record
 from finance.errors import UserError
 from finance.ingest import file_sha256
 from finance.money import RATE
@@ -100,7 +101,7 @@ def import_rates(db: Path | None, path: Path) -> RatesOutcome:
         )
         con.unregister("new_rates")
         con.execute(
-            "INSERT INTO import_batches VALUES (?, ?, 'fx_rates', ?, ?, 'ecb_csv', NULL, NULL, ?, ?, 0, 0, ?, NULL)",
+            "INSERT INTO import_batches VALUES (?, ?, 'fx_rates', ?, ?, 'ecb_csv', NULL, NULL, ?, ?, 0, 0, ?, ?)",
             [
                 batch_id,
                 GLOBAL,
@@ -109,6 +110,14 @@ def import_rates(db: Path | None, path: Path) -> RatesOutcome:
                 rates.height,
                 rates.height,
                 datetime.now(UTC).replace(tzinfo=None),
+                current_actor(),
             ],
+        )
+        record(
+            con,
+            "import.rates",
+            None,
+            path.name,
+            {"rates": rates.height, "file_sha256": sha, "from": first, "to": last},
         )
     return RatesOutcome(*summary)

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from finance.audit import current_actor, record
 from finance.enrich import LedgerContext, enrich
 from finance.errors import Problem, UserError
 from finance.importers.base import Extracted
@@ -190,7 +191,7 @@ def _write_batches(
         c = by_sha.get(ex.sha256, {"read": 0, "imported": 0, "duplicates": 0, "rejected": 0})
         batch_id = fetch_value(con, "SELECT nextval('import_batch_seq')")
         con.execute(
-            "INSERT INTO import_batches VALUES (?, ?, 'expenses', ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, NULL)",
+            "INSERT INTO import_batches VALUES (?, ?, 'expenses', ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)",
             [
                 batch_id,
                 production_id,
@@ -203,7 +204,15 @@ def _write_batches(
                 c["duplicates"],
                 c["rejected"],
                 _now(),
+                current_actor(),
             ],
+        )
+        record(
+            con,
+            "import.expenses",
+            production_id,
+            ex.file,
+            {"batch_id": batch_id, "format": ex.format, "file_sha256": ex.sha256, **c},
         )
         outcomes.append(
             FileOutcome(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
+from finance.audit import record
 from finance.codes import normalize_code
 from finance.enrich import supplier_key
 from finance.errors import UserError
@@ -66,4 +67,5 @@ def import_mappings(db: Path | None, production_id: str, path: Path) -> int:
             [production_id, table.file],
         )
         con.unregister("new_mappings")
+        record(con, "import.mapping", production_id, table.file, {"mappings": frame.height})
     return frame.height

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from finance.audit import record
 from finance.errors import UserError
 from finance.manifest import load_manifest
 from finance.models import Manifest
@@ -84,6 +85,13 @@ def add_production(db: Path | None, manifest_path: Path) -> AddResult:
             return AddResult(manifest.id, "unchanged")
         with transaction(con):
             _write(con, manifest, sha, exists=row is not None)
+            record(
+                con,
+                "production.update" if row else "production.add",
+                manifest.id,
+                manifest_path.name,
+                {"manifest_sha256": sha},
+            )
     return AddResult(manifest.id, "updated" if row else "created")
 
 

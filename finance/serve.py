@@ -9,13 +9,20 @@ from pathlib import Path
 
 import click
 
+from finance.auth import load_settings
 from finance.errors import UserError
 
+LOCAL_ADDRESSES = ("localhost", "127.0.0.1", "::1")
 APP = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
 
 
 def serve(db: Path, port: int, address: str = "localhost") -> None:
     """Run `streamlit run dashboards/app.py` against `db` until interrupted."""
+    if address not in LOCAL_ADDRESSES and load_settings() is None:
+        raise UserError(
+            f"serving on {address} (beyond this machine) needs accounts: add them with "
+            f"`cineledger user add NAME --role viewer|editor` and set CINELEDGER_AUTH_FILE"
+        )
     if not APP.exists():
         click.echo("(the dashboard is not part of this version yet: nothing to serve)")
         return

@@ -23,6 +23,7 @@ CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".fec"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 DELIMITERS = (";", ",", "\t", "|")
 MAX_COLUMNS = 500
+MAX_XLSX_INFLATED = 512 * 2**20  # a million-row export is ~250 MB unpacked
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,16 @@ class RawTable:
     sha256: str
 
 
-def decode(data: bytes) -> tuple[str, str]:
+def decode(data: bytes, name: str = "file") -> tuple[str, str]:
     """UTF-8 (with or without BOM) when it decodes strictly, else Windows-1252."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise UserError(
+                f"{name}: marked as UTF-8 (byte-order mark) but byte {exc.start + 3} is not "
+                f"UTF-8; save the file again as UTF-8"
+            ) from None
     try:
         return data.decode("utf-8", errors="strict"), "utf-8"
     except UnicodeDecodeError:
@@ -93,6 +100,20 @@ def _finish(frame: pl.DataFrame, name: str, quoted: bool = True) -> pl.DataFrame
     return frame.filter(~pl.all_horizontal(pl.col(c).is_null() for c in headers))
 
 
+def _refuse_too_wide(text: str, delimiter: str, name: str) -> None:
+    """Count the header's cells before parsing: a file with a million columns would otherwise
+    cost seconds and a gigabyte before being refused."""
+    start = len(text) - len(text.lstrip())
+    end = text.find("\n", start)
+    first = text[start : end if end >= 0 else len(text)]
+    try:
+        width = len(next(csv.reader([first.rstrip("\r")], delimiter=delimiter), []))
+    except csv.Error:  # a stray carriage return or NUL: count separators instead
+        width = first.count(delimiter) + 1
+    if width > MAX_COLUMNS:
+        raise UserError(f"{name}: {width} columns; more than {MAX_COLUMNS} is not an expense file")
+
+
 def read_csv_text(text: str, name: str, utf8: bytes | None = None) -> tuple[pl.DataFrame, str]:
     """Parse decoded CSV text (or its UTF-8 bytes when we have them), every cell as a string.
 
@@ -101,6 +122,7 @@ def read_csv_text(text: str, name: str, utf8: bytes | None = None) -> tuple[pl.D
     if not text.strip():
         raise UserError(f"{name}: the file is empty")
     delimiter = sniff_delimiter(text)
+    _refuse_too_wide(text, delimiter, name)
     try:
         frame = pl.read_csv(
             io.BytesIO(utf8 if utf8 is not None else text.encode("utf-8")),
@@ -140,10 +162,27 @@ def _cell_text(value: Any) -> str | None:
     return str(value)
 
 
+def _refuse_zip_bomb(path: Path) -> None:
+    """An XLSX is a zip: refuse one that would inflate beyond MAX_XLSX_INFLATED before opening."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise UserError(f"{path.name}: not a readable XLSX workbook (not a zip file)") from None
+    if inflated > MAX_XLSX_INFLATED:
+        raise UserError(
+            f"{path.name}: would unpack to {inflated // 2**20} MB "
+            f"(more than {MAX_XLSX_INFLATED // 2**20} MB): refused"
+        )
+
+
 def read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
     """First sheet (or `sheet`) of a workbook; the header is the first non-empty row."""
     import openpyxl  # imported here: only XLSX imports pay for it
 
+    _refuse_zip_bomb(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a bad file
@@ -156,7 +195,13 @@ def read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
                 f"{path.name}: no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})"
             )
         ws = book[sheet] if sheet else book.worksheets[0]
-        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        try:
+            rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        except Exception as exc:  # a damaged sheet: zip, XML or value errors of many types
+            raise UserError(
+                f"{path.name}: the sheet cannot be read ({type(exc).__name__}); "
+                f"the workbook is damaged"
+            ) from None
         title = ws.title
     finally:
         book.close()
@@ -195,7 +240,7 @@ def read_table(path: Path, sheet: str | None = None) -> RawTable:
         return RawTable(frame, path.name, title, None, None, sha)
     if b"\x00" in data[:4096]:
         raise UserError(f"{path.name}: binary content, not a CSV text file")
-    text, encoding = decode(data)
+    text, encoding = decode(data, path.name)
     utf8 = (data[3:] if encoding == "utf-8-sig" else data) if encoding.startswith("utf-8") else None
     frame, delimiter = read_csv_text(text, path.name, utf8)
     return RawTable(frame, path.name, None, encoding, delimiter, sha)
@@ -207,6 +252,6 @@ def read_header(path: Path) -> list[str]:
         return [c for c in read_xlsx(path, None)[0].columns if c != "_row"]
     with path.open("rb") as fh:
         head = fh.read(65536)
-    text, _ = decode(head[: head.rfind(b"\n") + 1] or head) if b"\n" in head else decode(head)
+    text, _ = decode(head[: head.rfind(b"\n") + 1] or head, path.name) if b"\n" in head else decode(head, path.name)
     first = next((line for line in text.splitlines() if line.strip()), "")
     return [c.strip() for c in next(csv.reader([first], delimiter=sniff_delimiter(first)), [])]

@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 
+from finance.audit import record
 from finance.fmt import jsonable
 from finance.productions import get_manifest
 from finance.store.db import connect, fetch_value, transaction
@@ -126,4 +127,15 @@ def run_check(db: Path | None, production_id: str, at: date) -> CheckRun:
         )
         results = evaluate(con, manifest, at)
         run_id = _store(con, production_id, at, sha, results)
+        record(
+            con,
+            "rules.check",
+            production_id,
+            f"run {run_id}",
+            {
+                "as_at": at,
+                "rulebook": RULEBOOK_VERSION,
+                "statuses": {r.rule_id: r.status.value for r in results},
+            },
+        )
     return CheckRun(run_id, production_id, at, RULEBOOK_VERSION, results)

@@ -11,7 +11,16 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
-PAGES = ["overview", "cost_report", "funders", "expenses", "territories", "imports", "portfolio"]
+PAGES = [
+    "overview",
+    "cost_report",
+    "funders",
+    "expenses",
+    "territories",
+    "imports",
+    "portfolio",
+    "audit",
+]
 pytestmark = pytest.mark.xdist_group("dashboard")
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
+from finance.audit import trail
 from finance.models import Manifest
 from finance.productions import get_manifest, list_productions
 from finance.report import CostReport, build_report
@@ -51,6 +52,13 @@ def manifest(v: Version, production_id: str) -> Manifest:
 def report(v: Version, production_id: str, at: date) -> CostReport:
     with connect(Path(v[0]), read_only=True) as con:
         return build_report(con, production_id, at)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def audit_trail(v: Version, production_id: str) -> pl.DataFrame:
+    """The production's audit entries and the database-wide ones, newest first."""
+    with connect(Path(v[0]), read_only=True) as con:
+        return trail(con, production_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -8,6 +8,9 @@ from typing import Any
 import polars as pl
 
 from dashboards.ui import data
+from finance.overrides import FIELDS
+
+__all__ = ["FIELDS", "apply_override", "filtered_expenses", "options"]
 
 COLUMNS = (
     "id, doc_date, supplier, supplier_vat, country, postcode, territory, budget_code, chapter_code, "
@@ -83,3 +86,18 @@ def filtered_expenses(
         key,
     )
     return rows, int(count["n"][0])
+
+
+def apply_override(
+    production: str, ids: str, field: str, value: str, reason: str
+) -> tuple[str, bool]:
+    """Correct a classification from the form; the message to show and whether it worked."""
+    from finance.errors import UserError
+    from finance.overrides import override, parse_ids
+
+    try:
+        outcome = override(data.db_path(), production, parse_ids(ids), field, value, reason)
+    except UserError as exc:
+        return str(exc), False
+    data.clear()
+    return f"{outcome.changed.height} → {outcome.field} = {outcome.value}", True

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboards.ui.i18n_admin import ADMIN_STRINGS
+
 LANGS = {"fr": "Français", "en": "English", "nl": "Nederlands"}
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -115,6 +117,8 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "provenance": {"fr": "Provenance", "en": "Provenance", "nl": "Herkomst"},
 }
+
+STRINGS.update(ADMIN_STRINGS)
 
 
 def lang() -> str:

@@ -43,8 +43,8 @@ def _remember(widget: str, target: str) -> None:
     st.session_state[target] = st.session_state[widget]
 
 
-def sidebar() -> str | None:
-    """Language switch and production picker; returns the chosen production id."""
+def language_switch() -> None:
+    """The language radio, first in the sidebar (the login form speaks the language too)."""
     langs = list(LANGS)
     current = st.session_state.setdefault("lang", "fr")
     st.sidebar.radio(
@@ -57,6 +57,10 @@ def sidebar() -> str | None:
         on_change=_remember,
         args=("_lang_widget", "lang"),
     )
+
+
+def sidebar() -> str | None:
+    """The production picker (after login); returns the chosen production id."""
     prods = data.productions(data.version())
     if prods.height == 0:
         return None

@@ -3,7 +3,8 @@ the file and row it came from."""
 
 import streamlit as st
 
-from dashboards.ui.expenses import filtered_expenses, options
+from dashboards.ui.auth import is_editor
+from dashboards.ui.expenses import FIELDS, apply_override, filtered_expenses, options
 from dashboards.ui.i18n import t
 from dashboards.ui.view import as_at, money_table, require_production
 
@@ -29,3 +30,12 @@ frame, total = filtered_expenses(
 )
 st.caption(f"{total} {t('rows')}" + (" (1 000 shown)" if total > 1000 else ""))
 st.dataframe(money_table(frame), hide_index=True, width="stretch")
+if is_editor():
+    with st.expander(t("correct")), st.form("override"):
+        ids = st.text_input(t("expense_ids"), key="o_ids")
+        field = st.selectbox(t("field"), FIELDS, key="o_field")
+        value = st.text_input(t("new_value"), key="o_value", placeholder="BE-WAL, direct, oui…")
+        reason = st.text_input(t("reason"), key="o_reason")
+        if st.form_submit_button(t("apply")):
+            message, ok = apply_override(production, ids, field, value, reason)
+            (st.success if ok else st.error)(message)

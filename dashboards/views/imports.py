@@ -3,10 +3,12 @@
 import streamlit as st
 
 from dashboards.ui import data
+from dashboards.ui.auth import require_editor
 from dashboards.ui.i18n import t
 from dashboards.ui.imports import MAX_MB, run_import, run_preview, save_upload
 from dashboards.ui.view import require_production
 
+require_editor()
 production = require_production()
 st.title(t("imports"))
 upload = st.file_uploader(t("upload"), type=["csv", "xlsx", "txt", "tsv"], key="upload")

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from finance.audit import trail
 from finance.errors import UserError
 from finance.fmt import jsonable
 from finance.store.db import connect, read_frame
@@ -41,6 +42,9 @@ class ExportData:
     excluded: pl.DataFrame
     missing: pl.DataFrame
     batches: pl.DataFrame
+    #: the production's audit trail (who imported, overrode, checked), newest first; not part of
+    #: the content hash, since producing this very file adds to it
+    audit: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     def content_hash(self) -> str:
         """Hash of the content (not of the file, nor of the time it was made): the same data
@@ -55,7 +59,12 @@ class ExportData:
             digest.update(
                 json.dumps({k: v for k, v in r.items() if k != "run_id"}, sort_keys=True).encode()
             )
-        for frame in (self.eligible, self.excluded, self.missing, self.batches.drop("imported_at")):
+        for frame in (
+            self.eligible,
+            self.excluded,
+            self.missing,
+            self.batches.drop("imported_at", "imported_by"),
+        ):
             flat = frame.with_columns(pl.col(pl.List(pl.String)).list.join("|"))
             digest.update(flat.write_csv().encode())
         return digest.hexdigest()
@@ -104,10 +113,11 @@ def gather(db: Path | None, production_id: str, scheme: str, at: date) -> Export
         ).fetchall()[0][0]
         batches = read_frame(
             con,
-            "SELECT id, kind, file_name, file_sha256, rows_imported, imported_at FROM "
+            "SELECT id, kind, file_name, file_sha256, rows_imported, imported_at, imported_by FROM "
             "import_batches WHERE production_id IN ($pid, '*') ORDER BY id",
             {"pid": production_id},
         )
+        audit = trail(con, production_id)
     eligible = _chapter_sort(rows.filter(pl.col("counts")))
     excluded = _chapter_sort(rows.filter(~pl.col("counts")))
     return ExportData(
@@ -122,4 +132,5 @@ def gather(db: Path | None, production_id: str, scheme: str, at: date) -> Export
         excluded,
         missing_items(rows),
         batches,
+        audit,
     )

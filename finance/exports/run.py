@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+from finance.audit import record
 from finance.errors import UserError
 from finance.exports.cost import write_cost_statement
 from finance.exports.data import gather
 from finance.exports.pdf import write_pdf
 from finance.exports.workbook import write_workbook
+from finance.store.db import connect, transaction
 
 SCHEMES = ("be_tax_shelter", "wallimage", "screen_brussels", "cnc_acm", "fr_cic", "cost")
 
@@ -40,6 +43,7 @@ def export(
         if suffix != ".xlsx":
             raise UserError("the final cost statement is a workbook: use an .xlsx output")
         total = write_cost_statement(db, production_id, at, out, lang)
+        _record_export(db, production_id, out, {"scheme": "cost", "actual_total": total})
         return ExportResult(out, f"actual total {total:.2f}")
     data = gather(db, production_id, scheme, at)
     content_hash = data.content_hash()
@@ -47,4 +51,13 @@ def export(
         write_pdf(data, out, content_hash)
     else:
         write_workbook(data, out, lang)
+    _record_export(
+        db, production_id, out, {"scheme": scheme, "as_at": at, "content_sha256": content_hash}
+    )
     return ExportResult(out, content_hash)
+
+
+def _record_export(db: Path | None, production_id: str, out: Path, details: dict[str, Any]) -> None:
+    """The audit trail keeps which justification file left the building, and its hash."""
+    with connect(db) as con, transaction(con):
+        record(con, "export", production_id, out.name, details)

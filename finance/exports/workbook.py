@@ -226,7 +226,7 @@ def provenance_sheet(w: Writer, data: ExportData, content_hash: str) -> None:
                         p["valid_from"],
                     ]
                 )
-    lines += [[], ["import batch", "kind", "file", "sha256", "rows", "imported at"]]
+    lines += [[], ["import batch", "kind", "file", "sha256", "rows", "imported at", "by"]]
     for b in data.batches.iter_rows(named=True):
         lines.append(
             [
@@ -236,6 +236,20 @@ def provenance_sheet(w: Writer, data: ExportData, content_hash: str) -> None:
                 b["file_sha256"],
                 str(b["rows_imported"]),
                 str(b["imported_at"]),
+                str(b["imported_by"] or ""),
+            ]
+        )
+    lines += [[], ["audit trail", "when (UTC)", "who", "action", "target", "reason", "details"]]
+    for a in data.audit.iter_rows(named=True):
+        lines.append(
+            [
+                str(a["id"]),
+                str(a["occurred_at"])[:19],
+                a["actor"],
+                a["action"],
+                a["target"] or "",
+                a["reason"] or "",
+                a["details"] or "",
             ]
         )
     for row, values in enumerate(lines):

@@ -67,7 +67,7 @@ def _entries(frame: pl.DataFrame) -> pl.DataFrame:
         frame.filter(
             col("CompteNum").str.contains(SUPPLIER_ACCOUNTS)
             & col("EcritureLet").is_not_null()
-            & (col("Debit").str.replace(",", ".").cast(pl.Float64, strict=False).fill_null(0) > 0)
+            & col("Debit").str.contains(r"[1-9]")  # a debit: the payment side
         )
         .group_by(col("CompAuxNum").alias("aux"), col("EcritureLet").alias("letter"))
         .agg(col("EcritureDate").max().alias("paid_date"))
@@ -130,7 +130,10 @@ def extract(path: Path, currency: str) -> Extracted:
     missing = [c for c in COLUMNS[:13] if c not in table.frame.columns]
     if missing:
         raise UserError(f"{table.file}: not an FEC export (missing columns {', '.join(missing)})")
-    rows = _canonical(_entries(table.frame))
+    frame = table.frame.with_columns(  # lettering and currency columns are optional in practice
+        pl.lit(None, pl.String).alias(c) for c in COLUMNS[13:] if c not in table.frame.columns
+    )
+    rows = _canonical(_entries(frame))
     if rows.height == 0:
         raise UserError(f"{table.file}: no class 6 (expense) lines in this FEC")
     raw = rows.with_columns(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import zipfile
+import zlib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -54,10 +55,14 @@ def identify(path: Path) -> bool:
     return b"Invoice-2" in head or b"CreditNote-2" in head
 
 
+#: what a damaged or hostile archive raises while being opened or read
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError)
+
+
 def _zip_documents(path: Path) -> list[Document]:
     try:
         archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
+    except ZIP_ERRORS:
         raise UserError(f"{path.name}: not a readable zip archive") from None
     with archive:
         infos = [
@@ -75,7 +80,14 @@ def _zip_documents(path: Path) -> list[Document]:
             raise UserError(
                 f"{path.name}: refused: the archive expands too much (zip bomb?) {bomb[:3]}"
             )
-        return [Document(f"{path.name}:{Path(i.filename).name}", archive.read(i)) for i in infos]
+        try:
+            return [
+                Document(f"{path.name}:{Path(i.filename).name}", archive.read(i)) for i in infos
+            ]
+        except ZIP_ERRORS as exc:
+            raise UserError(
+                f"{path.name}: damaged archive ({type(exc).__name__}); nothing imported"
+            ) from None
 
 
 def documents(path: Path) -> list[Document]:

@@ -1,0 +1,123 @@
+"""Access: open on localhost without settings; with accounts, a login first, and the roles
+`viewer` (read, export) and `editor` (imports, corrections). Passwords are stored hashed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from finance.audit import trail
+from finance.auth import authenticate, load_settings, verify_password, write_user
+from finance.errors import UserError
+from finance.store.db import connect
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
+pytestmark = pytest.mark.xdist_group("dashboard")
+PASSWORDS = {"anne": "montage-2026-salle", "victor": "analyste-fonds-7"}
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "auth.toml"
+    write_user(path, "anne", "editor", PASSWORDS["anne"])
+    write_user(path, "victor", "viewer", PASSWORDS["victor"])
+    monkeypatch.setenv("CINELEDGER_AUTH_FILE", str(path))
+    return path
+
+
+@pytest.fixture
+def app(
+    demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Path
+) -> Iterator[AppTest]:
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    monkeypatch.setenv("CINELEDGER_DB", str(db))
+    monkeypatch.setenv("CINELEDGER_TODAY", "2026-11-22")
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    yield at
+    st.cache_data.clear()
+
+
+def log_in(at: AppTest, name: str, password: str) -> AppTest:
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input(password)
+    at.button[0].click().run()
+    return at
+
+
+def test_the_password_is_stored_hashed_and_checked(settings: Path) -> None:
+    text = settings.read_text()
+    assert PASSWORDS["anne"] not in text and "scrypt$" in text
+    loaded = load_settings()
+    assert loaded is not None
+    assert authenticate(loaded, "anne", PASSWORDS["anne"]) is not None
+    assert authenticate(loaded, "anne", "wrong-password!") is None
+    assert authenticate(loaded, "nobody", PASSWORDS["anne"]) is None
+    assert not verify_password("x", "not-a-hash")
+
+
+def test_a_clear_text_password_in_the_settings_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "auth.toml"
+    path.write_text('[users.bob]\nrole = "editor"\npassword_hash = "hunter2"\n')
+    monkeypatch.setenv("CINELEDGER_AUTH_FILE", str(path))
+    with pytest.raises(UserError, match="not a hash"):
+        load_settings()
+
+
+def test_nothing_shows_before_login(app: AppTest) -> None:
+    assert not app.exception
+    assert not app.metric, "figures must not show before login"
+    assert app.text_input(key="login_password").value == ""
+    log_in(app, "anne", "wrong-password!")
+    assert app.error and not app.metric
+
+
+def test_a_viewer_reads_but_cannot_import(app: AppTest) -> None:
+    log_in(app, "victor", PASSWORDS["victor"])
+    assert not app.exception
+    assert app.metric, "the overview shows once logged in"
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        app.switch_page("views/imports.py")  # not even routed for a viewer
+    app.switch_page("views/expenses.py").run()
+    assert not app.exception
+    assert not [f for f in app.get("form") if "override" in str(f.proto)], "no correction form"
+
+
+def test_an_editor_imports_and_corrects_and_the_trail_names_them(app: AppTest) -> None:
+    log_in(app, "anne", PASSWORDS["anne"])
+    app.switch_page("views/imports.py").run()
+    assert not app.exception and not app.error
+    assert app.get("file_uploader")
+    app.switch_page("views/expenses.py").run()
+    app.text_input(key="o_ids").input("1-2")
+    app.selectbox(key="o_field").set_value("territory")
+    app.text_input(key="o_value").input("BE-WAL")
+    app.text_input(key="o_reason").input("Walloon branch, see invoice address")
+    next(b for b in app.button if b.label in ("Appliquer", "Apply")).click().run()
+    assert not app.exception
+    assert app.success, [e.value for e in app.error]
+    with connect(Path(os.environ["CINELEDGER_DB"]), read_only=True) as con:
+        entries = trail(con, "dernier-tram")
+    last = entries.row(0, named=True)
+    assert (last["actor"], last["action"]) == ("anne", "override")
+    assert last["reason"] == "Walloon branch, see invoice address"
+    app.switch_page("views/audit.py").run()
+    assert not app.exception
+    assert "anne" in app.dataframe[0].value.to_string()
+
+
+def test_served_beyond_localhost_without_accounts_is_refused(tmp_path: Path) -> None:
+    from finance.serve import serve
+
+    with pytest.raises(UserError, match="accounts"):
+        serve(tmp_path / "x.duckdb", 8599, "0.0.0.0")

@@ -1,0 +1,158 @@
+"""Audit trail, corrections with a reason, backup and restore (issue: reliability)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from finance.audit import acting_as, trail
+from finance.errors import UserError
+from finance.overrides import override
+from finance.store.db import connect
+from tests.conftest import DEMO_AT
+from tests.test_cli import cli
+
+PRODUCTION = "dernier-tram"
+
+
+@pytest.fixture
+def db(demo_db: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, copy)
+    return copy
+
+
+def entries(db: Path) -> list[dict[str, object]]:
+    with connect(db, read_only=True) as con:
+        return trail(con, PRODUCTION).to_dicts()
+
+
+def test_the_demo_load_is_in_the_trail(db: Path) -> None:
+    actions = [e["action"] for e in reversed(entries(db))]
+    assert actions[:3] == ["production.add", "import.budget", "import.expenses"]
+    imported = json.loads(str(entries(db)[-3]["details"]))
+    assert imported["imported"] == 2991 and len(imported["file_sha256"]) == 64
+
+
+def test_an_override_needs_a_reason_and_is_traced(db: Path) -> None:
+    with pytest.raises(UserError, match="reason"):
+        override(db, PRODUCTION, [1], "territory", "BE-WAL", "  ")
+    with pytest.raises(UserError, match="not a territory"):
+        override(db, PRODUCTION, [1], "territory", "Wallonie", "branch in Liège")
+    with pytest.raises(UserError, match="no expense with id 999999"):
+        override(db, PRODUCTION, [1, 999999], "territory", "BE-WAL", "branch in Liège")
+    with acting_as("marie"):
+        out = override(db, PRODUCTION, [1, 2], "territory", "be-wal", "branch in Liège")
+    assert out.changed.height == 2
+    with connect(db, read_only=True) as con:
+        got = con.execute(
+            "SELECT id, territory, territory_reason FROM v_expenses WHERE id IN (1, 2) ORDER BY id"
+        ).fetchall()
+    assert got == [
+        (1, "BE-WAL", "corrected by user: branch in Liège"),
+        (2, "BE-WAL", "corrected by user: branch in Liège"),
+    ]
+    last = entries(db)[0]
+    assert (last["actor"], last["action"], last["reason"]) == (
+        "marie",
+        "override",
+        "branch in Liège",
+    )
+    assert json.loads(str(last["details"]))["field"] == "territory"
+
+
+def test_a_rejected_import_leaves_no_trail(db: Path, tmp_path: Path) -> None:
+    before = len(entries(db))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,supplier,country,budget_code,amount\n31/02/2026,X,BE,1.01,10\n")
+    cli("import", "expenses", PRODUCTION, str(bad), db=db, check=2)
+    assert len(entries(db)) == before
+
+
+def test_check_and_export_are_traced_and_the_trail_is_in_the_provenance_sheet(
+    db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "wallimage.xlsx"
+    cli(
+        "export",
+        PRODUCTION,
+        "--scheme",
+        "wallimage",
+        "--out",
+        str(out),
+        "--at",
+        str(DEMO_AT),
+        db=db,
+    )
+    actions = [e["action"] for e in entries(db)]
+    assert actions[:2] == ["export", "rules.check"]
+    sheet = openpyxl.load_workbook(out)["Provenance"]
+    rows = list(sheet.iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(rows) if r[0] == "audit trail")
+    traced = [r[3] for r in rows[start + 1 :]]
+    assert "rules.check" in traced and "import.expenses" in traced
+
+
+def test_cli_audit_lists_the_trail_as_json(db: Path) -> None:
+    got = json.loads(cli("audit", PRODUCTION, "--format", "json", db=db).stdout)
+    assert {"id", "occurred_at", "actor", "action", "target", "details", "reason"} <= set(got[0])
+
+
+def test_backup_and_restore_round_trip_the_demo_exactly(db: Path, tmp_path: Path) -> None:
+    cli("check", PRODUCTION, "--at", str(DEMO_AT), db=db, check=None)
+    cli(
+        "override",
+        PRODUCTION,
+        "3,5-6",
+        "--set",
+        "ts_class=direct",
+        "--reason",
+        "fund agreed",
+        db=db,
+    )
+    folder = tmp_path / "backup"
+    cli("backup", str(folder), db=db)
+    index = json.loads((folder / "backup.json").read_text())
+    assert index["tables"]["expenses"] == 2991
+    assert (folder / "manifests" / f"{PRODUCTION}.yaml").exists()
+    restored = tmp_path / "restored.duckdb"
+    cli("restore", str(folder), db=restored)
+    for args in (
+        ("report", PRODUCTION, "--format", "json", "--at", str(DEMO_AT), "--lines"),
+        ("runs", PRODUCTION),
+        ("evidence", PRODUCTION, "wallimage.walloon_spend", "--format", "csv", "--all"),
+    ):
+        assert cli(*args, db=restored).stdout == cli(*args, db=db).stdout, args
+    # a check on the restored database numbers its run after the restored ones
+    after = json.loads(
+        cli(
+            "check", PRODUCTION, "--format", "json", "--at", str(DEMO_AT), db=restored, check=None
+        ).stdout
+    )
+    assert after["run_id"] == 2
+
+
+def test_restore_refuses_a_damaged_backup_or_a_database_in_use(db: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "backup"
+    cli("backup", str(folder), db=db)
+    assert "already holds data" in cli("restore", str(folder), db=db, check=2).stderr
+    damaged = folder / "tables" / "expenses.parquet"
+    damaged.write_bytes(damaged.read_bytes()[:-10])
+    fresh = tmp_path / "fresh.duckdb"
+    assert "damaged" in cli("restore", str(folder), db=fresh, check=2).stderr
+    assert "not empty" in cli("backup", str(folder), db=db, check=2).stderr
+
+
+def test_evidence_csv_cannot_run_formulas(db: Path) -> None:
+    with connect(db) as con:
+        con.execute("UPDATE expenses SET supplier = '=HYPERLINK(\"http://x\")' WHERE id = 1")
+    cli("check", PRODUCTION, "--at", str(DEMO_AT), db=db, check=None)
+    out = cli(
+        "evidence", PRODUCTION, "wallimage.walloon_spend", "--format", "csv", "--all", db=db
+    ).stdout
+    assert "'=HYPERLINK" in out
+    assert not any(line.startswith(("=", "+", "@")) or ",=" in line for line in out.splitlines())
