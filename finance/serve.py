@@ -12,6 +12,7 @@ import click
 from finance.auth import load_settings
 from finance.errors import UserError
 
+MAX_UPLOAD_MB = 50  # dashboards/ui/imports.py MAX_MB
 LOCAL_ADDRESSES = ("localhost", "127.0.0.1", "::1")
 APP = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
 
@@ -41,6 +42,8 @@ def serve(db: Path, port: int, address: str = "localhost") -> None:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--server.maxUploadSize",
+        str(MAX_UPLOAD_MB),  # Streamlit refuses bigger uploads before our own check
     ]
     click.echo(f"Dashboard on http://{address}:{port} (Ctrl+C to stop)")
     try:

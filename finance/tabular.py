@@ -252,6 +252,10 @@ def read_header(path: Path) -> list[str]:
         return [c for c in read_xlsx(path, None)[0].columns if c != "_row"]
     with path.open("rb") as fh:
         head = fh.read(65536)
-    text, _ = decode(head[: head.rfind(b"\n") + 1] or head, path.name) if b"\n" in head else decode(head, path.name)
+    text, _ = (
+        decode(head[: head.rfind(b"\n") + 1] or head, path.name)
+        if b"\n" in head
+        else decode(head, path.name)
+    )
     first = next((line for line in text.splitlines() if line.strip()), "")
     return [c.strip() for c in next(csv.reader([first], delimiter=sniff_delimiter(first)), [])]

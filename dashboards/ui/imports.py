@@ -11,23 +11,27 @@ from finance.errors import UserError
 from finance.ingest import Preview, import_expenses, preview_expenses
 
 MAX_MB = 50
-ALLOWED = {".csv", ".txt", ".tsv", ".xlsx"}
-UPLOADS = Path(tempfile.gettempdir()) / "cineledger-uploads"
+ALLOWED = {".csv", ".txt", ".tsv", ".xlsx", ".xml", ".zip"}
 
 
 def safe_name(name: str) -> str:
     """A file name that cannot leave its folder: base name only, safe characters."""
     base = Path(name.replace("\\", "/")).name
-    cleaned = re.sub(r"[^A-Za-z0-9._ -]", "_", base).strip(" .") or "upload"
+    cleaned = re.sub(r"[^\w.\- ]", "_", base).strip(" .") or "upload"  # accents kept
     return cleaned[:120]
 
 
 def save_upload(name: str, content: bytes) -> Path | None:
-    """Store an upload under the uploads folder; None when it is too large or of the wrong type."""
-    target = UPLOADS / safe_name(name)
-    if len(content) > MAX_MB * 1024 * 1024 or target.suffix.lower() not in ALLOWED:
+    """Store an upload in a new private folder (mode 0700, its own per upload: two sessions never
+    share or overwrite a file, and no one else on the machine can swap it); None when it is too
+    large or of the wrong type. The safe name is kept: it is the provenance the ledger shows."""
+    clean = safe_name(name)
+    if len(content) > MAX_MB * 1024 * 1024 or Path(clean).suffix.lower() not in ALLOWED:
         return None
-    UPLOADS.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="cineledger-upload-"))
+    target = folder / clean
+    if target.resolve().parent != folder.resolve():  # belt and braces: never outside
+        return None
     target.write_bytes(content)
     return target
 

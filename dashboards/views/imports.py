@@ -11,7 +11,9 @@ from dashboards.ui.view import require_production
 require_editor()
 production = require_production()
 st.title(t("imports"))
-upload = st.file_uploader(t("upload"), type=["csv", "xlsx", "txt", "tsv"], key="upload")
+upload = st.file_uploader(
+    t("upload"), type=["csv", "xlsx", "txt", "tsv", "xml", "zip"], key="upload"
+)
 if upload is not None:
     path = save_upload(upload.name, upload.getvalue())
     if path is None:
