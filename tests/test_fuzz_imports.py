@@ -22,6 +22,7 @@ from finance.ingest import import_expenses
 from finance.productions import add_production
 from tests.test_fec import HEADER as FEC_HEADER
 from tests.test_fec import LINES as FEC_LINES
+from tests.test_profiles import EXPORT
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data" / "demo"
@@ -72,7 +73,12 @@ def zipped_xml() -> bytes:
     return out.getvalue()
 
 
+def profile_export() -> bytes:
+    return EXPORT.encode("cp1252")
+
+
 SEEDS: dict[str, tuple[str, Callable[[], bytes]]] = {
+    "profile": ("journal.csv", profile_export),
     "csv": ("expenses.csv", belgian_csv),
     "xlsx": ("expenses.xlsx", xlsx_bytes),
     "fec": ("FEC20261231.txt", fec_text),
@@ -176,3 +182,19 @@ def test_a_header_without_rows_imports_nothing_and_says_so(pristine: Path, tmp_p
     path.write_bytes(belgian_csv().splitlines(keepends=True)[0])
     outcome = import_expenses(db, PRODUCTION, [path])
     assert (outcome.files[0].rows_read, outcome.files[0].imported) == (0, 0)
+
+
+def test_an_xlsx_that_would_unpack_to_gigabytes_is_refused(pristine: Path, tmp_path: Path) -> None:
+    """A zip bomb dressed as a workbook: refused from the zip directory, before any parsing."""
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            chunk = b"<row>" + b" " * (1 << 20) + b"</row>"
+            for _ in range(600):  # 600 MB unpacked, under 1 MB packed
+                member.write(chunk)
+    assert path.stat().st_size < 2 * 2**20
+    db = tmp_path / "ledger.duckdb"
+    shutil.copy(pristine, db)
+    with pytest.raises(UserError, match="would unpack to"):
+        import_expenses(db, PRODUCTION, [path])
