@@ -42,6 +42,8 @@ def serve(db: Path, port: int, address: str = "localhost") -> None:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "viewer",  # no "Deploy" button for a producer's dashboard
         "--server.maxUploadSize",
         str(MAX_UPLOAD_MB),  # Streamlit refuses bigger uploads before our own check
     ]

@@ -28,6 +28,7 @@ PAGES = [
     ("territories", "Territoires"),
     ("imports", "Imports"),
     ("portfolio", "Portefeuille"),
+    ("audit", "Journal"),
 ]
 FLAGS = [
     "--no-sandbox",
@@ -51,12 +52,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
-    shutil.copy(demo_db, db)
+def serve(db: Path, extra_env: dict[str, str]) -> Iterator[str]:
+    """Serve the dashboard on `db` on a free local port until the generator is closed."""
     port = free_port()
-    env = {**os.environ, "CINELEDGER_DB": str(db), "CINELEDGER_TODAY": "2026-11-22"}
+    env = {**os.environ, "CINELEDGER_DB": str(db), "CINELEDGER_TODAY": "2026-11-22", **extra_env}
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -91,6 +90,25 @@ def server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     yield base
     proc.terminate()
     proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    yield from serve(db, {})
+
+
+@pytest.fixture(scope="module")
+def guarded(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard with accounts: a viewer and an editor."""
+    from finance.auth import write_user
+
+    work = tmp_path_factory.mktemp("guarded")
+    shutil.copy(demo_db, work / "demo.duckdb")
+    write_user(work / "auth.toml", "victor", "viewer", "analyste-fonds-7")
+    write_user(work / "auth.toml", "anne", "editor", "montage-2026-salle")
+    yield from serve(work / "demo.duckdb", {"CINELEDGER_AUTH_FILE": str(work / "auth.toml")})
 
 
 @pytest.fixture(scope="module")
@@ -170,3 +188,30 @@ def test_upload_shows_the_validation_report(server: str, browser: object, tmp_pa
     )
     no_errors(page, console, "upload")
     page.screenshot(path=str(ARTIFACTS / "imports-upload.png"), full_page=True)
+
+
+@pytest.mark.parametrize(
+    ("user", "password", "can_import"),
+    [
+        ("victor", "analyste-fonds-7", False),
+        ("anne", "montage-2026-salle", True),
+    ],
+)
+def test_login_then_the_role_decides_the_pages(
+    guarded: str, browser: object, user: str, password: str, can_import: bool
+) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.goto(guarded)
+    page.get_by_label("Utilisateur").wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stMetric"]').count() == 0, "nothing shows before login"
+    page.get_by_label("Utilisateur").fill(user)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    settle(page)
+    assert "Vue d'ensemble" in page.locator("h1").first.inner_text()
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    assert (nav.get_by_text("Imports", exact=True).count() == 1) is can_import
+    no_errors(page, console, f"login {user}")
+    page.screenshot(path=str(ARTIFACTS / f"login-{user}.png"), full_page=True)
