@@ -32,6 +32,8 @@ FORMAT = "cineledger-backup"
 FORMAT_VERSION = 1
 #: Rebuilt by the software itself on open: not part of the snapshot.
 DERIVED = {"_migrations", "categories"}
+#: Tables of older versions that are now computed on demand: skipped on restore.
+RETIRED = {"eligibility"}
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,8 @@ def restore(folder: Path, db: Path) -> dict[str, int]:
             )
         with transaction(con):
             for table, expected in index["tables"].items():
+                if table in RETIRED:
+                    continue
                 if table not in current:
                     raise UserError(f"{folder}: unknown table {table}")
                 source = folder / "tables" / f"{table}.parquet"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -27,26 +28,36 @@ def _pairs(policy: Path) -> tuple[tuple[str, str], ...]:
     )
 
 
-def overlaps(con: duckdb.DuckDBPyConnection, production_id: str) -> pl.DataFrame:
-    """One row per expense counted by an exclusive pair: id, amount, the two schemes."""
-    pairs = pl.DataFrame(list(exclusive_pairs()), schema=["first", "second"], orient="row")
-    con.register("exclusive_pairs", pairs)
-    try:
-        frame: pl.DataFrame = con.sql(
-            """
-            SELECT a.expense_id, any_value(a.amount) AS amount,
-                   string_agg(DISTINCT a.scheme || '+' || b.scheme, ', ') AS schemes
-            FROM eligibility a JOIN eligibility b
-              ON a.production_id = b.production_id AND a.expense_id = b.expense_id AND a.scheme < b.scheme
-            JOIN exclusive_pairs p ON p.first = a.scheme AND p.second = b.scheme
-            WHERE a.production_id = $pid AND a.counts AND b.counts AND a.status = 'actual'
-            GROUP BY a.expense_id ORDER BY a.expense_id
+def overlaps(
+    con: duckdb.DuckDBPyConnection, relation: str, production_id: str, at: date
+) -> pl.DataFrame:
+    """One row per expense counted by an exclusive pair: id, amount, the pairs it breaks.
+
+    One pass over the relation, grouped by expense with a flag per scheme (no self-join, which
+    would compute the relation twice, and no per-expense lists, which cost more than the test)."""
+    pairs = exclusive_pairs()
+    schemes = sorted({s for pair in pairs for s in pair})
+    if not pairs:
+        return pl.DataFrame(
+            schema={"expense_id": pl.Int64, "amount": pl.Decimal(18, 2), "schemes": pl.String}
+        )
+    flags = ", ".join(f"bool_or(scheme = '{s}') AS \"{s}\"" for s in schemes)
+    broken = " OR ".join(f'("{a}" AND "{b}")' for a, b in pairs)
+    names = ", ".join(f'CASE WHEN "{a}" AND "{b}" THEN \'{a}+{b}\' END' for a, b in pairs)
+    frame: pl.DataFrame = con.sql(
+        f"""
+        SELECT expense_id, amount, concat_ws(', ', {names}) AS schemes
+        FROM (SELECT expense_id, any_value(amount) AS amount, {flags}
+              FROM {relation}
+              WHERE production_id = $pid AND counts AND status = 'actual'
+                AND scheme IN ({", ".join(f"'{s}'" for s in schemes)})
+              GROUP BY expense_id HAVING count(*) >= 2)
+        WHERE {broken}
+        ORDER BY expense_id
         """,
-            params={"pid": production_id},
-        ).pl()
-        return frame
-    finally:
-        con.unregister("exclusive_pairs")
+        params={"pid": production_id, "at": at} if "$at" in relation else {"pid": production_id},
+    ).pl()
+    return frame
 
 
 def overlap_total(frame: pl.DataFrame) -> Decimal:

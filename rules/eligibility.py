@@ -1,9 +1,14 @@
-"""Eligibility of every expense for every scheme, computed set-wise in one SQL statement each.
+"""Eligibility of every expense for every scheme, as one SQL relation computed on demand.
 
 The tests come from the pack's `eligibility` data; each failing test leaves a reason code on the
 row (rules/reasons.yaml says it in words). Caps that work on totals (the Tax Shelter producer-fee
 cap, French hotel caps) are window functions over the same rows, so the eligible amounts of the
 evidence add up exactly to the measured figure.
+
+Nothing is materialised: the check aggregates the relation in one scan, and the evidence, the
+justification file and the dashboard read it again for the latest run's date. Writing a million
+expense x scheme rows on every check cost seconds; recomputing a scheme's rows costs tens of
+milliseconds.
 """
 
 from __future__ import annotations
@@ -11,8 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-
-import duckdb
 
 from finance.models import Financing, Kind, Manifest
 from rules.model import Eligibility, Pack, Window
@@ -142,29 +145,69 @@ def _base_sql(scheme: str, el: Eligibility, wins: list[AgreementWindow]) -> str:
                      {t["territory_ok"]} AS territory_ok, {t["payee_ok"]} AS payee_ok,
                      {t["category_ok"]} AS category_ok, {t["class_ok"]} AS class_ok,
                      {t["be_taxable_ok"]} AS be_taxable_ok, {t["eea_ok"]} AS eea_ok
-              FROM v_expenses e WHERE e.production_id = $pid AND e.doc_date <= $at) e
+              FROM ve e) e
     """
+
+
+#: the columns of the eligibility relation, typed (the empty relation uses them too)
+COLUMNS = {
+    "production_id": "VARCHAR",
+    "scheme": "VARCHAR",
+    "expense_id": "BIGINT",
+    "agreement_seq": "INTEGER",
+    "status": "VARCHAR",
+    "doc_date": "DATE",
+    "amount": "DECIMAL(18,2)",
+    "ts_class": "VARCHAR",
+    "category": "VARCHAR",
+    "in_window": "BOOLEAN",
+    "territory_ok": "BOOLEAN",
+    "payee_ok": "BOOLEAN",
+    "category_ok": "BOOLEAN",
+    "class_ok": "BOOLEAN",
+    "be_taxable_ok": "BOOLEAN",
+    "eea_ok": "BOOLEAN",
+    "counts": "BOOLEAN",
+    "eligible_amount": "DECIMAL(18,2)",
+    "reasons": "VARCHAR[]",
+}
+
+
+def _fee_parts(fee_cap: Decimal | None) -> tuple[str, str, str]:
+    """(is_fee test, extra CTEs, joins) of the producer-fee cap.
+
+    The running total is computed over the fee rows only (a handful), not by a window over every
+    expense: sorting a million rows to number a dozen was most of the check's time."""
+    if fee_cap is None:
+        return "FALSE", "", "SELECT *, NULL AS fee_cap, NULL AS running FROM base"
+    fee = "(counts AND status = 'actual' AND ts_class = 'producer_fee')"
+    ctes = f"""
+        fee_rows AS (
+            SELECT expense_id, sum(amount) OVER (ORDER BY doc_date, expense_id
+                                                 ROWS UNBOUNDED PRECEDING) AS running
+            FROM base WHERE {fee}
+        ),
+        cap AS (
+            SELECT round({fee_cap} * coalesce(sum(amount) FILTER (
+                counts AND status = 'actual' AND ts_class <> 'producer_fee'), 0), 2) AS fee_cap
+            FROM base
+        ),"""
+    joined = "SELECT b.*, cap.fee_cap, f.running FROM base b CROSS JOIN cap LEFT JOIN fee_rows f USING (expense_id)"
+    return fee, ctes, joined
 
 
 def _capped_sql(base: str, fee_cap: Decimal | None, hotel: tuple[Decimal, Decimal] | None) -> str:
     """Apply the caps that work across rows, keeping the evidence additive."""
-    fee = "FALSE"
-    cap_expr = "NULL"
-    if fee_cap is not None:
-        fee = "(counts AND status = 'actual' AND ts_class = 'producer_fee')"
-        cap_expr = f"round({fee_cap} * sum(CASE WHEN counts AND status = 'actual' AND ts_class <> 'producer_fee' THEN amount ELSE 0 END) OVER (), 2)"
+    fee, fee_ctes, with_fee = _fee_parts(fee_cap)
     lodging = "FALSE"
     night_cap = "NULL"
     if hotel is not None:
         lodging = "(counts AND category = 'lodging')"
         night_cap = f"coalesce(nights, 0) * CASE WHEN list_contains({_sql_list(list(PARIS_DEPARTMENTS))}, fr_department) THEN {hotel[0]} ELSE {hotel[1]} END"
     return f"""
-        WITH base AS ({base}),
+        WITH base AS ({base}),{fee_ctes}
         marked AS (
-            SELECT *, {fee} AS is_fee, {lodging} AS is_lodging, {cap_expr} AS fee_cap,
-                   sum(amount) OVER (PARTITION BY {fee} ORDER BY doc_date, expense_id
-                                     ROWS UNBOUNDED PRECEDING) AS running
-            FROM base
+            SELECT *, {fee} AS is_fee, {lodging} AS is_lodging FROM ({with_fee})
         ),
         valued AS (
             SELECT *, CASE
@@ -174,9 +217,7 @@ def _capped_sql(base: str, fee_cap: Decimal | None, hotel: tuple[Decimal, Decima
                 ELSE amount END::DECIMAL(18,2) AS eligible_amount
             FROM marked
         )
-        SELECT production_id, scheme, expense_id, agreement_seq, status, doc_date, amount,
-               ts_class, category, in_window, territory_ok, payee_ok, category_ok, class_ok, be_taxable_ok, eea_ok,
-               counts, eligible_amount,
+        SELECT {", ".join(COLUMNS)[: -len(", reasons")]},
                list_concat(reasons, list_filter([
                    CASE WHEN is_fee AND eligible_amount <> amount THEN 'producer_fee_capped' END,
                    CASE WHEN is_lodging AND nights IS NULL THEN 'hotel_nights_missing'
@@ -186,14 +227,10 @@ def _capped_sql(base: str, fee_cap: Decimal | None, hotel: tuple[Decimal, Decima
     """
 
 
-def build_eligibility(
-    con: duckdb.DuckDBPyConnection,
-    manifest: Manifest,
-    pack: Pack,
-    at: date,
-    param: dict[str, Decimal],
-) -> list[AgreementWindow]:
-    """Replace the production's eligibility rows for one scheme; returns the windows used."""
+def scheme_sql(
+    manifest: Manifest, pack: Pack, param: dict[str, Decimal]
+) -> tuple[str, list[AgreementWindow]]:
+    """The eligibility rows of one scheme (parameters $pid and $at), and the windows used."""
     assert pack.eligibility is not None
     el = pack.eligibility
     plan = [
@@ -202,9 +239,29 @@ def build_eligibility(
     wins = windows(el.window, plan, manifest.kind, param)
     fee_cap = param.get("producer_fee_cap") if pack.scheme == "be_tax_shelter" else None
     hotel = (param["hotel_cap_paris"], param["hotel_cap_other"]) if el.hotel_caps else None
-    con.execute(
-        "DELETE FROM eligibility WHERE production_id = ? AND scheme = ?", [manifest.id, pack.scheme]
+    return _capped_sql(_base_sql(pack.scheme, el, wins), fee_cap, hotel), wins
+
+
+def empty_relation() -> str:
+    """The relation with no rows, for a plan without territorial schemes."""
+    cols = ", ".join(f"NULL::{t} AS {c}" for c, t in COLUMNS.items())
+    return f"(SELECT {cols} WHERE FALSE)"
+
+
+#: the expense columns the tests read; resolved once per query from v_expenses (its joins with
+#: the devis and the corrections cost more than the tests themselves)
+EXPENSE_COLUMNS = (
+    "id, production_id, status, doc_date, amount, territory, category, ts_class, payee_type, "
+    "av_company, be_taxable, nights, fr_department"
+)
+
+
+def union(parts: list[str]) -> str:
+    """Every scheme's rows as one relation, to put after FROM."""
+    if not parts:
+        return empty_relation()
+    body = "\nUNION ALL\n".join(f"SELECT * FROM ({p})" for p in parts)
+    return (
+        f"(WITH ve AS MATERIALIZED (SELECT {EXPENSE_COLUMNS} FROM v_expenses "
+        f"WHERE production_id = $pid AND doc_date <= $at)\n{body})"
     )
-    sql = _capped_sql(_base_sql(pack.scheme, el, wins), fee_cap, hotel)
-    con.execute(f"INSERT INTO eligibility {sql}", {"pid": manifest.id, "at": at})
-    return wins

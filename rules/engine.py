@@ -18,7 +18,7 @@ from finance.models import Manifest, Scheme
 from finance.money import ZERO
 from finance.report import line_figures
 from rules.cumulation import overlap_total, overlaps
-from rules.eligibility import AgreementWindow, build_eligibility
+from rules.eligibility import AgreementWindow, scheme_sql, union
 from rules.facts import MEASURES, THRESHOLDS, VALUES, FactContext, ceil_cent
 from rules.loader import load_packs
 from rules.measures import MeasureValue, measure_values
@@ -61,6 +61,7 @@ class RunContext:
     budget: Decimal
     eac: Decimal
     windows: dict[str, list[AgreementWindow]]
+    relation: str = ""  # the eligibility rows of every scheme, as SQL ($pid, $at)
 
 
 def _signing_date(manifest: Manifest, scheme: str, at: date) -> date:
@@ -281,23 +282,34 @@ def evaluate_rule(
     )
 
 
+def scheme_parameters(params: dict[str, Any], scheme: str) -> dict[str, Any]:
+    """The resolved values of one scheme's parameters, by short name."""
+    return {k.split(".", 1)[1]: v[1].value for k, v in params.items() if k.startswith(scheme + ".")}
+
+
+def eligibility_relation(
+    manifest: Manifest, packs: dict[str, Pack], params: dict[str, Any]
+) -> tuple[str, dict[str, list[AgreementWindow]]]:
+    """Every territorial scheme's eligibility rows as one SQL relation, and their windows."""
+    parts, wins = [], {}
+    for scheme, pack in packs.items():
+        if pack.eligibility is not None:
+            sql, wins[scheme] = scheme_sql(manifest, pack, scheme_parameters(params, scheme))
+            parts.append(sql)
+    return union(parts), wins
+
+
 def prepare(con: duckdb.DuckDBPyConnection, manifest: Manifest, at: date) -> RunContext:
-    """Read the plan, parameters and budget; rebuild the eligibility rows of every scheme."""
+    """Read the plan, parameters and budget; write the eligibility relation of every scheme."""
     packs = active_packs(manifest)
     params = resolve_parameters(manifest, packs, at)
     lines = line_figures(con, manifest.id, at)
     devis = Decimal(lines["budget"].sum() or 0)
     eac = Decimal(lines["estimate_at_completion"].sum() or 0)
-    wins = {}
-    for scheme, pack in packs.items():
-        if pack.eligibility is not None:
-            flat = {
-                k.split(".", 1)[1]: v[1].value
-                for k, v in params.items()
-                if k.startswith(scheme + ".")
-            }
-            wins[scheme] = build_eligibility(con, manifest, pack, at, flat)
-    return RunContext(manifest, at, packs, params, lines, manifest.budget_total or devis, eac, wins)
+    relation, wins = eligibility_relation(manifest, packs, params)
+    return RunContext(
+        manifest, at, packs, params, lines, manifest.budget_total or devis, eac, wins, relation
+    )
 
 
 def evaluate(con: duckdb.DuckDBPyConnection, manifest: Manifest, at: date) -> list[RuleResult]:
@@ -306,9 +318,9 @@ def evaluate(con: duckdb.DuckDBPyConnection, manifest: Manifest, at: date) -> li
     names = sorted(
         {r.measured for p in ctx.packs.values() for r in p.rules if r.measured in MEASURES}
     )
-    mv = measure_values(con, manifest.id, names, ctx.lines, ctx.packs)
+    mv = measure_values(con, ctx, names, ctx.relation)
     if "cumulation" in ctx.packs:
-        both = overlaps(con, manifest.id)
+        both = overlaps(con, ctx.relation, manifest.id, at)
         mv["cumulation.exclusive_overlap"] = MeasureValue(
             overlap_total(both), ZERO, ZERO, both.height
         )

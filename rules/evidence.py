@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from finance.errors import UserError
+from finance.productions import get_manifest
 from finance.store.db import connect, read_frame
 from rules.facts import MEASURES
 from rules.loader import load_packs
+from rules.relation import latest_relation
 
 DETAIL_SQL = """
 SELECT l.expense_id, e.doc_date, e.supplier, e.supplier_vat, e.country, e.postcode, e.territory,
        e.invoice_ref, e.budget_code, e.category, e.ts_class, e.amount, e.currency, e.amount_orig,
        e.fx_rate, l.eligible_amount, l.counts, l.reasons, e.source_file, e.source_row
-FROM eligibility l JOIN v_expenses e ON e.id = l.expense_id
+FROM {relation} l JOIN v_expenses e ON e.id = l.expense_id
 WHERE l.production_id = $pid AND l.scheme = $scheme AND l.status = 'actual'
 ORDER BY l.doc_date, l.expense_id
 """
@@ -41,19 +45,33 @@ def measure_of(rule_id: str) -> str:
 
 def rule_evidence(db: Path | None, production_id: str, rule_id: str) -> pl.DataFrame:
     """Every actual expense examined for the rule's scheme in the latest run, with `counted`
-    (what it adds to the measured value: 0 when it does not count) and its reason codes."""
+    (what it adds to the measured value: 0 when it does not count) and its reason codes.
+
+    A warning goes to stderr when the ledger changed since that run (the rows are recomputed
+    from the ledger as it is now, for the run's date)."""
     measure = MEASURES[measure_of(rule_id)]
     with connect(db, read_only=True) as con:
-        rows = read_frame(con, DETAIL_SQL, {"pid": production_id, "scheme": measure.scheme})
+        relation, params, stale = latest_relation(con, production_id)
+        params = {**params, "scheme": measure.scheme}
+        rows = read_frame(con, DETAIL_SQL.format(relation=relation), params)
         flags = read_frame(
             con,
-            f"SELECT expense_id, ({measure.amount})::DECIMAL(18,2) AS counted FROM eligibility "
+            f"SELECT expense_id, ({measure.amount})::DECIMAL(18,2) AS counted FROM {relation} "
             f"WHERE production_id = $pid AND scheme = $scheme AND status = 'actual' AND ({measure.where})",
-            {"pid": production_id, "scheme": measure.scheme},
+            params,
         )
-    if rows.height == 0:
-        raise UserError(
-            f"{production_id}: no check has run for {measure.scheme}; run `cineledger check` first"
+    if stale:
+        print(
+            f"warning: {production_id}: the ledger changed since the latest check; "
+            f"run `cineledger check` for evidence that matches it",
+            file=sys.stderr,
         )
+    if rows.height == 0 and measure.scheme not in {s.value for s in _plan(db, production_id)}:
+        raise UserError(f"{production_id}: {measure.scheme} is not in the financing plan")
     out = rows.join(flags, on="expense_id", how="left")
     return out.with_columns(pl.col("counted").fill_null(pl.lit(0, pl.Decimal(18, 2))))
+
+
+def _plan(db: Path | None, production_id: str) -> list[Any]:
+    with connect(db, read_only=True) as con:
+        return [f.scheme for f in get_manifest(con, production_id).financing]

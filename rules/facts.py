@@ -1,6 +1,6 @@
 """Named facts: the arithmetic of the rules, reviewed as code (OpenFisca habit).
 
-A *measure* is a spend fact over the eligibility table: the rows that count and what each
+A *measure* is a spend fact over the eligibility relation (rules/eligibility.py): the rows that count and what each
 contributes, so its evidence adds up to its value. A *value* fact reads the financing plan or
 the budget. A *threshold* fact combines parameters with the plan. Rules (pack.yaml) only name
 them: new arithmetic means a new fact here, not an expression hidden in YAML.

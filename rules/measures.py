@@ -1,10 +1,11 @@
-"""Measure values set-wise: one scan of the eligibility table for every measure, actual and
+"""Measure values set-wise: one scan of the eligibility relation for every measure, actual and
 committed, plus the remaining budget of the lines planned in each measure's territory."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -12,6 +13,9 @@ import polars as pl
 from finance.money import ZERO
 from rules.facts import MEASURES, Measure
 from rules.model import Pack
+
+if TYPE_CHECKING:
+    from rules.engine import RunContext
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,7 @@ class MeasureValue:
         return self.measured + self.committed + self.planned
 
 
-def _aggregate_sql(names: list[str]) -> str:
+def _aggregate_sql(names: list[str], relation: str) -> str:
     cols = []
     for i, name in enumerate(names):
         m = MEASURES[name]
@@ -38,7 +42,7 @@ def _aggregate_sql(names: list[str]) -> str:
             f"coalesce(sum({m.amount}) FILTER ({cond} AND status = 'committed'), 0)::DECIMAL(18,2) AS c{i}",
             f"count(*) FILTER ({cond} AND status = 'actual') AS n{i}",
         ]
-    return f"SELECT {', '.join(cols)} FROM eligibility WHERE production_id = $pid"
+    return f"SELECT {', '.join(cols)} FROM {relation} WHERE production_id = $pid"
 
 
 def _territory_matches(territory: pl.Expr, patterns: tuple[str, ...]) -> pl.Expr:
@@ -66,17 +70,16 @@ def planned_remaining(lines: pl.DataFrame, measure: Measure, pack: Pack | None) 
 
 
 def measure_values(
-    con: duckdb.DuckDBPyConnection,
-    production_id: str,
-    names: list[str],
-    lines: pl.DataFrame,
-    packs: dict[str, Pack],
+    con: duckdb.DuckDBPyConnection, ctx: RunContext, names: list[str], rows: str
 ) -> dict[str, MeasureValue]:
-    """Every named measure of the run, from one scan of the eligibility table."""
+    """Every named measure of the run, from one scan of its eligibility rows (a table name, or
+    the relation's SQL)."""
     if not names:
         return {}
-    row = con.sql(_aggregate_sql(names), params={"pid": production_id}).fetchall()[0]
+    params = {"pid": ctx.manifest.id, "at": ctx.at} if "$at" in rows else {"pid": ctx.manifest.id}
+    row = con.sql(_aggregate_sql(names, rows), params=params).fetchall()[0]
     assert row is not None
+    lines, packs = ctx.lines, ctx.packs
     out = {}
     for i, name in enumerate(names):
         m = MEASURES[name]
@@ -90,12 +93,16 @@ def measure_values(
 
 
 def evidence(con: duckdb.DuckDBPyConnection, production_id: str, measure_name: str) -> pl.DataFrame:
-    """The expenses behind a measure with what each contributes; they add up to its value."""
+    """The expenses behind a measure in the latest run, with what each contributes; they add up
+    to its value."""
+    from rules.relation import latest_relation
+
     m = MEASURES[measure_name]
+    relation, params, _ = latest_relation(con, production_id)
     frame: pl.DataFrame = con.sql(
         f"""SELECT l.expense_id, ({m.amount})::DECIMAL(18,2) AS counted, l.amount, l.reasons
-            FROM eligibility l WHERE l.production_id = $pid AND l.scheme = '{m.scheme}'
+            FROM {relation} l WHERE l.production_id = $pid AND l.scheme = '{m.scheme}'
               AND ({m.where}) AND l.status = 'actual' ORDER BY l.doc_date, l.expense_id""",
-        params={"pid": production_id},
+        params=params,
     ).pl()
     return frame

@@ -1,7 +1,7 @@
 """Rule runs: evaluate, store with the rulebook version and a parameter snapshot, print.
 
 Storing every run lets a financier compare two runs (what changed: the data, a parameter, the
-rulebook). The eligibility table holds the latest run's expense x scheme rows for the evidence.
+rulebook). The evidence recomputes a run's expense x scheme rows (rules/relation.py).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from finance.store.db import connect, fetch_value, transaction
 from rules import RULEBOOK_VERSION
 from rules.engine import RuleResult, evaluate
 from rules.model import Status
+from rules.relation import ledger_state
 
 #: order of the contract's fields first, then our extensions
 CONTRACT_FIELDS = (
@@ -78,12 +79,13 @@ def _store(
     at: date,
     sha: str,
     results: list[RuleResult],
+    state: str,
 ) -> int:
     run_id = fetch_value(con, "SELECT nextval('rule_run_seq')")
     n = fetch_value(con, "SELECT count(*) FROM expenses WHERE production_id = ?", [production_id])
     snapshot = {r.rule_id: r.parameters for r in results}
     con.execute(
-        "INSERT INTO rule_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO rule_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             run_id,
             production_id,
@@ -93,6 +95,7 @@ def _store(
             sha,
             n,
             json.dumps(snapshot, ensure_ascii=False),
+            state,
         ],
     )
     con.executemany(
@@ -119,14 +122,22 @@ def _store(
 
 
 def run_check(db: Path | None, production_id: str, at: date) -> CheckRun:
-    """Evaluate and store a run in one transaction."""
-    with connect(db) as con, transaction(con):
+    """Evaluate on a read-only snapshot, then store the run in one short write transaction.
+
+    Evaluating read-only lets other readers (the dashboard) in meanwhile and is faster than in a
+    write transaction; the ledger state recorded is the one evaluated, so a write that slips in
+    between is seen by the evidence as a change since the run."""
+    with connect(db):  # bring the schema up to date before reading
+        pass
+    with connect(db, read_only=True) as con:
         manifest = get_manifest(con, production_id)
         sha = fetch_value(
             con, "SELECT manifest_sha256 FROM productions WHERE id = ?", [production_id]
         )
         results = evaluate(con, manifest, at)
-        run_id = _store(con, production_id, at, sha, results)
+        state = ledger_state(con, production_id)
+    with connect(db) as con, transaction(con):
+        run_id = _store(con, production_id, at, sha, results, state)
         record(
             con,
             "rules.check",

@@ -156,3 +156,13 @@ def test_evidence_csv_cannot_run_formulas(db: Path) -> None:
     ).stdout
     assert "'=HYPERLINK" in out
     assert not any(line.startswith(("=", "+", "@")) or ",=" in line for line in out.splitlines())
+
+
+def test_evidence_says_when_the_ledger_changed_since_the_check(db: Path) -> None:
+    cli("check", PRODUCTION, "--at", str(DEMO_AT), db=db, check=None)
+    rule = "wallimage.walloon_spend"
+    quiet = cli("evidence", PRODUCTION, rule, "--format", "json", db=db)
+    assert "changed since" not in quiet.stderr
+    cli("override", PRODUCTION, "7", "--set", "territory=BE-WAL", "--reason", "Walloon branch", db=db)
+    warned = cli("evidence", PRODUCTION, rule, "--format", "json", db=db)
+    assert "the ledger changed since the latest check" in warned.stderr

@@ -14,10 +14,12 @@ import polars as pl
 import streamlit as st
 
 from finance.audit import trail
+from finance.errors import UserError
 from finance.models import Manifest
 from finance.productions import get_manifest, list_productions
 from finance.report import CostReport, build_report
 from finance.store.db import connect, default_db_path, read_frame
+from rules import relation as rules_relation
 
 Version = tuple[str, int, int]
 
@@ -59,6 +61,23 @@ def audit_trail(v: Version, production_id: str) -> pl.DataFrame:
     """The production's audit entries and the database-wide ones, newest first."""
     with connect(Path(v[0]), read_only=True) as con:
         return trail(con, production_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def eligibility_at(v: Version, production_id: str, at: date) -> str:
+    """The SQL of the eligibility relation as at a date (parameters $pid and $at)."""
+    with connect(Path(v[0]), read_only=True) as con:
+        return rules_relation.relation_at(con, production_id, at)[0]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def latest_run_date(v: Version, production_id: str) -> date | None:
+    """The as-at date of the production's latest check (None before the first)."""
+    with connect(Path(v[0]), read_only=True) as con:
+        try:
+            return rules_relation.latest_run(con, production_id)[1]
+        except UserError:
+            return None
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -30,12 +30,7 @@ def options(production: str) -> dict[str, list[str]]:
             (("p", production),),
         )
         out[column] = [str(x) for x in frame["v"].to_list()]
-    schemes = data.query(
-        v,
-        "SELECT DISTINCT scheme AS v FROM eligibility WHERE production_id = $p ORDER BY 1",
-        (("p", production),),
-    )
-    out["scheme"] = [str(x) for x in schemes["v"].to_list()]
+    out["scheme"] = territorial_schemes(production)
     return out
 
 
@@ -62,10 +57,12 @@ def filtered_expenses(
             where.append(f"{column} IN (SELECT unnest(${column}))")
             params[column] = values
     if schemes:
+        relation = data.eligibility_at(data.version(), production, at)
         where.append(
-            "id IN (SELECT expense_id FROM eligibility WHERE counts AND scheme IN (SELECT unnest($schemes)))"
+            f"id IN (SELECT expense_id FROM {relation} WHERE production_id = $pid AND counts "
+            "AND scheme IN (SELECT unnest($schemes)))"
         )
-        params["schemes"] = schemes
+        params.update(schemes=schemes, pid=production)
     if search.strip():
         where.append(
             "(supplier ILIKE $q OR invoice_ref ILIKE $q OR supplier_vat ILIKE $q OR description ILIKE $q)"
@@ -101,3 +98,11 @@ def apply_override(
         return str(exc), False
     data.clear()
     return f"{outcome.changed.height} → {outcome.field} = {outcome.value}", True
+
+
+def territorial_schemes(production: str) -> list[str]:
+    """The plan's schemes that test expenses (those the scheme filter can use)."""
+    from rules.engine import active_packs
+
+    manifest = data.manifest(data.version(), production)
+    return sorted(s for s, p in active_packs(manifest).items() if p.eligibility is not None)

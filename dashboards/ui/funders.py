@@ -39,13 +39,18 @@ def parameter_table(result: dict[str, Any]) -> pl.DataFrame:
 def evidence_table(production: str, scheme: str, counts: bool, limit: int = 1000) -> pl.DataFrame:
     """Expenses examined for the scheme that count (or not), with reasons in words and provenance;
     the first `limit` by date (the CLI's `evidence` command gives them all)."""
+    v = data.version()
+    run_at = data.latest_run_date(v, production)
+    if run_at is None:
+        return pl.DataFrame()
+    relation = data.eligibility_at(v, production, run_at)
     rows = data.query(
-        data.version(),
+        v,
         "SELECT l.counts, e.doc_date, e.supplier, e.invoice_ref, e.territory, e.category, l.amount, "
-        "l.eligible_amount, l.reasons, e.source_file, e.source_row FROM eligibility l "
-        "JOIN v_expenses e ON e.id = l.expense_id WHERE l.production_id = $p AND l.scheme = $s "
+        f"l.eligible_amount, l.reasons, e.source_file, e.source_row FROM {relation} l "
+        "JOIN v_expenses e ON e.id = l.expense_id WHERE l.production_id = $pid AND l.scheme = $s "
         "AND l.status = 'actual' AND l.counts = $c ORDER BY l.doc_date LIMIT $n",
-        (("p", production), ("s", scheme), ("c", counts), ("n", limit)),
+        (("pid", production), ("at", run_at), ("s", scheme), ("c", counts), ("n", limit)),
     )
     if rows.height == 0:
         return rows

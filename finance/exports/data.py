@@ -22,7 +22,7 @@ SELECT e.supplier, e.supplier_vat, e.supplier_vat_valid, e.country, e.postcode, 
        e.invoice_ref, e.doc_date, e.paid_on, e.budget_code, e.chapter_code, e.chapter_label,
        e.budget_label, e.amount, e.currency, e.fx_rate, e.amount_orig, l.eligible_amount, l.counts,
        l.reasons, e.document, e.payee_type, e.source_file, e.source_row, e.id AS expense_id
-FROM eligibility l JOIN v_expenses e ON e.id = l.expense_id
+FROM {relation} l JOIN v_expenses e ON e.id = l.expense_id
 WHERE l.production_id = $pid AND l.scheme = $scheme AND l.status = 'actual'
 """
 
@@ -100,6 +100,7 @@ def missing_items(frame: pl.DataFrame) -> pl.DataFrame:
 
 def gather(db: Path | None, production_id: str, scheme: str, at: date) -> ExportData:
     """Run the check as at `at` and read what the file shows."""
+    from rules.relation import relation_at
     from rules.runs import result_json, run_check
 
     run = run_check(db, production_id, at)
@@ -107,7 +108,8 @@ def gather(db: Path | None, production_id: str, scheme: str, at: date) -> Export
     if not results:
         raise UserError(f"{production_id}: {scheme} is not in the financing plan")
     with connect(db, read_only=True) as con:
-        rows = read_frame(con, EXPENSES_SQL, {"pid": production_id, "scheme": scheme})
+        relation, params = relation_at(con, production_id, at)
+        rows = read_frame(con, EXPENSES_SQL.format(relation=relation), {**params, "scheme": scheme})
         title = con.execute(
             "SELECT title FROM productions WHERE id = ?", [production_id]
         ).fetchall()[0][0]
