@@ -13,6 +13,7 @@ import polars as pl
 from finance.classify import classify_territory
 from finance.identifiers import identifier_columns
 from finance.money import RATE
+from finance.uniques import with_distinct
 from finance.validate import Check, run_checks
 
 FOLD = r"[^a-z0-9]+"
@@ -172,12 +173,26 @@ def ledger_checks(ctx: LedgerContext) -> list[Check]:
 def enrich(rows: pl.DataFrame, ctx: LedgerContext) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Enriched rows (same order, `_key` added) and the problems found on the way."""
     frame = rows.with_row_index("_key").with_columns(pl.col("_key").cast(pl.Int64))
-    frame = _ledger_territory(classify_territory(frame, country="country", postcode="postcode"))
-    frame = identifier_columns(frame, column="supplier_vat", country="country")
-    frame = tax_residence(frame).with_columns(
-        supplier_key(pl.col("supplier"), pl.col("supplier_vat")).alias("supplier_key"),
-        pl.lit(ctx.production_id).alias("production_id"),
+    # classifications depend on a few columns with few distinct values: computed once per value
+    frame = with_distinct(
+        frame,
+        ["country", "postcode"],
+        lambda d: classify_territory(d, country="country", postcode="postcode"),
     )
+    frame = _ledger_territory(frame)
+    frame = with_distinct(
+        frame,
+        ["supplier_vat", "country"],
+        lambda d: identifier_columns(d, column="supplier_vat", country="country"),
+    )
+    frame = with_distinct(
+        frame,
+        ["supplier", "supplier_vat"],
+        lambda d: d.with_columns(
+            supplier_key(pl.col("supplier"), pl.col("supplier_vat")).alias("supplier_key")
+        ),
+    )
+    frame = tax_residence(frame).with_columns(pl.lit(ctx.production_id).alias("production_id"))
     frame = resolve_fx(resolve_budget_lines(frame, ctx), ctx)
     return frame, run_checks(frame, ledger_checks(ctx))
 

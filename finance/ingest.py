@@ -114,48 +114,65 @@ def _previous_batches(
 
 
 def _stage(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
-    """Register the enriched rows (read in place, not copied) and a small temp table of their
-    keys and fingerprints: content hash + occurrence, so two identical rows are two expenses."""
+    """Register the enriched rows (read in place, not copied) and a narrow temp table of their
+    fingerprints: content hash + occurrence, so two identical rows are two expenses.
+
+    Occurrences are numbered only among rows whose content repeats (a grouped pass finds them):
+    a window over every row cost a sort of the whole batch to number almost only ones."""
     con.register("enriched", frame)
     identity = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in IDENTITY)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE staged AS
-        SELECT _key, production_id, supplier_key, invoice_ref, _sha256, _doc, _file, _row, fp0,
-               md5(fp0 || '#' || row_number() OVER (PARTITION BY fp0 ORDER BY _sha256, _row)) AS fingerprint
-        FROM (SELECT _key, production_id, supplier_key, invoice_ref, _sha256,
-                     coalesce(_doc, _sha256) AS _doc, _file, _row,
-                     md5(concat_ws('|', {identity})) AS fp0 FROM enriched)
+        WITH f AS (SELECT _key, md5(concat_ws('|', {identity})) AS fp0 FROM enriched),
+        repeated AS (SELECT fp0 FROM f GROUP BY fp0 HAVING count(*) > 1),
+        numbered AS (
+            SELECT f._key, row_number() OVER (PARTITION BY f.fp0 ORDER BY e._sha256, e._row) AS occ
+            FROM f JOIN repeated USING (fp0) JOIN enriched e ON e._key = f._key
+        )
+        SELECT f._key, f.fp0, md5(f.fp0 || '#' || coalesce(n.occ, 1)) AS fingerprint
+        FROM f LEFT JOIN numbered n ON n._key = f._key
     """)
 
 
-def _duplicates_and_conflicts(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _duplicates_and_conflicts(
+    con: duckdb.DuckDBPyConnection, production_id: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Rows already in the ledger, and rows that clash with another document of the same number."""
-    con.execute("""
+    con.execute(
+        """
         CREATE OR REPLACE TEMP TABLE dup AS
         SELECT s._key FROM staged s
-        WHERE s.fingerprint IN (SELECT fingerprint FROM expenses e WHERE e.production_id = s.production_id)
-    """)
+        WHERE s.fingerprint IN (SELECT fingerprint FROM expenses WHERE production_id = $pid)
+        """,
+        {"pid": production_id},
+    )
     conflicts = read_frame(
         con,
         """
+        WITH numbered AS MATERIALIZED (
+            SELECT n._key, n._file, n._row, n.supplier_key, n.invoice_ref,
+                   coalesce(n._doc, n._sha256) AS _doc, s.fp0, s.fingerprint
+            FROM enriched n JOIN staged s ON s._key = n._key
+            WHERE n.invoice_ref IS NOT NULL AND n._key NOT IN (SELECT _key FROM dup)
+        )
         SELECT s._file, s._row, 'invoice_ref' AS column, s.invoice_ref AS value,
                'same supplier and invoice number as expense #' || e.id || ' (' || e.source_file ||
                ' row ' || e.source_row || ') but different content' AS reason
-        FROM staged s JOIN expenses e
-          ON e.production_id = s.production_id AND e.supplier_key = s.supplier_key
+        FROM numbered s JOIN expenses e
+          ON e.production_id = $pid AND e.supplier_key = s.supplier_key
          AND e.invoice_ref = s.invoice_ref
-        WHERE s._key NOT IN (SELECT _key FROM dup) AND s.fingerprint <> e.fingerprint
+        WHERE s.fingerprint <> e.fingerprint
         QUALIFY row_number() OVER (PARTITION BY s._key ORDER BY e.id) = 1
         UNION ALL
         SELECT s._file, s._row, 'invoice_ref', s.invoice_ref,
                'same supplier and invoice number as ' || t._file || ' row ' || t._row ||
                ' but different content'
-        FROM staged s JOIN staged t
+        FROM numbered s JOIN numbered t
           ON s.supplier_key = t.supplier_key AND s.invoice_ref = t.invoice_ref
          AND s._doc <> t._doc AND s.fp0 <> t.fp0
-        WHERE s._key NOT IN (SELECT _key FROM dup)
         QUALIFY row_number() OVER (PARTITION BY s._key ORDER BY t._doc, t._row) = 1
     """,
+        {"pid": production_id},
     )
     duplicates = read_frame(con, "SELECT _key FROM dup")
     return duplicates, conflicts.with_columns(pl.col("_row").cast(pl.Int64))
@@ -257,7 +274,7 @@ def _raw_json(frame: pl.DataFrame, bad: pl.DataFrame) -> pl.DataFrame:
 def _insert(
     con: duckdb.DuckDBPyConnection,
     outcomes: list[FileOutcome],
-    frame: pl.DataFrame,
+    raw_rows: pl.DataFrame,
     bad: pl.DataFrame,
     problems: pl.DataFrame,
     production_id: str,
@@ -270,7 +287,7 @@ def _insert(
         ("batch_map", batch_map),
         ("bad_keys", bad),
         ("problems", problems),
-        ("raw_rows", _raw_json(frame, bad)),
+        ("raw_rows", raw_rows),
     ):
         con.register(name, table)
     first_id = int(fetch_value(con, "SELECT coalesce(max(id), 0) + 1 FROM expenses"))
@@ -391,8 +408,8 @@ def import_expenses(
     frame, ledger_problems = enrich(rows, ctx)
     read_problems = pl.concat([e.problems for e in extracted], how="diagonal_relaxed")
     with connect(db) as con, transaction(con):
-        _stage(con, frame)
-        dup, conflicts = _duplicates_and_conflicts(con)
+        _stage(con, frame.select(pl.exclude("^raw_.*$")))  # the raw text stays in Python
+        dup, conflicts = _duplicates_and_conflicts(con, production_id)
         problems = pl.concat([read_problems, ledger_problems, conflicts], how="diagonal_relaxed")
         problems = problems.select("_file", *PROBLEM_SCHEMA).unique(keep="first")
         if problems.height and not skip_invalid:
@@ -412,7 +429,7 @@ def import_expenses(
             how="diagonal_relaxed",
         )
         outcomes = _write_batches(con, production_id, extracted, _counts(frame, bad, dup))
-        quarantined = _insert(con, outcomes, frame, bad, problems, production_id)
+        quarantined = _insert(con, outcomes, _raw_json(frame, bad), bad, problems, production_id)
     _save_attachments(db, extracted)
     invalid_ids = int(frame.filter(pl.col("supplier_vat_valid") == False).height)  # noqa: E712
     return ImportOutcome(

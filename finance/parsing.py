@@ -141,10 +141,15 @@ def detect_decimal_mark(values: pl.Series) -> str:
     Evidence for a comma: values ending in `,d` or `,dd`, or dot-grouped thousands (`1.234.567`,
     `1.234,5`). Evidence for a point: the mirror image. A tie (no evidence) means ".".
     """
-    text = values.cast(pl.String).str.replace_all(r"[^\d.,]", "")
+    counted = values.cast(pl.String).value_counts(name="n")  # each distinct value once, weighted
+    text = pl.col(counted.columns[0]).str.replace_all(r"[^\d.,]", "")
     comma = text.str.contains(r",\d{1,2}$|\d\.\d{3}[.,]|\.\d{3},")
     point = text.str.contains(r"\.\d{1,2}$|\d,\d{3}[.,]|,\d{3}\.")
-    return "," if (comma.sum() or 0) > (point.sum() or 0) else "."
+    votes = counted.select(
+        (pl.col("n") * comma.cast(pl.Int64)).sum().alias("comma"),
+        (pl.col("n") * point.cast(pl.Int64)).sum().alias("point"),
+    ).row(0)
+    return "," if (votes[0] or 0) > (votes[1] or 0) else "."
 
 
 def parse_amount(expr: pl.Expr, decimal_mark: str, scale: int = 2) -> pl.Expr:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -117,9 +118,9 @@ def _refuse_too_wide(text: str, delimiter: str, name: str) -> None:
 def read_csv_text(text: str, name: str, utf8: bytes | None = None) -> tuple[pl.DataFrame, str]:
     """Parse decoded CSV text (or its UTF-8 bytes when we have them), every cell as a string.
 
-    Only a file with quotes can hold a line break inside a cell: the others skip the row-number
-    correction, which costs a pass over every cell."""
-    if not text.strip():
+    Only a file with quotes and more lines than records holds a line break inside a cell: the
+    others skip the row-number correction, which costs a pass over every cell."""
+    if not re.search(r"\S", text):  # no copy of a big text, unlike text.strip()
         raise UserError(f"{name}: the file is empty")
     delimiter = sniff_delimiter(text)
     _refuse_too_wide(text, delimiter, name)
@@ -137,7 +138,8 @@ def read_csv_text(text: str, name: str, utf8: bytes | None = None) -> tuple[pl.D
         raise UserError(
             f"{name}: {frame.width} columns; more than {MAX_COLUMNS} is not an expense file"
         )
-    return _finish(frame, name, quoted='"' in text), delimiter
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    return _finish(frame, name, quoted='"' in text and lines > frame.height + 1), delimiter
 
 
 def _cell_text(value: Any) -> str | None:

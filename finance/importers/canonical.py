@@ -27,6 +27,7 @@ from finance.parsing import (
 )
 from finance.store.reference import category_defaults
 from finance.tabular import RawTable, read_table
+from finance.uniques import select_by_distinct
 from finance.validate import Check, run_checks
 
 REQUIRED = ("date", "supplier", "country", "budget_code", "amount")
@@ -148,7 +149,7 @@ def expense_checks() -> list[Check]:
 def type_and_check(raw: pl.DataFrame, currency: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Typed rows (with `raw_*` text kept alongside) and the problems frame."""
     renamed = raw.rename({c: f"raw_{c}" for c in EXPENSE_SCHEMA})
-    typed = pl.concat([renamed, raw.select(_typed(raw, currency))], how="horizontal")
+    typed = pl.concat([renamed, select_by_distinct(raw, _typed(raw, currency))], how="horizontal")
     return typed, run_checks(typed, expense_checks())
 
 
