@@ -154,6 +154,49 @@ def dashboard_times(db: Path) -> dict[str, float]:
     return figures
 
 
+#: the export is measured where the eligible lines are about 100 thousand and less
+EXPORT_MAX_EXPENSES = 150_000
+
+
+def bench_export(work: Path, db: Path, repeat: int) -> dict[str, Any]:
+    """The Tax Shelter justification workbook (the scheme with the most eligible lines), in a
+    child process: wall time and peak memory, with the number of eligible lines written."""
+    from rules.runs import run_check
+
+    run = run_check(db, "dernier-tram", AT)
+    lines = next(
+        r.evidence_count for r in run.results if r.rule_id == "be_tax_shelter.belgian_spend"
+    )
+    runs = [
+        child(
+            [
+                sys.executable,
+                "-m",
+                "finance",
+                "export",
+                "dernier-tram",
+                "--scheme",
+                "be_tax_shelter",
+                "--out",
+                str(work / "export.xlsx"),
+                "--at",
+                AT.isoformat(),
+                "--db",
+                str(db),
+            ]
+        )
+        for _ in range(repeat)
+    ]
+    times = [r[0] for r in runs]
+    return {
+        "eligible_lines": lines,
+        "median": statistics.median(times),
+        "min": min(times),
+        "max": max(times),
+        "peak_mb": max(r[1] for r in runs),
+    }
+
+
 def floor(db: Path) -> None:
     with connect(db, read_only=True) as con:
         con.sql("SELECT territory, sum(amount) FROM expenses GROUP BY 1").fetchall()
@@ -171,6 +214,8 @@ def run_size(n: int, repeat: int, work: Path) -> dict[str, Any]:
     out["check"] = timed(lambda: run_check(db, "dernier-tram", AT), repeat)
     out["report"] = timed(lambda: cost_report(db, "dernier-tram", AT), repeat)
     out["rowwise_baseline"] = timed(lambda: rowwise_baseline(files["expenses"]), 1)
+    if n <= EXPORT_MAX_EXPENSES:
+        out["export"] = bench_export(work, db, repeat)
     out["dashboard"] = dashboard_times(db)
     shutil.rmtree(work / f"n{n}", ignore_errors=True)
     return out
@@ -221,16 +266,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
-        "--portfolio", action="store_true", help="500 productions, 10 million expenses (not yet)"
+        "--portfolio",
+        nargs="?",
+        const="500x10000000",
+        metavar="PRODUCTIONSxEXPENSES",
+        help="also the portfolio check (default 500x10000000: minutes; e.g. 50x1000000)",
     )
     args = parser.parse_args(argv)
-    if args.portfolio:
-        sys.exit(
-            "the portfolio benchmark (500 productions, 10 million expenses) is not written yet"
-        )
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    portfolio = None
     with tempfile.TemporaryDirectory(prefix="cineledger-bench-") as tmp:
         results = [run_size(n, args.repeat, Path(tmp)) for n in sizes]
+        if args.portfolio:
+            from finance.bench_portfolio import run_portfolio
+
+            count, _, total = args.portfolio.partition("x")
+            portfolio = run_portfolio(Path(tmp), int(count), int(total), args.repeat, timed, AT)
     machine = {
         "python": platform.python_version(),
         "machine": platform.machine(),
@@ -239,10 +290,37 @@ def main(argv: list[str] | None = None) -> None:
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(
-        json.dumps({"machine": machine, "results": results}, indent=2)
+        json.dumps({"machine": machine, "results": results, "portfolio": portfolio}, indent=2)
     )
     print(f"machine: {machine}")
     print(table(results))
+    print(export_table(results))
+    if portfolio:
+        print(portfolio_line(portfolio))
+
+
+def export_table(results: list[dict[str, Any]]) -> str:
+    """The justification-workbook export: eligible lines, seconds, peak memory of the process."""
+    lines = ["| expenses | eligible lines | export s | peak MB |", "| --- | --- | --- | --- |"]
+    for r in results:
+        if "export" in r:
+            e = r["export"]
+            lines.append(
+                f"| {r['expenses']:,} | {e['eligible_lines']:,} | "
+                f"{e['median']:.2f} [{e['min']:.2f}-{e['max']:.2f}] | {e['peak_mb']:.0f} |"
+            )
+    return "\n".join(lines)
+
+
+def portfolio_line(p: dict[str, Any]) -> str:
+    """The portfolio check, against its floor."""
+    chk, fl = p["check_all"], p["duckdb_floor"]
+    return (
+        f"portfolio: {p['productions']} productions, {p['expenses']:,} expenses, loaded in "
+        f"{p['load_s']:.0f} s; check of every production {chk['median']:.2f} s "
+        f"[{chk['min']:.2f}-{chk['max']:.2f}], {chk['median'] / fl['median']:.0f}x the DuckDB floor "
+        f"({fl['median']:.3f} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ from finance.store.db import connect, fetch_value, read_frame, transaction
 from finance.validate import PROBLEM_SCHEMA
 
 Extractor = Callable[[Path, str], Extracted]
+#: DuckDB's memory during an import; past it DuckDB spills to disk rather than growing
+IMPORT_MEMORY = "1GB"
 
 #: What makes two rows the same expense. Payment date, description and document are left out
 #: on purpose: a later export that adds a payment date must not double-count the invoice.
@@ -407,29 +409,38 @@ def import_expenses(
         rows = rows.with_columns(pl.lit(None, pl.String).alias("_doc"))
     frame, ledger_problems = enrich(rows, ctx)
     read_problems = pl.concat([e.problems for e in extracted], how="diagonal_relaxed")
-    with connect(db) as con, transaction(con):
-        _stage(con, frame.select(pl.exclude("^raw_.*$")))  # the raw text stays in Python
-        dup, conflicts = _duplicates_and_conflicts(con, production_id)
-        problems = pl.concat([read_problems, ledger_problems, conflicts], how="diagonal_relaxed")
-        problems = problems.select("_file", *PROBLEM_SCHEMA).unique(keep="first")
-        if problems.height and not skip_invalid:
-            n_rows = problems.select("_file", "_row").n_unique()
-            raise UserError(
-                f"nothing imported: {n_rows} invalid rows (fix them, or use --skip-invalid "
-                f"to import the valid rows and quarantine the others)",
-                _problem_records(problems),
+    with connect(db) as con:
+        con.execute(f"SET memory_limit = '{IMPORT_MEMORY}'")  # spills past it: a big import fits
+        with transaction(con):
+            _stage(con, frame.select(pl.exclude("^raw_.*$")))  # the raw text stays in Python
+            dup, conflicts = _duplicates_and_conflicts(con, production_id)
+            problems = pl.concat(
+                [read_problems, ledger_problems, conflicts], how="diagonal_relaxed"
             )
-        invalid = frame.join(
-            problems.select("_file", "_row").unique(), on=["_file", "_row"]
-        ).select("_key")
-        waiting = frame.filter(pl.col("_to_code")).join(invalid, on="_key", how="anti")
-        bad = pl.concat([invalid, waiting.select("_key")])
-        problems = pl.concat(
-            [problems.with_columns(pl.lit("invalid").alias("kind")), _to_code_problems(waiting)],
-            how="diagonal_relaxed",
-        )
-        outcomes = _write_batches(con, production_id, extracted, _counts(frame, bad, dup))
-        quarantined = _insert(con, outcomes, _raw_json(frame, bad), bad, problems, production_id)
+            problems = problems.select("_file", *PROBLEM_SCHEMA).unique(keep="first")
+            if problems.height and not skip_invalid:
+                n_rows = problems.select("_file", "_row").n_unique()
+                raise UserError(
+                    f"nothing imported: {n_rows} invalid rows (fix them, or use --skip-invalid "
+                    f"to import the valid rows and quarantine the others)",
+                    _problem_records(problems),
+                )
+            invalid = frame.join(
+                problems.select("_file", "_row").unique(), on=["_file", "_row"]
+            ).select("_key")
+            waiting = frame.filter(pl.col("_to_code")).join(invalid, on="_key", how="anti")
+            bad = pl.concat([invalid, waiting.select("_key")])
+            problems = pl.concat(
+                [
+                    problems.with_columns(pl.lit("invalid").alias("kind")),
+                    _to_code_problems(waiting),
+                ],
+                how="diagonal_relaxed",
+            )
+            outcomes = _write_batches(con, production_id, extracted, _counts(frame, bad, dup))
+            quarantined = _insert(
+                con, outcomes, _raw_json(frame, bad), bad, problems, production_id
+            )
     _save_attachments(db, extracted)
     invalid_ids = int(frame.filter(pl.col("supplier_vat_valid") == False).height)  # noqa: E712
     return ImportOutcome(

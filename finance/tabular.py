@@ -6,9 +6,9 @@ decimal text, a date its ISO form), so typing and validation are one place (fina
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -101,45 +101,104 @@ def _finish(frame: pl.DataFrame, name: str, quoted: bool = True) -> pl.DataFrame
     return frame.filter(~pl.all_horizontal(pl.col(c).is_null() for c in headers))
 
 
-def _refuse_too_wide(text: str, delimiter: str, name: str) -> None:
+def _refuse_too_wide(first: str, delimiter: str, name: str) -> None:
     """Count the header's cells before parsing: a file with a million columns would otherwise
     cost seconds and a gigabyte before being refused."""
-    start = len(text) - len(text.lstrip())
-    end = text.find("\n", start)
-    first = text[start : end if end >= 0 else len(text)]
     try:
-        width = len(next(csv.reader([first.rstrip("\r")], delimiter=delimiter), []))
+        width = len(next(csv.reader([first.rstrip("\r\n")], delimiter=delimiter), []))
     except csv.Error:  # a stray carriage return or NUL: count separators instead
         width = first.count(delimiter) + 1
     if width > MAX_COLUMNS:
         raise UserError(f"{name}: {width} columns; more than {MAX_COLUMNS} is not an expense file")
 
 
-def read_csv_text(text: str, name: str, utf8: bytes | None = None) -> tuple[pl.DataFrame, str]:
-    """Parse decoded CSV text (or its UTF-8 bytes when we have them), every cell as a string.
+@dataclass(frozen=True)
+class _Scan:
+    """What one streaming pass over a text file learns, without holding the file in memory."""
 
-    Only a file with quotes and more lines than records holds a line break inside a cell: the
-    others skip the row-number correction, which costs a pass over every cell."""
-    if not re.search(r"\S", text):  # no copy of a big text, unlike text.strip()
+    sha256: str
+    utf8: bool  # decodes strictly as UTF-8
+    head: bytes  # the first 64 KB, for sniffing
+    lines: int  # records plus line breaks inside quoted cells
+    quotes: bool
+    size: int
+
+
+def _scan(path: Path) -> _Scan:
+    """Hash, UTF-8 check, line count and head of a file, in 4 MB chunks."""
+    digest, decoder = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")()
+    head, lines, quotes, utf8, size, last = b"", 0, False, True, 0, b"\n"
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            digest.update(chunk)
+            head += chunk[: max(0, 65536 - len(head))]
+            lines += chunk.count(b"\n")
+            quotes = quotes or b'"' in chunk
+            size, last = size + len(chunk), chunk[-1:]
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return _Scan(digest.hexdigest(), utf8, head, lines + (last != b"\n"), quotes, size)
+
+
+def _first_line(path: Path, encoding: str) -> str:
+    """The first non-blank line, however long (a million-column header included)."""
+    with path.open("rb") as fh:
+        for raw in fh:
+            line = raw.decode(encoding, errors="replace").lstrip("\ufeff")
+            if line.strip():
+                return line
+    return ""
+
+
+def read_csv_file(path: Path) -> tuple[pl.DataFrame, str, str, str]:
+    """(text cells, encoding, delimiter, sha256) of a CSV file, every cell as a string.
+
+    UTF-8 files (with or without BOM) are parsed by polars straight from disk; others are read as
+    Windows-1252. Only a file with quotes and more lines than records holds a line break inside a
+    cell: the others skip the row-number correction, which costs a pass over every cell."""
+    name = path.name
+    scan = _scan(path)
+    if b"\x00" in scan.head[:4096]:
+        raise UserError(f"{name}: binary content, not a CSV text file")
+    bom = scan.head.startswith(b"\xef\xbb\xbf")
+    if bom and not scan.utf8:
+        raise UserError(
+            f"{name}: marked as UTF-8 (byte-order mark) but is not UTF-8 throughout; "
+            f"save the file again as UTF-8"
+        )
+    encoding = ("utf-8-sig" if bom else "utf-8") if scan.utf8 else "cp1252"
+    head = scan.head.decode("utf-8" if scan.utf8 else "cp1252", errors="ignore").lstrip("\ufeff")
+    if not re.search(r"\S", head) and scan.size <= len(scan.head):
         raise UserError(f"{name}: the file is empty")
-    delimiter = sniff_delimiter(text)
-    _refuse_too_wide(text, delimiter, name)
+    delimiter = sniff_delimiter(head)
+    _refuse_too_wide(_first_line(path, "utf-8" if scan.utf8 else "cp1252"), delimiter, name)
+    source: Path | bytes = (
+        path if scan.utf8 else path.read_bytes().decode("cp1252", errors="replace").encode()
+    )
     try:
         frame = pl.read_csv(
-            io.BytesIO(utf8 if utf8 is not None else text.encode("utf-8")),
+            source,
             separator=delimiter,
             infer_schema=False,
             truncate_ragged_lines=True,
             quote_char='"',
         )
-    except (pl.exceptions.PolarsError, ValueError) as exc:
+    except (pl.exceptions.PolarsError, ValueError, OSError) as exc:
         raise UserError(f"{name}: not a readable CSV file ({str(exc).splitlines()[0]})") from None
     if frame.width > MAX_COLUMNS:
         raise UserError(
             f"{name}: {frame.width} columns; more than {MAX_COLUMNS} is not an expense file"
         )
-    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-    return _finish(frame, name, quoted='"' in text and lines > frame.height + 1), delimiter
+    multiline = scan.quotes and scan.lines > frame.height + 1
+    return _finish(frame, name, quoted=multiline), encoding, delimiter, scan.sha256
 
 
 def _cell_text(value: Any) -> str | None:
@@ -232,19 +291,16 @@ def read_table(path: Path, sheet: str | None = None) -> RawTable:
         raise UserError(
             f"{path.name}: unsupported file type {suffix or '(none)'} (CSV, TXT, TSV or XLSX)"
         )
+    if not path.is_file():
+        raise UserError(f"{path.name}: file not found")
     try:
-        data = path.read_bytes()
+        if suffix in XLSX_SUFFIXES:
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            frame, title = read_xlsx(path, sheet)
+            return RawTable(frame, path.name, title, None, None, sha)
+        frame, encoding, delimiter, sha = read_csv_file(path)
     except OSError as exc:
         raise UserError(f"{path.name}: cannot read the file ({exc.strerror})") from None
-    sha = hashlib.sha256(data).hexdigest()
-    if suffix in XLSX_SUFFIXES:
-        frame, title = read_xlsx(path, sheet)
-        return RawTable(frame, path.name, title, None, None, sha)
-    if b"\x00" in data[:4096]:
-        raise UserError(f"{path.name}: binary content, not a CSV text file")
-    text, encoding = decode(data, path.name)
-    utf8 = (data[3:] if encoding == "utf-8-sig" else data) if encoding.startswith("utf-8") else None
-    frame, delimiter = read_csv_text(text, path.name, utf8)
     return RawTable(frame, path.name, None, encoding, delimiter, sha)
 
 

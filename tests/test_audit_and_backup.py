@@ -163,6 +163,15 @@ def test_evidence_says_when_the_ledger_changed_since_the_check(db: Path) -> None
     rule = "wallimage.walloon_spend"
     quiet = cli("evidence", PRODUCTION, rule, "--format", "json", db=db)
     assert "changed since" not in quiet.stderr
-    cli("override", PRODUCTION, "7", "--set", "territory=BE-WAL", "--reason", "Walloon branch", db=db)
+    cli(
+        "override",
+        PRODUCTION,
+        "7",
+        "--set",
+        "territory=BE-WAL",
+        "--reason",
+        "Walloon branch",
+        db=db,
+    )
     warned = cli("evidence", PRODUCTION, rule, "--format", "json", db=db)
     assert "the ledger changed since the latest check" in warned.stderr
