@@ -1,16 +1,27 @@
 """Justification files: golden content per scheme, totals equal to the check to the cent,
-formulas neutralised, same data same content hash, a PDF that renders."""
+formulas neutralised, same data same content hash (streamed in batches, the same hash as the
+parts hashed whole), chapters kept together, a PDF that renders."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from finance.budget import import_budget
+from finance.exports import data as export_data
+from finance.exports.data import PARTS, ExportData, gather
 from finance.exports.run import export
+from finance.exports.workbook import write_workbook
+from finance.fmt import jsonable
 from finance.ingest import import_expenses
 from rules.runs import run_check
 from tests.conftest import DEMO_AT, check_golden
@@ -130,3 +141,84 @@ def test_final_cost_statement_splits_by_country(db: Path, tmp_path: Path) -> Non
     for r in body:
         assert abs(r[3] - (r[4] + r[5] + r[6])) < 0.005, r
     assert rows[-1][1] == "TOTAL"
+
+
+def reference_hash(data: ExportData) -> str:
+    """The content hash as defined: identity and results, then each part read whole, in line
+    order (budget line by number, code, date, id; the missing items of one expense in the order
+    of the checks), as CSV, then the import batches."""
+    digest = hashlib.sha256()
+    digest.update(
+        json.dumps(
+            jsonable([data.production_id, data.scheme, data.at, data.rulebook]), sort_keys=True
+        ).encode()
+    )
+    for r in data.results:
+        digest.update(
+            json.dumps({k: v for k, v in r.items() if k != "run_id"}, sort_keys=True).encode()
+        )
+    parts = {part: pl.concat(list(data.frames(part))) for part in PARTS}
+    code = pl.col("budget_code").str.split(".")
+    keys = [
+        code.list.get(0, null_on_oob=True).cast(pl.Int64, strict=False),
+        code.list.get(1, null_on_oob=True).cast(pl.Int64, strict=False),
+        "budget_code",
+        "doc_date",
+        "expense_id",
+    ]
+    checks = {what: i for i, (_, what) in enumerate(export_data.MISSING_CHECKS)}
+    for part, frame in parts.items():
+        ties = [pl.col("missing").replace_strict(checks)] if part == "missing" else []
+        ordered = frame.sort([*keys, *ties], maintain_order=True)
+        flat = ordered.with_columns(pl.col(pl.List(pl.String)).list.join("|"))
+        digest.update(flat.write_csv().encode())
+    digest.update(data.batches.drop("imported_at", "imported_by").write_csv().encode())
+    return digest.hexdigest()
+
+
+def test_the_hash_streamed_in_batches_is_the_hash_of_the_whole_parts(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(export_data, "BATCH_ROWS", 97)  # many batches, boundaries anywhere
+    with gather(db, "dernier-tram", "wallimage", DEMO_AT) as data:
+        assert sum(1 for _ in data.frames("eligible")) > 3
+        expected = reference_hash(data)
+        assert data.content_hash() == expected
+        assert write_workbook(data, tmp_path / "w.xlsx") == expected
+    monkeypatch.setattr(export_data, "BATCH_ROWS", 8192)
+    assert export(db, "dernier-tram", "wallimage", tmp_path / "x.xlsx", DEMO_AT).content_hash == (
+        expected
+    )
+
+
+def test_lines_off_the_devis_keep_the_chapters_together(db: Path, tmp_path: Path) -> None:
+    """A newer devis without line 2.05 leaves its expenses without chapter, in the middle of
+    chapter 2 in line order: the sheet still shows chapter 2 in one block, then the lines without
+    chapter in one block, and the hash keeps the line order."""
+    devis = Path(__file__).parent.parent / "data" / "demo" / "devis.csv"
+    lines = devis.read_text(encoding="utf-8").splitlines(keepends=True)
+    newer = tmp_path / "devis-v2.csv"
+    newer.write_text("".join(x for x in lines if not x.startswith("2.05,")), encoding="utf-8")
+    work = tmp_path / "odd.duckdb"
+    shutil.copy(db, work)
+    import_budget(work, "dernier-tram", newer, "v2")
+    out = tmp_path / "be_tax_shelter.xlsx"
+    with gather(work, "dernier-tram", "be_tax_shelter", DEMO_AT) as data:
+        assert "eligible" in data.hash_files  # chapter 2 is not one block in line order
+        expected = reference_hash(data)
+        assert write_workbook(data, out) == expected == data.content_hash()
+    sheet = openpyxl.load_workbook(out).worksheets[1]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    totals = [str(r[0]) for r in rows if str(r[0]).startswith("Total chapitre")]
+    assert len(totals) == len(set(totals)) and "Total chapitre 2 · Personnel" in totals
+    codes = [r[8] for r in rows]
+    first, last = codes.index("2.05"), len(codes) - 1 - codes[::-1].index("2.05")
+    assert str(rows[first - 1][0]).startswith("Total chapitre 2 ")
+    assert str(rows[last + 1][0]) == "Total chapitre None · "
+
+
+@given(st.decimals(min_value=-(10**15), max_value=10**15, places=2, allow_nan=False))
+def test_money_cells_are_the_nearest_float_of_the_decimal(amount: Decimal) -> None:
+    """The cells are computed column-wise: each is exactly float(Decimal), as written before."""
+    series = pl.Series([amount], dtype=pl.Decimal(18, 2))
+    assert series.cast(pl.Float64)[0] == float(amount)

@@ -45,12 +45,12 @@ def export(
         total = write_cost_statement(db, production_id, at, out, lang)
         _record_export(db, production_id, out, {"scheme": "cost", "actual_total": total})
         return ExportResult(out, f"actual total {total:.2f}")
-    data = gather(db, production_id, scheme, at)
-    content_hash = data.content_hash()
-    if suffix == ".pdf":
-        write_pdf(data, out, content_hash)
-    else:
-        write_workbook(data, out, lang)
+    with gather(db, production_id, scheme, at) as data:
+        if suffix == ".pdf":
+            content_hash = data.content_hash()
+            write_pdf(data, out, content_hash)
+        else:
+            content_hash = write_workbook(data, out, lang)
     _record_export(
         db, production_id, out, {"scheme": scheme, "as_at": at, "content_sha256": content_hash}
     )

@@ -7,7 +7,8 @@ their reasons, missing paperwork, provenance. Text is always written as text, so
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 
-from finance.exports.data import ExportData
+from finance.exports.data import PARTS, ContentHash, ExportData
 from finance.exports.labels import COLUMNS, SHEETS, label
 from rules.sentences import reason_text
 
@@ -60,16 +61,48 @@ class Writer:
             sheet.write_string(row, col, str(value))
 
     def table_sheet(self, name: str, keys: list[str]) -> Any:
+        """A sheet with its header row frozen; each money, rate or date column carries its
+        number format, so the rows are written whole (`write_row`) with no format per cell."""
         sheet = self.book.add_worksheet(SHEETS[name][self.lang])
+        formats = {"money": self.money, "rate": self.rate, "date": self.date}
         for col, key in enumerate(keys):
             sheet.write_string(0, col, label(key, self.lang), self.head)
-            sheet.set_column(col, col, COLUMNS[key][3])
+            sheet.set_column(col, col, COLUMNS[key][3], formats.get(COLUMNS[key][4]))
         sheet.freeze_panes(1, 0)
         return sheet
 
 
+#: Excel's day 0 for serial dates (the 1900 date system, for dates from March 1900 on)
+EXCEL_EPOCH = date(1899, 12, 30)
+_SEPARATOR = "\x1f"
+
+
 def _reasons(codes: list[str] | None, lang: str) -> str:
     return "; ".join(reason_text(c, lang) for c in codes or []) or reason_text("counts", lang)
+
+
+def cells(frame: pl.DataFrame, keys: list[str], lang: str) -> list[tuple[Any, ...]]:
+    """The cell values of a batch, column by column in polars: text as text, money and rates as
+    numbers, dates as Excel serial numbers (the column formats show them), reasons in words.
+    `write_row` writes a str as text whatever it holds (strings_to_formulas is off), None and ""
+    as no cell."""
+    exprs = []
+    for key in keys:
+        kind, col = COLUMNS[key][4], pl.col(key)
+        if key == "reasons":
+            joined = col.list.join(_SEPARATOR).fill_null("")
+            words = {
+                k: _reasons(k.split(_SEPARATOR) if k else [], lang)
+                for k in frame.select(joined.unique()).to_series().to_list()
+            }
+            exprs.append(joined.replace_strict(words, return_dtype=pl.String))
+        elif kind in ("money", "rate"):
+            exprs.append(col.cast(pl.Float64))
+        elif kind == "date":
+            exprs.append((col - pl.lit(EXCEL_EPOCH)).dt.total_days().cast(pl.Float64))
+        else:
+            exprs.append(col.cast(pl.String))
+    return frame.select(exprs).rows()
 
 
 EXPENSE_KEYS = [
@@ -91,19 +124,14 @@ EXPENSE_KEYS = [
     "reasons",
     "document",
 ]
-
-
-def _expense_row(w: Writer, sheet: Any, row: int, r: dict[str, Any]) -> None:
-    for col, key in enumerate(EXPENSE_KEYS):
-        value = _reasons(r["reasons"], w.lang) if key == "reasons" else r[key]
-        w.cell(sheet, row, col, value, COLUMNS[key][4])
+SUMMED = ("amount", "eligible_amount")
 
 
 def _total_row(
     w: Writer, sheet: Any, row: int, first: int, last: int, text: str, values: dict[str, Decimal]
 ) -> None:
     sheet.write_string(row, 0, text, w.bold)
-    for key in ("amount", "eligible_amount"):
+    for key in SUMMED:
         col = EXPENSE_KEYS.index(key)
         letter = xlsxwriter.utility.xl_col_to_name(col)
         sheet.write_formula(
@@ -115,22 +143,61 @@ def _total_row(
         )
 
 
-def expenses_sheet(w: Writer, name: str, frame: pl.DataFrame) -> Decimal:
-    """Expenses by chapter with a subtotal per chapter and a grand total; returns the eligible total."""
-    sheet = w.table_sheet(name, EXPENSE_KEYS)
-    row, grand = 1, {"amount": Decimal(0), "eligible_amount": Decimal(0)}
-    for (chapter,), part in frame.group_by("chapter_code", maintain_order=True):
-        first = row
-        for r in part.iter_rows(named=True):
-            _expense_row(w, sheet, row, r)
-            row += 1
-        sums = {k: Decimal(part[k].sum() or 0) for k in grand}
-        grand = {k: grand[k] + sums[k] for k in grand}
-        label_text = (
-            f"{label('chapter_total', w.lang)} {chapter} · {part['chapter_label'][0] or ''}"
+def _runs(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
+    """The batch's runs of one chapter: (chapter, its label, lines, amount, eligible amount)."""
+    return (
+        frame.group_by(pl.col("chapter_code").rle_id().alias("run"), maintain_order=True)
+        .agg(
+            pl.col("chapter_code").first(),
+            pl.col("chapter_label").first(),
+            pl.len(),
+            *(pl.col(k).sum() for k in SUMMED),
         )
-        _total_row(w, sheet, row, first, row - 1, label_text, sums)
+        .drop("run")
+        .rows()
+    )
+
+
+class _NoChapter:
+    """Before the first line: no chapter is open (a line's chapter may be None)."""
+
+
+def expenses_sheet(
+    w: Writer, name: str, frames: Iterable[pl.DataFrame], hasher: ContentHash | None = None
+) -> Decimal:
+    """Expenses by chapter with a subtotal per chapter and a grand total, written as the batches
+    come (each row once, in order: the workbook streams); returns the eligible total. Each batch
+    goes to `hasher` too, when given."""
+    sheet = w.table_sheet(name, EXPENSE_KEYS)
+    zero = {k: Decimal(0) for k in SUMMED}
+    row, grand, sums = 1, dict(zero), dict(zero)
+    chapter: Any = _NoChapter
+    first, chapter_label = 1, ""
+
+    def close_chapter() -> None:
+        nonlocal row
+        text = f"{label('chapter_total', w.lang)} {chapter} · {chapter_label or ''}"
+        _total_row(w, sheet, row, first, row - 1, text, sums)
         row += 1
+
+    for frame in frames:
+        if hasher is not None:
+            hasher.add(frame)
+        values, start = cells(frame, EXPENSE_KEYS, w.lang), 0
+        for code, code_label, count, *totals in _runs(frame):
+            if code != chapter or chapter is _NoChapter:
+                if chapter is not _NoChapter:
+                    close_chapter()
+                chapter, chapter_label, first, sums = code, code_label, row, dict(zero)
+            for line in values[start : start + count]:
+                sheet.write_row(row, 0, line)
+                row += 1
+            start += count
+            for key, total in zip(SUMMED, totals, strict=True):
+                sums[key] += Decimal(total or 0)
+                grand[key] += Decimal(total or 0)
+    if chapter is not _NoChapter:
+        close_chapter()
     _total_row(w, sheet, row, 1, max(row - 1, 1), label("grand_total", w.lang), grand)
     sheet.autofilter(0, 0, max(row - 1, 1), len(EXPENSE_KEYS) - 1)
     return grand["eligible_amount"]
@@ -177,22 +244,30 @@ def summary_sheet(w: Writer, data: ExportData) -> None:
     )
 
 
-def missing_sheet(w: Writer, frame: pl.DataFrame) -> None:
-    keys = [
-        "missing",
-        "supplier",
-        "supplier_vat",
-        "invoice_ref",
-        "doc_date",
-        "budget_code",
-        "amount",
-        "document",
-    ]
-    sheet = w.table_sheet("missing", keys)
-    for row, r in enumerate(frame.iter_rows(named=True), start=1):
-        for col, key in enumerate(keys):
-            w.cell(sheet, row, col, r[key], COLUMNS[key][4])
-    sheet.autofilter(0, 0, max(frame.height, 1), len(keys) - 1)
+MISSING_KEYS = [
+    "missing",
+    "supplier",
+    "supplier_vat",
+    "invoice_ref",
+    "doc_date",
+    "budget_code",
+    "amount",
+    "document",
+]
+
+
+def missing_sheet(
+    w: Writer, frames: Iterable[pl.DataFrame], hasher: ContentHash | None = None
+) -> None:
+    sheet = w.table_sheet("missing", MISSING_KEYS)
+    row = 1
+    for frame in frames:
+        if hasher is not None:
+            hasher.add(frame)
+        for line in cells(frame, MISSING_KEYS, w.lang):
+            sheet.write_row(row, 0, line)
+            row += 1
+    sheet.autofilter(0, 0, max(row - 1, 1), len(MISSING_KEYS) - 1)
 
 
 def provenance_sheet(w: Writer, data: ExportData, content_hash: str) -> None:
@@ -258,13 +333,23 @@ def provenance_sheet(w: Writer, data: ExportData, content_hash: str) -> None:
 
 
 def write_workbook(data: ExportData, out: Path, lang: str = "fr") -> str:
-    """Write the justification workbook; returns the content hash it records."""
-    content_hash = data.content_hash()
+    """Write the justification workbook; returns the content hash it records (computed from the
+    very batches written, in the same pass)."""
     w = Writer(out, lang)
+    hasher = data.hasher()
     summary_sheet(w, data)
-    expenses_sheet(w, "eligible", data.eligible)
-    expenses_sheet(w, "excluded", data.excluded)
-    missing_sheet(w, data.missing)
+    for part in PARTS:
+        # the hash reads its own copy where its order differs from the sheet's
+        feed = hasher if part not in data.hash_files else None
+        if part == "missing":
+            missing_sheet(w, data.frames(part), feed)
+        else:
+            expenses_sheet(w, part, data.frames(part), feed)
+        if feed is None:
+            for frame in data.frames(part, hashed=True):
+                hasher.add(frame)
+        hasher.end_part()
+    content_hash = hasher.hexdigest()
     provenance_sheet(w, data, content_hash)
     w.book.close()
     return content_hash
