@@ -16,7 +16,10 @@ def test_bench_runs_and_writes_its_table(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(bench, "RESULTS", tmp_path)
-    bench.main(["--sizes", "500", "--repeat", "1", "--portfolio", "3x600"])
+    monkeypatch.setattr(bench, "EXPORT_TARGET_LINES", 400)  # the verdict line at a tiny size
+    bench.main(
+        ["--sizes", "500", "--repeat", "1", "--portfolio", "3x600", "--export-sizes", "200,500"]
+    )
     data = json.loads((tmp_path / "latest.json").read_text())
     (result,) = data["results"]
     assert result["expenses"] == 500
@@ -27,12 +30,16 @@ def test_bench_runs_and_writes_its_table(
         "check",
         "report",
         "rowwise_baseline",
-        "export",
     ):
         assert result[key]["median"] > 0
-    assert result["export"]["eligible_lines"] > 0
+    small, large = data["export"]
+    assert (small["expenses"], large["expenses"]) == (200, 500)
+    assert 0 < small["eligible_lines"] < large["eligible_lines"]
+    for e in (small, large):
+        assert e["median"] > 0 and e["peak_mb"] > 0 and e["check_peak_mb"] > 0
     assert data["portfolio"]["productions"] == 3 and data["portfolio"]["expenses"] > 0
     assert data["portfolio"]["check_all"]["median"] > 0
     assert result["dashboard"]["overview_first_render"] > 0
     out = capsys.readouterr().out
     assert "| 500 |" in out and "portfolio: 3 productions" in out
+    assert f"| 500 | {large['eligible_lines']:,} |" in out and "export target (20 s" in out

@@ -2,7 +2,7 @@
 those that do not, the missing paperwork, and the provenance.
 
 The lines are not held in memory: one short read-only connection evaluates the scheme's
-eligibility once (a temporary table) and writes each part (eligible, excluded, missing), already
+eligibility once (written to a Parquet file as it comes) and writes each part (eligible, excluded, missing), already
 in the order the workbook shows it, to a Parquet file in a temporary folder; the writers and the
 content hash then read those files in batches of BATCH_ROWS. DuckDB's working memory for that is
 capped at DUCKDB_MEMORY (it spills to the same folder beyond), so what the export adds to the
@@ -96,7 +96,7 @@ PARTS = (*SIDES, "missing")
 #: rows per batch read back by the writers, and per Parquet row group
 BATCH_ROWS = 8192
 #: DuckDB's working memory while it sorts the lines (it spills beyond that)
-DUCKDB_MEMORY = "256MB"
+DUCKDB_MEMORY = "128MB"
 
 
 @dataclass(frozen=True)
@@ -198,6 +198,36 @@ def _copy(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> int:
     return int(written[0][0])
 
 
+def _write_parts(
+    con: duckdb.DuckDBPyConnection, lines_sql: str, params: dict[str, Any], folder: Path
+) -> tuple[dict[str, Path], dict[str, Path], dict[str, int]]:
+    """Evaluate the lines once, then write each part in order; (files, hash files, counts)."""
+    files = {part: folder / f"{part}.parquet" for part in PARTS}
+    hash_files, counts = {}, {}
+    lines = folder / "lines.parquet"
+    con.execute(
+        f"COPY ({lines_sql}) TO {_sql_text(str(lines))} "
+        f"(FORMAT parquet, ROW_GROUP_SIZE {BATCH_ROWS})",
+        params,
+    ).fetchall()
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW export_lines AS SELECT * FROM read_parquet({_sql_text(str(lines))})"
+    ).fetchall()
+    for part, where in SIDES.items():
+        # the chapters come in one block each (always, unless a budget code is not in the
+        # devis): the line order is the sheet's, one sort
+        if con.execute(CONTIGUOUS_SQL.format(where=where)).fetchall()[0][0]:
+            counts[part] = _copy(con, IN_LINE_ORDER_SQL.format(where=where), files[part])
+        else:
+            counts[part] = _copy(con, BY_CHAPTER_SQL.format(where=where), files[part])
+            hash_files[part] = folder / f"{part}.in-line-order.parquet"
+            _copy(con, IN_LINE_ORDER_SQL.format(where=where), hash_files[part])
+    counts["missing"] = _copy(con, MISSING_SQL, files["missing"])
+    con.execute("DROP VIEW export_lines").fetchall()
+    lines.unlink()
+    return files, hash_files, counts
+
+
 @contextmanager
 def gather(db: Path | None, production_id: str, scheme: str, at: date) -> Iterator[ExportData]:
     """Run the check as at `at` and prepare what the file shows (its line files are removed on
@@ -211,28 +241,18 @@ def gather(db: Path | None, production_id: str, scheme: str, at: date) -> Iterat
         raise UserError(f"{production_id}: {scheme} is not in the financing plan")
     with tempfile.TemporaryDirectory(prefix="cineledger-export-") as tmp:
         folder = Path(tmp)
-        files = {part: folder / f"{part}.parquet" for part in PARTS}
-        counts = {}
         with connect(db, read_only=True) as con:
             con.execute(f"SET temp_directory = {_sql_text(str(folder / 'spill'))}").fetchall()
             con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'").fetchall()
             relation, params = relation_at(con, production_id, at)
-            con.execute(
-                "CREATE TEMP TABLE export_lines AS " + EXPENSES_SQL.format(relation=relation),
-                {**params, "scheme": scheme},
-            ).fetchall()
-            hash_files = {}
-            for part, where in SIDES.items():
-                # the chapters come in one block each (always, unless a budget code is not in
-                # the devis): the line order is the sheet's, one sort
-                if con.execute(CONTIGUOUS_SQL.format(where=where)).fetchall()[0][0]:
-                    counts[part] = _copy(con, IN_LINE_ORDER_SQL.format(where=where), files[part])
-                else:
-                    counts[part] = _copy(con, BY_CHAPTER_SQL.format(where=where), files[part])
-                    hash_files[part] = folder / f"{part}.in-line-order.parquet"
-                    _copy(con, IN_LINE_ORDER_SQL.format(where=where), hash_files[part])
-            counts["missing"] = _copy(con, MISSING_SQL, files["missing"])
-            con.execute("DROP TABLE export_lines").fetchall()
+            lines_sql = EXPENSES_SQL.format(relation=relation)
+            lines_params = {**params, "scheme": scheme}
+            try:
+                files, hash_files, counts = _write_parts(con, lines_sql, lines_params, folder)
+            except duckdb.OutOfMemoryException:
+                # a ledger too large for the cap (what does not spill): DuckDB's default limit
+                con.execute("RESET memory_limit").fetchall()
+                files, hash_files, counts = _write_parts(con, lines_sql, lines_params, folder)
             title = con.execute(
                 "SELECT title FROM productions WHERE id = ?", [production_id]
             ).fetchall()[0][0]
