@@ -128,7 +128,8 @@ def resolve_fx(frame: pl.DataFrame, ctx: LedgerContext) -> pl.DataFrame:
         )
     else:
         found = pl.DataFrame(schema={"_key": pl.Int64, "table_rate": RATE, "rate_date": pl.Date})
-    out = frame.join(found, on="_key", how="left")
+    looked_up = frame.select("_key").join(found, on="_key", how="left", maintain_order="left")
+    out = frame.with_columns(looked_up.select("table_rate", "rate_date").get_columns())
     return out.with_columns(
         pl.when(pl.col("currency") == ctx.currency)
         .then(pl.lit(1, RATE))
@@ -213,9 +214,14 @@ def resolve_budget_lines(frame: pl.DataFrame, ctx: LedgerContext) -> pl.DataFram
     codes = sorted(ctx.budget_codes)
     known = pl.col("budget_code").is_in(codes).fill_null(False)
     by_account = ctx.mappings.rename({"supplier_key": "budget_code", "mapped_code": "account_code"})
+    # the lookups join the two key columns only, not the whole frame
+    looked_up = (
+        frame.select("supplier_key", "budget_code")
+        .join(ctx.mappings, on="supplier_key", how="left", maintain_order="left")
+        .join(by_account, on="budget_code", how="left", maintain_order="left")
+    )
     out = (
-        frame.join(ctx.mappings, on="supplier_key", how="left")
-        .join(by_account, on="budget_code", how="left")
+        frame.with_columns(looked_up.select("mapped_code", "account_code").get_columns())
         .with_columns(
             pl.when(known)
             .then(pl.col("budget_code"))

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from finance import ledger_write
 from finance.audit import current_actor, record
 from finance.enrich import LedgerContext, enrich
 from finance.errors import Problem, UserError
@@ -27,21 +28,6 @@ from finance.validate import PROBLEM_SCHEMA
 Extractor = Callable[[Path, str], Extracted]
 #: DuckDB's memory during an import; past it DuckDB spills to disk rather than growing
 IMPORT_MEMORY = "1GB"
-
-#: What makes two rows the same expense. Payment date, description and document are left out
-#: on purpose: a later export that adds a payment date must not double-count the invoice.
-IDENTITY = (
-    "production_id",
-    "date",
-    "supplier_key",
-    "budget_code",
-    "amount",
-    "currency",
-    "invoice_ref",
-    "status",
-    "country",
-    "postcode",
-)
 
 
 @dataclass(frozen=True)
@@ -115,88 +101,6 @@ def _previous_batches(
     return dict(rows)
 
 
-def _stage(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
-    """Register the enriched rows (read in place, not copied) and a narrow temp table of their
-    fingerprints: content hash + occurrence, so two identical rows are two expenses.
-
-    Occurrences are numbered only among rows whose content repeats (a grouped pass finds them):
-    a window over every row cost a sort of the whole batch to number almost only ones."""
-    con.register("enriched", frame)
-    identity = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in IDENTITY)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE staged AS
-        WITH f AS (SELECT _key, md5(concat_ws('|', {identity})) AS fp0 FROM enriched),
-        repeated AS (SELECT fp0 FROM f GROUP BY fp0 HAVING count(*) > 1),
-        numbered AS (
-            SELECT f._key, row_number() OVER (PARTITION BY f.fp0 ORDER BY e._sha256, e._row) AS occ
-            FROM f JOIN repeated USING (fp0) JOIN enriched e ON e._key = f._key
-        )
-        SELECT f._key, f.fp0, md5(f.fp0 || '#' || coalesce(n.occ, 1)) AS fingerprint
-        FROM f LEFT JOIN numbered n ON n._key = f._key
-    """)
-
-
-def _duplicates_and_conflicts(
-    con: duckdb.DuckDBPyConnection, production_id: str
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Rows already in the ledger, and rows that clash with another document of the same number."""
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE dup AS
-        SELECT s._key FROM staged s
-        WHERE s.fingerprint IN (SELECT fingerprint FROM expenses WHERE production_id = $pid)
-        """,
-        {"pid": production_id},
-    )
-    conflicts = read_frame(
-        con,
-        """
-        WITH numbered AS MATERIALIZED (
-            SELECT n._key, n._file, n._row, n.supplier_key, n.invoice_ref,
-                   coalesce(n._doc, n._sha256) AS _doc, s.fp0, s.fingerprint
-            FROM enriched n JOIN staged s ON s._key = n._key
-            WHERE n.invoice_ref IS NOT NULL AND n._key NOT IN (SELECT _key FROM dup)
-        )
-        SELECT s._file, s._row, 'invoice_ref' AS column, s.invoice_ref AS value,
-               'same supplier and invoice number as expense #' || e.id || ' (' || e.source_file ||
-               ' row ' || e.source_row || ') but different content' AS reason
-        FROM numbered s JOIN expenses e
-          ON e.production_id = $pid AND e.supplier_key = s.supplier_key
-         AND e.invoice_ref = s.invoice_ref
-        WHERE s.fingerprint <> e.fingerprint
-        QUALIFY row_number() OVER (PARTITION BY s._key ORDER BY e.id) = 1
-        UNION ALL
-        SELECT s._file, s._row, 'invoice_ref', s.invoice_ref,
-               'same supplier and invoice number as ' || t._file || ' row ' || t._row ||
-               ' but different content'
-        FROM numbered s JOIN numbered t
-          ON s.supplier_key = t.supplier_key AND s.invoice_ref = t.invoice_ref
-         AND s._doc <> t._doc AND s.fp0 <> t.fp0
-        QUALIFY row_number() OVER (PARTITION BY s._key ORDER BY t._doc, t._row) = 1
-    """,
-        {"pid": production_id},
-    )
-    duplicates = read_frame(con, "SELECT _key FROM dup")
-    return duplicates, conflicts.with_columns(pl.col("_row").cast(pl.Int64))
-
-
-EXPENSE_COLUMNS = """id, production_id, batch_id, doc_date, supplier, supplier_key, country, postcode,
-    budget_code, amount_orig, currency, fx_rate, fx_source, amount, vat_amount, supplier_vat,
-    supplier_vat_kind, supplier_vat_valid, supplier_vat_reason, invoice_ref, description, paid_on,
-    status, payee_type, av_company, be_taxable, be_taxable_reason, category_override,
-    ts_class_override, nights, document, territory, territory_country, fr_department, fr_region,
-    territory_reason, fingerprint, source_file, source_sheet, source_row, source_format"""
-
-EXPENSE_SELECT = """$first_id + s._key, s.production_id, b.batch_id, s.date, s.supplier,
-    s.supplier_key, s.country, s.postcode, s.budget_code, s.amount, s.currency, s.fx_rate,
-    s.fx_source, round(s.amount * s.fx_rate, 2), s.vat_amount,
-    coalesce(s.supplier_vat_normalized, s.supplier_vat), s.supplier_vat_kind,
-    s.supplier_vat_valid, s.supplier_vat_reason, s.invoice_ref, s.description, s.paid_on,
-    s.status, s.payee_type, s.av_company, s.be_taxable, s.be_taxable_reason, s.category,
-    s.ts_class, s.nights, s.document, s.territory, s.territory_country, s.fr_department,
-    s.fr_region, s.territory_reason, f.fingerprint, s._file, s._sheet, s._row, s._format"""
-
-
 def _write_batches(
     con: duckdb.DuckDBPyConnection,
     production_id: str,
@@ -247,81 +151,28 @@ def _write_batches(
     return outcomes
 
 
-def _counts(frame: pl.DataFrame, bad: pl.DataFrame, dup: pl.DataFrame) -> pl.DataFrame:
-    """Per file: rows read, imported, duplicate, rejected."""
-    flagged = frame.select("_key", "_sha256").with_columns(
-        pl.col("_key").is_in(bad["_key"].implode()).alias("bad"),
-        pl.col("_key").is_in(dup["_key"].implode()).alias("dup"),
-    )
-    return flagged.group_by("_sha256").agg(
+def _counts(frame: pl.DataFrame) -> pl.DataFrame:
+    """Per file: rows read, imported, duplicate, rejected (from the `_dup` and `_bad` flags)."""
+    return frame.group_by("_sha256").agg(
         pl.len().cast(pl.Int64).alias("read"),
-        (~pl.col("bad") & ~pl.col("dup")).sum().cast(pl.Int64).alias("imported"),
-        (pl.col("dup") & ~pl.col("bad")).sum().cast(pl.Int64).alias("duplicates"),
-        pl.col("bad").sum().cast(pl.Int64).alias("rejected"),
+        (~pl.col("_bad") & ~pl.col("_dup")).sum().cast(pl.Int64).alias("imported"),
+        (pl.col("_dup") & ~pl.col("_bad")).sum().cast(pl.Int64).alias("duplicates"),
+        pl.col("_bad").sum().cast(pl.Int64).alias("rejected"),
     )
 
 
-def _raw_json(frame: pl.DataFrame, bad: pl.DataFrame) -> pl.DataFrame:
-    """The rejected rows as read (their `raw_*` cells), as JSON text for the quarantine."""
+def _rejected_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """The rejected rows as read (their `raw_*` cells, as JSON text) for the quarantine."""
+    bad = frame.filter(pl.col("_bad"))
     raw = [c for c in frame.columns if c.startswith("raw_")]
-    rows = frame.join(bad, on="_key").select("_key")
-    if not raw:
-        return rows.with_columns(pl.lit("{}").alias("raw_json"))
-    cells = frame.join(bad, on="_key").select(pl.col(raw).name.map(lambda c: c[4:]))
-    return rows.with_columns(
-        cells.select(pl.struct(pl.all()).struct.json_encode().alias("raw_json"))
+    cells = (
+        bad.select(pl.struct(pl.col(raw).name.map(lambda c: c[4:])).struct.json_encode())
+        if raw
+        else pl.repeat("{}", bad.height, eager=True).to_frame()
     )
-
-
-def _insert(
-    con: duckdb.DuckDBPyConnection,
-    outcomes: list[FileOutcome],
-    raw_rows: pl.DataFrame,
-    bad: pl.DataFrame,
-    problems: pl.DataFrame,
-    production_id: str,
-) -> int:
-    """Insert the good rows; quarantine the bad ones with every reason. Returns quarantined."""
-    batch_map = pl.DataFrame(
-        {"sha": [o.sha256 for o in outcomes], "batch_id": [o.batch_id for o in outcomes]}
+    return bad.select("_batch_id", "_file", "_sheet", "_row").with_columns(
+        cells.to_series().alias("raw_json")
     )
-    for name, table in (
-        ("batch_map", batch_map),
-        ("bad_keys", bad),
-        ("problems", problems),
-        ("raw_rows", raw_rows),
-    ):
-        con.register(name, table)
-    first_id = int(fetch_value(con, "SELECT coalesce(max(id), 0) + 1 FROM expenses"))
-    con.execute(
-        f"""
-        INSERT INTO expenses ({EXPENSE_COLUMNS})
-        SELECT {EXPENSE_SELECT}
-        FROM enriched s JOIN staged f ON f._key = s._key JOIN batch_map b ON b.sha = s._sha256
-        WHERE s._key NOT IN (SELECT _key FROM dup) AND s._key NOT IN (SELECT _key FROM bad_keys)
-    """,
-        {"first_id": first_id},
-    )
-    con.execute(
-        "DELETE FROM quarantine WHERE production_id = $pid AND source_file IN "
-        "(SELECT DISTINCT _file FROM enriched)",
-        {"pid": production_id},
-    )
-    con.execute(
-        """
-        INSERT INTO quarantine
-        SELECT $pid, b.batch_id, s._file, s._sheet, s._row,
-               string_agg(p.column || ': ' || p.reason, '; ' ORDER BY p.column), any_value(r.raw_json),
-               CASE WHEN bool_or(p.kind = 'invalid') THEN 'invalid' ELSE 'to_code' END
-        FROM enriched s JOIN raw_rows r ON r._key = s._key JOIN batch_map b ON b.sha = s._sha256
-        JOIN problems p ON p._file = s._file AND p._row = s._row
-        GROUP BY ALL
-    """,
-        {"pid": production_id},
-    )
-    for name in ("batch_map", "bad_keys", "problems", "raw_rows", "enriched"):
-        con.unregister(name)
-    return bad.height
 
 
 def _problem_records(problems: pl.DataFrame) -> list[Problem]:
@@ -364,6 +215,7 @@ def choose_extractor(path: Path, fmt: str = "auto") -> Extractor:
 
 def _extract_all(
     paths: Sequence[Path],
+    shas: dict[Path, str],
     known: dict[str, int],
     currency: str,
     extractor: Extractor | None,
@@ -377,7 +229,7 @@ def _extract_all(
     for path in paths:
         if not path.exists():
             raise UserError(f"{path}: file not found")
-        sha = file_sha256(path) if path.is_file() else None
+        sha = shas.get(path)
         if sha is not None and sha in known:
             skipped.append(FileOutcome(path.name, sha, previous_batch=known[sha]))
         elif sha is None or sha not in seen:
@@ -398,25 +250,24 @@ def import_expenses(
     """Import expense files into a production in one transaction (see module docstring)."""
     with connect(db) as con:
         ctx = _context(con, production_id)
-        known = _previous_batches(
-            con, production_id, [file_sha256(p) for p in paths if p.is_file()]
-        )
-    extracted, skipped = _extract_all(paths, known, ctx.currency, extractor, fmt)
+        shas = {p: file_sha256(p) for p in paths if p.is_file()}
+        known = _previous_batches(con, production_id, list(shas.values()))
+    extracted, skipped = _extract_all(paths, shas, known, ctx.currency, extractor, fmt)
     if not extracted:
         return ImportOutcome(production_id, skipped)
     rows = pl.concat([e.rows for e in extracted], how="diagonal_relaxed")
     if "_doc" not in rows.columns:
         rows = rows.with_columns(pl.lit(None, pl.String).alias("_doc"))
-    frame, ledger_problems = enrich(rows, ctx)
     read_problems = pl.concat([e.problems for e in extracted], how="diagonal_relaxed")
+    # from here on the enriched frame holds the rows: the extracted copies are let go
+    extracted = [replace(e, rows=e.rows.clear()) for e in extracted]
+    frame, ledger_problems = enrich(rows, ctx)
+    del rows
     with connect(db) as con:
         con.execute(f"SET memory_limit = '{IMPORT_MEMORY}'")  # spills past it: a big import fits
         with transaction(con):
-            _stage(con, frame.select(pl.exclude("^raw_.*$")))  # the raw text stays in Python
-            dup, conflicts = _duplicates_and_conflicts(con, production_id)
-            problems = pl.concat(
-                [read_problems, ledger_problems, conflicts], how="diagonal_relaxed"
-            )
+            frame, problems = _flag_duplicates_and_conflicts(con, production_id, frame)
+            problems = pl.concat([read_problems, ledger_problems, problems], how="diagonal_relaxed")
             problems = problems.select("_file", *PROBLEM_SCHEMA).unique(keep="first")
             if problems.height and not skip_invalid:
                 n_rows = problems.select("_file", "_row").n_unique()
@@ -425,22 +276,18 @@ def import_expenses(
                     f"to import the valid rows and quarantine the others)",
                     _problem_records(problems),
                 )
-            invalid = frame.join(
-                problems.select("_file", "_row").unique(), on=["_file", "_row"]
-            ).select("_key")
-            waiting = frame.filter(pl.col("_to_code")).join(invalid, on="_key", how="anti")
-            bad = pl.concat([invalid, waiting.select("_key")])
-            problems = pl.concat(
-                [
-                    problems.with_columns(pl.lit("invalid").alias("kind")),
-                    _to_code_problems(waiting),
-                ],
-                how="diagonal_relaxed",
+            frame, problems, waiting = _flag_rejected(frame, problems)
+            outcomes = _write_batches(con, production_id, extracted, _counts(frame))
+            batch_of = {o.sha256: o.batch_id for o in outcomes}
+            frame = frame.with_columns(
+                pl.col("_sha256")
+                .replace_strict(batch_of, return_dtype=pl.Int64)
+                .alias("_batch_id"),
+                (~pl.col("_dup") & ~pl.col("_bad")).alias("_keep"),
             )
-            outcomes = _write_batches(con, production_id, extracted, _counts(frame, bad, dup))
-            quarantined = _insert(
-                con, outcomes, _raw_json(frame, bad), bad, problems, production_id
-            )
+            ledger_write.insert_expenses(con, frame)
+            files = [e.file for e in extracted]
+            ledger_write.quarantine(con, production_id, files, _rejected_rows(frame), problems)
     _save_attachments(db, extracted)
     invalid_ids = int(frame.filter(pl.col("supplier_vat_valid") == False).height)  # noqa: E712
     return ImportOutcome(
@@ -448,9 +295,46 @@ def import_expenses(
         [*outcomes, *skipped],
         _problem_records(problems.filter(pl.col("kind") == "invalid")),
         invalid_ids,
-        quarantined,
-        waiting.height,
+        int(frame["_bad"].sum()),
+        waiting,
     )
+
+
+def _flag_duplicates_and_conflicts(
+    con: duckdb.DuckDBPyConnection, production_id: str, frame: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The frame with its fingerprints and `_dup` (already in the ledger), and the conflicts."""
+    prints = ledger_write.fingerprints(con, frame)
+    frame = frame.join(prints, on="_key", how="left", maintain_order="left")
+    dup = ledger_write.already_in_ledger(con, production_id, prints)
+    frame = frame.with_columns(pl.col("_key").is_in(dup["_key"].implode()).alias("_dup"))
+    numbered = frame.filter(pl.col("invoice_ref").is_not_null() & ~pl.col("_dup")).select(
+        "_key",
+        "_file",
+        "_row",
+        "supplier_key",
+        "invoice_ref",
+        pl.coalesce("_doc", "_sha256").alias("_doc"),
+        "fp0",
+        "fingerprint",
+    )
+    return frame, ledger_write.conflicts(con, production_id, numbered)
+
+
+def _flag_rejected(
+    frame: pl.DataFrame, problems: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """`_bad` on rows with a problem or waiting for a budget line (`--skip-invalid`); the
+    problems with their kind (`invalid`, `to_code`), and how many rows wait to be coded."""
+    keys = frame.join(problems.select("_file", "_row").unique(), on=["_file", "_row"], how="semi")
+    frame = frame.with_columns(pl.col("_key").is_in(keys["_key"].implode()).alias("_invalid"))
+    waiting = frame.filter(pl.col("_to_code") & ~pl.col("_invalid"))
+    problems = pl.concat(
+        [problems.with_columns(pl.lit("invalid").alias("kind")), _to_code_problems(waiting)],
+        how="diagonal_relaxed",
+    )
+    frame = frame.with_columns((pl.col("_invalid") | pl.col("_to_code")).alias("_bad"))
+    return frame, problems, waiting.height
 
 
 def _to_code_problems(waiting: pl.DataFrame) -> pl.DataFrame:

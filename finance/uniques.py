@@ -70,6 +70,12 @@ def with_distinct(
         return add(frame)
     done = add(distinct)
     added = [c for c in done.columns if c not in keys]
-    return frame.drop([c for c in added if c in frame.columns]).join(
-        done.select(*keys, *added), on=keys, how="left", nulls_equal=True, maintain_order="left"
+    # only the key columns go through the join: the frame's other columns are not copied
+    values = (
+        frame.select(keys)
+        .join(
+            done.select(*keys, *added), on=keys, how="left", nulls_equal=True, maintain_order="left"
+        )
+        .select(added)
     )
+    return frame.with_columns(values.get_columns())
