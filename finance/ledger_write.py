@@ -101,7 +101,7 @@ def as_arrow(frame: pl.DataFrame) -> pa.Table:
 
 
 def fingerprints(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> pl.DataFrame:
-    """`_key`, `fp0` (the identity's hash) and `fingerprint` (hash + occurrence), in `_key` order.
+    """`_key`, `fp0` (the identity's hash) and `fingerprint` (hash + occurrence), in no order.
 
     Two identical rows are two expenses: occurrences are numbered among rows whose content
     repeats, in file and row order (a grouped pass finds them; a window over every row would
@@ -124,7 +124,6 @@ def fingerprints(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> pl.Data
             )
             SELECT f._key, f.fp0, md5(f.fp0 || '#' || coalesce(n.occ, 1)) AS fingerprint
             FROM f LEFT JOIN numbered n USING (_key)
-            ORDER BY f._key
             """,
         )
     finally:

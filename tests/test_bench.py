@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from finance import bench
+from finance import bench, bench_report
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bench")]
 
@@ -16,7 +16,7 @@ def test_bench_runs_and_writes_its_table(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(bench, "RESULTS", tmp_path)
-    monkeypatch.setattr(bench, "EXPORT_TARGET_LINES", 400)  # the verdict line at a tiny size
+    monkeypatch.setattr(bench_report, "EXPORT_TARGET_LINES", 400)  # the verdict line at a tiny size
     bench.main(
         ["--sizes", "500", "--repeat", "1", "--portfolio", "3x600", "--export-sizes", "200,500"]
     )
@@ -43,3 +43,29 @@ def test_bench_runs_and_writes_its_table(
     out = capsys.readouterr().out
     assert "| 500 |" in out and "portfolio: 3 productions" in out
     assert f"| 500 | {large['eligible_lines']:,} |" in out and "export target (20 s" in out
+
+
+def test_targets_compare_the_million_row_figures_with_issue_7() -> None:
+    def fig(median: float) -> dict[str, float]:
+        return {"median": median, "min": median, "max": median}
+
+    result = {
+        "expenses": 1_000_000,
+        "import": {**fig(4.0), "peak_mb": 1500.0},
+        "pandas_read_csv": fig(2.0),
+        "duckdb_floor": fig(0.03),
+        "check": fig(0.6),
+        "rowwise_baseline": fig(100.0),
+        "report": fig(0.1),
+        "dashboard": {"overview_first_render": 1.0, "page_switch": 0.5},
+    }
+    lines = bench_report.targets([result], None).splitlines()
+    verdicts = {
+        line.split(" | ")[0].strip("| "): line.rsplit("|", 2)[1].strip() for line in lines[2:]
+    }
+    assert verdicts["import (canonical CSV, Belgian format)"] == "NOT met"  # 4 s > 3 s
+    assert verdicts["import speed-up over pandas read_csv"] == "NOT met"  # 0.5x < 1.5x
+    assert verdicts["import peak memory"] == "met"
+    assert verdicts["check / DuckDB floor"] == "met"  # 20x <= 25x
+    assert verdicts["row-wise baseline / check"] == "met"
+    assert bench_report.targets([{**result, "expenses": 10_000}], None) == ""

@@ -1,0 +1,153 @@
+"""The benchmark's tables and its verdicts against the targets of issue 7.
+
+Every verdict compares figures measured in the same run: seconds at one million expenses, and
+ratios against the baselines (the DuckDB floor, the DuckDB insert of the same rows, pandas).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+#: the justification export target: 20 s at 100 thousand eligible lines, with memory flat
+EXPORT_TARGET_LINES = 100_000
+EXPORT_TARGET_S = 20.0
+#: the size the other targets are set at
+TARGET_SIZE = 1_000_000
+
+
+@dataclass(frozen=True)
+class Target:
+    """One line of the targets table: a figure, its limit, and whether a larger value is better."""
+
+    figure: str
+    limit: float
+    unit: str
+    higher_is_better: bool = False
+
+    def verdict(self, value: float) -> str:
+        met = value >= self.limit if self.higher_is_better else value <= self.limit
+        sign = ">=" if self.higher_is_better else "<="
+        return (
+            f"| {self.figure} | {value:,.2f} {self.unit} | {sign} {self.limit:g} {self.unit} | "
+            f"{'met' if met else 'NOT met'} |"
+        )
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else float("inf")
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """The README table: seconds (median [min-max]) and the ratios against the baselines."""
+    head = (
+        "expenses",
+        "import s",
+        "rows/s",
+        "peak MB",
+        "insert floor s",
+        "pandas read s",
+        "check s",
+        "check/floor",
+        "rowwise/check",
+        "report s",
+        "overview s",
+        "switch s",
+    )
+    lines = [" | ".join(head), " | ".join("---" for _ in head)]
+    for r in results:
+        imp, chk = r["import"], r["check"]
+        lines.append(
+            " | ".join(
+                [
+                    f"{r['expenses']:,}",
+                    f"{imp['median']:.2f} [{imp['min']:.2f}-{imp['max']:.2f}]",
+                    f"{r['expenses'] / imp['median']:,.0f}",
+                    f"{imp['peak_mb']:.0f}",
+                    f"{r['duckdb_insert_floor']['median']:.2f}",
+                    f"{r['pandas_read_csv']['median']:.2f}",
+                    f"{chk['median']:.2f} [{chk['min']:.2f}-{chk['max']:.2f}]",
+                    f"{_ratio(chk['median'], r['duckdb_floor']['median']):.0f}x",
+                    f"{_ratio(r['rowwise_baseline']['median'], chk['median']):.1f}x",
+                    f"{r['report']['median']:.2f}",
+                    f"{r['dashboard']['overview_first_render']:.2f}",
+                    f"{r['dashboard']['page_switch']:.2f}",
+                ]
+            )
+        )
+    return "\n".join("| " + line + " |" for line in lines)
+
+
+def targets(results: list[dict[str, Any]], portfolio: dict[str, Any] | None) -> str:
+    """Each target of issue 7 against this run's figures at a million expenses (and the
+    portfolio's, when measured); empty when the run did not reach that size."""
+    big = next((r for r in results if r["expenses"] >= TARGET_SIZE), None)
+    if big is None:
+        return ""
+    imp, chk = big["import"]["median"], big["check"]["median"]
+    lines = [
+        Target("import (canonical CSV, Belgian format)", 3.0, "s").verdict(imp),
+        Target("import speed-up over pandas read_csv", 1.5, "x", True).verdict(
+            _ratio(big["pandas_read_csv"]["median"], imp)
+        ),
+        Target("import peak memory", 2048, "MB").verdict(big["import"]["peak_mb"]),
+        Target("check, all schemes", 1.0, "s").verdict(chk),
+        Target("check / DuckDB floor", 25, "x").verdict(_ratio(chk, big["duckdb_floor"]["median"])),
+        Target("row-wise baseline / check", 20, "x", True).verdict(
+            _ratio(big["rowwise_baseline"]["median"], chk)
+        ),
+        Target("report", 0.5, "s").verdict(big["report"]["median"]),
+        Target("Overview first render", 2.0, "s").verdict(
+            big["dashboard"]["overview_first_render"]
+        ),
+        Target("page switch", 1.0, "s").verdict(big["dashboard"]["page_switch"]),
+    ]
+    if portfolio:
+        lines.append(
+            Target(f"portfolio check, {portfolio['expenses']:,} expenses", 10.0, "s").verdict(
+                portfolio["check_all"]["median"]
+            )
+        )
+    head = ["| target at 1,000,000 expenses | measured | target | |", "| --- | --- | --- | --- |"]
+    return "\n".join(head + lines)
+
+
+def export_table(exports: list[dict[str, Any]]) -> str:
+    """The justification-workbook export: eligible lines, seconds, peak memory of the process
+    and of the check alone it starts with; then the verdict against the target."""
+    lines = [
+        "| expenses | eligible lines | export s | lines/s | peak MB | check alone MB |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for e in exports:
+        lines.append(
+            f"| {e['expenses']:,} | {e['eligible_lines']:,} | "
+            f"{e['median']:.2f} [{e['min']:.2f}-{e['max']:.2f}] | "
+            f"{e['eligible_lines'] / e['median']:,.0f} | {e['peak_mb']:.0f} | "
+            f"{e['check_peak_mb']:.0f} |"
+        )
+    big = [e for e in exports if e["eligible_lines"] >= EXPORT_TARGET_LINES]
+    if big and len(exports) > 1:
+        small, large = exports[0], big[0]
+        grown = large["peak_mb"] - small["peak_mb"]
+        by_check = large["check_peak_mb"] - small["check_peak_mb"]
+        verdict = "met" if large["median"] <= EXPORT_TARGET_S else "NOT met"
+        lines.append(
+            f"\nexport target ({EXPORT_TARGET_S:.0f} s at {EXPORT_TARGET_LINES:,} eligible lines): "
+            f"{verdict}, {large['median']:.1f} s at {large['eligible_lines']:,}; peak memory "
+            f"{small['peak_mb']:.0f} -> {large['peak_mb']:.0f} MB for "
+            f"{large['eligible_lines'] / max(small['eligible_lines'], 1):.0f}x the lines "
+            f"(+{grown:.0f} MB, of which +{by_check:.0f} MB the check's own)"
+        )
+    return "\n".join(lines)
+
+
+def portfolio_line(p: dict[str, Any]) -> str:
+    """The portfolio check, against its floor."""
+    chk, fl = p["check_all"], p["duckdb_floor"]
+    return (
+        f"portfolio: {p['productions']} productions, {p['expenses']:,} expenses, loaded in "
+        f"{p['load_s']:.0f} s; check of every production {chk['median']:.2f} s "
+        f"[{chk['min']:.2f}-{chk['max']:.2f}], {chk['median'] / fl['median']:.0f}x the DuckDB floor "
+        f"({fl['median']:.3f} s)"
+    )
