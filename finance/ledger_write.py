@@ -154,15 +154,20 @@ def conflicts(
     invoice number: `_key, _file, _row, supplier_key, invoice_ref, _doc, fp0, fingerprint`.
 
     A clash inside the import needs a (supplier, invoice) with two documents and two contents:
-    those few groups are found first, so the self-join never pairs a million rows."""
+    those few groups are found first (among the numbers that repeat at all), so the self-join
+    never pairs a million rows."""
     con.register("numbered", as_arrow(numbered))
     try:
         found = read_frame(
             con,
             """
-            WITH clashing AS (
-                SELECT supplier_key, invoice_ref FROM numbered GROUP BY ALL
-                HAVING count(DISTINCT fp0) > 1 AND count(DISTINCT _doc) > 1
+            WITH repeated AS (
+                SELECT supplier_key, invoice_ref FROM numbered GROUP BY ALL HAVING count(*) > 1
+            ),
+            clashing AS (
+                SELECT supplier_key, invoice_ref
+                FROM numbered SEMI JOIN repeated USING (supplier_key, invoice_ref)
+                GROUP BY ALL HAVING count(DISTINCT fp0) > 1 AND count(DISTINCT _doc) > 1
             ),
             suspects AS MATERIALIZED (
                 SELECT * FROM numbered SEMI JOIN clashing USING (supplier_key, invoice_ref)
