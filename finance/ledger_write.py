@@ -8,11 +8,15 @@ insert itself; fingerprints, duplicates and conflicts work on narrow frames.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import duckdb
 import polars as pl
-import pyarrow as pa
 
 from finance.store.db import read_frame
+
+if TYPE_CHECKING:  # polars loads pyarrow itself when it converts; commands that never do skip it
+    import pyarrow as pa
 
 #: What makes two rows the same expense. Payment date, description and document are left out
 #: on purpose: a later export that adds a payment date must not double-count the invoice.
