@@ -1,11 +1,11 @@
-"""Eligibility of every expense for every scheme, as one SQL relation computed on demand.
+"""Eligibility of every expense for every scheme: the tests, as SQL generated from the packs.
 
 The tests come from the pack's `eligibility` data; each failing test leaves a reason code on the
 row (rules/reasons.yaml says it in words). Caps that work on totals (the Tax Shelter producer-fee
-cap, French hotel caps) are window functions over the same rows, so the eligible amounts of the
-evidence add up exactly to the measured figure.
+cap, French hotel caps) are applied over the same rows, so the eligible amounts of the evidence
+add up exactly to the measured figure. rules/wide.py assembles the relation.
 
-Nothing is materialised: the check aggregates the relation in one scan, and the evidence, the
+Nothing is materialised: the check aggregates the relation in one pass, and the evidence, the
 justification file and the dashboard read it again for the latest run's date. Writing a million
 expense x scheme rows on every check cost seconds; recomputing a scheme's rows costs tens of
 milliseconds.
@@ -78,7 +78,7 @@ def _window_case(wins: list[AgreementWindow]) -> str:
     return "CASE " + " ".join(arms) + " END"
 
 
-def _sql_list(values: list[str]) -> str:
+def sql_list(values: list[str]) -> str:
     return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
 
 
@@ -87,7 +87,7 @@ def _territory_test(territories: list[str]) -> str:
         return "TRUE"
     exact = [t for t in territories if not t.endswith("*")]
     prefixes = [t[:-1] for t in territories if t.endswith("*")]
-    parts = [f"list_contains({_sql_list(exact)}, e.territory)"] if exact else []
+    parts = [f"list_contains({sql_list(exact)}, e.territory)"] if exact else []
     parts += [f"starts_with(e.territory, '{p}')" for p in prefixes]
     return "(" + " OR ".join(parts) + ")"
 
@@ -96,7 +96,7 @@ def _payee_test(el: Eligibility) -> str:
     if el.payee != "av_company_or_person":
         return "TRUE"
     exempt = (
-        f" OR list_contains({_sql_list(el.payee_exempt_categories)}, e.category)"
+        f" OR list_contains({sql_list(el.payee_exempt_categories)}, e.category)"
         if el.payee_exempt_categories
         else ""
     )
@@ -109,10 +109,10 @@ def tests_sql(el: Eligibility, wins: list[AgreementWindow]) -> dict[str, str]:
         "agreement_seq": _window_case(wins),
         "territory_ok": _territory_test(el.territories),
         "payee_ok": _payee_test(el),
-        "category_ok": f"NOT list_contains({_sql_list(el.excluded_categories)}, e.category)"
+        "category_ok": f"NOT list_contains({sql_list(el.excluded_categories)}, e.category)"
         if el.excluded_categories
         else "TRUE",
-        "class_ok": f"NOT list_contains({_sql_list(el.excluded_ts_classes)}, e.ts_class)"
+        "class_ok": f"NOT list_contains({sql_list(el.excluded_ts_classes)}, e.ts_class)"
         if el.excluded_ts_classes
         else "TRUE",
         "be_taxable_ok": "coalesce(e.be_taxable, FALSE)" if el.be_taxable_required else "TRUE",
@@ -128,25 +128,6 @@ REASON_OF = {  # test column -> reason code when it fails
     "class_ok": "class_excluded",
     "be_taxable_ok": "not_taxable_in_belgium",
 }
-
-
-def _base_sql(scheme: str, el: Eligibility, wins: list[AgreementWindow]) -> str:
-    t = tests_sql(el, wins)
-    counts = " AND ".join(c for c in REASON_OF)
-    reasons = ", ".join(f"CASE WHEN NOT {c} THEN '{code}' END" for c, code in REASON_OF.items())
-    return f"""
-        SELECT e.production_id, '{scheme}' AS scheme, e.id AS expense_id, agreement_seq, e.status,
-               e.doc_date, e.amount, in_window, territory_ok, payee_ok, category_ok, class_ok,
-               be_taxable_ok, eea_ok, ({counts}) AS counts,
-               list_filter([{reasons}], lambda x: x IS NOT NULL) AS reasons,
-               e.ts_class, e.category, e.nights, e.fr_department
-        FROM (SELECT e.*, {t["agreement_seq"]} AS agreement_seq,
-                     ({t["agreement_seq"]}) IS NOT NULL AS in_window,
-                     {t["territory_ok"]} AS territory_ok, {t["payee_ok"]} AS payee_ok,
-                     {t["category_ok"]} AS category_ok, {t["class_ok"]} AS class_ok,
-                     {t["be_taxable_ok"]} AS be_taxable_ok, {t["eea_ok"]} AS eea_ok
-              FROM ve e) e
-    """
 
 
 #: the columns of the eligibility relation, typed (the empty relation uses them too)
@@ -173,64 +154,21 @@ COLUMNS = {
 }
 
 
-def _fee_parts(fee_cap: Decimal | None) -> tuple[str, str, str]:
-    """(is_fee test, extra CTEs, joins) of the producer-fee cap.
+@dataclass(frozen=True)
+class SchemeTests:
+    """One scheme's eligibility as SQL over `v_expenses e`: its tests (tests_sql) and the caps
+    that work on totals (the producer-fee cap ratio, the hotel caps per night)."""
 
-    The running total is computed over the fee rows only (a handful), not by a window over every
-    expense: sorting a million rows to number a dozen was most of the check's time."""
-    if fee_cap is None:
-        return "FALSE", "", "SELECT *, NULL AS fee_cap, NULL AS running FROM base"
-    fee = "(counts AND status = 'actual' AND ts_class = 'producer_fee')"
-    ctes = f"""
-        fee_rows AS (
-            SELECT expense_id, sum(amount) OVER (ORDER BY doc_date, expense_id
-                                                 ROWS UNBOUNDED PRECEDING) AS running
-            FROM base WHERE {fee}
-        ),
-        cap AS (
-            SELECT round({fee_cap} * coalesce(sum(amount) FILTER (
-                counts AND status = 'actual' AND ts_class <> 'producer_fee'), 0), 2) AS fee_cap
-            FROM base
-        ),"""
-    joined = "SELECT b.*, cap.fee_cap, f.running FROM base b CROSS JOIN cap LEFT JOIN fee_rows f USING (expense_id)"
-    return fee, ctes, joined
+    scheme: str
+    tests: dict[str, str]
+    fee_cap: Decimal | None
+    hotel: tuple[Decimal, Decimal] | None
 
 
-def _capped_sql(base: str, fee_cap: Decimal | None, hotel: tuple[Decimal, Decimal] | None) -> str:
-    """Apply the caps that work across rows, keeping the evidence additive."""
-    fee, fee_ctes, with_fee = _fee_parts(fee_cap)
-    lodging = "FALSE"
-    night_cap = "NULL"
-    if hotel is not None:
-        lodging = "(counts AND category = 'lodging')"
-        night_cap = f"coalesce(nights, 0) * CASE WHEN list_contains({_sql_list(list(PARIS_DEPARTMENTS))}, fr_department) THEN {hotel[0]} ELSE {hotel[1]} END"
-    return f"""
-        WITH base AS ({base}),{fee_ctes}
-        marked AS (
-            SELECT *, {fee} AS is_fee, {lodging} AS is_lodging FROM ({with_fee})
-        ),
-        valued AS (
-            SELECT *, CASE
-                WHEN NOT counts THEN 0
-                WHEN is_fee THEN greatest(least(amount, fee_cap - (running - amount)), 0)
-                WHEN is_lodging THEN least(amount, {night_cap})
-                ELSE amount END::DECIMAL(18,2) AS eligible_amount
-            FROM marked
-        )
-        SELECT {", ".join(COLUMNS)[: -len(", reasons")]},
-               list_concat(reasons, list_filter([
-                   CASE WHEN is_fee AND eligible_amount <> amount THEN 'producer_fee_capped' END,
-                   CASE WHEN is_lodging AND nights IS NULL THEN 'hotel_nights_missing'
-                        WHEN is_lodging AND eligible_amount <> amount THEN 'hotel_cap' END
-               ], lambda x: x IS NOT NULL)) AS reasons
-        FROM valued
-    """
-
-
-def scheme_sql(
+def scheme_tests(
     manifest: Manifest, pack: Pack, param: dict[str, Decimal]
-) -> tuple[str, list[AgreementWindow]]:
-    """The eligibility rows of one scheme (parameters $pid and $at), and the windows used."""
+) -> tuple[SchemeTests, list[AgreementWindow]]:
+    """The tests and caps of one scheme, and the windows used."""
     assert pack.eligibility is not None
     el = pack.eligibility
     plan = [
@@ -239,7 +177,7 @@ def scheme_sql(
     wins = windows(el.window, plan, manifest.kind, param)
     fee_cap = param.get("producer_fee_cap") if pack.scheme == "be_tax_shelter" else None
     hotel = (param["hotel_cap_paris"], param["hotel_cap_other"]) if el.hotel_caps else None
-    return _capped_sql(_base_sql(pack.scheme, el, wins), fee_cap, hotel), wins
+    return SchemeTests(pack.scheme, tests_sql(el, wins), fee_cap, hotel), wins
 
 
 def empty_relation() -> str:
@@ -254,14 +192,3 @@ EXPENSE_COLUMNS = (
     "id, production_id, status, doc_date, amount, territory, category, ts_class, payee_type, "
     "av_company, be_taxable, nights, fr_department"
 )
-
-
-def union(parts: list[str]) -> str:
-    """Every scheme's rows as one relation, to put after FROM."""
-    if not parts:
-        return empty_relation()
-    body = "\nUNION ALL\n".join(f"SELECT * FROM ({p})" for p in parts)
-    return (
-        f"(WITH ve AS MATERIALIZED (SELECT {EXPENSE_COLUMNS} FROM v_expenses "
-        f"WHERE production_id = $pid AND doc_date <= $at)\n{body})"
-    )

@@ -17,13 +17,13 @@ import polars as pl
 from finance.models import Manifest, Scheme
 from finance.money import ZERO
 from finance.report import line_figures
-from rules.cumulation import overlap_total, overlaps
-from rules.eligibility import AgreementWindow, scheme_sql, union
+from rules.eligibility import AgreementWindow, SchemeTests, scheme_tests
 from rules.facts import MEASURES, THRESHOLDS, VALUES, FactContext, ceil_cent
 from rules.loader import load_packs
 from rules.measures import MeasureValue, measure_values
 from rules.model import Operator, Pack, RuleDecl, Status
 from rules.sentences import explain
+from rules.wide import long_relation
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class RunContext:
     budget: Decimal
     eac: Decimal
     windows: dict[str, list[AgreementWindow]]
-    relation: str = ""  # the eligibility rows of every scheme, as SQL ($pid, $at)
+    schemes: list[SchemeTests]  # every territorial scheme's tests and caps (rules/wide.py)
 
 
 def _signing_date(manifest: Manifest, scheme: str, at: date) -> date:
@@ -287,28 +287,36 @@ def scheme_parameters(params: dict[str, Any], scheme: str) -> dict[str, Any]:
     return {k.split(".", 1)[1]: v[1].value for k, v in params.items() if k.startswith(scheme + ".")}
 
 
+def scheme_tests_of(
+    manifest: Manifest, packs: dict[str, Pack], params: dict[str, Any]
+) -> tuple[list[SchemeTests], dict[str, list[AgreementWindow]]]:
+    """Every territorial scheme's tests and caps, and their windows."""
+    specs, wins = [], {}
+    for scheme, pack in packs.items():
+        if pack.eligibility is not None:
+            spec, wins[scheme] = scheme_tests(manifest, pack, scheme_parameters(params, scheme))
+            specs.append(spec)
+    return specs, wins
+
+
 def eligibility_relation(
     manifest: Manifest, packs: dict[str, Pack], params: dict[str, Any]
 ) -> tuple[str, dict[str, list[AgreementWindow]]]:
     """Every territorial scheme's eligibility rows as one SQL relation, and their windows."""
-    parts, wins = [], {}
-    for scheme, pack in packs.items():
-        if pack.eligibility is not None:
-            sql, wins[scheme] = scheme_sql(manifest, pack, scheme_parameters(params, scheme))
-            parts.append(sql)
-    return union(parts), wins
+    specs, wins = scheme_tests_of(manifest, packs, params)
+    return long_relation(specs), wins
 
 
 def prepare(con: duckdb.DuckDBPyConnection, manifest: Manifest, at: date) -> RunContext:
-    """Read the plan, parameters and budget; write the eligibility relation of every scheme."""
+    """Read the plan, parameters and budget; the eligibility tests of every scheme."""
     packs = active_packs(manifest)
     params = resolve_parameters(manifest, packs, at)
     lines = line_figures(con, manifest.id, at)
     devis = Decimal(lines["budget"].sum() or 0)
     eac = Decimal(lines["estimate_at_completion"].sum() or 0)
-    relation, wins = eligibility_relation(manifest, packs, params)
+    specs, wins = scheme_tests_of(manifest, packs, params)
     return RunContext(
-        manifest, at, packs, params, lines, manifest.budget_total or devis, eac, wins, relation
+        manifest, at, packs, params, lines, manifest.budget_total or devis, eac, wins, specs
     )
 
 
@@ -318,12 +326,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, manifest: Manifest, at: date) -> li
     names = sorted(
         {r.measured for p in ctx.packs.values() for r in p.rules if r.measured in MEASURES}
     )
-    mv = measure_values(con, ctx, names, ctx.relation)
-    if "cumulation" in ctx.packs:
-        both = overlaps(con, ctx.relation, manifest.id, at)
-        mv["cumulation.exclusive_overlap"] = MeasureValue(
-            overlap_total(both), ZERO, ZERO, both.height
-        )
+    mv = measure_values(con, ctx, names, overlap="cumulation" in ctx.packs)
     return [
         evaluate_rule(rule, pack, ctx, mv) for pack in ctx.packs.values() for rule in pack.rules
     ]

@@ -1,5 +1,6 @@
-"""Measure values set-wise: one scan of the eligibility relation for every measure, actual and
-committed, plus the remaining budget of the lines planned in each measure's territory."""
+"""Measure values set-wise: one pass over the wide eligibility rows (rules/wide.py) for every
+measure, actual and committed, and the double counting; plus the remaining budget of the lines
+planned in each measure's territory."""
 
 from __future__ import annotations
 
@@ -11,11 +12,18 @@ import duckdb
 import polars as pl
 
 from finance.money import ZERO
+from rules.cumulation import overlap_test
+from rules.eligibility import SchemeTests
 from rules.facts import MEASURES, Measure
 from rules.model import Pack
+from rules.wide import qualify, wide_relation
 
 if TYPE_CHECKING:
     from rules.engine import RunContext
+
+
+#: the double-counting measure (rules/cumulation.py)
+OVERLAP = "cumulation.exclusive_overlap"
 
 
 @dataclass(frozen=True)
@@ -32,17 +40,32 @@ class MeasureValue:
         return self.measured + self.committed + self.planned
 
 
-def _aggregate_sql(names: list[str], relation: str) -> str:
+def _sums(where: str, amount: str, i: int | str) -> list[str]:
+    """Actual and committed sums and the actual count of the rows passing `where`."""
+    return [
+        f"coalesce(sum({amount}) FILTER ({where} AND status = 'actual'), 0)::DECIMAL(18,2) AS a{i}",
+        f"coalesce(sum({amount}) FILTER ({where} AND status = 'committed'), 0)::DECIMAL(18,2) AS c{i}",
+        f"count(*) FILTER ({where} AND status = 'actual') AS n{i}",
+    ]
+
+
+def _aggregate_sql(names: list[str], specs: list[SchemeTests], overlap: bool) -> str:
+    """Every measure (and the double counting) in one pass over the wide eligibility rows."""
+    present = {s.scheme for s in specs}
     cols = []
     for i, name in enumerate(names):
         m = MEASURES[name]
-        cond = f"scheme = '{m.scheme}' AND ({m.where})"
+        if m.scheme in present:  # a scheme outside the relation has no rows: zero
+            cols += _sums(qualify(m.where, m.scheme), qualify(m.amount, m.scheme), i)
+        else:
+            cols += [f"0::DECIMAL(18,2) AS a{i}", f"0::DECIMAL(18,2) AS c{i}", f"0 AS n{i}"]
+    if overlap:
+        test = f"{overlap_test(present)} AND status = 'actual'"
         cols += [
-            f"coalesce(sum({m.amount}) FILTER ({cond} AND status = 'actual'), 0)::DECIMAL(18,2) AS a{i}",
-            f"coalesce(sum({m.amount}) FILTER ({cond} AND status = 'committed'), 0)::DECIMAL(18,2) AS c{i}",
-            f"count(*) FILTER ({cond} AND status = 'actual') AS n{i}",
+            f"sum(amount) FILTER ({test}) AS overlap",
+            f"count(*) FILTER ({test}) AS n_overlap",
         ]
-    return f"SELECT {', '.join(cols)} FROM {relation} WHERE production_id = $pid"
+    return f"SELECT {', '.join(cols)} FROM {wide_relation(specs)}"
 
 
 def _territory_matches(territory: pl.Expr, patterns: tuple[str, ...]) -> pl.Expr:
@@ -70,15 +93,15 @@ def planned_remaining(lines: pl.DataFrame, measure: Measure, pack: Pack | None) 
 
 
 def measure_values(
-    con: duckdb.DuckDBPyConnection, ctx: RunContext, names: list[str], rows: str
+    con: duckdb.DuckDBPyConnection, ctx: RunContext, names: list[str], overlap: bool = False
 ) -> dict[str, MeasureValue]:
-    """Every named measure of the run, from one scan of its eligibility rows (a table name, or
-    the relation's SQL)."""
-    if not names:
+    """Every named measure of the run from one pass over its eligibility rows; with `overlap`,
+    also the double counting (cumulation.exclusive_overlap: the expenses counted by two
+    exclusive schemes, each once, at its amount)."""
+    if not names and not overlap:
         return {}
-    params = {"pid": ctx.manifest.id, "at": ctx.at} if "$at" in rows else {"pid": ctx.manifest.id}
-    row = con.sql(_aggregate_sql(names, rows), params=params).fetchall()[0]
-    assert row is not None
+    sql = _aggregate_sql(names, ctx.schemes, overlap)
+    row = con.sql(sql, params={"pid": ctx.manifest.id, "at": ctx.at}).fetchall()[0]
     lines, packs = ctx.lines, ctx.packs
     out = {}
     for i, name in enumerate(names):
@@ -89,6 +112,9 @@ def measure_values(
             planned_remaining(lines, m, packs.get(m.scheme)),
             int(row[3 * i + 2]),
         )
+    if overlap:
+        total, count = row[-2:]
+        out[OVERLAP] = MeasureValue(Decimal(total or 0), ZERO, ZERO, int(count))
     return out
 
 

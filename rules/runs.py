@@ -17,7 +17,9 @@ import duckdb
 from finance.audit import record
 from finance.fmt import jsonable
 from finance.productions import get_manifest
-from finance.store.db import connect, fetch_value, transaction
+from finance.store.db import connect, default_db_path, fetch_value, transaction
+from finance.store.migrations import available
+from finance.store.reference import category_defaults
 from rules import RULEBOOK_VERSION
 from rules.engine import RuleResult, evaluate
 from rules.model import Status
@@ -98,27 +100,49 @@ def _store(
             state,
         ],
     )
-    con.executemany(
-        "INSERT INTO rule_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    rows = [
         [
-            [
-                run_id,
-                r.rule_id,
-                r.scheme,
-                r.status.value,
-                r.measured,
-                r.threshold,
-                r.shortfall,
-                r.projected,
-                r.spend_where,
-                r.explanation,
-                r.evidence_count,
-                json.dumps(result_json(r), ensure_ascii=False),
-            ]
-            for r in results
-        ],
-    )
+            run_id,
+            r.rule_id,
+            r.scheme,
+            r.status.value,
+            r.measured,
+            r.threshold,
+            r.shortfall,
+            r.projected,
+            r.spend_where,
+            r.explanation,
+            r.evidence_count,
+            json.dumps(result_json(r), ensure_ascii=False),
+        ]
+        for r in results
+    ]
+    if rows:  # one statement: executemany costs a round trip per row
+        values = ", ".join(["(" + ", ".join("?" * len(rows[0])) + ")"] * len(rows))
+        con.execute(f"INSERT INTO rule_results VALUES {values}", [v for r in rows for v in r])
     return int(run_id)
+
+
+def _schema_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether every migration is applied and the reference tables match their files, so that a
+    read-only connection can evaluate without a writable open first (which would migrate)."""
+    try:
+        done = {r[0] for r in con.execute("SELECT version FROM _migrations").fetchall()}
+        categories = con.execute("SELECT category, ts_class FROM categories ORDER BY 1").fetchall()
+    except duckdb.CatalogException:
+        return False
+    return {v for v, _, _ in available()} <= done and categories == sorted(
+        category_defaults().items()
+    )
+
+
+def _evaluate(
+    con: duckdb.DuckDBPyConnection, production_id: str, at: date
+) -> tuple[str, list[RuleResult], str]:
+    """(manifest hash, results, ledger state) of a production as at a date."""
+    manifest = get_manifest(con, production_id)
+    sha = fetch_value(con, "SELECT manifest_sha256 FROM productions WHERE id = ?", [production_id])
+    return str(sha), evaluate(con, manifest, at), ledger_state(con, production_id)
 
 
 def run_check(db: Path | None, production_id: str, at: date) -> CheckRun:
@@ -126,16 +150,19 @@ def run_check(db: Path | None, production_id: str, at: date) -> CheckRun:
 
     Evaluating read-only lets other readers (the dashboard) in meanwhile and is faster than in a
     write transaction; the ledger state recorded is the one evaluated, so a write that slips in
-    between is seen by the evidence as a change since the run."""
-    with connect(db):  # bring the schema up to date before reading
-        pass
-    with connect(db, read_only=True) as con:
-        manifest = get_manifest(con, production_id)
-        sha = fetch_value(
-            con, "SELECT manifest_sha256 FROM productions WHERE id = ?", [production_id]
-        )
-        results = evaluate(con, manifest, at)
-        state = ledger_state(con, production_id)
+    between is seen by the evidence as a change since the run. The schema is brought up to date
+    first when it needs to be (an up-to-date file is not opened for writing twice)."""
+    evaluated = None
+    if (db or default_db_path()).exists():
+        with connect(db, read_only=True) as con:
+            if _schema_current(con):
+                evaluated = _evaluate(con, production_id, at)
+    if evaluated is None:
+        with connect(db):  # bring the schema up to date before reading
+            pass
+        with connect(db, read_only=True) as con:
+            evaluated = _evaluate(con, production_id, at)
+    sha, results, state = evaluated
     with connect(db) as con, transaction(con):
         run_id = _store(con, production_id, at, sha, results, state)
         record(

@@ -1,0 +1,188 @@
+"""Every scheme's eligibility as one row per expense ("wide"), and the expense x scheme relation
+("long") read from the same rows.
+
+A scheme's tests, counts and eligible amount are the columns `"<scheme>__<column>"` of the
+expense's row. The check aggregates the wide rows in one pass: the measures of every scheme and
+the double counting (an expense counted by two exclusive schemes) are filters on the same row, so
+no expense x scheme rows are built, grouped or scanned again. The evidence, the justification
+files and the dashboard read the long relation: the same columns, one scheme at a time (the
+columns of eligibility.COLUMNS). Both come from this one SQL, so the expenses behind a measured
+value add up to it exactly.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rules.eligibility import (
+    COLUMNS,
+    EXPENSE_COLUMNS,
+    PARIS_DEPARTMENTS,
+    REASON_OF,
+    SchemeTests,
+    empty_relation,
+    sql_list,
+)
+
+#: the columns of the long relation that are the scheme's own (the others are the expense's)
+SCHEME_COLUMNS = (
+    "agreement_seq",
+    "in_window",
+    "territory_ok",
+    "payee_ok",
+    "category_ok",
+    "class_ok",
+    "be_taxable_ok",
+    "eea_ok",
+    "counts",
+    "eligible_amount",
+    "reasons",
+)
+
+
+def col(scheme: str, name: str) -> str:
+    """The wide column holding the scheme's `name`."""
+    return f'"{scheme}__{name}"'
+
+
+_LITERAL = re.compile(r"('(?:[^']|'')*')")
+_NAMES = re.compile(r"\b(" + "|".join(SCHEME_COLUMNS) + r")\b")
+
+
+def qualify(snippet: str, scheme: str) -> str:
+    """SQL written over the long relation's columns (a measure's `where`, `amount`), over the
+    scheme's wide columns instead; text in quotes is left alone."""
+    parts = _LITERAL.split(snippet)
+    return "".join(
+        part if i % 2 else _NAMES.sub(lambda m: col(scheme, m[1]), part)
+        for i, part in enumerate(parts)
+    )
+
+
+def _tested(specs: list[SchemeTests]) -> str:
+    cols = []
+    for s in specs:
+        seq = s.tests["agreement_seq"]
+        cols += [
+            f"{seq} AS {col(s.scheme, 'agreement_seq')}",
+            f"({seq}) IS NOT NULL AS {col(s.scheme, 'in_window')}",
+        ]
+        cols += [f"{s.tests[k]} AS {col(s.scheme, k)}" for k in SCHEME_COLUMNS[2:8]]
+    return f"SELECT e.*, {', '.join(cols)} FROM ve e"
+
+
+def _flagged(specs: list[SchemeTests]) -> str:
+    counts = [
+        f"({' AND '.join(col(s.scheme, c) for c in REASON_OF)}) AS {col(s.scheme, 'counts')}"
+        for s in specs
+    ]
+    return f"SELECT *, {', '.join(counts)} FROM tested"
+
+
+def _is_fee(s: SchemeTests) -> str:
+    return f"({col(s.scheme, 'counts')} AND status = 'actual' AND ts_class = 'producer_fee')"
+
+
+def _is_lodging(s: SchemeTests) -> str:
+    return f"({col(s.scheme, 'counts')} AND category = 'lodging')"
+
+
+def _fee_ctes(s: SchemeTests) -> tuple[str, str]:
+    """(CTEs, joins) of the producer-fee cap: the running total is computed over the fee rows
+    only (a handful), not by a window over every expense."""
+    rows, cap = f'"{s.scheme}__fee_rows"', f'"{s.scheme}__cap"'
+    ctes = f"""
+        {rows} AS (
+            SELECT id, sum(amount) OVER (ORDER BY doc_date, id ROWS UNBOUNDED PRECEDING)
+                   AS {col(s.scheme, "running")}
+            FROM flagged WHERE {_is_fee(s)}
+        ),
+        {cap} AS (
+            SELECT round({s.fee_cap} * coalesce(sum(amount) FILTER (
+                {col(s.scheme, "counts")} AND status = 'actual' AND ts_class <> 'producer_fee'
+            ), 0), 2) AS {col(s.scheme, "fee_cap")}
+            FROM flagged
+        ),"""
+    return ctes, f"CROSS JOIN {cap} LEFT JOIN {rows} USING (id)"
+
+
+def _eligible(s: SchemeTests) -> str:
+    """What the expense counts for after the caps that work across rows (0 when it does not)."""
+    arms = [f"WHEN NOT {col(s.scheme, 'counts')} THEN 0"]
+    if s.fee_cap is not None:
+        fee_cap, running = col(s.scheme, "fee_cap"), col(s.scheme, "running")
+        arms.append(
+            f"WHEN {_is_fee(s)} THEN greatest(least(amount, {fee_cap} - ({running} - amount)), 0)"
+        )
+    if s.hotel is not None:
+        paris = sql_list(list(PARIS_DEPARTMENTS))
+        night = f"CASE WHEN list_contains({paris}, fr_department) THEN {s.hotel[0]} ELSE {s.hotel[1]} END"
+        arms.append(f"WHEN {_is_lodging(s)} THEN least(amount, coalesce(nights, 0) * {night})")
+    return f"CASE {' '.join(arms)} ELSE amount END::DECIMAL(18,2) AS {col(s.scheme, 'eligible_amount')}"
+
+
+def _reasons(s: SchemeTests) -> str:
+    """The reason codes: failed tests, then the caps applied."""
+    failed = ", ".join(
+        f"CASE WHEN NOT {col(s.scheme, c)} THEN '{code}' END" for c, code in REASON_OF.items()
+    )
+    reasons = f"list_filter([{failed}], lambda x: x IS NOT NULL)"
+    eligible, caps = col(s.scheme, "eligible_amount"), []
+    if s.fee_cap is not None:
+        caps.append(
+            f"CASE WHEN {_is_fee(s)} AND {eligible} <> amount THEN 'producer_fee_capped' END"
+        )
+    if s.hotel is not None:
+        lodging = _is_lodging(s)
+        caps.append(
+            f"CASE WHEN {lodging} AND nights IS NULL THEN 'hotel_nights_missing' "
+            f"WHEN {lodging} AND {eligible} <> amount THEN 'hotel_cap' END"
+        )
+    if caps:
+        reasons = (
+            f"list_concat({reasons}, list_filter([{', '.join(caps)}], lambda x: x IS NOT NULL))"
+        )
+    return f"{reasons} AS {col(s.scheme, 'reasons')}"
+
+
+def _ctes(specs: list[SchemeTests]) -> str:
+    """The CTEs up to `valued`: the expenses, their tests, counts and eligible amounts."""
+    fees = [_fee_ctes(s) for s in specs if s.fee_cap is not None]
+    # the fee caps read the flagged rows three times: computed once rather than three times
+    flagged = "flagged AS MATERIALIZED" if fees else "flagged AS"
+    return f"""
+        ve AS (SELECT {EXPENSE_COLUMNS} FROM v_expenses
+               WHERE production_id = $pid AND doc_date <= $at),
+        tested AS ({_tested(specs)}),
+        {flagged} ({_flagged(specs)}),{"".join(c for c, _ in fees)}
+        valued AS (
+            SELECT f.*, {", ".join(_eligible(s) for s in specs)}
+            FROM flagged f {" ".join(j for _, j in fees)}
+        )"""
+
+
+def wide_relation(specs: list[SchemeTests]) -> str:
+    """One row per expense (as at $at) with every scheme's tests, counts and eligible amount, to
+    put after FROM; reasons are left to the long relation."""
+    if not specs:
+        return f"(SELECT {EXPENSE_COLUMNS} FROM v_expenses WHERE production_id = $pid AND doc_date <= $at)"
+    return f"(WITH {_ctes(specs)}\nSELECT * FROM valued)"
+
+
+def _scheme_rows(scheme: str) -> str:
+    cols = {c: col(scheme, c) for c in SCHEME_COLUMNS}
+    cols |= {"scheme": f"'{scheme}'", "expense_id": "id"}
+    return (
+        "SELECT "
+        + ", ".join(f"{cols[c]} AS {c}" if c in cols else c for c in COLUMNS)
+        + " FROM wide"
+    )
+
+
+def long_relation(specs: list[SchemeTests]) -> str:
+    """Every scheme's rows (eligibility.COLUMNS) as one relation, to put after FROM."""
+    if not specs:
+        return empty_relation()
+    reasons = ", ".join(_reasons(s) for s in specs)
+    body = "\nUNION ALL\n".join(_scheme_rows(s.scheme) for s in specs)
+    return f"(WITH {_ctes(specs)},\n        wide AS (SELECT *, {reasons} FROM valued)\n{body})"
