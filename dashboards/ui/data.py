@@ -16,7 +16,7 @@ import streamlit as st
 from finance.audit import trail
 from finance.errors import UserError
 from finance.models import Manifest
-from finance.productions import get_manifest, list_productions
+from finance.productions import get_manifest
 from finance.report import CostReport, build_report
 from finance.store.db import connect, default_db_path, read_frame
 from rules import relation as rules_relation
@@ -38,10 +38,12 @@ def version() -> Version:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def productions(v: Version) -> pl.DataFrame:
+    """Id and title of every production, for the picker every page shows: no expense is read
+    (the portfolio's sizes and spend are the Portfolio page's own query)."""
     if not Path(v[0]).exists():
         return pl.DataFrame()
     with connect(Path(v[0]), read_only=True) as con:
-        return list_productions(con)
+        return read_frame(con, "SELECT id, title FROM productions ORDER BY id")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

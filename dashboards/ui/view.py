@@ -86,9 +86,9 @@ def money_table(frame: pl.DataFrame, columns: Sequence[str] | None = None) -> pl
     chosen = list(columns) if columns else frame.columns
     out = frame.select(chosen)
     money = [c for c in chosen if c in MONEY_COLUMNS]
+    code = lang()
     return out.with_columns(
-        pl.col(c).map_elements(lambda v: fmt_money(v, lang()), return_dtype=pl.String)
-        for c in money
+        pl.col(c).map_elements(lambda v: fmt_money(v, code), return_dtype=pl.String) for c in money
     )
 
 
