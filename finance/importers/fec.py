@@ -44,7 +44,8 @@ def identify(path: Path) -> bool:
     """A text file whose header is the FEC's 18 columns."""
     if path.suffix.lower() not in (".txt", ".csv", ".tsv", ".fec") or not path.is_file():
         return False
-    head = path.read_bytes()[:512].decode("latin-1", errors="replace")
+    with path.open("rb") as fh:  # the header only: a million-line CSV is not read to say no
+        head = fh.read(512).decode("latin-1", errors="replace")
     return "JournalCode" in head and "EcritureNum" in head and "CompteNum" in head
 
 

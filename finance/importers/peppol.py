@@ -51,7 +51,8 @@ def identify(path: Path) -> bool:
         return True
     if path.suffix.lower() != ".xml":
         return False
-    head = path.read_bytes()[:4096]
+    with path.open("rb") as fh:
+        head = fh.read(4096)
     return b"Invoice-2" in head or b"CreditNote-2" in head
 
 
