@@ -1,4 +1,4 @@
-"""Time the dashboard for the benchmark: Overview first render and a page switch (AppTest).
+"""Time the dashboard for the benchmark: Overview first render and the switch to each page.
 
 Run as `python -m dashboards.render_timing DB [--repeat N]`; prints JSON. Each run is a fresh
 process, since a first render pays for loading the libraries and reading the database; the
@@ -27,20 +27,40 @@ FIGURES = (
 )
 
 
+#: the page tour after the Overview: every page a producer or a financier opens
+PAGES = (
+    "views/cost_report.py",
+    "views/funders.py",
+    "views/expenses.py",
+    "views/territories.py",
+    "views/portfolio.py",
+    "views/audit.py",
+)
+
+
 def once() -> dict[str, Any]:
-    """One run in this process: the Overview's first render, then a switch to the cost report."""
+    """One run in this process: the Overview's first render, then a switch to each page in turn
+    (`page_switch` is the first, to the cost report; `page_switch_max` the slowest)."""
     from streamlit.testing.v1 import AppTest
 
     wall, cpu = time.perf_counter(), time.process_time()
     at = AppTest.from_file(APP, default_timeout=300)
     at.run()
     first = (time.perf_counter() - wall, time.process_time() - cpu)
-    wall, cpu = time.perf_counter(), time.process_time()
-    at.switch_page("views/cost_report.py")
-    at.run()
-    switch = (time.perf_counter() - wall, time.process_time() - cpu)
+    pages: dict[str, tuple[float, float]] = {}
+    for page in PAGES:
+        wall, cpu = time.perf_counter(), time.process_time()
+        at.switch_page(page)
+        at.run()
+        pages[Path(page).stem] = (time.perf_counter() - wall, time.process_time() - cpu)
+    switch = pages["cost_report"]
     values = dict(zip(FIGURES, (*first, *switch), strict=True))
-    return {**values, "errors": [str(e.value) for e in at.exception]}
+    values["page_switch_max"] = max(wall for wall, _ in pages.values())
+    return {
+        **values,
+        "pages": {name: round(wall, 3) for name, (wall, _) in pages.items()},
+        "errors": [str(e.value) for e in at.exception],
+    }
 
 
 def in_child() -> dict[str, Any]:
@@ -67,7 +87,10 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(once()))
         return
     runs = [in_child() for _ in range(max(args.repeat, 1))]
-    summary: dict[str, Any] = {f: statistics.median(r[f] for r in runs) for f in FIGURES}
+    summary: dict[str, Any] = {
+        f: statistics.median(r[f] for r in runs) for f in (*FIGURES, "page_switch_max")
+    }
+    summary["pages"] = {p: statistics.median(r["pages"][p] for r in runs) for p in runs[0]["pages"]}
     summary["runs"] = [{f: round(r[f], 3) for f in FIGURES} for r in runs]
     summary["errors"] = sorted({e for r in runs for e in r["errors"]})
     print(json.dumps(summary))
