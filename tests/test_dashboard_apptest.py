@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -129,3 +130,18 @@ def test_funders_prepare_the_justification_files(app: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     files = at.session_state["files-wallimage"]
     assert files[".xlsx"][:2] == b"PK" and files[".pdf"][:4] == b"%PDF"
+
+
+def test_funders_warn_when_the_ledger_changed_since_the_check(app: AppTest) -> None:
+    from finance.overrides import override
+
+    at = open_page(app, "funders")  # the first visit runs the check
+    assert not [w for w in at.warning if "ont changé" in w.value]
+    db = Path(os.environ["CINELEDGER_DB"])
+    override(db, "dernier-tram", [1], "territory", "BE-WAL", "adresse corrigée d'après la facture")
+    st.cache_data.clear()
+    at = open_page(at, "funders")
+    assert any("ont changé depuis ce contrôle" in w.value for w in at.warning)
+    run_again = next(b for b in at.button if b.label == "Lancer les contrôles")
+    run_again.click().run()
+    assert not [w for w in at.warning if "ont changé" in w.value]

@@ -82,6 +82,18 @@ def latest_run_date(v: Version, production_id: str) -> date | None:
             return None
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def ledger_changed(v: Version, production_id: str) -> bool:
+    """Whether the ledger changed since the latest check: its evidence is then recomputed from
+    today's ledger at the run's date, and may no longer add up to the stored figures."""
+    with connect(Path(v[0]), read_only=True) as con:
+        try:
+            _, _, state = rules_relation.latest_run(con, production_id)
+        except UserError:
+            return False
+        return state is not None and state != rules_relation.ledger_state(con, production_id)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def query(v: Version, sql: str, params: tuple[tuple[str, Any], ...] = ()) -> pl.DataFrame:
     """Any read-only query (parameters as a tuple of pairs, hashable for the cache)."""

@@ -55,6 +55,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "nl": "Controles uitvoeren",
     },
     "last_run": {"fr": "Dernier contrôle", "en": "Latest check", "nl": "Laatste controle"},
+    "ledger_changed": {
+        "fr": "Les dépenses ont changé depuis ce contrôle : les justificatifs ci-dessous sont "
+        "recalculés sur les dépenses d'aujourd'hui et peuvent ne plus correspondre aux chiffres "
+        "du contrôle. Relancez les contrôles.",
+        "en": "The ledger changed since this check: the evidence below is recomputed from "
+        "today's expenses and may no longer add up to the check's figures. Run the checks again.",
+        "nl": "De uitgaven zijn gewijzigd sinds deze controle: de onderbouwing hieronder is "
+        "herberekend op de uitgaven van vandaag en klopt mogelijk niet meer met de cijfers van "
+        "de controle. Voer de controles opnieuw uit.",
+    },
     "measured": {"fr": "Mesuré", "en": "Measured", "nl": "Gemeten"},
     "threshold": {"fr": "Seuil", "en": "Threshold", "nl": "Drempel"},
     "projected": {"fr": "Projeté", "en": "Projected", "nl": "Verwacht"},

@@ -23,6 +23,8 @@ st.caption(
     f"{t('last_run')}: {run['ran_at']:%d/%m/%Y %H:%M} · {t('as_at')} {run['as_at']:%d/%m/%Y} · "
     f"rulebook {run['rulebook']}"
 )
+if data.ledger_changed(data.version(), production):
+    st.warning(t("ledger_changed"))
 
 names = {k: t(k) for k in ("measured", "projected", "threshold")}
 currency = data.manifest(data.version(), production).currency
