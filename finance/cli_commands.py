@@ -49,6 +49,24 @@ def _import_summary(outcome: object) -> None:
         )
 
 
+def _check_all(db: Path, at: date, fmt: str) -> None:
+    """`check --all`: every production's run (JSON: the list of `check --format json` objects);
+    exit 1 when a rule of any production fails."""
+    from finance.cli import echo_json
+    from rules.output import portfolio_table
+    from rules.runs import run_checks, run_json
+
+    runs = run_checks(db, None, at)
+    if fmt == "json":
+        echo_json([run_json(r) for r in runs])
+    elif not runs:
+        click.echo("no productions yet: run `cineledger production add MANIFEST`")
+    else:
+        click.echo(portfolio_table(runs))
+    if any(r.failed for r in runs):
+        raise SystemExit(1)
+
+
 def register(cli: click.Group) -> None:
     """Attach the commands to the `cineledger` group."""
     from finance.cli import db_option, echo_json, lang_option
@@ -153,18 +171,31 @@ def register(cli: click.Group) -> None:
             click.echo(report_table(result, lang, with_lines=lines))
 
     @cli.command("check")
-    @click.argument("production")
+    @click.argument("production", required=False)
+    @click.option(
+        "--all",
+        "every",
+        is_flag=True,
+        help="Check every production in the database in one pass: one line (or JSON object) each.",
+    )
     @click.option("--at", "at", help="Evaluate as at this date (YYYY-MM-DD); default today.")
     @click.option(
         "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
     )
     @lang_option
     @db_option
-    def check(production: str, at: str | None, fmt: str, lang: str, db: Path) -> None:
+    def check(
+        production: str | None, every: bool, at: str | None, fmt: str, lang: str, db: Path
+    ) -> None:
         """Run every rule of every scheme in the financing plan (exit 1 if a rule fails)."""
         from rules.output import check_table
         from rules.runs import run_check, run_json
 
+        if production is None or every:
+            if production is not None or not every:
+                raise click.UsageError("give a PRODUCTION or --all, not both")
+            _check_all(db, _at(at), fmt)
+            return
         run = run_check(db, production, _at(at))
         if fmt == "json":
             echo_json(run_json(run))

@@ -32,15 +32,16 @@ FIGURES = (
     "variance",
 )
 
-LINES_SQL = """
+_LINES = """
 WITH spend AS (
-    SELECT budget_code AS code,
+    SELECT production_id, budget_code AS code,
            coalesce(sum(amount) FILTER (status = 'actual'), 0)::DECIMAL(18,2) AS actual,
            coalesce(sum(amount) FILTER (status = 'committed'), 0)::DECIMAL(18,2) AS committed,
            count(*) AS expenses
-    FROM expenses WHERE production_id = $pid AND doc_date <= $at GROUP BY 1
+    FROM expenses WHERE {scope} AND doc_date <= $at GROUP BY 1, 2
 )
-SELECT coalesce(b.code, s.code) AS code,
+SELECT coalesce(b.production_id, s.production_id) AS production_id,
+       coalesce(b.code, s.code) AS code,
        coalesce(b.chapter_code, split_part(s.code, '.', 1)) AS chapter_code,
        b.chapter_label,
        coalesce(b.label, '(not in the current devis)') AS label,
@@ -49,9 +50,20 @@ SELECT coalesce(b.code, s.code) AS code,
        coalesce(s.actual, 0)::DECIMAL(18,2) AS actual,
        coalesce(s.committed, 0)::DECIMAL(18,2) AS committed,
        coalesce(s.expenses, 0) AS expenses
-FROM (SELECT * FROM current_budget WHERE production_id = $pid) b
-FULL OUTER JOIN spend s ON s.code = b.code
+FROM (SELECT * FROM current_budget WHERE {scope}) b
+FULL OUTER JOIN spend s ON s.production_id = b.production_id AND s.code = b.code
 """
+
+
+def lines_sql(scope: str) -> str:
+    """The budget lines (and unbudgeted codes with spend) as at $at of every production `scope`
+    selects (a SQL condition on production_id), one row per production and line: the rules read
+    a whole portfolio's lines in one grouped query, the report one production's."""
+    return _LINES.format(scope=scope)
+
+
+#: one production's lines ($pid), as at $at
+LINES_SQL = f"SELECT * EXCLUDE (production_id) FROM ({lines_sql('production_id = $pid')})"
 
 
 def _code_order(code: pl.Expr) -> list[pl.Expr]:

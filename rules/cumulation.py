@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from finance.manifest import load_yaml
+from rules.eligibility import col
 from rules.loader import packs_root
-from rules.wide import col
 
 
 def exclusive_pairs() -> tuple[tuple[str, str], ...]:

@@ -66,15 +66,22 @@ def windows(
     return out
 
 
-def _window_case(wins: list[AgreementWindow]) -> str:
-    """SQL choosing the first agreement whose window holds the document date."""
-    if not wins:
+def col(scheme: str, name: str) -> str:
+    """The column holding the scheme's `name`, in the plan rows and the wide rows."""
+    return f'"{scheme}__{name}"'
+
+
+def _window_case(scheme: str, count: int) -> str:
+    """SQL choosing the first agreement whose window holds the document date. The windows are
+    the plan row's (rules/plan.py): `count` of them, as many as the production with the most
+    financing lines of the scheme has; a production without the scheme has none (NULL)."""
+    if not count:
         return "NULL::INTEGER"
-    arms = []
-    for w in wins:
-        lo = f"DATE '{w.start}'" if w.start else "DATE '0001-01-01'"
-        hi = f"DATE '{w.end}'" if w.end else "DATE '9999-12-31'"
-        arms.append(f"WHEN e.doc_date BETWEEN {lo} AND {hi} THEN {w.seq}")
+    arms = [
+        f"WHEN e.doc_date BETWEEN {col(scheme, f'lo{k}')} AND {col(scheme, f'hi{k}')} "
+        f"THEN {col(scheme, f'seq{k}')}"
+        for k in range(1, count + 1)
+    ]
     return "CASE " + " ".join(arms) + " END"
 
 
@@ -103,10 +110,10 @@ def _payee_test(el: Eligibility) -> str:
     return f"(e.payee_type = 'person' OR coalesce(e.av_company, FALSE){exempt})"
 
 
-def tests_sql(el: Eligibility, wins: list[AgreementWindow]) -> dict[str, str]:
-    """Each test of the scheme as a SQL boolean over `v_expenses e`."""
+def tests_sql(el: Eligibility, scheme: str, windows: int) -> dict[str, str]:
+    """Each test of the scheme as a SQL boolean over `v_expenses e` joined with its plan row."""
     return {
-        "agreement_seq": _window_case(wins),
+        "agreement_seq": _window_case(scheme, windows),
         "territory_ok": _territory_test(el.territories),
         "payee_ok": _payee_test(el),
         "category_ok": f"NOT list_contains({sql_list(el.excluded_categories)}, e.category)"
@@ -156,28 +163,52 @@ COLUMNS = {
 
 @dataclass(frozen=True)
 class SchemeTests:
-    """One scheme's eligibility as SQL over `v_expenses e`: its tests (tests_sql) and the caps
-    that work on totals (the producer-fee cap ratio, the hotel caps per night)."""
+    """One scheme's eligibility as SQL over `v_expenses e` and the production's plan row: its
+    tests (tests_sql), whether the producer-fee cap and the hotel caps apply. The same for every
+    production; what differs (windows, ratios, caps) is in the plan rows."""
 
     scheme: str
     tests: dict[str, str]
+    fee_cap: bool
+    hotel: bool
+
+
+@dataclass(frozen=True)
+class SchemeValues:
+    """One production's own values of a scheme: its windows (one per financing line), the
+    producer-fee cap ratio and the hotel caps per night (Paris, elsewhere), as resolved on the
+    signing date."""
+
+    windows: list[AgreementWindow]
     fee_cap: Decimal | None
     hotel: tuple[Decimal, Decimal] | None
 
 
-def scheme_tests(
-    manifest: Manifest, pack: Pack, param: dict[str, Decimal]
-) -> tuple[SchemeTests, list[AgreementWindow]]:
-    """The tests and caps of one scheme, and the windows used."""
+def has_fee_cap(pack: Pack) -> bool:
+    """The Tax Shelter producer-fee cap applies (its pack has the ratio)."""
+    return pack.scheme == "be_tax_shelter" and "producer_fee_cap" in pack.parameters
+
+
+def scheme_values(manifest: Manifest, pack: Pack, param: dict[str, Decimal]) -> SchemeValues:
+    """A production's windows, fee-cap ratio and hotel caps of one scheme."""
     assert pack.eligibility is not None
     el = pack.eligibility
     plan = [
         (i, f) for i, f in enumerate(manifest.financing, start=1) if f.scheme.value == pack.scheme
     ]
     wins = windows(el.window, plan, manifest.kind, param)
-    fee_cap = param.get("producer_fee_cap") if pack.scheme == "be_tax_shelter" else None
+    fee_cap = param["producer_fee_cap"] if has_fee_cap(pack) else None
     hotel = (param["hotel_cap_paris"], param["hotel_cap_other"]) if el.hotel_caps else None
-    return SchemeTests(pack.scheme, tests_sql(el, wins), fee_cap, hotel), wins
+    return SchemeValues(wins, fee_cap, hotel)
+
+
+def scheme_tests(pack: Pack, count: int) -> SchemeTests:
+    """The tests and caps of one scheme over plan rows holding `count` windows."""
+    assert pack.eligibility is not None
+    el = pack.eligibility
+    return SchemeTests(
+        pack.scheme, tests_sql(el, pack.scheme, count), has_fee_cap(pack), el.hotel_caps
+    )
 
 
 def empty_relation() -> str:

@@ -9,21 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
-
-import duckdb
-import polars as pl
 
 from finance.models import Manifest, Scheme
 from finance.money import ZERO
-from finance.report import line_figures
-from rules.eligibility import AgreementWindow, SchemeTests, scheme_tests
+from rules.eligibility import AgreementWindow, SchemeValues, scheme_values
 from rules.facts import MEASURES, THRESHOLDS, VALUES, FactContext, ceil_cent
 from rules.loader import load_packs
-from rules.measures import MeasureValue, measure_values
+from rules.measures import MeasureValue
 from rules.model import Operator, Pack, RuleDecl, Status
 from rules.sentences import explain
-from rules.wide import long_relation
 
 
 @dataclass(frozen=True)
@@ -51,17 +47,20 @@ class RuleResult:
 
 @dataclass(frozen=True)
 class RunContext:
-    """Everything a run reads once: plan, packs, parameters, budget lines, windows."""
+    """Everything a run reads once: plan, packs, parameters, budget totals, windows."""
 
     manifest: Manifest
     at: date
     packs: dict[str, Pack]
     params: dict[str, Any]  # qualified name -> (valid_from, DatedValue, Parameter)
-    lines: pl.DataFrame
     budget: Decimal
     eac: Decimal
     windows: dict[str, list[AgreementWindow]]
-    schemes: list[SchemeTests]  # every territorial scheme's tests and caps (rules/wide.py)
+
+    @cached_property
+    def values(self) -> dict[str, Decimal]:
+        """Each parameter's value by qualified name (what facts read), built once per run."""
+        return {k: v[1].value for k, v in self.params.items()}
 
 
 def _signing_date(manifest: Manifest, scheme: str, at: date) -> date:
@@ -147,8 +146,7 @@ def _gap(op: Operator, value: Decimal, threshold: Decimal) -> Decimal:
 
 
 def _fact_context(ctx: RunContext, measures: dict[str, Decimal]) -> FactContext:
-    params = {k: v[1].value for k, v in ctx.params.items()}
-    return FactContext(ctx.manifest, params, ctx.budget, ctx.eac, measures)
+    return FactContext(ctx.manifest, ctx.values, ctx.budget, ctx.eac, measures)
 
 
 def _missing_data(ctx: RunContext, scheme: str) -> str | None:
@@ -184,7 +182,7 @@ def _details(
     rule: RuleDecl, ctx: RunContext, fig: dict[str, Any], mv: dict[str, MeasureValue]
 ) -> dict[str, Any]:
     """Rule-specific figures a reader needs: V after the pro-rata reduction, the CIC estimate."""
-    params = {k: v[1].value for k, v in ctx.params.items()}
+    params = ctx.values
     if rule.threshold == "be_tax_shelter.required_direct_spend":
         ratio = params["be_tax_shelter.direct_share_min"]
         belgian = mv["be_tax_shelter.belgian_spend"].measured
@@ -287,46 +285,20 @@ def scheme_parameters(params: dict[str, Any], scheme: str) -> dict[str, Any]:
     return {k.split(".", 1)[1]: v[1].value for k, v in params.items() if k.startswith(scheme + ".")}
 
 
-def scheme_tests_of(
+def scheme_values_of(
     manifest: Manifest, packs: dict[str, Pack], params: dict[str, Any]
-) -> tuple[list[SchemeTests], dict[str, list[AgreementWindow]]]:
-    """Every territorial scheme's tests and caps, and their windows."""
-    specs, wins = [], {}
-    for scheme, pack in packs.items():
-        if pack.eligibility is not None:
-            spec, wins[scheme] = scheme_tests(manifest, pack, scheme_parameters(params, scheme))
-            specs.append(spec)
-    return specs, wins
+) -> dict[str, SchemeValues]:
+    """The production's own values (windows, fee-cap ratio, hotel caps) of every territorial
+    scheme of its plan (rules/plan.py puts them in its plan row)."""
+    return {
+        scheme: scheme_values(manifest, pack, scheme_parameters(params, scheme))
+        for scheme, pack in packs.items()
+        if pack.eligibility is not None
+    }
 
 
-def eligibility_relation(
-    manifest: Manifest, packs: dict[str, Pack], params: dict[str, Any]
-) -> tuple[str, dict[str, list[AgreementWindow]]]:
-    """Every territorial scheme's eligibility rows as one SQL relation, and their windows."""
-    specs, wins = scheme_tests_of(manifest, packs, params)
-    return long_relation(specs), wins
-
-
-def prepare(con: duckdb.DuckDBPyConnection, manifest: Manifest, at: date) -> RunContext:
-    """Read the plan, parameters and budget; the eligibility tests of every scheme."""
-    packs = active_packs(manifest)
-    params = resolve_parameters(manifest, packs, at)
-    lines = line_figures(con, manifest.id, at)
-    devis = Decimal(lines["budget"].sum() or 0)
-    eac = Decimal(lines["estimate_at_completion"].sum() or 0)
-    specs, wins = scheme_tests_of(manifest, packs, params)
-    return RunContext(
-        manifest, at, packs, params, lines, manifest.budget_total or devis, eac, wins, specs
-    )
-
-
-def evaluate(con: duckdb.DuckDBPyConnection, manifest: Manifest, at: date) -> list[RuleResult]:
-    """Every rule of every active pack, in plan order."""
-    ctx = prepare(con, manifest, at)
-    names = sorted(
-        {r.measured for p in ctx.packs.values() for r in p.rules if r.measured in MEASURES}
-    )
-    mv = measure_values(con, ctx, names, overlap="cumulation" in ctx.packs)
+def evaluate_rules(ctx: RunContext, mv: dict[str, MeasureValue]) -> list[RuleResult]:
+    """Every rule of every active pack, in plan order, from the run's measure values."""
     return [
         evaluate_rule(rule, pack, ctx, mv) for pack in ctx.packs.values() for rule in pack.rules
     ]

@@ -1,26 +1,26 @@
-"""Measure values set-wise: one pass over the wide eligibility rows (rules/wide.py) for every
-measure, actual and committed, and the double counting; plus the remaining budget of the lines
-planned in each measure's territory."""
+"""Measure values set-wise: one pass over the wide eligibility rows (rules/wide.py) of every
+production of a plan for every measure, actual and committed, and the double counting; plus the
+remaining budget of the lines planned in each measure's territory, for every production in one
+grouped query."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Any
 
 import duckdb
 import polars as pl
 
 from finance.money import ZERO
+from finance.report import lines_sql
 from rules.cumulation import overlap_test
-from rules.eligibility import SchemeTests
+from rules.eligibility import sql_list
 from rules.facts import MEASURES, Measure
-from rules.model import Pack
+from rules.loader import load_packs
+from rules.plan import Plan, text
 from rules.wide import qualify, wide_relation
-
-if TYPE_CHECKING:
-    from rules.engine import RunContext
-
 
 #: the double-counting measure (rules/cumulation.py)
 OVERLAP = "cumulation.exclusive_overlap"
@@ -49,9 +49,11 @@ def _sums(where: str, amount: str, i: int | str) -> list[str]:
     ]
 
 
-def _aggregate_sql(names: list[str], specs: list[SchemeTests], overlap: bool) -> str:
-    """Every measure (and the double counting) in one pass over the wide eligibility rows."""
-    present = {s.scheme for s in specs}
+def _aggregate_sql(names: list[str], plan: Plan, overlap: bool) -> str:
+    """Every measure (and the double counting) of every production in one pass over the wide
+    eligibility rows. A production without a measure's scheme has no window for it, and every
+    measure requires the window (`counts` or `in_window`): it sums nothing there."""
+    present = {s.scheme for s in plan.specs}
     cols = []
     for i, name in enumerate(names):
         m = MEASURES[name]
@@ -65,52 +67,98 @@ def _aggregate_sql(names: list[str], specs: list[SchemeTests], overlap: bool) ->
             f"sum(amount) FILTER ({test}) AS overlap",
             f"count(*) FILTER ({test}) AS n_overlap",
         ]
-    return f"SELECT {', '.join(cols)} FROM {wide_relation(specs)}"
+    return (
+        f"SELECT production_id, {', '.join(cols)} FROM {wide_relation(plan)} GROUP BY production_id"
+    )
 
 
-def _territory_matches(territory: pl.Expr, patterns: tuple[str, ...]) -> pl.Expr:
-    test = pl.lit(False)
-    for p in patterns:
-        test = test | (territory.str.starts_with(p[:-1]) if p.endswith("*") else territory == p)
-    return test.fill_null(False)
+def measure_rows(
+    con: duckdb.DuckDBPyConnection, plan: Plan, names: list[str], overlap: bool, at: date
+) -> dict[str, tuple[Any, ...]]:
+    """Production id -> its aggregated row (`measure_values` reads it); a production with no
+    expense as at `at` has no row."""
+    if not names and not overlap:
+        return {}
+    rows = con.sql(_aggregate_sql(names, plan, overlap), params={"at": at}).fetchall()
+    return {r[0]: r[1:] for r in rows}
 
 
-def planned_remaining(lines: pl.DataFrame, measure: Measure, pack: Pack | None) -> Decimal:
-    """Estimate to complete of the budget lines planned in the measure's territory.
+def empty_row(names: list[str], overlap: bool) -> tuple[Any, ...]:
+    """The aggregated row of a production with no expense (what the SQL gives over no rows)."""
+    return (ZERO, ZERO, 0) * len(names) + ((None, 0) if overlap else ())
 
-    Lines with no planned territory are not counted (conservative). Lines whose category or
-    class the scheme excludes are not counted either.
-    """
-    keep = _territory_matches(pl.col("territory"), measure.plan_territories)
+
+def _territory_matches(patterns: tuple[str, ...]) -> str:
+    tests = [
+        f"starts_with(territory, {text(p[:-1])})" if p.endswith("*") else f"territory = {text(p)}"
+        for p in patterns
+    ]
+    return f"coalesce({' OR '.join(tests) or 'FALSE'}, FALSE)"
+
+
+def _not_in(column: str, values: list[str]) -> str:
+    return f"NOT coalesce(list_contains({sql_list(values)}, {column}), FALSE)" if values else "TRUE"
+
+
+def planned_where(measure: Measure) -> str:
+    """SQL over budget lines: the line's estimate to complete counts in the measure's projection.
+
+    Lines planned in the measure's territory only (lines with no planned territory are not
+    counted: conservative), and not those whose category or class the scheme excludes."""
+    keep = [_territory_matches(measure.plan_territories)]
+    pack = load_packs().get(measure.scheme)
     el = pack.eligibility if pack else None
     if el is not None:
-        keep = keep & ~pl.col("category").is_in(el.excluded_categories).fill_null(False)
-        keep = keep & ~pl.col("ts_class").is_in(el.excluded_ts_classes).fill_null(False)
+        keep += [
+            _not_in("category", el.excluded_categories),
+            _not_in("ts_class", el.excluded_ts_classes),
+        ]
     if measure.plan_ts_classes:
-        keep = keep & pl.col("ts_class").is_in(list(measure.plan_ts_classes)).fill_null(False)
-    total = lines.filter(keep)["estimate_to_complete"].sum()
-    return Decimal(total) if total is not None else ZERO
+        keep.append(
+            f"coalesce(list_contains({sql_list(list(measure.plan_ts_classes))}, ts_class), FALSE)"
+        )
+    return " AND ".join(keep)
+
+
+#: estimate to complete of a line: the budget not yet spent or committed, never below zero
+#: (finance/report.py's with_estimates, in SQL)
+_ESTIMATES = """
+    SELECT *, greatest(budget - actual - committed, 0)::DECIMAL(18,2) AS etc FROM ({lines})
+"""
+
+
+def budget_rows(
+    con: duckdb.DuckDBPyConnection, scope: str, names: list[str], at: date
+) -> dict[str, tuple[Any, ...]]:
+    """Production id -> (devis total, estimate at completion, the planned remaining of each
+    measure in `names`), for every production `scope` selects, in one grouped query."""
+    planned = [
+        f"coalesce(sum(etc) FILTER ({planned_where(MEASURES[n])}), 0) AS p{i}"
+        for i, n in enumerate(names)
+    ]
+    sql = f"""SELECT production_id, coalesce(sum(budget), 0), coalesce(sum(actual + committed + etc), 0)
+                     {"".join(", " + p for p in planned)}
+              FROM ({_ESTIMATES.format(lines=lines_sql(scope))}) GROUP BY production_id"""
+    return {r[0]: r[1:] for r in con.sql(sql, params={"at": at}).fetchall()}
 
 
 def measure_values(
-    con: duckdb.DuckDBPyConnection, ctx: RunContext, names: list[str], overlap: bool = False
+    row: tuple[Any, ...],
+    planned: tuple[Any, ...],
+    names: list[str],
+    wanted: list[str],
+    overlap: bool,
 ) -> dict[str, MeasureValue]:
-    """Every named measure of the run from one pass over its eligibility rows; with `overlap`,
-    also the double counting (cumulation.exclusive_overlap: the expenses counted by two
-    exclusive schemes, each once, at its amount)."""
-    if not names and not overlap:
-        return {}
-    sql = _aggregate_sql(names, ctx.schemes, overlap)
-    row = con.sql(sql, params={"pid": ctx.manifest.id, "at": ctx.at}).fetchall()[0]
-    lines, packs = ctx.lines, ctx.packs
+    """The measures in `wanted` of one production, from its aggregated row and its planned
+    remaining per measure (both in the order of `names`); with `overlap`, also the double
+    counting (cumulation.exclusive_overlap: the expenses counted by two exclusive schemes,
+    each once, at its amount)."""
+    at = {name: i for i, name in enumerate(names)}
     out = {}
-    for i, name in enumerate(names):
-        m = MEASURES[name]
+    for name in wanted:
+        i = at[name]
         out[name] = MeasureValue(
-            Decimal(row[3 * i]),
-            Decimal(row[3 * i + 1]),
-            planned_remaining(lines, m, packs.get(m.scheme)),
-            int(row[3 * i + 2]),
+            Decimal(row[3 * i]), Decimal(row[3 * i + 1]), Decimal(planned[i]), int(row[3 * i + 2])
         )
     if overlap:
         total, count = row[-2:]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from finance.fmt import fmt_money
+from rules.model import Status
 from rules.runs import CheckRun
 
 MARK = {
@@ -53,4 +54,46 @@ def check_table(run: CheckRun, lang: str = "fr") -> str:
             f"  [not checked against the legal text: {', '.join(unchecked)}]" if unchecked else ""
         )
         lines.append(f"{r.rule_id}: {r.explanation}{flag}")
+    return "\n".join(lines)
+
+
+#: a production's status: its worst result's, in this order
+WORST_FIRST = (Status.FAIL, Status.INSUFFICIENT_DATA, Status.WARN, Status.PASS)
+
+
+def run_status(run: CheckRun) -> Status:
+    """The production's status in a portfolio: fail if a rule fails, then missing data, then
+    warn (at risk or on track), pass; not_applicable when no rule applies."""
+    found = {r.status for r in run.results}
+    return next((s for s in WORST_FIRST if s in found), Status.NOT_APPLICABLE)
+
+
+def portfolio_table(runs: list[CheckRun]) -> str:
+    """`check --all`: one line per production with its status and its results by status."""
+    order = (*WORST_FIRST, Status.NOT_APPLICABLE)
+    head = ("production", "status", *(MARK[s.value] for s in order), "run")
+    rows = [head] + [
+        (
+            run.production_id,
+            MARK[run_status(run).value],
+            *(str(sum(r.status is s for r in run.results)) for s in order),
+            str(run.run_id),
+        )
+        for run in runs
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    lines = [
+        "  ".join(
+            c.ljust(w) if i < 2 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
+    lines.insert(1, "-" * len(lines[0]))
+    failed = sum(run.failed for run in runs)
+    lines += [
+        "",
+        f"{len(runs)} productions at {runs[0].at.isoformat()}, rulebook {runs[0].rulebook}: "
+        f"{failed} with a failed rule; `cineledger check PRODUCTION` for a production's details",
+    ]
     return "\n".join(lines)

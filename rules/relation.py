@@ -16,23 +16,47 @@ import duckdb
 from finance.errors import UserError
 from finance.productions import get_manifest
 from finance.store.db import fetch_one
+from rules.plan import text
+
+_STATES = """
+WITH spent AS (
+    SELECT production_id, count(*) AS n, coalesce(sum(amount), 0) AS total,
+           coalesce(max(id), 0) AS newest
+    FROM expenses WHERE {scope} GROUP BY production_id
+),
+corrected AS (
+    SELECT e.production_id, count(*) AS n
+    FROM overrides o JOIN expenses e ON e.id = o.expense_id WHERE e.{scope} GROUP BY 1
+),
+devis AS (
+    SELECT production_id, max(batch_id) AS batch FROM budget_versions WHERE {scope} GROUP BY 1
+)
+SELECT p.id,
+       coalesce(s.n, 0) || '/' || coalesce(s.total, 0) || '/' || coalesce(s.newest, 0),
+       coalesce(c.n, 0), coalesce(d.batch, 0), p.manifest_sha256, coalesce(s.n, 0)
+FROM productions p
+LEFT JOIN spent s ON s.production_id = p.id
+LEFT JOIN corrected c ON c.production_id = p.id
+LEFT JOIN devis d ON d.production_id = p.id
+WHERE p.{scope_id}
+"""
+
+
+def ledger_states(
+    con: duckdb.DuckDBPyConnection, production_ids: list[str]
+) -> dict[str, tuple[str, int]]:
+    """Production id -> (ledger state, number of expenses), in one grouped query. The state is
+    what a run depended on: expenses (count, total, newest id), corrections, devis, plan."""
+    ids = ", ".join(text(p) for p in production_ids) or "NULL"
+    sql = _STATES.format(scope=f"production_id IN ({ids})", scope_id=f"id IN ({ids})")
+    return {
+        r[0]: ("|".join(str(v) for v in r[1:5]), int(r[5])) for r in con.execute(sql).fetchall()
+    }
 
 
 def ledger_state(con: duckdb.DuckDBPyConnection, production_id: str) -> str:
-    """What the run depended on: expenses (count, total, newest id), corrections, devis, plan."""
-    row = fetch_one(
-        con,
-        """
-        SELECT (SELECT count(*) || '/' || coalesce(sum(amount), 0) || '/' || coalesce(max(id), 0)
-                FROM expenses WHERE production_id = $p),
-               (SELECT count(*) FROM overrides o JOIN expenses e ON e.id = o.expense_id
-                WHERE e.production_id = $p),
-               (SELECT coalesce(max(batch_id), 0) FROM budget_versions WHERE production_id = $p),
-               (SELECT manifest_sha256 FROM productions WHERE id = $p)
-        """,
-        {"p": production_id},
-    )
-    return "|".join(str(v) for v in (row or ()))
+    """One production's ledger state (`ledger_states`)."""
+    return ledger_states(con, [production_id])[production_id][0]
 
 
 def latest_run(con: duckdb.DuckDBPyConnection, production_id: str) -> tuple[int, date, str | None]:
@@ -51,13 +75,13 @@ def latest_run(con: duckdb.DuckDBPyConnection, production_id: str) -> tuple[int,
 def relation_at(
     con: duckdb.DuckDBPyConnection, production_id: str, at: date
 ) -> tuple[str, dict[str, Any]]:
-    """The eligibility relation of every scheme as at `at`, with its query parameters."""
-    from rules.engine import active_packs, eligibility_relation, resolve_parameters
+    """The eligibility relation of every scheme as at `at`, with its query parameters: the check's
+    own SQL (rules/wide.py) over the production's plan row."""
+    from rules.setwise import draft, plan_of
+    from rules.wide import long_relation
 
-    manifest = get_manifest(con, production_id)
-    packs = active_packs(manifest)
-    relation, _ = eligibility_relation(manifest, packs, resolve_parameters(manifest, packs, at))
-    return relation, {"pid": production_id, "at": at}
+    plan = plan_of([draft(get_manifest(con, production_id), at)])
+    return long_relation(plan), {"pid": production_id, "at": at}
 
 
 def latest_relation(

@@ -20,9 +20,11 @@ from rules.eligibility import (
     PARIS_DEPARTMENTS,
     REASON_OF,
     SchemeTests,
+    col,
     empty_relation,
     sql_list,
 )
+from rules.plan import Plan
 
 #: the columns of the long relation that are the scheme's own (the others are the expense's)
 SCHEME_COLUMNS = (
@@ -38,11 +40,6 @@ SCHEME_COLUMNS = (
     "eligible_amount",
     "reasons",
 )
-
-
-def col(scheme: str, name: str) -> str:
-    """The wide column holding the scheme's `name`."""
-    return f'"{scheme}__{name}"'
 
 
 _LITERAL = re.compile(r"('(?:[^']|'')*')")
@@ -88,35 +85,45 @@ def _is_lodging(s: SchemeTests) -> str:
 
 
 def _fee_ctes(s: SchemeTests) -> tuple[str, str]:
-    """(CTEs, joins) of the producer-fee cap: the running total is computed over the fee rows
-    only (a handful), not by a window over every expense."""
-    rows, cap = f'"{s.scheme}__fee_rows"', f'"{s.scheme}__cap"'
+    """(CTEs, join) of the producer-fee cap, per production: the running total is computed over
+    the fee rows only (a handful), not by a window over every expense, and the cap (the ratio of
+    the plan row times the other Belgian spend) joined to those rows only."""
+    rows, cap, fees = (f'"{s.scheme}__{n}"' for n in ("fee_rows", "cap", "fees"))
     ctes = f"""
         {rows} AS (
-            SELECT id, sum(amount) OVER (ORDER BY doc_date, id ROWS UNBOUNDED PRECEDING)
-                   AS {col(s.scheme, "running")}
+            SELECT production_id, id, sum(amount) OVER (
+                PARTITION BY production_id ORDER BY doc_date, id ROWS UNBOUNDED PRECEDING
+            ) AS {col(s.scheme, "running")}
             FROM flagged WHERE {_is_fee(s)}
         ),
         {cap} AS (
-            SELECT round({s.fee_cap} * coalesce(sum(amount) FILTER (
-                {col(s.scheme, "counts")} AND status = 'actual' AND ts_class <> 'producer_fee'
-            ), 0), 2) AS {col(s.scheme, "fee_cap")}
-            FROM flagged
+            SELECT production_id, round(any_value({col(s.scheme, "fee_ratio")}) * coalesce(
+                sum(amount) FILTER (
+                    {col(s.scheme, "counts")} AND status = 'actual' AND ts_class <> 'producer_fee'
+                ), 0), 2) AS {col(s.scheme, "fee_cap")}
+            FROM flagged GROUP BY production_id
+        ),
+        {fees} AS (
+            SELECT id, {col(s.scheme, "running")}, {col(s.scheme, "fee_cap")}
+            FROM {rows} JOIN {cap} USING (production_id)
         ),"""
-    return ctes, f"CROSS JOIN {cap} LEFT JOIN {rows} USING (id)"
+    return ctes, f"LEFT JOIN {fees} USING (id)"
 
 
 def _eligible(s: SchemeTests) -> str:
     """What the expense counts for after the caps that work across rows (0 when it does not)."""
     arms = [f"WHEN NOT {col(s.scheme, 'counts')} THEN 0"]
-    if s.fee_cap is not None:
+    if s.fee_cap:
         fee_cap, running = col(s.scheme, "fee_cap"), col(s.scheme, "running")
         arms.append(
             f"WHEN {_is_fee(s)} THEN greatest(least(amount, {fee_cap} - ({running} - amount)), 0)"
         )
-    if s.hotel is not None:
+    if s.hotel:
         paris = sql_list(list(PARIS_DEPARTMENTS))
-        night = f"CASE WHEN list_contains({paris}, fr_department) THEN {s.hotel[0]} ELSE {s.hotel[1]} END"
+        night = (
+            f"CASE WHEN list_contains({paris}, fr_department) THEN {col(s.scheme, 'hotel_paris')} "
+            f"ELSE {col(s.scheme, 'hotel_other')} END"
+        )
         arms.append(f"WHEN {_is_lodging(s)} THEN least(amount, coalesce(nights, 0) * {night})")
     return f"CASE {' '.join(arms)} ELSE amount END::DECIMAL(18,2) AS {col(s.scheme, 'eligible_amount')}"
 
@@ -128,11 +135,11 @@ def _reasons(s: SchemeTests) -> str:
     )
     reasons = f"list_filter([{failed}], lambda x: x IS NOT NULL)"
     eligible, caps = col(s.scheme, "eligible_amount"), []
-    if s.fee_cap is not None:
+    if s.fee_cap:
         caps.append(
             f"CASE WHEN {_is_fee(s)} AND {eligible} <> amount THEN 'producer_fee_capped' END"
         )
-    if s.hotel is not None:
+    if s.hotel:
         lodging = _is_lodging(s)
         caps.append(
             f"CASE WHEN {lodging} AND nights IS NULL THEN 'hotel_nights_missing' "
@@ -145,14 +152,22 @@ def _reasons(s: SchemeTests) -> str:
     return f"{reasons} AS {col(s.scheme, 'reasons')}"
 
 
-def _ctes(specs: list[SchemeTests]) -> str:
-    """The CTEs up to `valued`: the expenses, their tests, counts and eligible amounts."""
-    fees = [_fee_ctes(s) for s in specs if s.fee_cap is not None]
+def _expenses(plan: Plan) -> str:
+    """The expenses of the plan's productions as at $at, as the tests read them."""
+    return f"SELECT {EXPENSE_COLUMNS} FROM v_expenses WHERE {plan.scope} AND doc_date <= $at"
+
+
+def _ctes(plan: Plan) -> str:
+    """The CTEs up to `valued`: the expenses with their plan row, their tests, counts and
+    eligible amounts."""
+    specs = plan.specs
+    fees = [_fee_ctes(s) for s in specs if s.fee_cap]
     # the fee caps read the flagged rows three times: computed once rather than three times
     flagged = "flagged AS MATERIALIZED" if fees else "flagged AS"
     return f"""
-        ve AS (SELECT {EXPENSE_COLUMNS} FROM v_expenses
-               WHERE production_id = $pid AND doc_date <= $at),
+        {plan.cte},
+        ve AS (SELECT e.*, p.* EXCLUDE (production_id) FROM ({_expenses(plan)}) e
+               JOIN plan p ON p.production_id = e.production_id),
         tested AS ({_tested(specs)}),
         {flagged} ({_flagged(specs)}),{"".join(c for c, _ in fees)}
         valued AS (
@@ -161,12 +176,12 @@ def _ctes(specs: list[SchemeTests]) -> str:
         )"""
 
 
-def wide_relation(specs: list[SchemeTests]) -> str:
-    """One row per expense (as at $at) with every scheme's tests, counts and eligible amount, to
-    put after FROM; reasons are left to the long relation."""
-    if not specs:
-        return f"(SELECT {EXPENSE_COLUMNS} FROM v_expenses WHERE production_id = $pid AND doc_date <= $at)"
-    return f"(WITH {_ctes(specs)}\nSELECT * FROM valued)"
+def wide_relation(plan: Plan) -> str:
+    """One row per expense (as at $at) of the plan's productions with every scheme's tests,
+    counts and eligible amount, to put after FROM; reasons are left to the long relation."""
+    if not plan.specs:
+        return f"({_expenses(plan)})"
+    return f"(WITH {_ctes(plan)}\nSELECT * FROM valued)"
 
 
 def _scheme_rows(scheme: str) -> str:
@@ -175,14 +190,15 @@ def _scheme_rows(scheme: str) -> str:
     return (
         "SELECT "
         + ", ".join(f"{cols[c]} AS {c}" if c in cols else c for c in COLUMNS)
-        + " FROM wide"
+        + f" FROM wide WHERE {col(scheme, 'seq1')} IS NOT NULL"
     )
 
 
-def long_relation(specs: list[SchemeTests]) -> str:
-    """Every scheme's rows (eligibility.COLUMNS) as one relation, to put after FROM."""
-    if not specs:
+def long_relation(plan: Plan) -> str:
+    """Every scheme's rows (eligibility.COLUMNS) as one relation, to put after FROM: for each
+    production, the schemes of its plan only."""
+    if not plan.specs:
         return empty_relation()
-    reasons = ", ".join(_reasons(s) for s in specs)
-    body = "\nUNION ALL\n".join(_scheme_rows(s.scheme) for s in specs)
-    return f"(WITH {_ctes(specs)},\n        wide AS (SELECT *, {reasons} FROM valued)\n{body})"
+    reasons = ", ".join(_reasons(s) for s in plan.specs)
+    body = "\nUNION ALL\n".join(_scheme_rows(s.scheme) for s in plan.specs)
+    return f"(WITH {_ctes(plan)},\n        wide AS (SELECT *, {reasons} FROM valued)\n{body})"

@@ -1,0 +1,92 @@
+"""Evaluate a set of productions in one pass: a portfolio's check, or one production's.
+
+Per production, only what is its own runs in Python: the packs of its plan, its parameters
+resolved on its signing dates, its windows and caps (its plan row, rules/plan.py) and, once the
+figures are read, its rules. Everything that reads expenses or budget lines is one query for the
+whole set: the measures (one pass over the wide eligibility rows grouped by production) and the
+budget totals and planned remaining (one grouped query over the budget lines). A single
+production's check is the same code over a set of one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+from finance.models import Manifest
+from rules.eligibility import SchemeValues
+from rules.engine import (
+    RuleResult,
+    RunContext,
+    active_packs,
+    evaluate_rules,
+    resolve_parameters,
+    scheme_values_of,
+)
+from rules.facts import MEASURES
+from rules.loader import load_packs
+from rules.measures import budget_rows, empty_row, measure_rows, measure_values
+from rules.model import Pack
+from rules.plan import Plan, build_plan
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a production's check knows before reading its expenses: packs, parameters, its
+    schemes' windows and caps, the measures its rules read, whether it checks double counting."""
+
+    manifest: Manifest
+    packs: dict[str, Pack]
+    params: dict[str, Any]
+    values: dict[str, SchemeValues]
+    names: list[str]
+    overlap: bool
+
+
+def draft(manifest: Manifest, at: date) -> Draft:
+    """A production's draft as at a date."""
+    packs = active_packs(manifest)
+    params = resolve_parameters(manifest, packs, at)
+    names = sorted({r.measured for p in packs.values() for r in p.rules if r.measured in MEASURES})
+    values = scheme_values_of(manifest, packs, params)
+    return Draft(manifest, packs, params, values, names, "cumulation" in packs)
+
+
+def plan_of(drafts: list[Draft]) -> Plan:
+    """The plan rows of the drafts' productions."""
+    return build_plan({d.manifest.id: d.values for d in drafts}, load_packs())
+
+
+def _results(
+    d: Draft, at: date, row: tuple[Any, ...], budget: tuple[Any, ...], names: list[str]
+) -> list[RuleResult]:
+    """One production's results from its aggregated row and its budget row."""
+    devis, eac, planned = Decimal(budget[0]), Decimal(budget[1]), budget[2:]
+    wins = {s: v.windows for s, v in d.values.items()}
+    ctx = RunContext(d.manifest, at, d.packs, d.params, d.manifest.budget_total or devis, eac, wins)
+    mv = measure_values(row, planned, names, d.names, d.overlap) if d.names or d.overlap else {}
+    return evaluate_rules(ctx, mv)
+
+
+def evaluate_all(
+    con: duckdb.DuckDBPyConnection, manifests: list[Manifest], at: date
+) -> list[list[RuleResult]]:
+    """Every rule of every production in `manifests` as at `at`, in their order: two queries
+    whatever their number."""
+    drafts = [draft(m, at) for m in manifests]
+    plan = plan_of(drafts)
+    names = sorted({n for d in drafts for n in d.names})
+    overlap = any(d.overlap for d in drafts)
+    rows = measure_rows(con, plan, names, overlap, at)
+    budgets = budget_rows(con, plan.scope, names, at)
+    empty, no_budget = empty_row(names, overlap), (0, 0) + (0,) * len(names)
+    return [
+        _results(
+            d, at, rows.get(d.manifest.id, empty), budgets.get(d.manifest.id, no_budget), names
+        )
+        for d in drafts
+    ]
