@@ -56,7 +56,20 @@ def qualify(snippet: str, scheme: str) -> str:
     )
 
 
+def _night_cap(s: SchemeTests) -> str:
+    """The French hotel cap of a lodging expense: its nights times the plan row's cap per night
+    (Paris and 92/93/94, elsewhere)."""
+    paris = sql_list(list(PARIS_DEPARTMENTS))
+    night = (
+        f"CASE WHEN list_contains({paris}, e.fr_department) THEN {col(s.scheme, 'hotel_paris')} "
+        f"ELSE {col(s.scheme, 'hotel_other')} END"
+    )
+    return f"coalesce(e.nights, 0) * {night} AS {col(s.scheme, 'hotel_cap')}"
+
+
 def _tested(specs: list[SchemeTests]) -> str:
+    """The tests of every scheme, read against the expense's plan row; the plan's columns are
+    not carried further (every row would carry them through the materialised CTE)."""
     cols = []
     for s in specs:
         seq = s.tests["agreement_seq"]
@@ -65,7 +78,10 @@ def _tested(specs: list[SchemeTests]) -> str:
             f"({seq}) IS NOT NULL AS {col(s.scheme, 'in_window')}",
         ]
         cols += [f"{s.tests[k]} AS {col(s.scheme, k)}" for k in SCHEME_COLUMNS[2:8]]
-    return f"SELECT e.*, {', '.join(cols)} FROM ve e"
+        cols += [_night_cap(s)] if s.hotel else []
+    return (
+        f"SELECT e.*, {', '.join(cols)} FROM ve e JOIN plan p ON p.production_id = e.production_id"
+    )
 
 
 def _flagged(specs: list[SchemeTests]) -> str:
@@ -97,11 +113,14 @@ def _fee_ctes(s: SchemeTests) -> tuple[str, str]:
             FROM flagged WHERE {_is_fee(s)}
         ),
         {cap} AS (
-            SELECT production_id, round(any_value({col(s.scheme, "fee_ratio")}) * coalesce(
-                sum(amount) FILTER (
+            SELECT production_id, round({col(s.scheme, "fee_ratio")} * coalesce(spent, 0), 2)
+                   AS {col(s.scheme, "fee_cap")}
+            FROM (
+                SELECT production_id, sum(amount) FILTER (
                     {col(s.scheme, "counts")} AND status = 'actual' AND ts_class <> 'producer_fee'
-                ), 0), 2) AS {col(s.scheme, "fee_cap")}
-            FROM flagged GROUP BY production_id
+                ) AS spent
+                FROM flagged GROUP BY production_id
+            ) JOIN plan USING (production_id)
         ),
         {fees} AS (
             SELECT id, {col(s.scheme, "running")}, {col(s.scheme, "fee_cap")}
@@ -119,12 +138,7 @@ def _eligible(s: SchemeTests) -> str:
             f"WHEN {_is_fee(s)} THEN greatest(least(amount, {fee_cap} - ({running} - amount)), 0)"
         )
     if s.hotel:
-        paris = sql_list(list(PARIS_DEPARTMENTS))
-        night = (
-            f"CASE WHEN list_contains({paris}, fr_department) THEN {col(s.scheme, 'hotel_paris')} "
-            f"ELSE {col(s.scheme, 'hotel_other')} END"
-        )
-        arms.append(f"WHEN {_is_lodging(s)} THEN least(amount, coalesce(nights, 0) * {night})")
+        arms.append(f"WHEN {_is_lodging(s)} THEN least(amount, {col(s.scheme, 'hotel_cap')})")
     return f"CASE {' '.join(arms)} ELSE amount END::DECIMAL(18,2) AS {col(s.scheme, 'eligible_amount')}"
 
 
@@ -166,8 +180,7 @@ def _ctes(plan: Plan) -> str:
     flagged = "flagged AS MATERIALIZED" if fees else "flagged AS"
     return f"""
         {plan.cte},
-        ve AS (SELECT e.*, p.* EXCLUDE (production_id) FROM ({_expenses(plan)}) e
-               JOIN plan p ON p.production_id = e.production_id),
+        ve AS ({_expenses(plan)}),
         tested AS ({_tested(specs)}),
         {flagged} ({_flagged(specs)}),{"".join(c for c, _ in fees)}
         valued AS (
@@ -190,7 +203,8 @@ def _scheme_rows(scheme: str) -> str:
     return (
         "SELECT "
         + ", ".join(f"{cols[c]} AS {c}" if c in cols else c for c in COLUMNS)
-        + f" FROM wide WHERE {col(scheme, 'seq1')} IS NOT NULL"
+        + f" FROM wide WHERE production_id IN "
+        f"(SELECT production_id FROM plan WHERE {col(scheme, 'seq1')} IS NOT NULL)"
     )
 
 
