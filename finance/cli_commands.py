@@ -187,7 +187,8 @@ def register(cli: click.Group) -> None:
     def check(
         production: str | None, every: bool, at: str | None, fmt: str, lang: str, db: Path
     ) -> None:
-        """Run every rule of every scheme in the financing plan (exit 1 if a rule fails)."""
+        """Run every rule of every scheme in the financing plan (exit 1 if a rule fails); with
+        --all, of every production in the database, in one pass."""
         from rules.output import check_table
         from rules.runs import run_check, run_json
 
