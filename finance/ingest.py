@@ -304,11 +304,15 @@ def _flag_duplicates_and_conflicts(
     con: duckdb.DuckDBPyConnection, production_id: str, frame: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The frame with its fingerprints and `_dup` (already in the ledger), and the conflicts."""
-    prints = ledger_write.fingerprints(con, frame)
-    frame = frame.join(prints, on="_key", how="left", maintain_order="left")
+    prints = ledger_write.fingerprints(con, frame).sort("_key")
+    if prints["_key"].equals(frame["_key"]):  # the usual case: side by side, no join
+        frame = frame.with_columns(prints["fp0"], prints["fingerprint"])
+    else:
+        frame = frame.join(prints, on="_key", how="left", maintain_order="left")
     dup = ledger_write.already_in_ledger(con, production_id, prints)
     frame = frame.with_columns(pl.col("_key").is_in(dup["_key"].implode()).alias("_dup"))
-    numbered = frame.filter(pl.col("invoice_ref").is_not_null() & ~pl.col("_dup")).select(
+    # the narrow columns first, then the filter: filtering the wide frame would copy all of it
+    numbered = frame.select(
         "_key",
         "_file",
         "_row",
@@ -317,8 +321,9 @@ def _flag_duplicates_and_conflicts(
         pl.coalesce("_doc", "_sha256").alias("_doc"),
         "fp0",
         "fingerprint",
-    )
-    return frame, ledger_write.conflicts(con, production_id, numbered)
+        "_dup",
+    ).filter(pl.col("invoice_ref").is_not_null() & ~pl.col("_dup"))
+    return frame, ledger_write.conflicts(con, production_id, numbered.drop("_dup"))
 
 
 def _flag_rejected(
