@@ -212,9 +212,10 @@ def scheme_tests(pack: Pack, count: int) -> SchemeTests:
 
 
 def empty_relation() -> str:
-    """The relation with no rows, for a plan without territorial schemes."""
+    """The relation with no rows, for a plan without territorial schemes. It names `$at` as every
+    relation does, so a caller's parameters ($pid, $at) fit it too."""
     cols = ", ".join(f"NULL::{t} AS {c}" for c, t in COLUMNS.items())
-    return f"(SELECT {cols} WHERE FALSE)"
+    return f"(SELECT {cols} WHERE FALSE AND $at::DATE IS NOT NULL)"
 
 
 #: the expense columns the tests read; resolved once per query from v_expenses (its joins with

@@ -73,14 +73,20 @@ def latest_run(con: duckdb.DuckDBPyConnection, production_id: str) -> tuple[int,
 
 
 def relation_at(
-    con: duckdb.DuckDBPyConnection, production_id: str, at: date
+    con: duckdb.DuckDBPyConnection, production_id: str, at: date, scheme: str | None = None
 ) -> tuple[str, dict[str, Any]]:
-    """The eligibility relation of every scheme as at `at`, with its query parameters: the check's
-    own SQL (rules/wide.py) over the production's plan row."""
+    """The eligibility relation of every scheme (or of `scheme` alone) as at `at`, with its query
+    parameters: the check's own SQL (rules/wide.py) over the production's plan row.
+
+    A scheme's columns depend on its own tests only, so the relation of one scheme is the same
+    rows as that scheme's part of the whole, at the cost of one scheme instead of all."""
+    from rules.plan import Plan
     from rules.setwise import draft, plan_of
     from rules.wide import long_relation
 
     plan = plan_of([draft(get_manifest(con, production_id), at)])
+    if scheme is not None:
+        plan = Plan([s for s in plan.specs if s.scheme == scheme], plan.cte, plan.scope)
     return long_relation(plan), {"pid": production_id, "at": at}
 
 

@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -145,3 +146,22 @@ def test_funders_warn_when_the_ledger_changed_since_the_check(app: AppTest) -> N
     run_again = next(b for b in at.button if b.label == "Lancer les contrôles")
     run_again.click().run()
     assert not [w for w in at.warning if "ont changé" in w.value]
+
+
+def test_funders_evidence_lists_the_expenses_behind_a_scheme(app: AppTest) -> None:
+    def evidence(at: AppTest) -> pd.DataFrame:
+        (panel,) = [e for e in at.expander if "Tax Shelter" in e.label]
+        (table,) = [d.value for d in panel.dataframe if "source_file" in d.value.columns]
+        return table
+
+    at = open_page(app, "funders")
+    shown = at.toggle(key="evidence-be_tax_shelter")
+    if not shown.value:  # a passing scheme's expenses come on demand
+        shown.set_value(True).run()
+    counted = evidence(at)
+    assert {"Raisons", "Compte", "source_row"} <= set(counted.columns)
+    assert len(counted) > 0 and counted["Compte"].all()  # the ones that count, by default
+    at.toggle(key="counts-be_tax_shelter").set_value(False).run()
+    excluded = evidence(at)
+    assert len(excluded) > 0 and not excluded["Compte"].any()
+    assert excluded["Raisons"].str.len().min() > 0  # every exclusion says why

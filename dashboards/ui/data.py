@@ -66,10 +66,11 @@ def audit_trail(v: Version, production_id: str) -> pl.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def eligibility_at(v: Version, production_id: str, at: date) -> str:
-    """The SQL of the eligibility relation as at a date (parameters $pid and $at)."""
+def eligibility_at(v: Version, production_id: str, at: date, scheme: str | None = None) -> str:
+    """The SQL of the eligibility relation as at a date (parameters $pid and $at), of every
+    scheme or of `scheme` alone (the same rows, computed for that scheme only)."""
     with connect(Path(v[0]), read_only=True) as con:
-        return rules_relation.relation_at(con, production_id, at)[0]
+        return rules_relation.relation_at(con, production_id, at, scheme)[0]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

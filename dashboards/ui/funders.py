@@ -43,7 +43,7 @@ def evidence_table(production: str, scheme: str, counts: bool, limit: int = 1000
     run_at = data.latest_run_date(v, production)
     if run_at is None:
         return pl.DataFrame()
-    relation = data.eligibility_at(v, production, run_at)
+    relation = data.eligibility_at(v, production, run_at, scheme)
     # the first rows are chosen in the relation, then joined to the ledger's view for their
     # provenance: joining first would resolve the view for every expense examined
     rows = data.query(

@@ -55,6 +55,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "nl": "Controles uitvoeren",
     },
     "last_run": {"fr": "Dernier contrôle", "en": "Latest check", "nl": "Laatste controle"},
+    "show_evidence": {
+        "fr": "Afficher les dépenses examinées",
+        "en": "Show the expenses examined",
+        "nl": "Onderzochte uitgaven tonen",
+    },
     "ledger_changed": {
         "fr": "Les dépenses ont changé depuis ce contrôle : les justificatifs ci-dessous sont "
         "recalculés sur les dépenses d'aujourd'hui et peuvent ne plus correspondre aux chiffres "

@@ -80,7 +80,11 @@ for scheme, title in scheme_titles(results).items():
                 )
         if any(r.get("evidence_count") for r in mine):
             st.markdown(f"**{t('evidence')}**")
-            counts = st.toggle(t("counts"), value=True, key=f"counts-{scheme}")
-            st.dataframe(
-                evidence_table(production, scheme, counts), hide_index=True, width="stretch"
-            )
+            # the expenses are read on demand where the scheme passes: each scheme's evidence
+            # evaluates its eligibility over the whole ledger
+            attention = worst in ("fail", "warn")
+            if st.toggle(t("show_evidence"), value=attention, key=f"evidence-{scheme}"):
+                counts = st.toggle(t("counts"), value=True, key=f"counts-{scheme}")
+                st.dataframe(
+                    evidence_table(production, scheme, counts), hide_index=True, width="stretch"
+                )
