@@ -285,9 +285,11 @@ def import_expenses(
                 .alias("_batch_id"),
                 (~pl.col("_dup") & ~pl.col("_bad")).alias("_keep"),
             )
+            rejected = _rejected_rows(frame)
+            frame = frame.select(pl.exclude("^raw_.*$"))  # the text as read: rejected rows only
             ledger_write.insert_expenses(con, frame)
             files = [e.file for e in extracted]
-            ledger_write.quarantine(con, production_id, files, _rejected_rows(frame), problems)
+            ledger_write.quarantine(con, production_id, files, rejected, problems)
     _save_attachments(db, extracted)
     invalid_ids = int(frame.filter(pl.col("supplier_vat_valid") == False).height)  # noqa: E712
     return ImportOutcome(

@@ -104,34 +104,49 @@ def as_arrow(frame: pl.DataFrame) -> pa.Table:
     return frame.to_arrow(compat_level=pl.CompatLevel.oldest())
 
 
-def fingerprints(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> pl.DataFrame:
-    """`_key`, `fp0` (the identity's hash) and `fingerprint` (hash + occurrence), in no order.
+def _hashes(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, select: str) -> pl.DataFrame:
+    """`select` over `rows` registered as `hashed_rows`, a slice at a time (the Arrow copy of a
+    slice is all that is held besides the frame)."""
+    parts = []
+    for start in range(0, max(rows.height, 1), INSERT_SLICE):  # once at least: the columns
+        con.register("hashed_rows", as_arrow(rows.slice(start, INSERT_SLICE)))
+        try:
+            parts.append(read_frame(con, f"SELECT {select} FROM hashed_rows"))
+        finally:
+            con.unregister("hashed_rows")
+    return pl.concat(parts)
 
-    Two identical rows are two expenses: occurrences are numbered among rows whose content
-    repeats, in file and row order (a grouped pass finds them; a window over every row would
-    sort the whole batch to number almost only ones). The hashes are DuckDB's md5, as stored."""
+
+def fingerprints(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> pl.DataFrame:
+    """`_key`, `fp0` (the identity's hash) and `fingerprint` (hash + occurrence), in `_key` order.
+
+    Two identical rows are two expenses: the n-th occurrence of an identity, in file and row
+    order, is `#n`. Almost every row is the first of its kind (`#1`): the hashes are computed
+    with that occurrence, then recomputed for the few rows whose identity repeats. The hashes are
+    DuckDB's md5, as stored."""
     identity = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in IDENTITY)
-    source = as_arrow(frame.select("_key", "_sha256", "_row", *IDENTITY))
-    con.register("identity_rows", source)
-    try:
-        return read_frame(
-            con,
-            f"""
-            WITH f AS (
-                SELECT _key, _sha256, _row, md5(concat_ws('|', {identity})) AS fp0
-                FROM identity_rows
-            ),
-            repeated AS (SELECT fp0 FROM f GROUP BY fp0 HAVING count(*) > 1),
-            numbered AS (
-                SELECT _key, row_number() OVER (PARTITION BY fp0 ORDER BY _sha256, _row) AS occ
-                FROM f SEMI JOIN repeated USING (fp0)
-            )
-            SELECT f._key, f.fp0, md5(f.fp0 || '#' || coalesce(n.occ, 1)) AS fingerprint
-            FROM f LEFT JOIN numbered n USING (_key)
-            """,
-        )
-    finally:
-        con.unregister("identity_rows")
+    prints = _hashes(
+        con,
+        frame.select("_key", *IDENTITY),
+        f"_key, md5(concat_ws('|', {identity})) AS fp0, md5(fp0 || '#1') AS fingerprint",
+    )
+    repeated = (
+        prints.select("_key", "fp0")
+        .filter(pl.col("fp0").is_duplicated())
+        .join(frame.select("_key", "_sha256", "_row"), on="_key")
+        .sort("fp0", "_sha256", "_row")
+        .with_columns((pl.int_range(pl.len()).over("fp0") + 1).alias("occ"))
+    )
+    if repeated.height == 0:
+        return prints
+    renumbered = _hashes(con, repeated, "_key, md5(fp0 || '#' || occ) AS fingerprint").rename(
+        {"fingerprint": "renumbered"}
+    )
+    return (
+        prints.join(renumbered, on="_key", how="left", maintain_order="left")
+        .with_columns(pl.coalesce("renumbered", "fingerprint").alias("fingerprint"))
+        .drop("renumbered")
+    )
 
 
 def already_in_ledger(

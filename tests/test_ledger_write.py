@@ -1,0 +1,54 @@
+"""The stored fingerprint of an expense: the contract that makes imports idempotent across
+versions (a database written by an older version must recognise the same rows)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from decimal import Decimal
+
+import duckdb
+import polars as pl
+
+from finance.ledger_write import IDENTITY, fingerprints
+
+
+def md5(text: str) -> str:
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+def test_fingerprints_hash_the_identity_and_number_repeats_in_file_and_row_order() -> None:
+    row = {
+        "production_id": "dernier-tram",
+        "date": date(2025, 4, 1),
+        "supplier_key": "BE0123456749",
+        "budget_code": "7.01",
+        "amount": Decimal("1234.50"),
+        "currency": "EUR",
+        "invoice_ref": None,
+        "status": "actual",
+        "country": "BE",
+        "postcode": "4000",
+    }
+    other = {**row, "amount": Decimal("-12.00")}
+    frame = pl.DataFrame(
+        [
+            {**row, "_key": 0, "_sha256": "b", "_row": 2},
+            {**other, "_key": 1, "_sha256": "a", "_row": 9},
+            {**row, "_key": 2, "_sha256": "a", "_row": 5},  # same content, earlier file
+            {**row, "_key": 3, "_sha256": "a", "_row": 3},
+        ],
+        schema_overrides={"amount": pl.Decimal(18, 2)},
+    ).select("_key", "_sha256", "_row", *IDENTITY)
+    with duckdb.connect() as con:
+        prints = fingerprints(con, frame).sort("_key")
+    identity = "dernier-tram|2025-04-01|BE0123456749|7.01|1234.50|EUR||actual|BE|4000"
+    fp0 = md5(identity)
+    assert prints["fp0"].to_list() == [fp0, md5(identity.replace("1234.50", "-12.00")), fp0, fp0]
+    # occurrences among the repeated rows by (file hash, row): a/3, a/5, then b/2
+    assert prints["fingerprint"].to_list() == [
+        md5(fp0 + "#3"),
+        md5(prints["fp0"][1] + "#1"),
+        md5(fp0 + "#2"),
+        md5(fp0 + "#1"),
+    ]
