@@ -7,6 +7,7 @@ locale: `fr_BE` writes `1 234 567,89` (babel groups with a narrow no-break space
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -63,3 +64,18 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
     return value
+
+
+def aligned(rows: Sequence[Sequence[str]], left: Collection[int] = (0, 1)) -> list[str]:
+    """Rows of cells as text lines: the columns in `left` left-aligned (codes, labels), the
+    others right-aligned (figures), two spaces apart; a rule under the header row."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(
+            c.ljust(w) if i in left else c.rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
+    lines.insert(1, "-" * len(lines[0]))
+    return lines

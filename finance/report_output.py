@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from finance.fmt import fmt_date, fmt_money, fmt_pct, jsonable
+from finance.fmt import aligned, fmt_date, fmt_money, fmt_pct, jsonable
 from finance.report import FIGURES, CostReport
 
 LINE_FIELDS = (
@@ -132,15 +132,7 @@ def report_table(report: CostReport, lang: str = "fr", with_lines: bool = False)
     rows.append(
         _table_row("", "TOTAL", {**report.totals, "pct_spent": report.burn.pct_budget_spent}, lang)
     )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    text = [
-        "  ".join(
-            c.ljust(w) if i < 2 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(r, widths, strict=True))
-        )
-        for r in rows
-    ]
-    text.insert(1, "-" * len(text[0]))
+    text = aligned(rows)
     text.insert(len(text) - 1, "-" * len(text[0]))
     burn = report.burn
     text += [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from finance.fmt import fmt_money
+from finance.fmt import aligned, fmt_money
 from rules.model import Status
 from rules.runs import CheckRun
 
@@ -30,15 +30,7 @@ def check_table(run: CheckRun, lang: str = "fr") -> str:
         )
         for r in run.results
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-    lines = [
-        "  ".join(
-            c.ljust(w) if i in (0, 1, 6) else c.rjust(w)
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in rows
-    ]
-    lines.insert(1, "-" * len(lines[0]))
+    lines = aligned(rows, left=(0, 1, 6))
     lines += [
         "",
         f"{run.production_id} at {run.at.isoformat()}, rulebook {run.rulebook}, run {run.run_id}",
@@ -81,15 +73,7 @@ def portfolio_table(runs: list[CheckRun]) -> str:
         )
         for run in runs
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-    lines = [
-        "  ".join(
-            c.ljust(w) if i < 2 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in rows
-    ]
-    lines.insert(1, "-" * len(lines[0]))
+    lines = aligned(rows)
     failed = sum(run.failed for run in runs)
     lines += [
         "",
