@@ -77,7 +77,8 @@ def portfolio_table(runs: list[CheckRun]) -> str:
     failed = sum(run.failed for run in runs)
     lines += [
         "",
-        f"{len(runs)} productions at {runs[0].at.isoformat()}, rulebook {runs[0].rulebook}: "
+        f"{len(runs)} production{'s' if len(runs) > 1 else ''} at {runs[0].at.isoformat()}, "
+        f"rulebook {runs[0].rulebook}: "
         f"{failed} with a failed rule; `cineledger check PRODUCTION` for a production's details",
     ]
     return "\n".join(lines)
