@@ -8,6 +8,9 @@ insert itself; fingerprints, duplicates and conflicts work on narrow frames.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -49,50 +52,8 @@ EXPENSE_SELECT = """$first_id + s._key, s.production_id, s._batch_id, s.date, s.
     s.ts_class, s.nights, s.document, s.territory, s.territory_country, s.fr_department,
     s.fr_region, s.territory_reason, s.fingerprint, s._file, s._sheet, s._row, s._format"""
 
-#: the frame columns the insert reads (EXPENSE_SELECT's `s.` names)
-INSERT_INPUT = (
-    "_key",
-    "production_id",
-    "_batch_id",
-    "date",
-    "supplier",
-    "supplier_key",
-    "country",
-    "postcode",
-    "budget_code",
-    "amount",
-    "currency",
-    "fx_rate",
-    "fx_source",
-    "vat_amount",
-    "supplier_vat_normalized",
-    "supplier_vat",
-    "supplier_vat_kind",
-    "supplier_vat_valid",
-    "supplier_vat_reason",
-    "invoice_ref",
-    "description",
-    "paid_on",
-    "status",
-    "payee_type",
-    "av_company",
-    "be_taxable",
-    "be_taxable_reason",
-    "category",
-    "ts_class",
-    "nights",
-    "document",
-    "territory",
-    "territory_country",
-    "fr_department",
-    "fr_region",
-    "territory_reason",
-    "fingerprint",
-    "_file",
-    "_sheet",
-    "_row",
-    "_format",
-)
+#: the frame columns the insert reads: EXPENSE_SELECT's `s.` names, in order
+INSERT_INPUT = tuple(dict.fromkeys(re.findall(r"\bs\.(\w+)", EXPENSE_SELECT)))
 
 
 #: rows per insert statement (a multiple of DuckDB's row group of 122,880 rows)
@@ -104,17 +65,29 @@ def as_arrow(frame: pl.DataFrame) -> pa.Table:
     return frame.to_arrow(compat_level=pl.CompatLevel.oldest())
 
 
+@contextmanager
+def _registered(
+    con: duckdb.DuckDBPyConnection, name: str, rows: pl.DataFrame
+) -> Iterator[Iterator[None]]:
+    """Yields an iterator that registers `rows` as `name` a slice at a time (at least once, so
+    that an empty frame still has its columns): the Arrow copy of one slice is all that is held
+    besides the frame."""
+
+    def slices() -> Iterator[None]:
+        for start in range(0, max(rows.height, 1), INSERT_SLICE):
+            con.register(name, as_arrow(rows.slice(start, INSERT_SLICE)))
+            yield
+
+    try:
+        yield slices()
+    finally:
+        con.unregister(name)
+
+
 def _hashes(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, select: str) -> pl.DataFrame:
-    """`select` over `rows` registered as `hashed_rows`, a slice at a time (the Arrow copy of a
-    slice is all that is held besides the frame)."""
-    parts = []
-    for start in range(0, max(rows.height, 1), INSERT_SLICE):  # once at least: the columns
-        con.register("hashed_rows", as_arrow(rows.slice(start, INSERT_SLICE)))
-        try:
-            parts.append(read_frame(con, f"SELECT {select} FROM hashed_rows"))
-        finally:
-            con.unregister("hashed_rows")
-    return pl.concat(parts)
+    """`select` over `rows` registered as `hashed_rows`, a slice at a time."""
+    with _registered(con, "hashed_rows", rows) as slices:
+        return pl.concat([read_frame(con, f"SELECT {select} FROM hashed_rows") for _ in slices])
 
 
 def fingerprints(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> pl.DataFrame:
@@ -222,16 +195,13 @@ def insert_expenses(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None
     never holds the whole import at once."""
     first_id = int(con.execute("SELECT coalesce(max(id), 0) + 1 FROM expenses").fetchall()[0][0])
     rows = frame.select(*INSERT_INPUT, "_keep")
-    for start in range(0, rows.height, INSERT_SLICE):
-        con.register("new_expenses", as_arrow(rows.slice(start, INSERT_SLICE)))
-        try:
+    with _registered(con, "new_expenses", rows) as slices:
+        for _ in slices:
             con.execute(
                 f"INSERT INTO expenses ({EXPENSE_COLUMNS}) SELECT {EXPENSE_SELECT} "
                 "FROM new_expenses s WHERE s._keep",
                 {"first_id": first_id},
             )
-        finally:
-            con.unregister("new_expenses")
 
 
 def quarantine(
