@@ -333,9 +333,12 @@ def _flag_rejected(
 ) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     """`_bad` on rows with a problem or waiting for a budget line (`--skip-invalid`); the
     problems with their kind (`invalid`, `to_code`), and how many rows wait to be coded."""
-    keys = frame.join(problems.select("_file", "_row").unique(), on=["_file", "_row"], how="semi")
+    located = problems.select("_file", "_row").unique()
+    keys = frame.select("_key", "_file", "_row").join(located, on=["_file", "_row"], how="semi")
     frame = frame.with_columns(pl.col("_key").is_in(keys["_key"].implode()).alias("_invalid"))
-    waiting = frame.filter(pl.col("_to_code") & ~pl.col("_invalid"))
+    waiting = frame.select("_file", "_row", "_reference", "_to_code", "_invalid").filter(
+        pl.col("_to_code") & ~pl.col("_invalid")
+    )
     problems = pl.concat(
         [problems.with_columns(pl.lit("invalid").alias("kind")), _to_code_problems(waiting)],
         how="diagonal_relaxed",
