@@ -52,7 +52,9 @@ def select_by_distinct(frame: pl.DataFrame, exprs: Sequence[pl.Expr]) -> pl.Data
             )
     done = pl.collect_all(list(queries.values()))  # the lookups run in parallel
     columns = {name: result.to_series() for name, result in zip(queries, done, strict=True)}
-    return pl.DataFrame([columns[n] for n in names])
+    # one chunk per column, as the frame it joins: a frame of mixed chunks is copied whole by
+    # the next group_by or filter that has to align them
+    return pl.DataFrame([columns[n] for n in names]).rechunk()
 
 
 def with_distinct(
