@@ -17,13 +17,12 @@ import polars as pl
 from finance.audit import current_actor, record
 from finance.codes import PLANNED_TERRITORY, chapter_of, normalize_code
 from finance.errors import UserError
-from finance.ingest import file_sha256
 from finance.layout import load_layout
 from finance.parsing import BUDGET_HEADER_ALIASES, detect_decimal_mark, map_headers, parse_amount
 from finance.productions import get_manifest
 from finance.store.db import connect, fetch_one, fetch_value, transaction
 from finance.store.reference import category_defaults
-from finance.tabular import read_table
+from finance.tabular import file_sha256, read_table
 from finance.validate import Check, run_checks, to_problems
 
 REQUIRED = ("code", "label", "amount")

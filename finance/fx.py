@@ -16,10 +16,10 @@ import polars as pl
 
 from finance.audit import current_actor, record
 from finance.errors import UserError
-from finance.ingest import file_sha256
 from finance.money import RATE
 from finance.parsing import parse_date, parse_rate
 from finance.store.db import connect, fetch_one, fetch_value, transaction
+from finance.tabular import file_sha256
 
 GLOBAL = "*"  # import batches of reference data belong to no production
 

@@ -7,7 +7,6 @@ nothing and says so; the same supplier and invoice number with other content is 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from finance.errors import Problem, UserError
 from finance.importers.base import Extracted
 from finance.productions import get_manifest
 from finance.store.db import connect, fetch_value, read_frame, transaction
+from finance.tabular import file_sha256
 from finance.validate import PROBLEM_SCHEMA
 
 Extractor = Callable[[Path, str], Extracted]
@@ -54,15 +54,6 @@ class ImportOutcome:
     invalid_ids: int = 0
     quarantined: int = 0
     to_code: int = 0
-
-
-def file_sha256(path: Path) -> str:
-    """Hash of the file bytes: the identity of an import."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _now() -> datetime:

@@ -124,13 +124,38 @@ class _Scan:
     size: int
 
 
+#: digests already computed in this process, by (path, size, modification time): an import
+#: hashes each file to skip those already imported, then reads it; the bytes are hashed once
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def _digest_key(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return str(path.resolve()), stat.st_size, stat.st_mtime_ns
+
+
+def file_sha256(path: Path) -> str:
+    """Hash of the file bytes: the identity of an import."""
+    key = _digest_key(path)
+    if key not in _DIGESTS:
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        _DIGESTS[key] = digest.hexdigest()
+    return _DIGESTS[key]
+
+
 def _scan(path: Path) -> _Scan:
-    """Hash, UTF-8 check, line count and head of a file, in 4 MB chunks."""
+    """Hash (unless known already), UTF-8 check, line count and head of a file, in 4 MB chunks."""
+    key = _digest_key(path)
+    known = _DIGESTS.get(key)
     digest, decoder = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")()
     head, lines, quotes, utf8, size, last = b"", 0, False, True, 0, b"\n"
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 22):
-            digest.update(chunk)
+            if known is None:
+                digest.update(chunk)
             head += chunk[: max(0, 65536 - len(head))]
             lines += chunk.count(b"\n")
             quotes = quotes or b'"' in chunk
@@ -145,7 +170,8 @@ def _scan(path: Path) -> _Scan:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             utf8 = False
-    return _Scan(digest.hexdigest(), utf8, head, lines + (last != b"\n"), quotes, size)
+    sha = known or _DIGESTS.setdefault(key, digest.hexdigest())
+    return _Scan(sha, utf8, head, lines + (last != b"\n"), quotes, size)
 
 
 def _first_line(path: Path, encoding: str) -> str:
@@ -295,7 +321,7 @@ def read_table(path: Path, sheet: str | None = None) -> RawTable:
         raise UserError(f"{path.name}: file not found")
     try:
         if suffix in XLSX_SUFFIXES:
-            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            sha = file_sha256(path)
             frame, title = read_xlsx(path, sheet)
             return RawTable(frame, path.name, title, None, None, sha)
         frame, encoding, delimiter, sha = read_csv_file(path)
