@@ -2,8 +2,9 @@
 
 Each figure is the median of several runs with min and max. Baselines: the DuckDB floor (one
 aggregate scan of the same expenses), pandas `read_csv` with the same format options (import),
-and the same eligibility tests applied row by row with pandas `apply` (what a user scripting it
-by hand would write). Results go to bench/results/latest.json and a table on stdout.
+the same eligibility tests applied row by row with pandas `apply` (what a user scripting it by
+hand would write), and for the import's own floor DuckDB's CSV reader on the same file and
+DuckDB's insert of the same rows. Results go to bench/results/latest.json and a table on stdout.
 
     python -m finance.bench [--sizes 10000,100000,1000000] [--repeat 3] [--portfolio]
                             [--export-sizes 12000,120000]
@@ -97,6 +98,23 @@ def insert_floor(db: Path, work: Path, repeat: int) -> dict[str, float]:
     figures = timed(insert, repeat)
     target.unlink(missing_ok=True)
     return figures
+
+
+def read_floor(path: Path) -> None:
+    """What DuckDB's own CSV reader (parallel, C++) needs to parse the same file into text
+    columns in memory, with the same format options and no validation: with the insert floor,
+    the least any import of this file into this ledger can cost."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute(
+            "CREATE TABLE raw AS SELECT * FROM read_csv($p, delim = ';', header = true, "
+            "all_varchar = true, quote = '\"')",
+            {"p": str(path)},
+        )
+    finally:
+        con.close()
 
 
 def pandas_read(path: Path) -> object:
@@ -269,6 +287,7 @@ def run_size(n: int, repeat: int, work: Path) -> dict[str, Any]:
     out["import"] = bench_import(work, files, repeat)
     db = Path(out["import"].pop("db"))
     out["duckdb_insert_floor"] = insert_floor(db, work, repeat)
+    out["duckdb_read_floor"] = timed(lambda: read_floor(files["expenses"]), repeat)
     out["pandas_read_csv"] = timed(lambda: pandas_read(files["expenses"]), repeat)
     out["duckdb_floor"] = timed(lambda: floor(db), repeat)
     out["check"] = timed(lambda: run_check(db, "dernier-tram", AT), repeat)
