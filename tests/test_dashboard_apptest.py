@@ -165,3 +165,12 @@ def test_funders_evidence_lists_the_expenses_behind_a_scheme(app: AppTest) -> No
     excluded = evidence(at)
     assert len(excluded) > 0 and not excluded["Compte"].any()
     assert excluded["Raisons"].str.len().min() > 0  # every exclusion says why
+
+
+def test_cost_report_flags_chapters_over_budget_in_words(app: AppTest) -> None:
+    at = open_page(app, "cost_report")
+    chapters = at.dataframe[0].value
+    flagged = chapters["Dépassement"] == "⚠"
+    negative = chapters["variance"].str.lstrip().str.startswith(("-", "\u2212"))
+    assert flagged.any(), "the demo has chapters over budget"
+    assert (flagged == negative).all()  # exactly those whose variance is negative

@@ -31,6 +31,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "eac": {"fr": "Coût final estimé", "en": "At completion", "nl": "Verwachte eindkost"},
     "variance": {"fr": "Écart", "en": "Variance", "nl": "Afwijking"},
     "pct_spent": {"fr": "% dépensé", "en": "% spent", "nl": "% besteed"},
+    "over_budget": {"fr": "Dépassement", "en": "Over budget", "nl": "Overschrijding"},
     "pct_schedule": {
         "fr": "% du calendrier écoulé",
         "en": "% of schedule elapsed",

@@ -20,15 +20,17 @@ production = require_production()
 report = data.report(data.version(), production, as_at())
 st.title(f"{t('cost_report')} · {report.title}")
 
-chapters = money_table(report.chapters, ["chapter_code", "chapter_label", *FIGURES, "pct_spent"])
-over = report.chapters["variance"].to_list()
-st.dataframe(
-    chapters.to_pandas().style.apply(
-        lambda row: ["color: #c62828" if over[row.name] < 0 else "" for _ in row], axis=1
-    ),
-    hide_index=True,
-    width="stretch",
+# a chapter over budget is flagged in a column of its own, not by colour alone: readable by
+# everyone, in a screen reader or a printout too (and the page is spared pandas' Styler)
+chapters = money_table(
+    report.chapters, ["chapter_code", "chapter_label", *FIGURES, "pct_spent"]
+).with_columns(
+    pl.when(report.chapters["variance"] < 0)
+    .then(pl.lit("⚠"))
+    .otherwise(pl.lit(""))
+    .alias(t("over_budget"))
 )
+st.dataframe(chapters, hide_index=True, width="stretch")
 codes = report.chapters["chapter_code"].to_list()
 labels = dict(zip(codes, report.chapters["chapter_label"].to_list(), strict=True))
 chapter = st.selectbox(
