@@ -229,3 +229,33 @@ def test_any_amount_in_any_supported_style_parses_exactly(
 def test_any_date_in_any_supported_form_parses(day: date, sep: str) -> None:
     text = day.isoformat() if sep == "iso" else day.strftime(f"%d{sep}%m{sep}%Y")
     assert pl.DataFrame({"d": [text]}).select(parse_date(pl.col("d"))).item() == day
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.decimals(
+                min_value=Decimal("-9999999999999.99"),
+                max_value=Decimal("9999999999999.99"),
+                places=2,
+                allow_nan=False,
+                allow_infinity=False,
+            ).map(lambda d: d + 0),  # no negative zero: the ledger has none
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.sampled_from(["fr", "nl", "en"]),
+)
+def test_money_columns_are_formatted_at_once_exactly_as_one_by_one(
+    values: list[Decimal | None], lang: str
+) -> None:
+    """The dashboards' tables format a whole column of amounts in one expression: the text is
+    the one fmt_money writes for each amount (Belgian grouping and decimal marks), null kept."""
+    from finance.fmt import fmt_money, money_text
+
+    column = pl.Series("v", values, dtype=pl.Decimal(18, 2))
+    at_once = column.to_frame().select(money_text(pl.col("v"), lang)).to_series().to_list()
+    assert at_once == [None if v is None else fmt_money(v, lang) for v in values]

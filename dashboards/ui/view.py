@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboards.ui import data
 from dashboards.ui.i18n import LANGS, lang, t
-from finance.fmt import fmt_money
+from finance.fmt import fmt_money, money_text
 
 MONEY_COLUMNS = (
     "budget",
@@ -88,8 +88,17 @@ def money_table(frame: pl.DataFrame, columns: Sequence[str] | None = None) -> pl
     money = [c for c in chosen if c in MONEY_COLUMNS]
     code = lang()
     return out.with_columns(
-        pl.col(c).map_elements(lambda v: fmt_money(v, code), return_dtype=pl.String) for c in money
+        money_text(pl.col(c), code).alias(c)
+        if _two_decimals(out.schema[c])
+        else pl.col(c).map_elements(lambda v: fmt_money(v, code), return_dtype=pl.String)
+        for c in money
     )
+
+
+def _two_decimals(dtype: pl.DataType) -> bool:
+    """Money as stored (a DECIMAL with at most two decimals) is formatted a column at a time;
+    anything else (a computed ratio, a float) goes through fmt_money value by value."""
+    return isinstance(dtype, pl.Decimal) and (dtype.scale or 0) <= 2
 
 
 def require_production() -> str:

@@ -38,7 +38,17 @@ for scheme, title in scheme_titles(results).items():
         ),
         "",
     )
-    with st.expander(f"{title} · {worst.upper()}", expanded=worst in ("fail", "warn")):
+    # a panel computes its content only while open (the schemes that fail or warn open at
+    # first): the page no longer draws every chart and table of the schemes that pass
+    panel = st.expander(
+        f"{title} · {worst.upper()}",
+        expanded=worst in ("fail", "warn"),
+        key=f"scheme-{scheme}",
+        on_change="rerun",
+    )
+    if not panel.open:
+        continue
+    with panel:
         for r in mine:
             st.markdown(f"**{r['rule_id']}** · `{r['status']}` · {r['explanation']}")
             if r.get("threshold") is not None and r.get("measured") is not None:
