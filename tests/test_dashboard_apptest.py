@@ -169,6 +169,7 @@ def test_funders_evidence_lists_the_expenses_behind_a_scheme(app: AppTest) -> No
     excluded = evidence(at)
     assert len(excluded) > 0 and not excluded["Compte"].any()
     assert excluded["Raisons"].str.len().min() > 0  # every exclusion says why
+    assert not excluded["Raisons"].str.contains("_").any()  # in words, not reason codes
 
 
 def test_cost_report_flags_chapters_over_budget_in_words(app: AppTest) -> None:

@@ -58,13 +58,17 @@ def evidence_table(production: str, scheme: str, counts: bool, limit: int = 1000
     )
     if rows.height == 0:
         return rows
-    words = rows["reasons"].to_list()
+    # each distinct reason code is put in words once, then every row's list at once
+    codes = rows["reasons"].explode().drop_nulls().unique().to_list()
+    words = {code: reason_text(code, lang()) for code in codes}
+    reasons = rows.select(
+        pl.col("reasons")
+        .list.eval(pl.element().replace_strict(words, return_dtype=pl.String))
+        .list.join("; ")
+        .alias(t("reasons"))
+    )
     shown = money_table(rows.drop("reasons"))
-    return shown.with_columns(
-        pl.Series(
-            t("reasons"), ["; ".join(reason_text(c, lang()) for c in codes) for codes in words]
-        ),
-    ).rename({"counts": t("counts")})
+    return pl.concat([shown, reasons], how="horizontal").rename({"counts": t("counts")})
 
 
 def justification_file(production: str, scheme: str, at: Any, lang_code: str, suffix: str) -> bytes:
