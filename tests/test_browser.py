@@ -215,3 +215,21 @@ def test_login_then_the_role_decides_the_pages(
     assert (nav.get_by_text("Imports", exact=True).count() == 1) is can_import
     no_errors(page, console, f"login {user}")
     page.screenshot(path=str(ARTIFACTS / f"login-{user}.png"), full_page=True)
+
+
+def test_a_passing_scheme_opens_on_demand(server: str, browser: object) -> None:
+    """Funders: a passing scheme's panel is drawn when the user opens it (lazy expanders)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.goto(server)
+    settle(page)
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Financeurs", exact=True).click()
+    settle(page)
+    rule = page.get_by_text("be_tax_shelter.belgian_spend")
+    assert rule.count() == 0, "a passing scheme's rules wait until its panel is opened"
+    page.locator('[data-testid="stExpander"] summary').filter(has_text="Tax Shelter").click()
+    rule.first.wait_for(timeout=60_000)
+    settle(page)
+    no_errors(page, console, "funders panel")
+    page.screenshot(path=str(ARTIFACTS / "funders-open-panel.png"), full_page=True)
