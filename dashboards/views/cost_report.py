@@ -21,15 +21,16 @@ report = data.report(data.version(), production, as_at())
 st.title(f"{t('cost_report')} · {report.title}")
 
 # a chapter over budget is flagged in a column of its own, not by colour alone: readable by
-# everyone, in a screen reader or a printout too (and the page is spared pandas' Styler)
-chapters = money_table(
-    report.chapters, ["chapter_code", "chapter_label", *FIGURES, "pct_spent"]
-).with_columns(
+# everyone, in a screen reader or a printout too (and the page is spared pandas' Styler); the
+# column comes first, where it is seen without scrolling the wide table
+flag = (
     pl.when(report.chapters["variance"] < 0)
     .then(pl.lit("⚠"))
     .otherwise(pl.lit(""))
     .alias(t("over_budget"))
 )
+shown = money_table(report.chapters, ["chapter_code", "chapter_label", *FIGURES, "pct_spent"])
+chapters = shown.select(flag, pl.all())
 st.dataframe(chapters, hide_index=True, width="stretch")
 codes = report.chapters["chapter_code"].to_list()
 labels = dict(zip(codes, report.chapters["chapter_label"].to_list(), strict=True))
