@@ -13,6 +13,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -131,6 +132,21 @@ def settle(page: object) -> None:
         )
 
 
+def watched_page(browser: object) -> tuple[Any, list[str]]:
+    """A new page whose console errors and uncaught page errors are collected."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: console.append(str(e)))
+    return page, console
+
+
+def go_to(page: Any, title: str) -> None:
+    """Open a page from the sidebar by its title, and wait until it has run."""
+    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+    settle(page)
+
+
 def no_errors(page: object, console: list[str], name: str) -> None:
     exceptions = page.locator('[data-testid="stException"]').count()  # type: ignore[attr-defined]
     assert exceptions == 0, f"{name}: an exception is shown on the page"
@@ -139,10 +155,7 @@ def no_errors(page: object, console: list[str], name: str) -> None:
 
 def test_every_page_in_chromium(server: str, browser: object, tmp_path: Path) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
-    console: list[str] = []
-    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: console.append(str(e)))
+    page, console = watched_page(browser)
     page.goto(server)
     settle(page)
     for name, title in PAGES:
@@ -154,8 +167,7 @@ def test_every_page_in_chromium(server: str, browser: object, tmp_path: Path) ->
         settle(page)
         no_errors(page, console, name)
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    page.locator('[data-testid="stSidebarNav"]').get_by_text("Vue d'ensemble", exact=True).click()
-    settle(page)
+    go_to(page, "Vue d'ensemble")
     assert "Vue d'ensemble" in page.locator("h1").first.inner_text()
     page.get_by_text("English", exact=True).click()
     page.wait_for_function(
@@ -174,13 +186,10 @@ def test_upload_shows_the_validation_report(server: str, browser: object, tmp_pa
         "04/04/2026;Sans Poste;BE;1050;99.99;10,00\n",
         encoding="utf-8",
     )
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
-    console: list[str] = []
-    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page, console = watched_page(browser)
     page.goto(server)
     settle(page)
-    page.locator('[data-testid="stSidebarNav"]').get_by_text("Imports", exact=True).click()
-    settle(page)
+    go_to(page, "Imports")
     page.locator('input[type="file"]').set_input_files(str(upload))
     page.get_by_text("Rapport de validation").wait_for(timeout=60_000)
     page.get_by_text("no such line in the current devis").first.wait_for(
@@ -200,9 +209,7 @@ def test_upload_shows_the_validation_report(server: str, browser: object, tmp_pa
 def test_login_then_the_role_decides_the_pages(
     guarded: str, browser: object, user: str, password: str, can_import: bool
 ) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
-    console: list[str] = []
-    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page, console = watched_page(browser)
     page.goto(guarded)
     page.get_by_label("Utilisateur").wait_for(timeout=60_000)
     assert page.locator('[data-testid="stMetric"]').count() == 0, "nothing shows before login"
@@ -219,13 +226,10 @@ def test_login_then_the_role_decides_the_pages(
 
 def test_a_passing_scheme_opens_on_demand(server: str, browser: object) -> None:
     """Funders: a passing scheme's panel is drawn when the user opens it (lazy expanders)."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
-    console: list[str] = []
-    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page, console = watched_page(browser)
     page.goto(server)
     settle(page)
-    page.locator('[data-testid="stSidebarNav"]').get_by_text("Financeurs", exact=True).click()
-    settle(page)
+    go_to(page, "Financeurs")
     rule = page.get_by_text("be_tax_shelter.belgian_spend")
     assert rule.count() == 0, "a passing scheme's rules wait until its panel is opened"
     page.locator('[data-testid="stExpander"] summary').filter(has_text="Tax Shelter").click()
