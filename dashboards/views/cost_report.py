@@ -23,14 +23,12 @@ st.title(f"{t('cost_report')} · {report.title}")
 # a chapter over budget is flagged in a column of its own, not by colour alone: readable by
 # everyone, in a screen reader or a printout too (and the page is spared pandas' Styler); the
 # column comes first, where it is seen without scrolling the wide table
-flag = (
-    pl.when(report.chapters["variance"] < 0)
-    .then(pl.lit("⚠"))
-    .otherwise(pl.lit(""))
-    .alias(t("over_budget"))
+flagged = report.chapters.with_columns(
+    pl.when(pl.col("variance") < 0).then(pl.lit("⚠")).otherwise(pl.lit("")).alias(t("over_budget"))
 )
-shown = money_table(report.chapters, ["chapter_code", "chapter_label", *FIGURES, "pct_spent"])
-chapters = shown.select(flag, pl.all())
+chapters = money_table(
+    flagged, [t("over_budget"), "chapter_code", "chapter_label", *FIGURES, "pct_spent"]
+)
 st.dataframe(chapters, hide_index=True, width="stretch")
 codes = report.chapters["chapter_code"].to_list()
 labels = dict(zip(codes, report.chapters["chapter_label"].to_list(), strict=True))
