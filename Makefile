@@ -39,10 +39,10 @@ lint: install
 	$(VENV)/bin/mypy
 
 bench: install
-	$(PY) -m finance.bench
+	$(PY) -m tests.bench.run
 
 bench-full: install
-	$(PY) -m finance.bench --portfolio
+	$(PY) -m tests.bench.run --portfolio
 
 # Refresh the pinned lock after changing pyproject.toml dependencies.
 lock:

@@ -11,7 +11,7 @@ import streamlit as st
 from dashboards.ui.auth import current_user, logout_button
 from dashboards.ui.i18n import t
 from dashboards.ui.view import language_switch, sidebar
-from finance.audit import acting_as
+from finance.store.audit import acting_as
 
 st.set_page_config(page_title="Cinéledger", page_icon="🎬", layout="wide")
 

@@ -1,5 +1,5 @@
 """`python -m finance` is the `cineledger` command."""
 
-from finance.cli import main
+from finance.cli.main import main
 
 main()

@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from finance.manifest import load_yaml
+from finance.domain.manifest import load_yaml
 from rules.eligibility import col
 from rules.loader import packs_root
 

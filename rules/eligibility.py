@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from finance.models import Financing, Kind, Manifest
+from finance.domain.models import Financing, Kind, Manifest
 from rules.model import Eligibility, Pack, Window
 
 PARIS_DEPARTMENTS = ("75", "92", "93", "94")

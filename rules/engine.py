@@ -12,8 +12,8 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from finance.models import Manifest, Scheme
-from finance.money import ZERO
+from finance.domain.models import Manifest, Scheme
+from finance.domain.money import ZERO
 from rules.eligibility import AgreementWindow, SchemeValues, scheme_values
 from rules.facts import MEASURES, THRESHOLDS, VALUES, FactContext, ceil_cent
 from rules.loader import load_packs

@@ -8,9 +8,9 @@ from typing import Any
 
 import polars as pl
 
-from finance.errors import UserError
-from finance.productions import get_manifest
+from finance.domain.errors import UserError
 from finance.store.db import connect, read_frame
+from finance.store.productions import get_manifest
 from rules.facts import MEASURES
 from rules.loader import load_packs
 from rules.relation import latest_relation

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
-from finance.models import Kind, Manifest, Scheme
-from finance.money import ZERO, to_money
+from finance.domain.models import Kind, Manifest, Scheme
+from finance.domain.money import ZERO, to_money
 
 
 @dataclass(frozen=True)

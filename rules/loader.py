@@ -16,8 +16,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from finance.errors import Problem, UserError
-from finance.manifest import load_yaml
+from finance.domain.errors import Problem, UserError
+from finance.domain.manifest import load_yaml
 from rules import PACKS_DIR
 from rules.model import Pack, Parameter
 

@@ -13,8 +13,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from finance.money import ZERO
-from finance.report import lines_sql
+from finance.domain.money import ZERO
+from finance.reports.cost_report import lines_sql
 from rules.cumulation import overlap_test
 from rules.eligibility import sql_list
 from rules.facts import MEASURES, Measure
@@ -121,7 +121,7 @@ def planned_where(measure: Measure) -> str:
 
 
 #: estimate to complete of a line: the budget not yet spent or committed, never below zero
-#: (finance/report.py's with_estimates, in SQL)
+#: (finance/reports/cost_report.py's with_estimates, in SQL)
 _ESTIMATES = """
     SELECT *, greatest(budget - actual - committed, 0)::DECIMAL(18,2) AS etc FROM ({lines})
 """

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from finance.fmt import aligned, fmt_money
+from finance.domain.fmt import aligned, fmt_money
 from rules.model import Status
 from rules.runs import CheckRun
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import duckdb
 
-from finance.errors import UserError
-from finance.productions import get_manifest
+from finance.domain.errors import UserError
 from finance.store.db import fetch_one
+from finance.store.productions import get_manifest
 from rules.plan import text
 
 _STATES = """

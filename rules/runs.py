@@ -18,12 +18,12 @@ from typing import Any
 
 import duckdb
 
-from finance.audit import record_many
-from finance.fmt import jsonable
-from finance.models import Manifest
-from finance.productions import get_manifest
+from finance.domain.fmt import jsonable
+from finance.domain.models import Manifest
+from finance.store.audit import record_many
 from finance.store.db import connect, default_db_path, transaction
 from finance.store.migrations import available
+from finance.store.productions import get_manifest
 from finance.store.reference import category_defaults
 from rules import RULEBOOK_VERSION
 from rules.engine import RuleResult

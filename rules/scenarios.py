@@ -27,9 +27,9 @@ from typing import Any
 
 import yaml
 
-from finance.budget import import_budget
-from finance.ingest import import_expenses
-from finance.productions import add_production
+from finance.importers.budget import import_budget
+from finance.importers.ingest import import_expenses
+from finance.store.productions import add_production
 from rules.runs import result_json, run_check
 
 EXPENSE_COLUMNS = (

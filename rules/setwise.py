@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from finance.models import Manifest
+from finance.domain.models import Manifest
 from rules.eligibility import SchemeValues
 from rules.engine import (
     RuleResult,

@@ -22,7 +22,7 @@ def db(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The bundled demo loaded into a database (read-only use: copy it to modify)."""
-    from finance.demo_load import load_demo
+    from finance.demo.load import load_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     load_demo(path, DATA_DIR / "demo")

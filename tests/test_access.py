@@ -12,9 +12,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from finance.audit import trail
-from finance.auth import authenticate, load_settings, verify_password, write_user
-from finance.errors import UserError
+from finance.access.auth import authenticate, load_settings, verify_password, write_user
+from finance.domain.errors import UserError
+from finance.store.audit import trail
 from finance.store.db import connect
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
@@ -117,7 +117,7 @@ def test_an_editor_imports_and_corrects_and_the_trail_names_them(app: AppTest) -
 
 
 def test_served_beyond_localhost_without_accounts_is_refused(tmp_path: Path) -> None:
-    from finance.serve import serve
+    from finance.access.serve import serve
 
     with pytest.raises(UserError, match="accounts"):
         serve(tmp_path / "x.duckdb", 8599, "0.0.0.0")

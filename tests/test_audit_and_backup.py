@@ -9,9 +9,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from finance.audit import acting_as, trail
-from finance.errors import UserError
-from finance.overrides import override
+from finance.classify.overrides import override
+from finance.domain.errors import UserError
+from finance.store.audit import acting_as, trail
 from finance.store.db import connect
 from tests.conftest import DEMO_AT
 from tests.test_cli import cli

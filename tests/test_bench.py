@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from finance import bench, bench_report
+from tests.bench import report as bench_report
+from tests.bench import run as bench
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bench")]
 

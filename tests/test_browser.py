@@ -103,7 +103,7 @@ def server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 @pytest.fixture(scope="module")
 def guarded(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dashboard with accounts: a viewer and an editor."""
-    from finance.auth import write_user
+    from finance.access.auth import write_user
 
     work = tmp_path_factory.mktemp("guarded")
     shutil.copy(demo_db, work / "demo.duckdb")

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from finance.classify import be_ranges, classify_territory
-from finance.identifiers import identifier_columns, validate_identifier
+from finance.classify.territory import be_ranges, classify_territory
+from finance.domain.identifiers import identifier_columns, validate_identifier
 
 
 def territory(country: str, postcode: str | None) -> dict[str, str | None]:

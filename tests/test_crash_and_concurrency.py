@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from finance.budget import import_budget
-from finance.demo import write_demo
-from finance.productions import add_production
+from finance.demo.generate import write_demo
+from finance.importers.budget import import_budget
 from finance.store.db import connect
+from finance.store.productions import add_production
 
 PRODUCTION = "dernier-tram"
 ROWS = 60_000

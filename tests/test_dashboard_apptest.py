@@ -73,7 +73,7 @@ def test_dutch_is_welcome(app: AppTest) -> None:
 
 
 def test_production_switch(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from finance.productions import add_production
+    from finance.store.productions import add_production
 
     db = tmp_path / "two.duckdb"
     shutil.copy(demo_db, db)
@@ -134,7 +134,7 @@ def test_funders_prepare_the_justification_files(app: AppTest) -> None:
 
 
 def test_funders_warn_when_the_ledger_changed_since_the_check(app: AppTest) -> None:
-    from finance.overrides import override
+    from finance.classify.overrides import override
 
     at = open_page(app, "funders")  # the first visit runs the check
     assert not [w for w in at.warning if "ont changé" in w.value]

@@ -8,9 +8,9 @@ from pathlib import Path
 import polars as pl
 
 from dashboards.ui import charts
-from finance.productions import get_manifest
-from finance.report import cost_report
+from finance.reports.cost_report import cost_report
 from finance.store.db import connect
+from finance.store.productions import get_manifest
 from tests.conftest import DEMO_AT
 
 LABELS = {

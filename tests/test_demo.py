@@ -7,8 +7,8 @@ from pathlib import Path
 import polars as pl
 
 from finance import DATA_DIR
-from finance.demo import generate, write_demo
-from finance.identifiers import identifier_columns
+from finance.demo.generate import generate, write_demo
+from finance.domain.identifiers import identifier_columns
 
 DEMO = DATA_DIR / "demo"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from finance.cli import cli
+from finance.cli.main import cli
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -16,13 +16,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from finance.budget import import_budget
+from finance.domain.fmt import jsonable
 from finance.exports import data as export_data
 from finance.exports.data import PARTS, ExportData, gather
 from finance.exports.run import export
 from finance.exports.workbook import write_workbook
-from finance.fmt import jsonable
-from finance.ingest import import_expenses
+from finance.importers.budget import import_budget
+from finance.importers.ingest import import_expenses
 from rules.runs import run_check
 from tests.conftest import DEMO_AT, check_golden
 

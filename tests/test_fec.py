@@ -9,12 +9,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from finance.budget import import_budget
+from finance.importers.budget import import_budget
 from finance.importers.fec import extract, identify
-from finance.ingest import import_expenses
-from finance.mappings import import_mappings
-from finance.productions import add_production
+from finance.importers.ingest import import_expenses
+from finance.importers.mappings import import_mappings
 from finance.store.db import connect
+from finance.store.productions import add_production
 from tests.conftest import check_golden
 
 GOLDEN = Path(__file__).parent / "golden"

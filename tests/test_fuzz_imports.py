@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from finance.budget import import_budget
-from finance.errors import UserError
-from finance.ingest import import_expenses
-from finance.productions import add_production
+from finance.domain.errors import UserError
+from finance.importers.budget import import_budget
+from finance.importers.ingest import import_expenses
+from finance.store.productions import add_production
 from tests.test_fec import HEADER as FEC_HEADER
 from tests.test_fec import LINES as FEC_LINES
 from tests.test_profiles import EXPORT

@@ -9,12 +9,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from finance.budget import import_budget
-from finance.errors import UserError
-from finance.fx import import_rates
-from finance.ingest import import_expenses
-from finance.productions import add_production
+from finance.domain.errors import UserError
+from finance.importers.budget import import_budget
+from finance.importers.ingest import import_expenses
+from finance.importers.rates import import_rates
 from finance.store.db import connect
+from finance.store.productions import add_production
 from tests.belgian_csv import setup_production
 
 ECB = """Date,USD,JPY,GBP,CYP,

@@ -10,7 +10,7 @@ from decimal import Decimal
 import duckdb
 import polars as pl
 
-from finance.ledger_write import IDENTITY, fingerprints
+from finance.store.ledger import IDENTITY, fingerprints
 
 
 def md5(text: str) -> str:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from finance.errors import UserError
-from finance.manifest import load_manifest
-from finance.models import Scheme
+from finance.domain.errors import UserError
+from finance.domain.manifest import load_manifest
+from finance.domain.models import Scheme
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from finance.parsing import (
+from finance.domain.parsing import (
     EXPENSE_HEADER_ALIASES,
     amount_has_too_many_decimals,
     detect_decimal_mark,
@@ -254,7 +254,7 @@ def test_money_columns_are_formatted_at_once_exactly_as_one_by_one(
 ) -> None:
     """The dashboards' tables format a whole column of amounts in one expression: the text is
     the one fmt_money writes for each amount (Belgian grouping and decimal marks), null kept."""
-    from finance.fmt import fmt_money, money_text
+    from finance.domain.fmt import fmt_money, money_text
 
     column = pl.Series("v", values, dtype=pl.Decimal(18, 2))
     at_once = column.to_frame().select(money_text(pl.col("v"), lang)).to_series().to_list()

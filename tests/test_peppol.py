@@ -10,14 +10,14 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from finance.budget import import_budget
-from finance.errors import UserError
-from finance.fx import import_rates
+from finance.domain.errors import UserError
+from finance.importers.budget import import_budget
+from finance.importers.ingest import import_expenses
+from finance.importers.mappings import import_mappings
 from finance.importers.peppol import extract
-from finance.ingest import import_expenses
-from finance.mappings import import_mappings
-from finance.productions import add_production
+from finance.importers.rates import import_rates
 from finance.store.db import connect
+from finance.store.productions import add_production
 from tests.conftest import check_golden
 
 #: the OpenPEPPOL specification examples (copied from shared/fixtures/peppol, see its README),

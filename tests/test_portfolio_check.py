@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from finance import DATA_DIR
-from finance.budget import import_budget
-from finance.errors import UserError
-from finance.ingest import import_expenses
-from finance.productions import add_production, get_manifest
+from finance.domain.errors import UserError
+from finance.importers.budget import import_budget
+from finance.importers.ingest import import_expenses
 from finance.store.db import connect
+from finance.store.productions import add_production, get_manifest
 from rules.relation import relation_at
 from rules.runs import run_check, run_checks, run_json
 from rules.setwise import draft, plan_of

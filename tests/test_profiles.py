@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from finance import DATA_DIR
-from finance.errors import UserError
+from finance.domain.errors import UserError
 from finance.importers.profile import detect, extract_with, load_profile, shipped
 from tests.conftest import check_golden
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from finance.report import cost_report
-from finance.report_output import report_json
+from finance.reports.cost_report import cost_report
+from finance.reports.output import report_json
 from finance.store.db import connect
 from rules import PACKS_DIR
 from rules.facts import MEASURES

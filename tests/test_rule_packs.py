@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from finance.errors import UserError
+from finance.domain.errors import UserError
 from rules import PACKS_DIR
 from rules.loader import load_pack, load_packs
 from rules.model import Confidence

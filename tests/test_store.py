@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from finance.errors import UserError
-from finance.productions import add_production, get_manifest, list_productions
+from finance.domain.errors import UserError
 from finance.store.db import connect
 from finance.store.migrations import available
+from finance.store.productions import add_production, get_manifest, list_productions
 
 
 def test_migrations_are_recorded_once(db: Path) -> None:

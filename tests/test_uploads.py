@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dashboards.ui.imports import MAX_MB, safe_name, save_upload
-from finance.serve import MAX_UPLOAD_MB
+from finance.access.serve import MAX_UPLOAD_MB
 
 
 @pytest.mark.parametrize(

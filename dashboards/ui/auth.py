@@ -2,7 +2,7 @@
 
 Roles decide what a session may do: a `viewer` reads and exports, an `editor` also imports and
 corrects. The gate keeps the logged-in user in session state and hands the name to the audit
-trail (finance.audit.acting_as), so every change made from the dashboard names its author.
+trail (finance.store.audit.acting_as), so every change made from the dashboard names its author.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import time
 import streamlit as st
 
 from dashboards.ui.i18n import t
-from finance.audit import current_actor
-from finance.auth import AuthSettings, User, authenticate, load_settings
-from finance.errors import UserError
+from finance.access.auth import AuthSettings, User, authenticate, load_settings
+from finance.domain.errors import UserError
+from finance.store.audit import current_actor
 
 LOCAL = (None, "", "localhost", "127.0.0.1", "::1")
 MAX_FAST_ATTEMPTS = 3

@@ -12,7 +12,7 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
-from finance.models import Schedule
+from finance.domain.models import Schedule
 
 COLORS = {
     "actual": "#1f4e79",

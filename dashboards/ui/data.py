@@ -13,12 +13,12 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from finance.audit import trail
-from finance.errors import UserError
-from finance.models import Manifest
-from finance.productions import get_manifest
-from finance.report import CostReport, build_report
+from finance.domain.errors import UserError
+from finance.domain.models import Manifest
+from finance.reports.cost_report import CostReport, build_report
+from finance.store.audit import trail
 from finance.store.db import connect, default_db_path, read_frame
+from finance.store.productions import get_manifest
 from rules import relation as rules_relation
 
 Version = tuple[str, int, int]

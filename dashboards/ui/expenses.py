@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 
 from dashboards.ui import data
-from finance.overrides import FIELDS
+from finance.classify.overrides import FIELDS
 
 __all__ = ["FIELDS", "apply_override", "filtered_expenses", "options"]
 
@@ -89,8 +89,8 @@ def apply_override(
     production: str, ids: str, field: str, value: str, reason: str
 ) -> tuple[str, bool]:
     """Correct a classification from the form; the message to show and whether it worked."""
-    from finance.errors import UserError
-    from finance.overrides import override, parse_ids
+    from finance.classify.overrides import override, parse_ids
+    from finance.domain.errors import UserError
 
     try:
         outcome = override(data.db_path(), production, parse_ids(ids), field, value, reason)

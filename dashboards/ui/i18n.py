@@ -1,4 +1,4 @@
-"""UI strings in French, English and Dutch; Belgian number and date formats via finance.fmt."""
+"""UI strings in French, English and Dutch; Belgian number and date formats via finance.domain.fmt."""
 
 from __future__ import annotations
 

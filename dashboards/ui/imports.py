@@ -7,8 +7,8 @@ import tempfile
 from pathlib import Path
 
 from dashboards.ui import data
-from finance.errors import UserError
-from finance.ingest import Preview, import_expenses, preview_expenses
+from finance.domain.errors import UserError
+from finance.importers.ingest import Preview, import_expenses, preview_expenses
 
 MAX_MB = 50
 ALLOWED = {".csv", ".txt", ".tsv", ".xlsx", ".xml", ".zip"}

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboards.ui import data
 from dashboards.ui.i18n import LANGS, lang, t
-from finance.fmt import fmt_money, money_text
+from finance.domain.fmt import fmt_money, money_text
 
 MONEY_COLUMNS = (
     "budget",

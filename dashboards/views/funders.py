@@ -6,7 +6,7 @@ from dashboards.ui import charts, data
 from dashboards.ui.funders import evidence_table, justification_file, parameter_table, scheme_titles
 from dashboards.ui.i18n import lang, t
 from dashboards.ui.view import as_at, require_production
-from finance.fmt import fmt_money
+from finance.domain.fmt import fmt_money
 from rules.runs import run_check
 
 EXPORTABLE = ("be_tax_shelter", "wallimage", "screen_brussels", "cnc_acm", "fr_cic")

@@ -5,7 +5,7 @@ import streamlit as st
 from dashboards.ui import charts, data
 from dashboards.ui.i18n import lang, t
 from dashboards.ui.view import as_at, require_production
-from finance.fmt import fmt_date, fmt_money, fmt_pct
+from finance.domain.fmt import fmt_date, fmt_money, fmt_pct
 
 production = require_production()
 report = data.report(data.version(), production, as_at())

@@ -11,7 +11,7 @@ import polars as pl
 
 from finance.exports.labels import SHEETS
 from finance.exports.workbook import Writer
-from finance.report import cost_report
+from finance.reports.cost_report import cost_report
 from finance.store.db import connect, read_frame
 
 SPLIT_SQL = """

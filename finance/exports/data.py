@@ -25,9 +25,9 @@ import duckdb
 import polars as pl
 import pyarrow.parquet as pq
 
-from finance.audit import trail
-from finance.errors import UserError
-from finance.fmt import jsonable
+from finance.domain.errors import UserError
+from finance.domain.fmt import jsonable
+from finance.store.audit import trail
 from finance.store.db import connect, read_frame
 
 #: the columns of every part, in this order (the content hash covers them all)

@@ -13,8 +13,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from finance.domain.fmt import fmt_money
 from finance.exports.data import ExportData
-from finance.fmt import fmt_money
 
 
 def _t(text: str) -> str:

@@ -7,12 +7,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from finance.audit import record
-from finance.errors import UserError
+from finance.domain.errors import UserError
 from finance.exports.cost import write_cost_statement
 from finance.exports.data import gather
 from finance.exports.pdf import write_pdf
 from finance.exports.workbook import write_workbook
+from finance.store.audit import record
 from finance.store.db import connect, transaction
 
 SCHEMES = ("be_tax_shelter", "wallimage", "screen_brussels", "cnc_acm", "fr_cic", "cost")

@@ -46,7 +46,7 @@ class Extracted:
     """Typed rows plus the problems found while reading them.
 
     `rows` has EXPENSE_SCHEMA + PROVENANCE_SCHEMA + `raw_<column>` text cells (the row as read, kept for
-    quarantine). `problems` has finance.validate.PROBLEM_SCHEMA plus `_file`.
+    quarantine). `problems` has finance.domain.validate.PROBLEM_SCHEMA plus `_file`.
     """
 
     rows: pl.DataFrame

@@ -2,7 +2,7 @@
 
 Reading keeps every cell as text; typing is one polars expression per column; validation is the
 list of checks below, run set-wise. Nothing here touches the database: checks that need it
-(budget line exists, exchange rate known, conflicts) run in finance.ingest.
+(budget line exists, exchange rate known, conflicts) run in finance.importers.ingest.
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from pathlib import Path
 
 import polars as pl
 
-from finance.codes import normalize_code
-from finance.errors import UserError
-from finance.importers.base import EXPENSE_SCHEMA, Extracted
-from finance.parsing import (
+from finance.domain.codes import normalize_code
+from finance.domain.errors import UserError
+from finance.domain.parsing import (
     EXPENSE_HEADER_ALIASES,
     detect_decimal_mark,
     map_headers,
@@ -25,10 +24,11 @@ from finance.parsing import (
     parse_status,
     parse_yes_no,
 )
+from finance.domain.uniques import select_by_distinct
+from finance.domain.validate import Check, run_checks
+from finance.importers.base import EXPENSE_SCHEMA, Extracted
+from finance.importers.tabular import RawTable, read_table
 from finance.store.reference import category_defaults
-from finance.tabular import RawTable, read_table
-from finance.uniques import select_by_distinct
-from finance.validate import Check, run_checks
 
 REQUIRED = ("date", "supplier", "country", "budget_code", "amount")
 AMOUNT_COLUMNS = ("amount", "vat_amount")

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import polars as pl
 
-from finance.errors import UserError
+from finance.domain.errors import UserError
+from finance.domain.validate import PROBLEM_SCHEMA
 from finance.importers.base import EXPENSE_SCHEMA, Extracted
-from finance.tabular import read_table
-from finance.validate import PROBLEM_SCHEMA
+from finance.importers.tabular import read_table
 
 COLUMNS = [
     "JournalCode",

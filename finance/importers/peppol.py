@@ -19,9 +19,9 @@ import defusedxml.ElementTree as SafeET
 import polars as pl
 from defusedxml import DefusedXmlException
 
-from finance.errors import UserError
+from finance.domain.errors import UserError
+from finance.domain.validate import PROBLEM_SCHEMA
 from finance.importers.base import EXPENSE_SCHEMA, Extracted
-from finance.validate import PROBLEM_SCHEMA
 
 NS = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",

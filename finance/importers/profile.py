@@ -11,11 +11,11 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from finance import DATA_DIR
-from finance.errors import UserError
+from finance.domain.errors import UserError
+from finance.domain.manifest import load_yaml, validation_problems
+from finance.domain.parsing import normalize_header
 from finance.importers.base import EXPENSE_SCHEMA, Extracted
-from finance.manifest import load_yaml, validation_problems
-from finance.parsing import normalize_header
-from finance.tabular import read_header, read_table
+from finance.importers.tabular import read_header, read_table
 
 PROFILES = DATA_DIR / "profiles"
 

@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from finance.errors import DatabaseBusyError, UserError
+from finance.domain.errors import DatabaseBusyError, UserError
 from finance.store.migrations import migrate
 from finance.store.reference import sync_reference
 

@@ -1,0 +1,1 @@
+"""Dashboard accounts and serving the dashboard behind them."""

@@ -1,0 +1,181 @@
+"""Who may use the dashboard, and as what: password hashing and the settings that name users.
+
+The dashboard is open on localhost with no configuration (a producer on their own laptop). As
+soon as it is served to others it must know its users: either local accounts with a password,
+stored only as a salted scrypt hash, or an identity provider through Streamlit's own OIDC login.
+Two roles: `viewer` (financiers, fund analysts: read and export) and `editor` (imports, edits).
+
+Settings come from a TOML file named by `CINELEDGER_AUTH_FILE`, or from the environment variable
+`CINELEDGER_USERS` (`name:role:hash` entries separated by `;`), for containers:
+
+    [users.anne]
+    role = "editor"
+    password_hash = "scrypt$16384$8$1$..."   # from `cineledger user add anne --role editor`
+
+    [oidc]                       # only when .streamlit/secrets.toml has an [auth] section
+    default_role = "viewer"
+    editors = ["anne@prod.example"]
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from finance.domain.errors import UserError
+
+ROLES = ("viewer", "editor")
+ENV_FILE = "CINELEDGER_AUTH_FILE"
+ENV_USERS = "CINELEDGER_USERS"
+NAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
+SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+MIN_PASSWORD = 10
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role == "editor"
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    """Local accounts (name -> (role, hash)) and the OIDC role rules."""
+
+    users: dict[str, tuple[str, str]] = field(default_factory=dict)
+    oidc_default_role: str = "viewer"
+    oidc_editors: frozenset[str] = frozenset()
+    oidc_viewers: frozenset[str] = frozenset()
+    source: str = ""
+
+    def oidc_role(self, email: str | None) -> str | None:
+        """The role of an identity-provider login; None when it may not enter."""
+        key = (email or "").lower()
+        if key in self.oidc_editors:
+            return "editor"
+        if key in self.oidc_viewers:
+            return "viewer"
+        return self.oidc_default_role if self.oidc_default_role in ROLES else None
+
+
+def hash_password(password: str) -> str:
+    """A salted scrypt hash, self-describing: `scrypt$n$r$p$salt$hash` (base64)."""
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"a password needs at least {MIN_PASSWORD} characters")
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **SCRYPT)
+    b64 = base64.b64encode
+    return f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Constant-time check of a password against a stored hash; False for a malformed hash."""
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        got = hashlib.scrypt(
+            password.encode(),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(expected),
+        )
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, expected)
+
+
+def _check_user(name: str, role: str, hashed: str, where: str) -> None:
+    if not NAME.match(name):
+        raise UserError(f"{where}: user name {name!r} (letters, digits, . _ @ - only)")
+    if role not in ROLES:
+        raise UserError(f"{where}: user {name}: role {role!r} (one of: {', '.join(ROLES)})")
+    if not hashed.startswith("scrypt$"):
+        raise UserError(
+            f"{where}: user {name}: password_hash is not a hash; "
+            f"create it with `cineledger user add {name}` (passwords are never stored in clear)"
+        )
+
+
+def _from_file(path: Path) -> AuthSettings:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{path}: auth settings file not found ({ENV_FILE})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path}: not valid TOML ({exc})") from None
+    users = {}
+    for name, spec in (data.get("users") or {}).items():
+        role, hashed = str(spec.get("role", "")), str(spec.get("password_hash", ""))
+        _check_user(name, role, hashed, path.name)
+        users[name] = (role, hashed)
+    oidc = data.get("oidc") or {}
+    return AuthSettings(
+        users,
+        str(oidc.get("default_role", "viewer")),
+        frozenset(e.lower() for e in oidc.get("editors", [])),
+        frozenset(e.lower() for e in oidc.get("viewers", [])),
+        str(path),
+    )
+
+
+def _from_env(text: str) -> AuthSettings:
+    users = {}
+    for entry in filter(None, (e.strip() for e in text.split(";"))):
+        parts = entry.split(":", 2)
+        if len(parts) != 3:
+            raise UserError(f"{ENV_USERS}: entries are name:role:hash, separated by ';'")
+        _check_user(parts[0], parts[1], parts[2], ENV_USERS)
+        users[parts[0]] = (parts[1], parts[2])
+    return AuthSettings(users, source=ENV_USERS)
+
+
+def load_settings() -> AuthSettings | None:
+    """The auth settings, or None when none are configured (open dashboard on localhost)."""
+    path = os.environ.get(ENV_FILE)
+    if path:
+        return _from_file(Path(path))
+    env = os.environ.get(ENV_USERS)
+    return _from_env(env) if env else None
+
+
+def authenticate(settings: AuthSettings, name: str, password: str) -> User | None:
+    """The user if the name and password match; the hash is computed even for unknown names, so
+    timing does not tell which names exist."""
+    role, stored = settings.users.get(name, ("", "scrypt$16384$8$1$AAAA$AAAA"))
+    ok = verify_password(password, stored)
+    return User(name, role) if ok and role else None
+
+
+def write_user(path: Path, name: str, role: str, password: str) -> None:
+    """Add or replace one local account in a TOML settings file (other content kept)."""
+    hashed = hash_password(password)
+    _check_user(name, role, hashed, path.name)
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    header = f"[users.{name}]"
+    if header in lines:  # drop the old block: the header and its key lines
+        start = lines.index(header)
+        end = start + 1
+        while end < len(lines) and not lines[end].startswith("["):
+            end += 1
+        del lines[start:end]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    block = [header, f'role = "{role}"', f'password_hash = "{hashed}"']
+    text = "\n".join([*lines, "", *block] if lines else block) + "\n"
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)

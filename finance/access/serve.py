@@ -1,0 +1,56 @@
+"""Serve the Streamlit dashboard on localhost (the dashboard itself lives in dashboards/)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from finance.access.auth import load_settings
+from finance.domain.errors import UserError
+
+MAX_UPLOAD_MB = 50  # dashboards/ui/imports.py MAX_MB
+LOCAL_ADDRESSES = ("localhost", "127.0.0.1", "::1")
+APP = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
+
+
+def serve(db: Path, port: int, address: str = "localhost") -> None:
+    """Run `streamlit run dashboards/app.py` against `db` until interrupted."""
+    if address not in LOCAL_ADDRESSES and load_settings() is None:
+        raise UserError(
+            f"serving on {address} (beyond this machine) needs accounts: add them with "
+            f"`cineledger user add NAME --role viewer|editor` and set CINELEDGER_AUTH_FILE"
+        )
+    if not APP.exists():
+        click.echo("(the dashboard is not part of this version yet: nothing to serve)")
+        return
+    env = {**os.environ, "CINELEDGER_DB": str(db.resolve())}
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "viewer",  # no "Deploy" button for a producer's dashboard
+        "--server.maxUploadSize",
+        str(MAX_UPLOAD_MB),  # Streamlit refuses bigger uploads before our own check
+    ]
+    click.echo(f"Dashboard on http://{address}:{port} (Ctrl+C to stop)")
+    try:
+        subprocess.run(cmd, env=env, check=False)
+    except FileNotFoundError as exc:
+        raise UserError(f"cannot start streamlit: {exc}") from None
+    except KeyboardInterrupt:
+        pass

@@ -1,0 +1,1 @@
+"""Classification, the one place that decides: territory, payee keys, categories, overrides."""

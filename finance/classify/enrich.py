@@ -1,0 +1,235 @@
+"""From extracted rows to ledger rows: territory, payee keys, tax residence, exchange rates.
+
+Pure functions of frames (no database): the ingest step hands in what it read from the store
+(the current devis codes, the rates table) and gets back enriched rows and their problems.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from finance.classify.territory import classify_territory
+from finance.domain.identifiers import identifier_columns
+from finance.domain.money import RATE
+from finance.domain.uniques import with_distinct
+from finance.domain.validate import Check, run_checks
+
+FOLD = r"[^a-z0-9]+"
+
+
+@dataclass(frozen=True)
+class LedgerContext:
+    """What the enrichment needs to know about the production and its store."""
+
+    production_id: str
+    currency: str
+    budget_codes: frozenset[str]
+    fx_rates: pl.DataFrame  # currency, rate_date, per_eur (ECB convention: units per EUR)
+    mappings: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(
+            schema={"supplier_key": pl.String, "mapped_code": pl.String}
+        )
+    )  # supplier -> budget line
+
+
+def _ledger_territory(frame: pl.DataFrame) -> pl.DataFrame:
+    """An FEC line has no address: a French payee whose department is unknown (counted by no
+    territorial test that needs a department: conservative)."""
+    if "_format" not in frame.columns:
+        return frame
+    unknown = (
+        (pl.col("_format") == "fec") & pl.col("territory").is_null() & (pl.col("country") == "FR")
+    )
+    return frame.with_columns(
+        pl.when(unknown).then(pl.lit("FR")).otherwise(pl.col("territory")).alias("territory"),
+        pl.when(unknown)
+        .then(pl.lit("French payee from the FEC: no address, department unknown"))
+        .otherwise(pl.col("territory_reason"))
+        .alias("territory_reason"),
+    )
+
+
+def supplier_key(supplier: pl.Expr, vat: pl.Expr) -> pl.Expr:
+    """Who issued the document: the VAT number when given, else the folded name.
+
+    Folding (accents, case, punctuation) makes `Éclair Films S.A.` and `ECLAIR FILMS SA` one key.
+    """
+    folded = (
+        supplier.str.normalize("NFKD")
+        .str.replace_all(r"\p{M}", "")
+        .str.to_lowercase()
+        .str.replace_all(FOLD, "")
+    )
+    vat_key = vat.str.to_uppercase().str.replace_all(r"[^A-Z0-9]", "")
+    return pl.when(vat_key.str.len_chars() > 0).then(vat_key).otherwise(folded)
+
+
+def tax_residence(frame: pl.DataFrame) -> pl.DataFrame:
+    """`be_taxable` defaults to 'the payee's country is BE' (funding-rules.md section 1)."""
+    given = pl.col("be_taxable").is_not_null()
+    return frame.with_columns(
+        pl.coalesce(pl.col("be_taxable"), pl.col("country") == "BE").alias("be_taxable"),
+        pl.when(given)
+        .then(pl.lit("stated on the expense line"))
+        .when(pl.col("country") == "BE")
+        .then(pl.lit("default: payee established in Belgium"))
+        .otherwise(pl.lit("default: payee established outside Belgium"))
+        .alias("be_taxable_reason"),
+    )
+
+
+def _rates_to_production(fx: pl.DataFrame, currency: str) -> pl.DataFrame:
+    """Per (currency, date): the rate to the production currency, crossed through EUR."""
+    dates = fx.select("rate_date").unique()
+    eur = dates.with_columns(pl.lit("EUR").alias("currency"), pl.lit(1, RATE).alias("per_eur"))
+    table = pl.concat(
+        [
+            fx.select("currency", "rate_date", pl.col("per_eur").cast(RATE)),
+            eur.select("currency", "rate_date", "per_eur"),
+        ]
+    )
+    prod = table.filter(pl.col("currency") == currency).select(
+        "rate_date", pl.col("per_eur").alias("prod_per_eur")
+    )
+    return (
+        table.join(prod, on="rate_date", how="inner")
+        .select(
+            "currency",
+            "rate_date",
+            (pl.col("prod_per_eur") / pl.col("per_eur")).cast(RATE).alias("table_rate"),
+        )
+        .sort("currency", "rate_date")
+    )
+
+
+def resolve_fx(frame: pl.DataFrame, ctx: LedgerContext) -> pl.DataFrame:
+    """Fill `fx_rate` and `fx_source`: same currency, the line's own rate, or the rates table.
+
+    The table rate is the latest published on or before the document date (ECB reference rates
+    are not published on weekends and holidays).
+    """
+    foreign = (pl.col("currency") != ctx.currency) & pl.col("fx_rate").is_null()
+    need = frame.filter(foreign & pl.col("date").is_not_null()).select("_key", "currency", "date")
+    if need.height and ctx.fx_rates.height:
+        rates = _rates_to_production(ctx.fx_rates, ctx.currency)
+        found = (
+            need.sort("date")
+            .join_asof(
+                rates,
+                left_on="date",
+                right_on="rate_date",
+                by="currency",
+                strategy="backward",
+                check_sortedness=False,
+            )
+            .select("_key", "table_rate", "rate_date")
+        )
+    else:
+        found = pl.DataFrame(schema={"_key": pl.Int64, "table_rate": RATE, "rate_date": pl.Date})
+    looked_up = frame.select("_key").join(found, on="_key", how="left", maintain_order="left")
+    out = frame.with_columns(looked_up.select("table_rate", "rate_date").get_columns())
+    return out.with_columns(
+        pl.when(pl.col("currency") == ctx.currency)
+        .then(pl.lit(1, RATE))
+        .otherwise(pl.coalesce(pl.col("fx_rate"), pl.col("table_rate")))
+        .alias("fx_rate"),
+        pl.when(pl.col("currency") == ctx.currency)
+        .then(pl.lit("same currency"))
+        .when(pl.col("fx_rate").is_not_null())
+        .then(pl.lit("rate on the expense line"))
+        .when(pl.col("table_rate").is_not_null())
+        .then(pl.format("rates table, {}", pl.col("rate_date")))
+        .otherwise(pl.lit(None, pl.String))
+        .alias("fx_source"),
+    ).drop("table_rate", "rate_date")
+
+
+def ledger_checks(ctx: LedgerContext) -> list[Check]:
+    """Row rules that need the production's context (devis, currency, rates)."""
+    col = pl.col
+    codes = sorted(ctx.budget_codes)
+    return [
+        Check(
+            "budget_code",
+            col("budget_code").is_not_null() & ~col("budget_code").is_in(codes) & ~col("_to_code"),
+            "no such line in the current devis",
+        ),
+        Check(
+            "fx_rate",
+            col("fx_source").is_null() & col("currency").is_not_null(),
+            f"a {ctx.currency} rate is needed: give fx_rate or load a rates table "
+            f"(`cineledger import rates FILE`)",
+        ),
+        Check(
+            "postcode",
+            col("territory").is_null() & col("country").str.contains(r"^[A-Z]{2}$"),
+            "",
+            reason_expr=col("territory_reason"),
+        ),
+    ]
+
+
+def enrich(rows: pl.DataFrame, ctx: LedgerContext) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Enriched rows (same order, `_key` added) and the problems found on the way."""
+    frame = rows.with_row_index("_key").with_columns(pl.col("_key").cast(pl.Int64))
+    # classifications depend on a few columns with few distinct values: computed once per value
+    frame = with_distinct(
+        frame,
+        ["country", "postcode"],
+        lambda d: classify_territory(d, country="country", postcode="postcode"),
+    )
+    frame = _ledger_territory(frame)
+    frame = with_distinct(
+        frame,
+        ["supplier_vat", "country"],
+        lambda d: identifier_columns(d, column="supplier_vat", country="country"),
+    )
+    frame = with_distinct(
+        frame,
+        ["supplier", "supplier_vat"],
+        lambda d: d.with_columns(
+            supplier_key(pl.col("supplier"), pl.col("supplier_vat")).alias("supplier_key")
+        ),
+    )
+    frame = tax_residence(frame).with_columns(pl.lit(ctx.production_id).alias("production_id"))
+    frame = resolve_fx(resolve_budget_lines(frame, ctx), ctx)
+    return frame, run_checks(frame, ledger_checks(ctx))
+
+
+#: spreadsheets a person keyed budget lines into: an unknown line there is an error, not "to code"
+CODED_FORMATS = ("canonical_csv", "canonical_xlsx")
+
+
+def coded(fmt: pl.Expr) -> pl.Expr:
+    """Rows from spreadsheets and column-mapped exports carry budget lines a person chose."""
+    return fmt.is_in(CODED_FORMATS) | fmt.str.starts_with("profile_")
+
+
+def resolve_budget_lines(frame: pl.DataFrame, ctx: LedgerContext) -> pl.DataFrame:
+    """A row whose budget line is not in the devis takes its supplier's mapped line, or its
+    account's (`account:6226`, FEC); an e-invoice or ledger row still without one waits
+    `_to_code` (a spreadsheet row is an error instead)."""
+    codes = sorted(ctx.budget_codes)
+    known = pl.col("budget_code").is_in(codes).fill_null(False)
+    by_account = ctx.mappings.rename({"supplier_key": "budget_code", "mapped_code": "account_code"})
+    # the lookups join the two key columns only, not the whole frame
+    looked_up = (
+        frame.select("supplier_key", "budget_code")
+        .join(ctx.mappings, on="supplier_key", how="left", maintain_order="left")
+        .join(by_account, on="budget_code", how="left", maintain_order="left")
+    )
+    out = (
+        frame.with_columns(looked_up.select("mapped_code", "account_code").get_columns())
+        .with_columns(
+            pl.when(known)
+            .then(pl.col("budget_code"))
+            .otherwise(pl.coalesce("mapped_code", "account_code", "budget_code"))
+            .alias("budget_code"),
+            pl.when(known).then(None).otherwise(pl.col("budget_code")).alias("_reference"),
+        )
+        .drop("mapped_code", "account_code")
+    )
+    unresolved = ~pl.col("budget_code").is_in(codes).fill_null(False)
+    return out.with_columns((unresolved & ~coded(pl.col("_format"))).alias("_to_code"))

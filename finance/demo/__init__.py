@@ -1,0 +1,1 @@
+"""The bundled demo production: its generator and its loader."""

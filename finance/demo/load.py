@@ -1,0 +1,57 @@
+"""`cineledger demo`: the bundled demo production in a fresh database, in one step."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from finance import DATA_DIR
+from finance.domain.errors import UserError
+from finance.importers.budget import import_budget
+from finance.importers.ingest import import_expenses
+from finance.store.productions import add_production
+
+DEMO_DIR = DATA_DIR / "demo"
+DEMO_ID = "dernier-tram"
+#: The demo's reference date: the production is in post-production, obligations still open.
+DEMO_AT = date(2026, 11, 22)
+
+
+def _refuse_foreign_data(db: Path) -> None:
+    """A fresh database replaces the file: never one holding other productions."""
+    if not db.exists():
+        return
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error as exc:
+        raise UserError(f"{db}: exists and cannot be opened ({exc}); choose another --db") from None
+    try:
+        ids = {r[0] for r in con.execute("SELECT id FROM productions").fetchall()}
+    except duckdb.Error:
+        ids = set()
+    finally:
+        con.close()
+    if ids - {DEMO_ID}:
+        raise UserError(
+            f"{db}: holds other productions ({', '.join(sorted(ids))}); "
+            f"the demo needs its own file, e.g. --db demo.duckdb"
+        )
+
+
+def load_demo(db: Path, source: Path = DEMO_DIR) -> list[str]:
+    """Recreate `db` with the demo production; returns what was done, line by line."""
+    _refuse_foreign_data(db)
+    for suffix in ("", ".wal"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    added = add_production(db, source / "manifest.yaml")
+    budget = import_budget(db, added.production_id, source / "devis.csv")
+    outcome = import_expenses(db, added.production_id, [source / "expenses.csv"])
+    imported = sum(f.imported for f in outcome.files)
+    return [
+        f"{db}: fresh database",
+        f"{added.production_id}: production {added.action}",
+        f"devis {budget.version}: {budget.lines} lines, total {budget.total}",
+        f"expenses: {imported} imported from {source.name}/expenses.csv",
+    ]

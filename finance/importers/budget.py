@@ -1,0 +1,256 @@
+"""Load a devis (budget) file as a new version of the production's budget.
+
+A devis is small (a few hundred lines) and must be right: any invalid line rejects the whole
+file. The newest loaded version is the current budget; loading the same file again does nothing;
+loading new content under an existing version label replaces that version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from finance.domain.codes import PLANNED_TERRITORY, chapter_of, normalize_code
+from finance.domain.errors import UserError
+from finance.domain.layout import load_layout
+from finance.domain.parsing import (
+    BUDGET_HEADER_ALIASES,
+    detect_decimal_mark,
+    map_headers,
+    parse_amount,
+)
+from finance.domain.validate import Check, run_checks, to_problems
+from finance.importers.tabular import file_sha256, read_table
+from finance.store.audit import current_actor, record
+from finance.store.db import connect, fetch_one, fetch_value, transaction
+from finance.store.productions import get_manifest
+from finance.store.reference import category_defaults
+
+REQUIRED = ("code", "label", "amount")
+OPTIONAL = ("chapter", "category", "ts_class", "territory")
+TS_CLASSES = ("direct", "indirect", "producer_fee", "excluded")
+
+
+@dataclass(frozen=True)
+class BudgetOutcome:
+    """What `import budget` did."""
+
+    production_id: str
+    version: str
+    action: str  # created | replaced | unchanged
+    lines: int
+    total: str
+    batch_id: int | None = None
+
+
+def _layout_frame(layout_id: str) -> pl.DataFrame:
+    layout = load_layout(layout_id)
+    return pl.DataFrame(
+        {
+            "chapter_code": [c.code for c in layout.chapters],
+            "layout_label": [c.label["fr"] for c in layout.chapters],
+            "layout_category": [c.category for c in layout.chapters],
+        }
+    )
+
+
+def _typed(raw: pl.DataFrame, layout_id: str) -> pl.DataFrame:
+    """Typed lines with category and Tax Shelter class resolved, each with its reason."""
+    col = pl.col
+    defaults = category_defaults()
+    typed = raw.with_columns(
+        normalize_code(col("raw_code")).alias("code"),
+        col("raw_label").str.strip_chars().alias("label"),
+        parse_amount(col("raw_amount"), detect_decimal_mark(raw["raw_amount"])).alias("amount"),
+        col("raw_category").str.strip_chars().str.to_lowercase().alias("given_category"),
+        col("raw_ts_class").str.strip_chars().str.to_lowercase().alias("given_ts_class"),
+        col("raw_territory").str.strip_chars().str.to_uppercase().alias("territory"),
+    ).with_columns(chapter_of(col("code")).alias("chapter_code"))
+    typed = typed.join(_layout_frame(layout_id), on="chapter_code", how="left")
+    category = pl.coalesce(col("given_category"), col("layout_category"), pl.lit("other"))
+    return typed.with_columns(
+        pl.coalesce(col("raw_chapter").str.strip_chars(), col("layout_label")).alias(
+            "chapter_label"
+        ),
+        category.alias("category"),
+        pl.when(col("given_category").is_not_null())
+        .then(pl.lit("set on the budget line"))
+        .when(col("layout_category").is_not_null())
+        .then(pl.format("chapter {} default (layout {})", col("chapter_code"), pl.lit(layout_id)))
+        .otherwise(
+            pl.format("chapter {} not in layout {}: other", col("chapter_code"), pl.lit(layout_id))
+        )
+        .alias("category_reason"),
+        pl.coalesce(
+            col("given_ts_class"), category.replace_strict(defaults, default="indirect")
+        ).alias("ts_class"),
+        pl.when(col("given_ts_class").is_not_null())
+        .then(pl.lit("set on the budget line"))
+        .otherwise(pl.format("default for category {}", category))
+        .alias("ts_class_reason"),
+    )
+
+
+def _checks() -> list[Check]:
+    col = pl.col
+    categories = sorted(category_defaults())
+    return [
+        *(Check(c, col(f"raw_{c}").is_null(), "required, but empty") for c in REQUIRED),
+        Check(
+            "amount",
+            col("raw_amount").is_not_null() & col("amount").is_null(),
+            "not an amount with at most 2 decimals",
+        ),
+        Check(
+            "code",
+            col("code").is_not_null() & col("code").is_duplicated(),
+            "the same line code appears twice in the devis",
+        ),
+        Check(
+            "category",
+            col("given_category").is_not_null() & ~col("given_category").is_in(categories),
+            f"unknown category (one of: {', '.join(categories)})",
+        ),
+        Check(
+            "ts_class",
+            col("given_ts_class").is_not_null() & ~col("given_ts_class").is_in(TS_CLASSES),
+            f"unknown Tax Shelter class (one of: {', '.join(TS_CLASSES)})",
+        ),
+        Check(
+            "territory",
+            col("territory").is_not_null() & ~col("territory").str.contains(PLANNED_TERRITORY),
+            "unknown territory (BE-BRU, BE-WAL, BE-VLG, FR, FR-<dept>, EEA, OTHER)",
+        ),
+    ]
+
+
+def read_budget(path: Path, layout_id: str = "cnc") -> tuple[pl.DataFrame, str, str | None]:
+    """Typed devis lines, the file name and sheet; a UserError lists every bad line."""
+    table = read_table(path)
+    mapping, problems = map_headers(
+        [c for c in table.frame.columns if c != "_row"], BUDGET_HEADER_ALIASES, REQUIRED, table.file
+    )
+    if problems:
+        raise UserError(f"{table.file}: the header row does not fit the devis layout", problems)
+    raw = table.frame.select("_row", *(pl.col(s).alias(f"raw_{d}") for s, d in mapping.items()))
+    raw = raw.with_columns(
+        pl.lit(None, pl.String).alias(f"raw_{c}")
+        for c in (*REQUIRED, *OPTIONAL)
+        if f"raw_{c}" not in raw.columns
+    )
+    lines = _typed(raw, layout_id)
+    found = run_checks(lines, _checks())
+    if found.height:
+        raise UserError(
+            f"{table.file}: the devis was not loaded ({found['_row'].n_unique()} invalid lines)",
+            to_problems(found, table.file, table.sheet),
+        )
+    if lines.height == 0:
+        raise UserError(f"{table.file}: the devis has no lines")
+    return lines, table.file, table.sheet
+
+
+def _next_label(con: duckdb.DuckDBPyConnection, production_id: str) -> str:
+    n = fetch_value(
+        con, "SELECT count(*) FROM budget_versions WHERE production_id = ?", [production_id]
+    )
+    return f"v{int(n) + 1}"
+
+
+def _store(
+    con: duckdb.DuckDBPyConnection,
+    production_id: str,
+    version: str,
+    lines: pl.DataFrame,
+    file: str,
+    sheet: str | None,
+    sha: str,
+) -> int:
+    now = datetime.now(UTC).replace(tzinfo=None)
+    batch_id = fetch_value(con, "SELECT nextval('import_batch_seq')")
+    con.execute(
+        "INSERT INTO import_batches VALUES (?, ?, 'budget', ?, ?, 'canonical_budget', ?, ?, ?, ?, 0, 0, ?, ?)",
+        [
+            batch_id,
+            production_id,
+            file,
+            sha,
+            sheet,
+            version,
+            lines.height,
+            lines.height,
+            now,
+            current_actor(),
+        ],
+    )
+    con.execute(
+        "DELETE FROM budget_lines WHERE production_id = ? AND version = ?", [production_id, version]
+    )
+    con.execute(
+        "DELETE FROM budget_versions WHERE production_id = ? AND version = ?",
+        [production_id, version],
+    )
+    con.execute(
+        "INSERT INTO budget_versions VALUES (?, ?, ?, ?)", [production_id, version, batch_id, now]
+    )
+    con.register("lines", lines)
+    con.execute(
+        """
+        INSERT INTO budget_lines
+        SELECT ?, ?, code, raw_code, chapter_code, chapter_label, label, amount, category,
+               category_reason, ts_class, ts_class_reason, territory, ?, ?, ?, _row FROM lines
+    """,
+        [production_id, version, batch_id, file, sheet],
+    )
+    con.unregister("lines")
+    return int(batch_id)
+
+
+def import_budget(
+    db: Path | None, production_id: str, path: Path, version: str | None = None
+) -> BudgetOutcome:
+    """Load a devis file as a budget version (see module docstring)."""
+    if not path.is_file():
+        raise UserError(f"{path}: file not found")
+    sha = file_sha256(path)
+    with connect(db) as con:
+        manifest = get_manifest(con, production_id)
+        same = fetch_one(
+            con,
+            "SELECT version_label FROM import_batches WHERE production_id = ? AND kind = 'budget' "
+            "AND file_sha256 = ? ORDER BY id DESC LIMIT 1",
+            [production_id, sha],
+        )
+    lines, file, sheet = read_budget(path, manifest.layout)
+    total = f"{lines['amount'].sum():.2f}"
+    if same and (version is None or version == same[0]):
+        return BudgetOutcome(production_id, str(same[0]), "unchanged", lines.height, total)
+    with connect(db) as con, transaction(con):
+        label = version or _next_label(con, production_id)
+        exists = fetch_one(
+            con,
+            "SELECT 1 FROM budget_versions WHERE production_id = ? AND version = ?",
+            [production_id, label],
+        )
+        batch_id = _store(con, production_id, label, lines, file, sheet, sha)
+        record(
+            con,
+            "import.budget",
+            production_id,
+            file,
+            {
+                "version": label,
+                "lines": lines.height,
+                "total": total,
+                "batch_id": batch_id,
+                "file_sha256": sha,
+                "replaced": bool(exists),
+            },
+        )
+    return BudgetOutcome(
+        production_id, label, "replaced" if exists else "created", lines.height, total, batch_id
+    )

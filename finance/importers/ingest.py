@@ -1,0 +1,393 @@
+"""Load expenses into the ledger: atomic, idempotent, every rejected row named with its reason.
+
+One command is one transaction, whatever the number of files: either every file goes in (minus
+the rows `--skip-invalid` sends to quarantine) or nothing does. Re-importing a file or a row adds
+nothing and says so; the same supplier and invoice number with other content is a conflict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from finance.classify.enrich import LedgerContext, enrich
+from finance.domain.errors import Problem, UserError
+from finance.domain.validate import PROBLEM_SCHEMA
+from finance.importers.base import Extracted
+from finance.importers.tabular import file_sha256
+from finance.store import ledger as ledger_write
+from finance.store.audit import current_actor, record
+from finance.store.db import connect, fetch_value, read_frame, transaction
+from finance.store.productions import get_manifest
+
+Extractor = Callable[[Path, str], Extracted]
+#: DuckDB's memory during an import; past it DuckDB spills to disk rather than growing
+IMPORT_MEMORY = "1GB"
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What happened to one file."""
+
+    file: str
+    sha256: str
+    batch_id: int | None = None
+    rows_read: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    previous_batch: int | None = None  # set when the very same file was imported before
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What an import command did, for the CLI and the dashboard to report."""
+
+    production_id: str
+    files: list[FileOutcome]
+    problems: list[Problem] = field(default_factory=list)
+    invalid_ids: int = 0
+    quarantined: int = 0
+    to_code: int = 0
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _context(con: duckdb.DuckDBPyConnection, production_id: str) -> LedgerContext:
+    manifest = get_manifest(con, production_id)
+    codes = con.execute(
+        "SELECT code FROM current_budget WHERE production_id = ?", [production_id]
+    ).fetchall()
+    if not codes:
+        raise UserError(
+            f"{production_id}: no devis loaded yet; run `cineledger import budget {production_id} FILE` first"
+        )
+    rates = read_frame(con, "SELECT currency, rate_date, per_eur FROM fx_rates")
+    mappings = read_frame(
+        con,
+        "SELECT supplier_key, budget_code AS mapped_code FROM supplier_mappings "
+        "WHERE production_id = $p",
+        {"p": production_id},
+    )
+    return LedgerContext(
+        production_id, manifest.currency, frozenset(r[0] for r in codes), rates, mappings
+    )
+
+
+def _previous_batches(
+    con: duckdb.DuckDBPyConnection, production_id: str, shas: list[str]
+) -> dict[str, int]:
+    rows = con.execute(
+        "SELECT file_sha256, min(id) FROM import_batches WHERE production_id = ? AND kind = 'expenses' "
+        "AND rows_rejected = 0 AND file_sha256 IN (SELECT unnest(?)) GROUP BY 1",
+        [production_id, shas],
+    ).fetchall()
+    return dict(rows)
+
+
+def _write_batches(
+    con: duckdb.DuckDBPyConnection,
+    production_id: str,
+    extracted: Sequence[Extracted],
+    counts: pl.DataFrame,
+) -> list[FileOutcome]:
+    """One import_batches row per file, with its counts; returns the outcomes."""
+    outcomes = []
+    by_sha = {r["_sha256"]: r for r in counts.iter_rows(named=True)}
+    for ex in extracted:
+        c = by_sha.get(ex.sha256, {"read": 0, "imported": 0, "duplicates": 0, "rejected": 0})
+        batch_id = fetch_value(con, "SELECT nextval('import_batch_seq')")
+        con.execute(
+            "INSERT INTO import_batches VALUES (?, ?, 'expenses', ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)",
+            [
+                batch_id,
+                production_id,
+                ex.file,
+                ex.sha256,
+                ex.format,
+                ex.sheet,
+                c["read"],
+                c["imported"],
+                c["duplicates"],
+                c["rejected"],
+                _now(),
+                current_actor(),
+            ],
+        )
+        record(
+            con,
+            "import.expenses",
+            production_id,
+            ex.file,
+            {"batch_id": batch_id, "format": ex.format, "file_sha256": ex.sha256, **c},
+        )
+        outcomes.append(
+            FileOutcome(
+                ex.file,
+                ex.sha256,
+                batch_id,
+                c["read"],
+                c["imported"],
+                c["duplicates"],
+                c["rejected"],
+            )
+        )
+    return outcomes
+
+
+def _counts(frame: pl.DataFrame) -> pl.DataFrame:
+    """Per file: rows read, imported, duplicate, rejected (from the `_dup` and `_bad` flags)."""
+    return frame.group_by("_sha256").agg(
+        pl.len().cast(pl.Int64).alias("read"),
+        (~pl.col("_bad") & ~pl.col("_dup")).sum().cast(pl.Int64).alias("imported"),
+        (pl.col("_dup") & ~pl.col("_bad")).sum().cast(pl.Int64).alias("duplicates"),
+        pl.col("_bad").sum().cast(pl.Int64).alias("rejected"),
+    )
+
+
+def _rejected_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """The rejected rows as read (their `raw_*` cells, as JSON text) for the quarantine."""
+    bad = frame.filter(pl.col("_bad"))
+    raw = [c for c in frame.columns if c.startswith("raw_")]
+    cells = (
+        bad.select(pl.struct(pl.col(raw).name.map(lambda c: c[4:])).struct.json_encode())
+        if raw
+        else pl.repeat("{}", bad.height, eager=True).to_frame()
+    )
+    return bad.select("_batch_id", "_file", "_sheet", "_row").with_columns(
+        cells.to_series().alias("raw_json")
+    )
+
+
+def _problem_records(problems: pl.DataFrame) -> list[Problem]:
+    ordered = problems.sort("_file", "_row", "column")
+    return [
+        Problem(
+            reason=r["reason"], file=r["_file"], row=r["_row"], column=r["column"], value=r["value"]
+        )
+        for r in ordered.iter_rows(named=True)
+    ]
+
+
+def choose_extractor(path: Path, fmt: str = "auto") -> Extractor:
+    """The importer for a path: the one named by `fmt`, or the first whose identify() says yes."""
+    from finance.importers import canonical, fec, peppol
+
+    table: dict[str, Extractor] = {
+        "canonical": canonical.extract,
+        "peppol": peppol.extract,
+        "fec": fec.extract,
+    }
+    if fmt.endswith((".yaml", ".yml")):
+        from finance.importers.profile import extract_with, load_profile
+
+        profile = load_profile(Path(fmt))
+        return lambda p, c: extract_with(profile, p, c)
+    if fmt != "auto":
+        if fmt not in table:
+            raise UserError(f"unknown format {fmt!r} (one of: auto, {', '.join(table)})")
+        return table[fmt]
+    if peppol.identify(path):
+        return peppol.extract
+    from finance.importers.profile import detect, extract_with
+
+    found = detect(path)
+    if found is not None:
+        return lambda p, c: extract_with(found, p, c)
+    return fec.extract if fec.identify(path) else canonical.extract
+
+
+def _extract_all(
+    paths: Sequence[Path],
+    shas: dict[Path, str],
+    known: dict[str, int],
+    currency: str,
+    extractor: Extractor | None,
+    fmt: str,
+) -> tuple[list[Extracted], list[FileOutcome]]:
+    names = [p.name for p in paths]
+    clashes = sorted({n for n in names if names.count(n) > 1})
+    if clashes:
+        raise UserError(f"two files share the name {', '.join(clashes)}: import them separately")
+    extracted, skipped, seen = [], [], set()
+    for path in paths:
+        if not path.exists():
+            raise UserError(f"{path}: file not found")
+        sha = shas.get(path)
+        if sha is not None and sha in known:
+            skipped.append(FileOutcome(path.name, sha, previous_batch=known[sha]))
+        elif sha is None or sha not in seen:
+            seen.add(sha)
+            extracted.append((extractor or choose_extractor(path, fmt))(path, currency))
+    return extracted, skipped
+
+
+def import_expenses(
+    db: Path | None,
+    production_id: str,
+    paths: Sequence[Path],
+    *,
+    skip_invalid: bool = False,
+    extractor: Extractor | None = None,
+    fmt: str = "auto",
+) -> ImportOutcome:
+    """Import expense files into a production in one transaction (see module docstring)."""
+    with connect(db) as con:
+        ctx = _context(con, production_id)
+        shas = {p: file_sha256(p) for p in paths if p.is_file()}
+        known = _previous_batches(con, production_id, list(shas.values()))
+    extracted, skipped = _extract_all(paths, shas, known, ctx.currency, extractor, fmt)
+    if not extracted:
+        return ImportOutcome(production_id, skipped)
+    rows = pl.concat([e.rows for e in extracted], how="diagonal_relaxed")
+    if "_doc" not in rows.columns:
+        rows = rows.with_columns(pl.lit(None, pl.String).alias("_doc"))
+    read_problems = pl.concat([e.problems for e in extracted], how="diagonal_relaxed")
+    # from here on the enriched frame holds the rows: the extracted copies are let go
+    extracted = [replace(e, rows=e.rows.clear()) for e in extracted]
+    frame, ledger_problems = enrich(rows, ctx)
+    del rows
+    with connect(db) as con:
+        con.execute(f"SET memory_limit = '{IMPORT_MEMORY}'")  # spills past it: a big import fits
+        with transaction(con):
+            frame, problems = _flag_duplicates_and_conflicts(con, production_id, frame)
+            problems = pl.concat([read_problems, ledger_problems, problems], how="diagonal_relaxed")
+            problems = problems.select("_file", *PROBLEM_SCHEMA).unique(keep="first")
+            if problems.height and not skip_invalid:
+                n_rows = problems.select("_file", "_row").n_unique()
+                raise UserError(
+                    f"nothing imported: {n_rows} invalid rows (fix them, or use --skip-invalid "
+                    f"to import the valid rows and quarantine the others)",
+                    _problem_records(problems),
+                )
+            frame, problems, waiting = _flag_rejected(frame, problems)
+            outcomes = _write_batches(con, production_id, extracted, _counts(frame))
+            batch_of = {o.sha256: o.batch_id for o in outcomes}
+            frame = frame.with_columns(
+                pl.col("_sha256")
+                .replace_strict(batch_of, return_dtype=pl.Int64)
+                .alias("_batch_id"),
+                (~pl.col("_dup") & ~pl.col("_bad")).alias("_keep"),
+            )
+            rejected = _rejected_rows(frame)
+            frame = frame.select(pl.exclude("^raw_.*$"))  # the text as read: rejected rows only
+            ledger_write.insert_expenses(con, frame)
+            files = [e.file for e in extracted]
+            ledger_write.quarantine(con, production_id, files, rejected, problems)
+    _save_attachments(db, extracted)
+    invalid_ids = int(frame.filter(pl.col("supplier_vat_valid") == False).height)  # noqa: E712
+    return ImportOutcome(
+        production_id,
+        [*outcomes, *skipped],
+        _problem_records(problems.filter(pl.col("kind") == "invalid")),
+        invalid_ids,
+        int(frame["_bad"].sum()),
+        waiting,
+    )
+
+
+def _flag_duplicates_and_conflicts(
+    con: duckdb.DuckDBPyConnection, production_id: str, frame: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The frame with its fingerprints and `_dup` (already in the ledger), and the conflicts."""
+    prints = ledger_write.fingerprints(con, frame).sort("_key")
+    if prints["_key"].equals(frame["_key"]):  # the usual case: side by side, no join
+        frame = frame.with_columns(prints["fp0"], prints["fingerprint"])
+    else:
+        frame = frame.join(prints, on="_key", how="left", maintain_order="left")
+    dup = ledger_write.already_in_ledger(con, production_id, prints)
+    frame = frame.with_columns(pl.col("_key").is_in(dup["_key"].implode()).alias("_dup"))
+    # the narrow columns first, then the filter: filtering the wide frame would copy all of it
+    numbered = frame.select(
+        "_key",
+        "_file",
+        "_row",
+        "supplier_key",
+        "invoice_ref",
+        pl.coalesce("_doc", "_sha256").alias("_doc"),
+        "fp0",
+        "fingerprint",
+        "_dup",
+    ).filter(pl.col("invoice_ref").is_not_null() & ~pl.col("_dup"))
+    return frame, ledger_write.conflicts(con, production_id, numbered.drop("_dup"))
+
+
+def _flag_rejected(
+    frame: pl.DataFrame, problems: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """`_bad` on rows with a problem or waiting for a budget line (`--skip-invalid`); the
+    problems with their kind (`invalid`, `to_code`), and how many rows wait to be coded."""
+    located = problems.select("_file", "_row").unique()
+    keys = frame.select("_key", "_file", "_row").join(located, on=["_file", "_row"], how="semi")
+    frame = frame.with_columns(pl.col("_key").is_in(keys["_key"].implode()).alias("_invalid"))
+    waiting = frame.select("_file", "_row", "_reference", "_to_code", "_invalid").filter(
+        pl.col("_to_code") & ~pl.col("_invalid")
+    )
+    problems = pl.concat(
+        [problems.with_columns(pl.lit("invalid").alias("kind")), _to_code_problems(waiting)],
+        how="diagonal_relaxed",
+    )
+    frame = frame.with_columns((pl.col("_invalid") | pl.col("_to_code")).alias("_bad"))
+    return frame, problems, waiting.height
+
+
+def _to_code_problems(waiting: pl.DataFrame) -> pl.DataFrame:
+    """Rows without a budget line yet, as quarantine entries of kind `to_code`."""
+    return waiting.select(
+        "_file",
+        "_row",
+        pl.lit("budget_code").alias("column"),
+        pl.col("_reference").alias("value"),
+        pl.format(
+            "to code: no budget line (buyer reference {})", pl.col("_reference").fill_null("none")
+        ).alias("reason"),
+        pl.lit("to_code").alias("kind"),
+    )
+
+
+def _save_attachments(db: Path | None, extracted: Sequence[Extracted]) -> None:
+    """Supporting documents embedded in e-invoices, kept next to the database."""
+    files = {name: data for ex in extracted for name, data in ex.attachments.items()}
+    if not files:
+        return
+    folder = (db or Path("cineledger.duckdb")).with_suffix(".documents")
+    folder.mkdir(exist_ok=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What an import would do, computed without writing anything."""
+
+    rows_read: int
+    valid: int
+    problems: list[Problem]
+
+
+def preview_expenses(
+    db: Path | None, production_id: str, paths: Sequence[Path], extractor: Extractor | None = None
+) -> Preview:
+    """The validation report of an import, before anything is written (duplicates and conflicts
+    with the ledger are found at import time and reported then)."""
+    with connect(db, read_only=True) as con:
+        ctx = _context(con, production_id)
+    extracted = [(extractor or choose_extractor(p))(p, ctx.currency) for p in paths]
+    if not extracted:
+        return Preview(0, 0, [])
+    rows = pl.concat([e.rows for e in extracted], how="diagonal_relaxed")
+    if "_doc" not in rows.columns:
+        rows = rows.with_columns(pl.lit(None, pl.String).alias("_doc"))
+    _, ledger_problems = enrich(rows, ctx)
+    read_problems = pl.concat([e.problems for e in extracted], how="diagonal_relaxed")
+    problems = pl.concat([read_problems, ledger_problems], how="diagonal_relaxed")
+    problems = problems.select("_file", *PROBLEM_SCHEMA).unique(keep="first")
+    bad = problems.select("_file", "_row").n_unique() if problems.height else 0
+    return Preview(rows.height, rows.height - bad, _problem_records(problems))

@@ -1,0 +1,345 @@
+"""Read a spreadsheet-like file as text cells, with row numbers as the user sees them.
+
+No type inference happens here: every cell stays text (an XLSX number becomes its shortest exact
+decimal text, a date its ISO form), so typing and validation are one place (finance.domain.parsing).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from finance.domain.errors import Problem, UserError
+
+CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".fec"}
+XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+DELIMITERS = (";", ",", "\t", "|")
+MAX_COLUMNS = 500
+MAX_XLSX_INFLATED = 512 * 2**20  # a million-row export is ~250 MB unpacked
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """Text cells (`frame`, original headers plus `_row`) and where they came from."""
+
+    frame: pl.DataFrame
+    file: str
+    sheet: str | None
+    encoding: str | None
+    delimiter: str | None
+    sha256: str
+
+
+def decode(data: bytes, name: str = "file") -> tuple[str, str]:
+    """UTF-8 (with or without BOM) when it decodes strictly, else Windows-1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise UserError(
+                f"{name}: marked as UTF-8 (byte-order mark) but byte {exc.start + 3} is not "
+                f"UTF-8; save the file again as UTF-8"
+            ) from None
+    try:
+        return data.decode("utf-8", errors="strict"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def sniff_delimiter(text: str) -> str:
+    """The separator of the header line among `;`, `,` and tab (quotes respected)."""
+    first = next((line for line in text[:65536].splitlines() if line.strip()), "")
+    counts = {d: len(next(csv.reader([first], delimiter=d), [])) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] > 1 else ","
+
+
+def _row_numbers(frame: pl.DataFrame) -> pl.Expr:
+    """Spreadsheet row of each record: header is row 1; quoted line breaks push later rows down."""
+    if not frame.columns:
+        return pl.lit(2, pl.Int64)
+    breaks = pl.sum_horizontal(
+        pl.col(c).str.count_matches("\n").fill_null(0) for c in frame.columns
+    )
+    return (
+        pl.int_range(pl.len(), dtype=pl.Int64) + 2 + breaks.cum_sum().shift(1, fill_value=0)
+    ).alias("_row")
+
+
+def _finish(frame: pl.DataFrame, name: str, quoted: bool = True) -> pl.DataFrame:
+    """Check headers, trim cells, blank -> null, number rows, drop empty rows."""
+    headers = [c.strip() for c in frame.columns]
+    if not headers or all(not h for h in headers):
+        raise UserError(f"{name}: no header row found")
+    seen: dict[str, int] = {}
+    for h in headers:
+        seen[h.lower()] = seen.get(h.lower(), 0) + 1
+    dupes = sorted(h for h, n in seen.items() if n > 1)
+    if dupes:
+        raise UserError(
+            f"{name}: the header row repeats {', '.join(repr(d) for d in dupes)}",
+            [Problem("duplicated column header", name, 1, d) for d in dupes],
+        )
+    frame = frame.rename(dict(zip(frame.columns, headers, strict=True)))
+    rows = (
+        _row_numbers(frame)
+        if quoted
+        else (pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias("_row")
+    )
+    frame = frame.with_columns(rows).with_columns(
+        pl.col(c).str.strip_chars().replace("", None) for c in headers
+    )
+    return frame.filter(~pl.all_horizontal(pl.col(c).is_null() for c in headers))
+
+
+def _refuse_too_wide(first: str, delimiter: str, name: str) -> None:
+    """Count the header's cells before parsing: a file with a million columns would otherwise
+    cost seconds and a gigabyte before being refused."""
+    try:
+        width = len(next(csv.reader([first.rstrip("\r\n")], delimiter=delimiter), []))
+    except csv.Error:  # a stray carriage return or NUL: count separators instead
+        width = first.count(delimiter) + 1
+    if width > MAX_COLUMNS:
+        raise UserError(f"{name}: {width} columns; more than {MAX_COLUMNS} is not an expense file")
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """What one streaming pass over a text file learns, without holding the file in memory."""
+
+    sha256: str
+    utf8: bool  # decodes strictly as UTF-8
+    head: bytes  # the first 64 KB, for sniffing
+    lines: int  # records plus line breaks inside quoted cells
+    quotes: bool
+    size: int
+
+
+#: digests already computed in this process, by (path, size, modification time): an import
+#: hashes each file to skip those already imported, then reads it; the bytes are hashed once
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def _digest_key(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return str(path.resolve()), stat.st_size, stat.st_mtime_ns
+
+
+def file_sha256(path: Path) -> str:
+    """Hash of the file bytes: the identity of an import."""
+    key = _digest_key(path)
+    if key not in _DIGESTS:
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        _DIGESTS[key] = digest.hexdigest()
+    return _DIGESTS[key]
+
+
+def _scan(path: Path) -> _Scan:
+    """Hash (unless known already), UTF-8 check, line count and head of a file, in 4 MB chunks."""
+    key = _digest_key(path)
+    known = _DIGESTS.get(key)
+    digest, decoder = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")()
+    head, lines, quotes, utf8, size, last = b"", 0, False, True, 0, b"\n"
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            if known is None:
+                digest.update(chunk)
+            head += chunk[: max(0, 65536 - len(head))]
+            lines += chunk.count(b"\n")
+            quotes = quotes or b'"' in chunk
+            size, last = size + len(chunk), chunk[-1:]
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    sha = known or _DIGESTS.setdefault(key, digest.hexdigest())
+    return _Scan(sha, utf8, head, lines + (last != b"\n"), quotes, size)
+
+
+def _first_line(path: Path, encoding: str) -> str:
+    """The first non-blank line, however long (a million-column header included)."""
+    with path.open("rb") as fh:
+        for raw in fh:
+            line = raw.decode(encoding, errors="replace").lstrip("\ufeff")
+            if line.strip():
+                return line
+    return ""
+
+
+def read_csv_file(path: Path) -> tuple[pl.DataFrame, str, str, str]:
+    """(text cells, encoding, delimiter, sha256) of a CSV file, every cell as a string.
+
+    UTF-8 files (with or without BOM) are parsed by polars straight from disk; others are read as
+    Windows-1252. Only a file with quotes and more lines than records holds a line break inside a
+    cell: the others skip the row-number correction, which costs a pass over every cell."""
+    name = path.name
+    scan = _scan(path)
+    if b"\x00" in scan.head[:4096]:
+        raise UserError(f"{name}: binary content, not a CSV text file")
+    bom = scan.head.startswith(b"\xef\xbb\xbf")
+    if bom and not scan.utf8:
+        raise UserError(
+            f"{name}: marked as UTF-8 (byte-order mark) but is not UTF-8 throughout; "
+            f"save the file again as UTF-8"
+        )
+    encoding = ("utf-8-sig" if bom else "utf-8") if scan.utf8 else "cp1252"
+    head = scan.head.decode("utf-8" if scan.utf8 else "cp1252", errors="ignore").lstrip("\ufeff")
+    if not re.search(r"\S", head) and scan.size <= len(scan.head):
+        raise UserError(f"{name}: the file is empty")
+    delimiter = sniff_delimiter(head)
+    _refuse_too_wide(_first_line(path, "utf-8" if scan.utf8 else "cp1252"), delimiter, name)
+    source: Path | bytes = (
+        path if scan.utf8 else path.read_bytes().decode("cp1252", errors="replace").encode()
+    )
+    try:
+        frame = pl.read_csv(
+            source,
+            separator=delimiter,
+            infer_schema=False,
+            truncate_ragged_lines=True,
+            quote_char='"',
+        )
+    except (pl.exceptions.PolarsError, ValueError, OSError) as exc:
+        raise UserError(f"{name}: not a readable CSV file ({str(exc).splitlines()[0]})") from None
+    if frame.width > MAX_COLUMNS:
+        raise UserError(
+            f"{name}: {frame.width} columns; more than {MAX_COLUMNS} is not an expense file"
+        )
+    multiline = scan.quotes and scan.lines > frame.height + 1
+    return _finish(frame, name, quoted=multiline), encoding, delimiter, scan.sha256
+
+
+def _cell_text(value: Any) -> str | None:
+    """An XLSX cell as exact text: numbers by their shortest round-trip form, dates ISO."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return (
+            value.date().isoformat()
+            if value.time() == datetime.min.time()
+            else value.isoformat(sep=" ")
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        text = format(Decimal(repr(value)).normalize(), "f")
+        return text
+    if isinstance(value, int):
+        return str(value)
+    return str(value)
+
+
+def _refuse_zip_bomb(path: Path) -> None:
+    """An XLSX is a zip: refuse one that would inflate beyond MAX_XLSX_INFLATED before opening."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise UserError(f"{path.name}: not a readable XLSX workbook (not a zip file)") from None
+    if inflated > MAX_XLSX_INFLATED:
+        raise UserError(
+            f"{path.name}: would unpack to {inflated // 2**20} MB "
+            f"(more than {MAX_XLSX_INFLATED // 2**20} MB): refused"
+        )
+
+
+def read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
+    """First sheet (or `sheet`) of a workbook; the header is the first non-empty row."""
+    import openpyxl  # imported here: only XLSX imports pay for it
+
+    _refuse_zip_bomb(path)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a bad file
+        raise UserError(
+            f"{path.name}: not a readable XLSX workbook ({type(exc).__name__})"
+        ) from None
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise UserError(
+                f"{path.name}: no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})"
+            )
+        ws = book[sheet] if sheet else book.worksheets[0]
+        try:
+            rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        except Exception as exc:  # a damaged sheet: zip, XML or value errors of many types
+            raise UserError(
+                f"{path.name}: the sheet cannot be read ({type(exc).__name__}); "
+                f"the workbook is damaged"
+            ) from None
+        title = ws.title
+    finally:
+        book.close()
+    # the header is the first row with three or more cells: titles and notes above it are skipped
+    filled = [sum(v not in (None, "") for v in r) for r in rows]
+    start = next((i for i, n in enumerate(filled) if n >= min(3, max(filled, default=0))), None)
+    if start is None:
+        raise UserError(f"{path.name}: the sheet {title!r} is empty")
+    width = max(len(r) for r in rows)
+    header = [str(h or "").strip() for h in rows[start]] + [""] * (width - len(rows[start]))
+    keep = [i for i, h in enumerate(header) if h]
+    body = {header[i]: [r[i] if i < len(r) else None for r in rows[start + 1 :]] for i in keep}
+    if len(body) < len(keep):
+        dupes = sorted({header[i] for i in keep if [header[j] for j in keep].count(header[i]) > 1})
+        raise UserError(f"{path.name}: the header row repeats {', '.join(repr(d) for d in dupes)}")
+    frame = pl.DataFrame(body, schema=dict.fromkeys(body, pl.String))
+    frame = frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + start + 2).alias("_row"))
+    frame = frame.with_columns(pl.col(c).str.strip_chars().replace("", None) for c in body)
+    return frame.filter(~pl.all_horizontal(pl.col(c).is_null() for c in body)), title
+
+
+def read_table(path: Path, sheet: str | None = None) -> RawTable:
+    """Any supported file as text cells with provenance; a UserError says what is wrong."""
+    suffix = path.suffix.lower()
+    if suffix not in CSV_SUFFIXES | XLSX_SUFFIXES:
+        raise UserError(
+            f"{path.name}: unsupported file type {suffix or '(none)'} (CSV, TXT, TSV or XLSX)"
+        )
+    if not path.is_file():
+        raise UserError(f"{path.name}: file not found")
+    try:
+        if suffix in XLSX_SUFFIXES:
+            sha = file_sha256(path)
+            frame, title = read_xlsx(path, sheet)
+            return RawTable(frame, path.name, title, None, None, sha)
+        frame, encoding, delimiter, sha = read_csv_file(path)
+    except OSError as exc:
+        raise UserError(f"{path.name}: cannot read the file ({exc.strerror})") from None
+    return RawTable(frame, path.name, None, encoding, delimiter, sha)
+
+
+def read_header(path: Path) -> list[str]:
+    """The header row only (format detection must not read a million rows twice)."""
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        return [c for c in read_xlsx(path, None)[0].columns if c != "_row"]
+    with path.open("rb") as fh:
+        head = fh.read(65536)
+    text, _ = (
+        decode(head[: head.rfind(b"\n") + 1] or head, path.name)
+        if b"\n" in head
+        else decode(head, path.name)
+    )
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return [c.strip() for c in next(csv.reader([first], delimiter=sniff_delimiter(first)), [])]

@@ -1,0 +1,1 @@
+"""Cost report and burn, read from the store, formatted for the edges."""

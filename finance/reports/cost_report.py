@@ -1,0 +1,187 @@
+"""The cost report and burn rate: the same figures for the CLI, the dashboard and the exports.
+
+Per line and chapter: budget, actual, committed, estimate to complete (ETC), estimate at
+completion (EAC), variance and percent spent. ETC is the budget not yet spent or committed, never
+below zero: a line already over budget is expected to cost what it has cost. Variance is
+budget - EAC, so negative means over budget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from finance.domain.layout import load_layout
+from finance.domain.models import Manifest
+from finance.domain.money import MONEY, ZERO
+from finance.reports.burn import (
+    BurnSummary,
+    burn_summary,
+    planned_curve,
+    trailing_four_weeks,
+    weekly_spend,
+)
+from finance.store.db import connect, read_frame
+from finance.store.productions import get_manifest
+
+FIGURES = (
+    "budget",
+    "actual",
+    "committed",
+    "estimate_to_complete",
+    "estimate_at_completion",
+    "variance",
+)
+
+_LINES = """
+WITH spend AS (
+    SELECT production_id, budget_code AS code,
+           coalesce(sum(amount) FILTER (status = 'actual'), 0)::DECIMAL(18,2) AS actual,
+           coalesce(sum(amount) FILTER (status = 'committed'), 0)::DECIMAL(18,2) AS committed,
+           count(*) AS expenses
+    FROM expenses WHERE {scope} AND doc_date <= $at GROUP BY 1, 2
+)
+SELECT coalesce(b.production_id, s.production_id) AS production_id,
+       coalesce(b.code, s.code) AS code,
+       coalesce(b.chapter_code, split_part(s.code, '.', 1)) AS chapter_code,
+       b.chapter_label,
+       coalesce(b.label, '(not in the current devis)') AS label,
+       b.category, b.ts_class, b.territory,
+       coalesce(b.amount, 0)::DECIMAL(18,2) AS budget,
+       coalesce(s.actual, 0)::DECIMAL(18,2) AS actual,
+       coalesce(s.committed, 0)::DECIMAL(18,2) AS committed,
+       coalesce(s.expenses, 0) AS expenses
+FROM (SELECT * FROM current_budget WHERE {scope}) b
+FULL OUTER JOIN spend s ON s.production_id = b.production_id AND s.code = b.code
+"""
+
+
+def lines_sql(scope: str) -> str:
+    """The budget lines (and unbudgeted codes with spend) as at $at of every production `scope`
+    selects (a SQL condition on production_id), one row per production and line: the rules read
+    a whole portfolio's lines in one grouped query, the report one production's."""
+    return _LINES.format(scope=scope)
+
+
+#: one production's lines ($pid), as at $at
+LINES_SQL = f"SELECT * EXCLUDE (production_id) FROM ({lines_sql('production_id = $pid')})"
+
+
+def _code_order(code: pl.Expr) -> list[pl.Expr]:
+    """Sort keys so that 2.4 < 2.10 < 10.1 (numeric parts compared as numbers)."""
+    parts = code.str.split(".")
+    return [parts.list.get(i, null_on_oob=True).cast(pl.Int64, strict=False) for i in range(3)] + [
+        code
+    ]
+
+
+def with_estimates(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add ETC, EAC, variance and percent spent to a frame of budget/actual/committed."""
+    col = pl.col
+    etc = pl.max_horizontal(col("budget") - col("actual") - col("committed"), pl.lit(ZERO, MONEY))
+    return (
+        frame.with_columns(etc.cast(MONEY).alias("estimate_to_complete"))
+        .with_columns(
+            (col("actual") + col("committed") + col("estimate_to_complete"))
+            .cast(MONEY)
+            .alias("estimate_at_completion"),
+        )
+        .with_columns(
+            (col("budget") - col("estimate_at_completion")).cast(MONEY).alias("variance"),
+            pl.when(col("budget") != 0)
+            .then((col("actual") * 100 / col("budget")).cast(pl.Decimal(18, 1)))
+            .otherwise(None)
+            .alias("pct_spent"),
+        )
+    )
+
+
+def line_figures(con: duckdb.DuckDBPyConnection, production_id: str, at: date) -> pl.DataFrame:
+    """One row per budget line (and per unbudgeted code that has spend), in devis order."""
+    lines = read_frame(con, LINES_SQL, {"pid": production_id, "at": at})
+    return with_estimates(lines).sort(_code_order(pl.col("code")))
+
+
+def chapter_figures(lines: pl.DataFrame, layout_id: str) -> pl.DataFrame:
+    """Lines summed by chapter (ETC, EAC and variance too: a line's overrun is not hidden by
+    another line's savings), labelled from the devis or else the layout."""
+    labels = {c.code: c.label["fr"] for c in load_layout(layout_id).chapters}
+    chapters = (
+        lines.group_by("chapter_code")
+        .agg(
+            pl.col("chapter_label").drop_nulls().first(),
+            *(pl.col(c).sum().cast(MONEY) for c in FIGURES),
+        )
+        .with_columns(
+            pl.coalesce(
+                pl.col("chapter_label"), pl.col("chapter_code").replace_strict(labels, default=None)
+            ).alias("chapter_label"),
+            pl.when(pl.col("budget") != 0)
+            .then((pl.col("actual") * 100 / pl.col("budget")).cast(pl.Decimal(18, 1)))
+            .otherwise(None)
+            .alias("pct_spent"),
+        )
+    )
+    return chapters.sort(_code_order(pl.col("chapter_code")))
+
+
+@dataclass(frozen=True)
+class CostReport:
+    """Everything the report shows, as frames and exact figures."""
+
+    production_id: str
+    title: str
+    currency: str
+    at: date
+    manifest_budget_total: Decimal | None
+    lines: pl.DataFrame
+    chapters: pl.DataFrame
+    totals: dict[str, Decimal]
+    weekly: pl.DataFrame
+    burn: BurnSummary
+
+
+def _totals(lines: pl.DataFrame) -> dict[str, Decimal]:
+    sums = lines.select(pl.col(c).sum().cast(MONEY) for c in FIGURES).row(0, named=True)
+    return {c: Decimal(sums[c] or 0) for c in FIGURES}
+
+
+def build_report(con: duckdb.DuckDBPyConnection, production_id: str, at: date) -> CostReport:
+    """The cost report of a production as at a date (spend dated after `at` is left out)."""
+    manifest: Manifest = get_manifest(con, production_id)
+    lines = line_figures(con, production_id, at)
+    totals = _totals(lines)
+    chapters = chapter_figures(lines, manifest.layout)
+    weekly = weekly_spend(con, production_id, at, manifest.schedule)
+    if manifest.schedule is not None:
+        weekly = weekly.join(planned_curve(chapters, manifest, weekly), on="week_start", how="left")
+    trailing = trailing_four_weeks(con, production_id, at)
+    burn = burn_summary(weekly, totals, at, manifest.schedule, trailing)
+    return CostReport(
+        production_id,
+        manifest.title,
+        manifest.currency,
+        at,
+        manifest.budget_total,
+        lines,
+        chapters,
+        totals,
+        weekly,
+        burn,
+    )
+
+
+def cost_report(db: Path | None, production_id: str, at: date | None = None) -> CostReport:
+    """Open the database read-only, build the report, close."""
+    with connect(db, read_only=True) as con:
+        return build_report(con, production_id, at or date.today())
+
+
+def week_start(day: date) -> date:
+    """Monday of the ISO week of `day`."""
+    return day - timedelta(days=day.weekday())

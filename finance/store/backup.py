@@ -1,0 +1,178 @@
+"""Backup and restore: a consistent snapshot as Parquet files plus the manifests.
+
+A backup is a folder anyone can read without Cinéledger (Parquet opens in DuckDB, polars, pandas,
+Excel's Power Query): one file per table, each production's manifest as YAML, the supporting
+documents kept next to the database, and `backup.json` with the schema version, row counts,
+sequence positions and a SHA-256 per file. It is taken from one read-only connection, so it is a
+single point in time even while nothing else can write.
+
+A restore checks every hash first, then loads the whole snapshot in one transaction into a
+database that has no productions yet; the result answers every report exactly as the original.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import yaml
+
+from finance.domain.errors import UserError
+from finance.store.audit import record
+from finance.store.db import connect, fetch_value, transaction
+from finance.store.migrations import available
+
+FORMAT = "cineledger-backup"
+FORMAT_VERSION = 1
+#: Rebuilt by the software itself on open: not part of the snapshot.
+DERIVED = {"_migrations", "categories"}
+#: Tables of older versions that are now computed on demand: skipped on restore.
+RETIRED = {"eligibility"}
+
+
+@dataclass(frozen=True)
+class BackupOutcome:
+    folder: Path
+    tables: dict[str, int]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main' "
+        "ORDER BY 1"
+    ).fetchall()
+    return [r[0] for r in rows if r[0] not in DERIVED]
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _documents_folder(db: Path) -> Path:
+    return db.with_suffix(".documents")
+
+
+def backup(db: Path, folder: Path) -> BackupOutcome:
+    """Write the snapshot of `db` into `folder` (new, or empty)."""
+    if not db.exists():
+        raise UserError(f"{db}: no database here")
+    if folder.exists() and any(folder.iterdir()):
+        raise UserError(f"{folder}: not empty; a backup goes into a new or empty folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "tables").mkdir()
+    (folder / "manifests").mkdir()
+    counts: dict[str, int] = {}
+    with connect(db, read_only=True) as con:
+        con.execute("BEGIN TRANSACTION")  # one snapshot for every table
+        for table in _tables(con):
+            target = folder / "tables" / f"{table}.parquet"
+            con.execute(f"COPY (SELECT * FROM {table}) TO '{_sql_path(target)}' (FORMAT parquet)")
+            counts[table] = int(fetch_value(con, f"SELECT count(*) FROM {table}"))
+        sequences = dict(
+            con.execute(
+                "SELECT sequence_name, coalesce(last_value, 0) FROM duckdb_sequences()"
+            ).fetchall()
+        )
+        migrations = [r[0] for r in con.execute("SELECT version FROM _migrations").fetchall()]
+        manifests = con.execute("SELECT id, manifest_json FROM productions ORDER BY id").fetchall()
+        con.execute("COMMIT")
+    for production_id, manifest_json in manifests:
+        (folder / "manifests" / f"{production_id}.yaml").write_text(
+            yaml.safe_dump(json.loads(manifest_json), allow_unicode=True, sort_keys=False),
+            encoding="utf-8",
+        )
+    documents = _documents_folder(db)
+    if documents.is_dir():
+        shutil.copytree(documents, folder / "documents")
+    _write_index(folder, counts, sequences, migrations)
+    with connect(db) as con, transaction(con):
+        record(con, "backup", None, folder.name, {"tables": counts})
+    return BackupOutcome(folder, counts)
+
+
+def _write_index(
+    folder: Path, counts: dict[str, int], sequences: dict[str, int], migrations: list[int]
+) -> None:
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    index: dict[str, Any] = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "created_at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
+        "schema_versions": sorted(migrations),
+        "tables": counts,
+        "sequences": sequences,
+        "files": {str(p.relative_to(folder)): _sha256(p) for p in files},
+    }
+    (folder / "backup.json").write_text(json.dumps(index, indent=2), encoding="utf-8")
+
+
+def _read_index(folder: Path) -> dict[str, Any]:
+    path = folder / "backup.json"
+    if not path.is_file():
+        raise UserError(f"{folder}: not a Cinéledger backup (no backup.json)")
+    try:
+        index: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise UserError(f"{path}: unreadable ({exc})") from None
+    if index.get("format") != FORMAT:
+        raise UserError(f"{path}: not a Cinéledger backup")
+    known = {v for v, _, _ in available()}
+    newer = sorted(set(index.get("schema_versions", [])) - known)
+    if newer:
+        raise UserError(
+            f"{folder}: made by a newer Cinéledger (schema {newer}); upgrade before restoring"
+        )
+    for name, digest in index.get("files", {}).items():
+        file = folder / name
+        if not file.is_file() or _sha256(file) != digest:
+            raise UserError(
+                f"{folder}: {name} is missing or damaged (hash mismatch); nothing restored"
+            )
+    return index
+
+
+def restore(folder: Path, db: Path) -> dict[str, int]:
+    """Load a backup into `db`, which must hold no production yet. All or nothing."""
+    index = _read_index(folder)
+    with connect(db) as con:
+        current = set(_tables(con))
+        if any(fetch_value(con, f"SELECT count(*) FROM {t}") for t in current):
+            raise UserError(
+                f"{db}: already holds data; restore into a new database file "
+                f"(--db NEW.duckdb) and switch to it once checked"
+            )
+        with transaction(con):
+            for table, expected in index["tables"].items():
+                if table in RETIRED:
+                    continue
+                if table not in current:
+                    raise UserError(f"{folder}: unknown table {table}")
+                source = folder / "tables" / f"{table}.parquet"
+                con.execute(f"DELETE FROM {table}")
+                con.execute(
+                    f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet('{_sql_path(source)}')"
+                )
+                got = int(fetch_value(con, f"SELECT count(*) FROM {table}"))
+                if got != expected:
+                    raise UserError(f"{table}: {got} rows read, the backup says {expected}")
+            for name, last in index["sequences"].items():
+                if last:
+                    con.execute(f"SELECT max(nextval('{name}')) FROM range({int(last)})").fetchall()
+            record(con, "restore", None, folder.name, {"tables": index["tables"]})
+    if (folder / "documents").is_dir():
+        shutil.copytree(folder / "documents", _documents_folder(db), dirs_exist_ok=True)
+    return dict(index["tables"])

@@ -1,0 +1,66 @@
+"""The portfolio benchmark: hundreds of productions in one database, checked in full.
+
+A financier's database holds every production they finance. This loads `productions` copies of
+the generated demo (each under its own id, `total` expenses in all), then times the portfolio
+check (`run_checks`: every production in one pass, every run stored), against the DuckDB floor
+(one aggregate scan of all expenses by production and territory) measured in the same run. The
+load takes minutes at full size: `make bench` runs it only with `--portfolio`.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from finance.demo.generate import write_demo
+from finance.importers.budget import import_budget
+from finance.importers.ingest import import_expenses
+from finance.store.db import connect
+from finance.store.productions import add_production
+
+
+def load_portfolio(work: Path, productions: int, total: int) -> tuple[Path, list[str], float]:
+    """The database, the production ids, and the seconds the load took."""
+    files = write_demo(work / "portfolio-files", n_expenses=max(total // productions, 1))
+    manifest = files["manifest"].read_text(encoding="utf-8")
+    db = work / "portfolio.duckdb"
+    ids = [f"prod-{i:04d}" for i in range(productions)]
+    start = time.perf_counter()
+    for pid in ids:
+        path = work / "portfolio-files" / f"{pid}.yaml"
+        path.write_text(manifest.replace("id: dernier-tram", f"id: {pid}", 1), encoding="utf-8")
+        add_production(db, path)
+        import_budget(db, pid, files["budget"])
+        import_expenses(db, pid, [files["expenses"]], skip_invalid=True)
+    return db, ids, time.perf_counter() - start
+
+
+def portfolio_floor(db: Path) -> None:
+    with connect(db, read_only=True) as con:
+        con.sql(
+            "SELECT production_id, territory, sum(amount) FROM expenses GROUP BY 1, 2"
+        ).fetchall()
+
+
+def run_portfolio(
+    work: Path, productions: int, total: int, repeat: int, timed: Any, at: Any
+) -> dict[str, Any]:
+    """Load, then time the full portfolio check (every production) and the floor."""
+    from rules.runs import run_checks
+
+    db, ids, load_s = load_portfolio(work, productions, total)
+    with connect(db, read_only=True) as con:
+        stored = int(con.execute("SELECT count(*) FROM expenses").fetchall()[0][0])
+
+    def check_all() -> None:
+        runs = run_checks(db, None, at)
+        assert len(runs) == len(ids)
+
+    return {
+        "productions": productions,
+        "expenses": stored,
+        "load_s": load_s,
+        "check_all": timed(check_all, repeat),
+        "duckdb_floor": timed(lambda: portfolio_floor(db), repeat),
+    }
