@@ -37,7 +37,8 @@ DB_RULE = (
 
 class GuardedGroup(click.Group):
     """The `cineledger` group: runs a command and turns every error into a message and an exit
-    code, the same through the console script and through click's test runner."""
+    code, the same through the console script and through click's test runner. It always
+    ends with `sys.exit` (`standalone_mode` is accepted for click's signature, not used)."""
 
     def main(
         self,
