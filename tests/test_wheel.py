@@ -139,8 +139,13 @@ def test_the_installed_wheel_runs_the_demo(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert not {n for n in names if n.endswith("conftest.py") or n.startswith("tests/")}
     assert {f"finance/_data/{f}" for f in _tree_files(ROOT / "data")} <= names
-    packs = _tree_files(ROOT / "rules" / "packs")
-    assert {f"rules/packs/{f}" for f in packs if f.endswith(".yaml")} <= names
+    code = {
+        f"{package}/{f}"
+        for package in SHIPPED
+        for f in _tree_files(ROOT / package)
+        if not f.endswith((".md", "conftest.py"))
+    }
+    assert code <= names, f"missing from the wheel: {sorted(code - names)}"
 
 
 def _imported_top_modules() -> set[str]:
