@@ -98,6 +98,25 @@ def test_the_installed_wheel_runs_the_demo(tmp_path: Path) -> None:
     work.mkdir()
     env = _clean_env()
 
+    script = python.parent / ("cineledger.exe" if os.name == "nt" else "cineledger")
+    run = subprocess.run(
+        [str(script), "demo", "--no-serve", "--db", str(work / "demo.duckdb")],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "dernier-tram: production created" in out
+    assert "expenses: 2991 imported" in out
+    (total,) = [line for line in out.splitlines() if line.strip().startswith("TOTAL")]
+    assert "266" in total and "79,9 %" in total  # the cost report's total line
+    assert "be_tax_shelter.belgian_spend" in out  # the check, from the packs in the wheel
+    assert (work / "demo.duckdb").exists()
+
+    # ... and it was the installed copy that ran, data and packs included.
     where = subprocess.run(
         [
             str(python),
@@ -116,24 +135,6 @@ def test_the_installed_wheel_runs_the_demo(tmp_path: Path) -> None:
         assert path.is_relative_to(installed), f"{path} is not the installed copy"
         assert path.exists(), path
     assert not any(p.is_relative_to(ROOT) for p in map(Path, where))
-
-    script = python.parent / ("cineledger.exe" if os.name == "nt" else "cineledger")
-    run = subprocess.run(
-        [str(script), "demo", "--no-serve", "--db", str(work / "demo.duckdb")],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert run.returncode == 0, run.stderr
-    out = run.stdout
-    assert "dernier-tram: production created" in out
-    assert "expenses: 2991 imported" in out
-    (total,) = [line for line in out.splitlines() if line.strip().startswith("TOTAL")]
-    assert "266" in total and "79,9 %" in total  # the cost report's total line
-    assert "be_tax_shelter.belgian_spend" in out  # the check, from the packs in the wheel
-    assert (work / "demo.duckdb").exists()
 
     # What the wheel holds: all the bundled data and packs, no test code.
     names = set(zipfile.ZipFile(wheel).namelist())
