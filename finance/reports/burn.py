@@ -20,6 +20,7 @@ from finance.domain.models import Manifest, Schedule
 from finance.domain.money import MONEY, ZERO, to_money
 from finance.store import queries
 
+
 def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 

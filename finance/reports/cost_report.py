@@ -40,6 +40,7 @@ FIGURES = (
     "variance",
 )
 
+
 def _code_order(code: pl.Expr) -> list[pl.Expr]:
     """Sort keys so that 2.4 < 2.10 < 10.1 (numeric parts compared as numbers)."""
     parts = code.str.split(".")

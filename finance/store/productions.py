@@ -12,8 +12,8 @@ import polars as pl
 from finance.domain.errors import UserError
 from finance.domain.manifest import load_manifest
 from finance.domain.models import Manifest
-from finance.store.audit import record
 from finance.store import queries
+from finance.store.audit import record
 from finance.store.db import connect, transaction
 
 

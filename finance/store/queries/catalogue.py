@@ -68,9 +68,7 @@ def sql(name: str, **parts: str) -> str:
     query = get(name)
     wanted = set(query.parts)
     if set(parts) != wanted:
-        raise ValueError(
-            f"query {name!r} takes the parts {sorted(wanted)}, not {sorted(parts)}"
-        )
+        raise ValueError(f"query {name!r} takes the parts {sorted(wanted)}, not {sorted(parts)}")
     return query.text.format(**parts) if wanted else query.text
 
 
@@ -127,9 +125,7 @@ def execute(
     con.execute(sql(name, **(parts or {})), params).fetchall()
 
 
-def execute_many(
-    con: duckdb.DuckDBPyConnection, name: str, batch: Sequence[Sequence[Any]]
-) -> None:
+def execute_many(con: duckdb.DuckDBPyConnection, name: str, batch: Sequence[Sequence[Any]]) -> None:
     """Run a positional statement once per row of `batch` (nothing when the batch is empty)."""
     if batch:
         con.executemany(sql(name), batch)

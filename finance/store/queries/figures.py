@@ -162,7 +162,7 @@ LEFT JOIN statuses x ON x.production_id = p.id ORDER BY p.id
 TERRITORY_SPLIT = define(
     "figures.actual_and_planned_by_territory",
     "Actual spend of $pid as at $at and its devis, per territory (French departments as FR).",
-    f"""
+    """
 WITH actual AS (
     SELECT CASE WHEN territory LIKE 'FR-%' THEN 'FR' ELSE territory END AS territory,
            sum(amount) FILTER (status = 'actual') AS actual
