@@ -11,7 +11,7 @@ define(
 )
 define(
     "audit.next_ids",
-    "$n next audit entry ids.",
+    "The next $n audit entry ids.",
     "SELECT nextval('audit_seq') FROM range($n)",
 )
 define(
