@@ -17,6 +17,7 @@ from finance.store.queries import (  # noqa: F401  (each module declares its que
     overrides,
     productions,
     reference,
+    runs,
 )
 from finance.store.queries.catalogue import (
     Query,
