@@ -1,4 +1,5 @@
-"""The Expenses page's query: every filter is a SQL condition; only a page of rows is read."""
+"""The Expenses page's query: every filter is a bound parameter of one named query (off when
+empty); only a page of rows is read."""
 
 from __future__ import annotations
 
