@@ -148,7 +148,7 @@ def test_literal_quotes_every_value_as_a_value() -> None:
     con = duckdb.connect()
     evil = "x'); DROP TABLE t; --"
     assert con.sql(f"SELECT {literal(evil)}").fetchall() == [(evil,)]
-    assert literal(PurePosixPath("/tmp/l'été.parquet")) == "'/tmp/l''été.parquet'"
+    assert literal(PurePosixPath("exports/l'été.parquet")) == "'exports/l''été.parquet'"
     assert con.sql(f"SELECT {literal(Decimal('12.50'))}").fetchall() == [(Decimal("12.50"),)]
     assert con.sql(f"SELECT {literal(date(2026, 1, 2))}").fetchall() == [(date(2026, 1, 2),)]
     moment = datetime(2026, 1, 2, 3, 4, 5)
