@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 
 from finance.domain.money import ZERO
-from finance.reports.cost_report import lines_sql
+from finance.store import queries
 from rules.cumulation import overlap_test
 from rules.eligibility import sql_list
 from rules.facts import MEASURES, Measure
@@ -120,25 +120,19 @@ def planned_where(measure: Measure) -> str:
     return " AND ".join(keep)
 
 
-#: estimate to complete of a line: the budget not yet spent or committed, never below zero
-#: (finance/reports/cost_report.py's with_estimates, in SQL)
-_ESTIMATES = """
-    SELECT *, greatest(budget - actual - committed, 0)::DECIMAL(18,2) AS etc FROM ({lines})
-"""
-
-
 def budget_rows(
     con: duckdb.DuckDBPyConnection, scope: str, names: list[str], at: date
 ) -> dict[str, tuple[Any, ...]]:
     """Production id -> (devis total, estimate at completion, the planned remaining of each
     measure in `names`), for every production `scope` selects, in one grouped query."""
     planned = [
-        f"coalesce(sum(etc) FILTER ({planned_where(MEASURES[n])}), 0) AS p{i}"
+        f"coalesce(sum(estimate_to_complete) FILTER ({planned_where(MEASURES[n])}), 0) AS p{i}"
         for i, n in enumerate(names)
     ]
-    sql = f"""SELECT production_id, coalesce(sum(budget), 0), coalesce(sum(actual + committed + etc), 0)
+    lines = queries.sql("figures.lines", scope=scope)  # the cost report's lines and figures
+    sql = f"""SELECT production_id, coalesce(sum(budget), 0), coalesce(sum(estimate_at_completion), 0)
                      {"".join(", " + p for p in planned)}
-              FROM ({_ESTIMATES.format(lines=lines_sql(scope))}) GROUP BY production_id"""
+              FROM ({lines}) GROUP BY production_id"""
     return {r[0]: r[1:] for r in con.sql(sql, params={"at": at}).fetchall()}
 
 

@@ -11,11 +11,14 @@ import pytest
 
 from finance.reports.cost_report import cost_report
 from finance.reports.output import report_json
+from finance.store import queries
 from finance.store.db import connect
+from finance.store.productions import add_production, list_productions
+from finance.store.sql import literal
 from rules import PACKS_DIR
 from rules.facts import MEASURES
 from rules.loader import load_packs
-from rules.measures import evidence
+from rules.measures import budget_rows, evidence
 from rules.runs import run_check, run_json
 from tests.conftest import DEMO_AT
 
@@ -120,3 +123,33 @@ def test_changing_a_parameter_in_a_pack_changes_the_result(
     after = {r.rule_id: r for r in run_check(demo_copy, "dernier-tram", DEMO_AT).results}
     assert before["wallimage.walloon_spend"].threshold == Decimal("1200000.00")
     assert after["wallimage.walloon_spend"].threshold == Decimal("1500000.00")
+
+
+def test_the_rules_and_the_report_read_one_definition_of_each_figure(demo_db: Path) -> None:
+    report = cost_report(demo_db, "dernier-tram", DEMO_AT)
+    scope = f"production_id = {literal('dernier-tram')}"
+    with connect(demo_db, read_only=True) as con:
+        devis, eac = budget_rows(con, scope, [], DEMO_AT)["dernier-tram"][:2]
+        budgets = queries.frame(con, "figures.production_budget").row(0, named=True)
+        listed = list_productions(con).row(0, named=True)
+    assert devis == report.totals["budget"] and eac == report.totals["estimate_at_completion"]
+    # no budget_total in the demo's manifest: the production budget is the devis total
+    assert budgets["budget_total"] is None and budgets["budget"] == report.totals["budget"]
+    assert listed["budget"] == budgets["budget"]
+    totals = report.totals
+    assert totals["estimate_at_completion"] == (
+        totals["actual"] + totals["committed"] + totals["estimate_to_complete"]
+    )
+    assert totals["variance"] == totals["budget"] - totals["estimate_at_completion"]
+
+
+def test_the_production_budget_is_the_manifest_total_when_it_gives_one(
+    db: Path, manifest_file: Path
+) -> None:
+    manifest_file.write_text(manifest_file.read_text() + "budget_total: 1234567.89\n")
+    add_production(db, manifest_file)
+    with connect(db, read_only=True) as con:
+        row = queries.frame(con, "figures.production_budget").row(0, named=True)
+        listed = list_productions(con).row(0, named=True)
+    assert row["budget"] == Decimal("1234567.89") and row["devis"] is None
+    assert listed["budget"] == row["budget"]

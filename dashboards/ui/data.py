@@ -16,6 +16,7 @@ import streamlit as st
 from finance.domain.errors import UserError
 from finance.domain.models import Manifest
 from finance.reports.cost_report import CostReport, build_report
+from finance.store import queries
 from finance.store.audit import trail
 from finance.store.db import connect, default_db_path, read_frame
 from finance.store.productions import get_manifest
@@ -43,7 +44,7 @@ def productions(v: Version) -> pl.DataFrame:
     if not Path(v[0]).exists():
         return pl.DataFrame()
     with connect(Path(v[0]), read_only=True) as con:
-        return read_frame(con, "SELECT id, title FROM productions ORDER BY id")
+        return queries.frame(con, "productions.titles")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -95,31 +96,40 @@ def ledger_changed(v: Version, production_id: str) -> bool:
         return state is not None and state != rules_relation.ledger_state(con, production_id)
 
 
+Pairs = tuple[tuple[str, Any], ...]
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def query(v: Version, sql: str, params: tuple[tuple[str, Any], ...] = ()) -> pl.DataFrame:
-    """Any read-only query (parameters as a tuple of pairs, hashable for the cache)."""
+def named(v: Version, name: str, params: Pairs = (), parts: Pairs = ()) -> pl.DataFrame:
+    """A named query of the store's query layer (finance/store/queries), read-only; parameters
+    and template parts as tuples of pairs, hashable for the cache (a tuple value is bound as a
+    list)."""
     with connect(Path(v[0]), read_only=True) as con:
-        return read_frame(con, sql, {k: list(v) if isinstance(v, tuple) else v for k, v in params})
+        return queries.frame(
+            con,
+            name,
+            {k: list(x) if isinstance(x, tuple) else x for k, x in params},
+            dict(parts),
+        )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def query(v: Version, sql: str, params: Pairs = ()) -> pl.DataFrame:
+    """A read-only query given as SQL text: kept for the Funders page until it reads the named
+    query `dashboard.examined` through `named`; every other page uses `named`."""
+    with connect(Path(v[0]), read_only=True) as con:
+        return read_frame(con, sql, {k: list(x) if isinstance(x, tuple) else x for k, x in params})
 
 
 def latest_results(
     v: Version, production_id: str
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """The latest stored rule run and its results as the JSON of `check`."""
-    runs = query(
-        v,
-        "SELECT id, as_at, rulebook, ran_at FROM rule_runs WHERE production_id = $p "
-        "ORDER BY id DESC LIMIT 1",
-        (("p", production_id),),
-    )
+    runs = named(v, "dashboard.latest_run", (("pid", production_id),))
     if runs.height == 0:
         return None, []
     run = runs.row(0, named=True)
-    rows = query(
-        v,
-        "SELECT result_json FROM rule_results WHERE run_id = $r ORDER BY rowid",
-        (("r", run["id"]),),
-    )
+    rows = named(v, "dashboard.run_results", (("run", run["id"]),))
     return run, [json.loads(text) for text in rows["result_json"]]
 
 

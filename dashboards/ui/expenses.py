@@ -1,4 +1,5 @@
-"""The Expenses page's query: every filter is a SQL condition; only a page of rows is read."""
+"""The Expenses page's query: every filter is a bound parameter of one named query (off when
+empty); only a page of rows is read."""
 
 from __future__ import annotations
 
@@ -8,26 +9,21 @@ from typing import Any
 import polars as pl
 
 from dashboards.ui import data
-from finance.classify.overrides import FIELDS
+from finance.classify.overrides import FIELDS, override, parse_ids
+from finance.domain.errors import UserError
+from finance.store.queries.dashboard import OPTION_COLUMNS
+from rules.engine import active_packs
 
 __all__ = ["FIELDS", "apply_override", "filtered_expenses", "options"]
-
-COLUMNS = (
-    "id, doc_date, supplier, supplier_vat, country, postcode, territory, budget_code, chapter_code, "
-    "category, status, amount, currency, invoice_ref, source_file, source_row"
-)
 
 
 def options(production: str) -> dict[str, list[str]]:
     """Values offered by the filters."""
     v = data.version()
     out = {}
-    for column in ("territory", "chapter_code"):
-        frame = data.query(
-            v,
-            f"SELECT DISTINCT {column} AS v FROM v_expenses WHERE production_id = $p "
-            f"AND {column} IS NOT NULL ORDER BY 1",
-            (("p", production),),
+    for column in OPTION_COLUMNS:
+        frame = data.named(
+            v, "dashboard.expense_options", (("pid", production),), (("column", column),)
         )
         out[column] = [str(x) for x in frame["v"].to_list()]
     out["scheme"] = territorial_schemes(production)
@@ -46,42 +42,27 @@ def filtered_expenses(
     limit: int = 1000,
 ) -> tuple[pl.DataFrame, int]:
     """The first `limit` matching expenses and how many match in all."""
-    where = ["production_id = $p", "doc_date <= $at"]
-    params: dict[str, Any] = {"p": production, "at": at}
-    for column, values in (
-        ("territory", territories),
-        ("chapter_code", chapters),
-        ("status", statuses),
-    ):
-        if values:
-            where.append(f"{column} IN (SELECT unnest(${column}))")
-            params[column] = values
+    params: dict[str, Any] = {
+        "pid": production,
+        "at": at,
+        "territories": tuple(territories),
+        "chapters": tuple(chapters),
+        "statuses": tuple(statuses),
+        "q": f"%{search.strip()}%" if search.strip() else None,
+        "d0": dates[0] if len(dates) == 2 else None,
+        "d1": dates[1] if len(dates) == 2 else None,
+    }
+    count_name, page_name = "dashboard.expenses_count", "dashboard.expenses_page"
+    parts: data.Pairs = ()
     if schemes:
         relation = data.eligibility_at(data.version(), production, at)
-        where.append(
-            f"id IN (SELECT expense_id FROM {relation} WHERE production_id = $pid AND counts "
-            "AND scheme IN (SELECT unnest($schemes)))"
-        )
-        params.update(schemes=schemes, pid=production)
-    if search.strip():
-        where.append(
-            "(supplier ILIKE $q OR invoice_ref ILIKE $q OR supplier_vat ILIKE $q OR description ILIKE $q)"
-        )
-        params["q"] = f"%{search.strip()}%"
-    if len(dates) == 2:
-        where.append("doc_date BETWEEN $d0 AND $d1")
-        params["d0"], params["d1"] = dates
-    sql_where = " AND ".join(where)
-    key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    count = data.query(
-        data.version(), f"SELECT count(*) AS n FROM v_expenses WHERE {sql_where}", key
-    )
-    rows = data.query(
-        data.version(),
-        f"SELECT {COLUMNS} FROM v_expenses WHERE {sql_where} "
-        f"ORDER BY doc_date, id LIMIT {int(limit)}",
-        key,
-    )
+        count_name += "_in_schemes"
+        page_name += "_in_schemes"
+        params["schemes"] = tuple(schemes)
+        parts = (("relation", relation),)
+    key = tuple(sorted(params.items()))
+    count = data.named(data.version(), count_name, key, parts)
+    rows = data.named(data.version(), page_name, (*key, ("limit", int(limit))), parts)
     return rows, int(count["n"][0])
 
 
@@ -89,9 +70,6 @@ def apply_override(
     production: str, ids: str, field: str, value: str, reason: str
 ) -> tuple[str, bool]:
     """Correct a classification from the form; the message to show and whether it worked."""
-    from finance.classify.overrides import override, parse_ids
-    from finance.domain.errors import UserError
-
     try:
         outcome = override(data.db_path(), production, parse_ids(ids), field, value, reason)
     except UserError as exc:
@@ -102,7 +80,5 @@ def apply_override(
 
 def territorial_schemes(production: str) -> list[str]:
     """The plan's schemes that test expenses (those the scheme filter can use)."""
-    from rules.engine import active_packs
-
     manifest = data.manifest(data.version(), production)
     return sorted(s for s, p in active_packs(manifest).items() if p.eligibility is not None)

@@ -43,11 +43,10 @@ st.dataframe(
 )
 line = st.selectbox(t("open_line"), lines["code"].to_list(), key="line")
 if line:
-    expenses = data.query(
+    expenses = data.named(
         data.version(),
-        "SELECT doc_date, supplier, invoice_ref, status, amount, currency, territory, source_file, source_row "
-        "FROM v_expenses WHERE production_id = $p AND budget_code = $c AND doc_date <= $at ORDER BY doc_date",
-        (("p", production), ("c", line), ("at", as_at())),
+        "dashboard.line_expenses",
+        (("pid", production), ("code", line), ("at", as_at())),
     )
     st.caption(f"{expenses.height} {t('rows')}")
     st.dataframe(money_table(expenses.head(2000)), hide_index=True, width="stretch")

@@ -43,10 +43,5 @@ if upload is not None:
                 data.clear()
 
 st.subheader(t("quarantine"))
-quarantine = data.query(
-    data.version(),
-    "SELECT kind, source_file, source_row, reasons FROM quarantine "
-    "WHERE production_id = $p ORDER BY kind DESC, batch_id, source_row",
-    (("p", production),),
-)
+quarantine = data.named(data.version(), "imports.quarantine", (("pid", production),))
 st.dataframe(quarantine, hide_index=True, width="stretch")

@@ -4,9 +4,10 @@ import streamlit as st
 
 from dashboards.ui.i18n import t
 from dashboards.ui.portfolio import portfolio_table
+from dashboards.ui.view import as_at
 
 st.title(t("portfolio"))
-table = portfolio_table()
+table = portfolio_table(as_at())
 st.dataframe(table, hide_index=True, width="stretch")
 ids = table["id"].to_list() if table.height else []
 if ids:

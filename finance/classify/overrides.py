@@ -19,8 +19,9 @@ import polars as pl
 
 from finance.domain.errors import UserError
 from finance.domain.parsing import YES_NO
+from finance.store import queries
 from finance.store.audit import current_actor, record
-from finance.store.db import connect, read_frame, transaction
+from finance.store.db import connect, transaction
 from finance.store.reference import category_defaults
 
 FIELDS = ("territory", "category", "ts_class", "be_taxable", "av_company")
@@ -81,11 +82,11 @@ def override(
     stored = normalize_value(field, value)
     ids = sorted({int(i) for i in expense_ids})
     with connect(db) as con, transaction(con):
-        before = read_frame(
+        before = queries.frame(
             con,
-            f"SELECT id, CAST({field} AS VARCHAR) AS before FROM v_expenses "
-            "WHERE production_id = $p AND id IN (SELECT unnest($ids)) ORDER BY id",
-            {"p": production_id, "ids": ids},
+            "overrides.before",
+            {"pid": production_id, "ids": ids},
+            parts={"field": field},  # one of FIELDS: normalize_value refuses any other
         )
         missing = sorted(set(ids) - set(before["id"].to_list()))
         if missing:
@@ -93,15 +94,16 @@ def override(
                 f"{production_id}: no expense with id {', '.join(map(str, missing[:10]))}"
                 + (" ..." if len(missing) > 10 else "")
             )
-        con.execute(
-            "INSERT INTO overrides SELECT unnest($ids), $f, $v, $r, $who, $at",
+        queries.execute(
+            con,
+            "overrides.insert",
             {
                 "ids": ids,
-                "f": field,
-                "v": stored,
-                "r": reason.strip(),
-                "who": current_actor(),
-                "at": datetime.now(UTC).replace(tzinfo=None),
+                "field": field,
+                "value": stored,
+                "reason": reason.strip(),
+                "made_by": current_actor(),
+                "made_at": datetime.now(UTC).replace(tzinfo=None),
             },
         )
         record(

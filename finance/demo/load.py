@@ -11,6 +11,7 @@ from finance import DATA_DIR
 from finance.domain.errors import UserError
 from finance.importers.budget import import_budget
 from finance.importers.ingest import import_expenses
+from finance.store import queries
 from finance.store.productions import add_production
 
 DEMO_DIR = DATA_DIR / "demo"
@@ -28,7 +29,7 @@ def _refuse_foreign_data(db: Path) -> None:
     except duckdb.Error as exc:
         raise UserError(f"{db}: exists and cannot be opened ({exc}); choose another --db") from None
     try:
-        ids = {r[0] for r in con.execute("SELECT id FROM productions").fetchall()}
+        ids = {r[0] for r in queries.rows(con, "productions.ids")}
     except duckdb.Error:
         ids = set()
     finally:

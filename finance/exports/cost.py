@@ -12,15 +12,9 @@ import polars as pl
 from finance.exports.labels import SHEETS
 from finance.exports.workbook import Writer
 from finance.reports.cost_report import cost_report
-from finance.store.db import connect, read_frame
+from finance.store import queries
+from finance.store.db import connect
 
-SPLIT_SQL = """
-SELECT split_part(budget_code, '.', 1) AS chapter_code,
-       sum(amount) FILTER (country = 'FR')::DECIMAL(18,2) AS france,
-       sum(amount) FILTER (country = 'BE')::DECIMAL(18,2) AS belgium,
-       sum(amount) FILTER (country NOT IN ('FR', 'BE'))::DECIMAL(18,2) AS other
-FROM expenses WHERE production_id = $pid AND status = 'actual' AND doc_date <= $at GROUP BY 1
-"""
 HEADERS = {
     "fr": [
         "Chapitre",
@@ -59,7 +53,7 @@ def cost_frame(db: Path | None, production_id: str, at: date) -> pl.DataFrame:
     """Chapter by chapter: budget, actual, and actual by country group."""
     report = cost_report(db, production_id, at)
     with connect(db, read_only=True) as con:
-        split = read_frame(con, SPLIT_SQL, {"pid": production_id, "at": at})
+        split = queries.frame(con, "figures.actual_by_country", {"pid": production_id, "at": at})
     frame = report.chapters.select("chapter_code", "chapter_label", "budget", "actual").join(
         split, on="chapter_code", how="left"
     )

@@ -27,70 +27,17 @@ import pyarrow.parquet as pq
 
 from finance.domain.errors import UserError
 from finance.domain.fmt import jsonable
+from finance.store import queries
 from finance.store.audit import trail
-from finance.store.db import connect, read_frame
+from finance.store.db import connect
 
-#: the columns of every part, in this order (the content hash covers them all)
-COLUMNS = (
-    "supplier, supplier_vat, supplier_vat_valid, country, postcode, territory, invoice_ref, "
-    "doc_date, paid_on, budget_code, chapter_code, chapter_label, budget_label, amount, currency, "
-    "fx_rate, amount_orig, eligible_amount, counts, reasons, document, payee_type, source_file, "
-    "source_row, expense_id"
-)
+# MISSING_CHECKS is re-exported: the export tests read the order of the checks from here
+from finance.store.queries.exports import MISSING_CHECKS as MISSING_CHECKS
+from finance.store.queries.exports import SIDES
+from finance.store.sql import literal
+from rules.relation import relation_at
+from rules.runs import result_json, run_check
 
-EXPENSES_SQL = """
-SELECT e.supplier, e.supplier_vat, e.supplier_vat_valid, e.country, e.postcode, e.territory,
-       e.invoice_ref, e.doc_date, e.paid_on, e.budget_code, e.chapter_code, e.chapter_label,
-       e.budget_label, e.amount, e.currency, e.fx_rate, e.amount_orig, l.eligible_amount, l.counts,
-       l.reasons, e.document, e.payee_type, e.source_file, e.source_row, e.id AS expense_id,
-       TRY_CAST(str_split(e.budget_code, '.')[1] AS BIGINT) AS sort_chapter,
-       TRY_CAST(str_split(e.budget_code, '.')[2] AS BIGINT) AS sort_line
-FROM {relation} l JOIN v_expenses e ON e.id = l.expense_id
-WHERE l.production_id = $pid AND l.scheme = $scheme AND l.status = 'actual'
-"""
-
-#: budget line by number (chapter, then line), then code, date and id; nulls first
-LINE_ORDER = (
-    "sort_chapter NULLS FIRST, sort_line NULLS FIRST, budget_code NULLS FIRST, "
-    "doc_date NULLS FIRST, expense_id NULLS FIRST"
-)
-
-#: the expenses of one side in line order (what the content hash covers)
-IN_LINE_ORDER_SQL = f"SELECT {COLUMNS} FROM export_lines WHERE {{where}} ORDER BY {LINE_ORDER}"
-#: whether the chapters of one side come in one block each in line order (then the sheet's
-#: order, by chapter, is the line order); a line whose budget code is not in the devis has no
-#: chapter and can split one
-CONTIGUOUS_SQL = f"""
-SELECT count(*) FILTER (WHERE chapter_code IS DISTINCT FROM previous)
-       = count(DISTINCT chapter_code) + (count(*) FILTER (WHERE chapter_code IS NULL) > 0)::INT
-FROM (SELECT chapter_code, lag(chapter_code, 1, chr(0)) OVER (ORDER BY {LINE_ORDER}) AS previous
-      FROM export_lines WHERE {{where}})
-"""
-#: the expenses of one side as the sheet shows them: by chapter (chapters in the order their
-#: first line comes), in line order within a chapter
-BY_CHAPTER_SQL = f"""
-SELECT {COLUMNS} FROM (
-    SELECT *, min(pos) OVER (PARTITION BY chapter_code) AS chapter_pos
-    FROM (SELECT *, row_number() OVER (ORDER BY {LINE_ORDER}) AS pos
-          FROM export_lines WHERE {{where}})
-) ORDER BY chapter_pos, pos
-"""
-
-#: paperwork to chase, in the order of the checks for one expense
-MISSING_CHECKS = (
-    ("payee_type = 'company' AND invoice_ref IS NULL", "no invoice number"),
-    ("payee_type = 'company' AND supplier_vat IS NULL", "no VAT or enterprise number"),
-    ("document IS NULL", "no supporting document"),
-    ("supplier_vat_valid = FALSE", "invalid VAT or enterprise number"),
-)
-_MISSING_PARTS = " UNION ALL ".join(
-    f"SELECT *, {i} AS check_no, '{what}' AS missing FROM export_lines "
-    f"WHERE coalesce({test}, FALSE)"
-    for i, (test, what) in enumerate(MISSING_CHECKS)
-)
-MISSING_SQL = f"SELECT {COLUMNS}, missing FROM ({_MISSING_PARTS}) ORDER BY {LINE_ORDER}, check_no"
-
-SIDES = {"eligible": "counts", "excluded": "NOT counts"}
 PARTS = (*SIDES, "missing")
 
 #: rows per batch read back by the writers, and per Parquet row group
@@ -186,16 +133,15 @@ class ContentHash:
         return self._digest.hexdigest()
 
 
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _copy(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> int:
+def _copy(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    path: Path,
+    params: dict[str, Any] | None = None,
+) -> int:
     """Write a query's rows, in its order, to a Parquet file; returns how many."""
-    written = con.execute(
-        f"COPY ({query}) TO {_sql_text(str(path))} (FORMAT parquet, ROW_GROUP_SIZE {BATCH_ROWS})"
-    ).fetchall()
-    return int(written[0][0])
+    parts = {"query": query, "path": literal(path), "row_group": str(BATCH_ROWS)}
+    return int(queries.value(con, "exports.copy_to_parquet", params, parts))
 
 
 def _write_parts(
@@ -205,25 +151,20 @@ def _write_parts(
     files = {part: folder / f"{part}.parquet" for part in PARTS}
     hash_files, counts = {}, {}
     lines = folder / "lines.parquet"
-    con.execute(
-        f"COPY ({lines_sql}) TO {_sql_text(str(lines))} "
-        f"(FORMAT parquet, ROW_GROUP_SIZE {BATCH_ROWS})",
-        params,
-    ).fetchall()
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW export_lines AS SELECT * FROM read_parquet({_sql_text(str(lines))})"
-    ).fetchall()
-    for part, where in SIDES.items():
+    _copy(con, lines_sql, lines, params)
+    queries.execute(con, "exports.open_lines", parts={"path": literal(lines)})
+    for part, side in SIDES.items():
+        in_line_order = queries.sql("exports.in_line_order", side=side)
         # the chapters come in one block each (always, unless a budget code is not in the
         # devis): the line order is the sheet's, one sort
-        if con.execute(CONTIGUOUS_SQL.format(where=where)).fetchall()[0][0]:
-            counts[part] = _copy(con, IN_LINE_ORDER_SQL.format(where=where), files[part])
+        if queries.value(con, "exports.chapters_contiguous", parts={"side": side}):
+            counts[part] = _copy(con, in_line_order, files[part])
         else:
-            counts[part] = _copy(con, BY_CHAPTER_SQL.format(where=where), files[part])
+            counts[part] = _copy(con, queries.sql("exports.by_chapter", side=side), files[part])
             hash_files[part] = folder / f"{part}.in-line-order.parquet"
-            _copy(con, IN_LINE_ORDER_SQL.format(where=where), hash_files[part])
-    counts["missing"] = _copy(con, MISSING_SQL, files["missing"])
-    con.execute("DROP VIEW export_lines").fetchall()
+            _copy(con, in_line_order, hash_files[part])
+    counts["missing"] = _copy(con, queries.sql("exports.missing"), files["missing"])
+    queries.execute(con, "exports.close_lines")
     lines.unlink()
     return files, hash_files, counts
 
@@ -232,9 +173,6 @@ def _write_parts(
 def gather(db: Path | None, production_id: str, scheme: str, at: date) -> Iterator[ExportData]:
     """Run the check as at `at` and prepare what the file shows (its line files are removed on
     leaving the block)."""
-    from rules.relation import relation_at
-    from rules.runs import result_json, run_check
-
     run = run_check(db, production_id, at)
     results = [result_json(r) for r in run.results if r.scheme == scheme]
     if not results:
@@ -242,26 +180,19 @@ def gather(db: Path | None, production_id: str, scheme: str, at: date) -> Iterat
     with tempfile.TemporaryDirectory(prefix="cineledger-export-") as tmp:
         folder = Path(tmp)
         with connect(db, read_only=True) as con:
-            con.execute(f"SET temp_directory = {_sql_text(str(folder / 'spill'))}").fetchall()
-            con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'").fetchall()
+            queries.execute(con, "exports.spill_to", parts={"path": literal(folder / "spill")})
+            queries.execute(con, "exports.memory_limit", parts={"limit": literal(DUCKDB_MEMORY)})
             relation, params = relation_at(con, production_id, at)
-            lines_sql = EXPENSES_SQL.format(relation=relation)
+            lines_sql = queries.sql("exports.lines", relation=relation)
             lines_params = {**params, "scheme": scheme}
             try:
                 files, hash_files, counts = _write_parts(con, lines_sql, lines_params, folder)
             except duckdb.OutOfMemoryException:
                 # a ledger too large for the cap (what does not spill): DuckDB's default limit
-                con.execute("RESET memory_limit").fetchall()
+                queries.execute(con, "exports.reset_memory_limit")
                 files, hash_files, counts = _write_parts(con, lines_sql, lines_params, folder)
-            title = con.execute(
-                "SELECT title FROM productions WHERE id = ?", [production_id]
-            ).fetchall()[0][0]
-            batches = read_frame(
-                con,
-                "SELECT id, kind, file_name, file_sha256, rows_imported, imported_at, imported_by "
-                "FROM import_batches WHERE production_id IN ($pid, '*') ORDER BY id",
-                {"pid": production_id},
-            )
+            title = queries.value(con, "productions.title", {"id": production_id})
+            batches = queries.frame(con, "imports.batches_of", {"pid": production_id})
             audit = trail(con, production_id)
         yield ExportData(
             production_id,

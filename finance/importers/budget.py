@@ -25,8 +25,9 @@ from finance.domain.parsing import (
 )
 from finance.domain.validate import Check, run_checks, to_problems
 from finance.importers.tabular import file_sha256, read_table
+from finance.store import queries
 from finance.store.audit import current_actor, record
-from finance.store.db import connect, fetch_one, fetch_value, transaction
+from finance.store.db import connect, transaction
 from finance.store.productions import get_manifest
 from finance.store.reference import category_defaults
 
@@ -155,9 +156,7 @@ def read_budget(path: Path, layout_id: str = "cnc") -> tuple[pl.DataFrame, str, 
 
 
 def _next_label(con: duckdb.DuckDBPyConnection, production_id: str) -> str:
-    n = fetch_value(
-        con, "SELECT count(*) FROM budget_versions WHERE production_id = ?", [production_id]
-    )
+    n = queries.value(con, "budget.version_count", {"pid": production_id})
     return f"v{int(n) + 1}"
 
 
@@ -171,43 +170,41 @@ def _store(
     sha: str,
 ) -> int:
     now = datetime.now(UTC).replace(tzinfo=None)
-    batch_id = fetch_value(con, "SELECT nextval('import_batch_seq')")
-    con.execute(
-        "INSERT INTO import_batches VALUES (?, ?, 'budget', ?, ?, 'canonical_budget', ?, ?, ?, ?, 0, 0, ?, ?)",
-        [
-            batch_id,
-            production_id,
-            file,
-            sha,
-            sheet,
-            version,
-            lines.height,
-            lines.height,
-            now,
-            current_actor(),
-        ],
+    batch_id = int(queries.value(con, "imports.next_batch_id"))
+    queries.execute(
+        con,
+        "imports.insert_batch",
+        {
+            "id": batch_id,
+            "production_id": production_id,
+            "kind": "budget",
+            "file_name": file,
+            "file_sha256": sha,
+            "format": "canonical_budget",
+            "sheet": sheet,
+            "version_label": version,
+            "rows_read": lines.height,
+            "rows_imported": lines.height,
+            "rows_duplicate": 0,
+            "rows_rejected": 0,
+            "imported_at": now,
+            "imported_by": current_actor(),
+        },
     )
-    con.execute(
-        "DELETE FROM budget_lines WHERE production_id = ? AND version = ?", [production_id, version]
-    )
-    con.execute(
-        "DELETE FROM budget_versions WHERE production_id = ? AND version = ?",
-        [production_id, version],
-    )
-    con.execute(
-        "INSERT INTO budget_versions VALUES (?, ?, ?, ?)", [production_id, version, batch_id, now]
+    target = {"pid": production_id, "version": version}
+    queries.execute(con, "budget.delete_lines", target)
+    queries.execute(con, "budget.delete_version", target)
+    queries.execute(
+        con, "budget.insert_version", {**target, "batch_id": batch_id, "loaded_at": now}
     )
     con.register("lines", lines)
-    con.execute(
-        """
-        INSERT INTO budget_lines
-        SELECT ?, ?, code, raw_code, chapter_code, chapter_label, label, amount, category,
-               category_reason, ts_class, ts_class_reason, territory, ?, ?, ?, _row FROM lines
-    """,
-        [production_id, version, batch_id, file, sheet],
+    queries.execute(
+        con,
+        "budget.insert_lines",
+        {**target, "batch_id": batch_id, "file": file, "sheet": sheet},
     )
     con.unregister("lines")
-    return int(batch_id)
+    return batch_id
 
 
 def import_budget(
@@ -219,23 +216,14 @@ def import_budget(
     sha = file_sha256(path)
     with connect(db) as con:
         manifest = get_manifest(con, production_id)
-        same = fetch_one(
-            con,
-            "SELECT version_label FROM import_batches WHERE production_id = ? AND kind = 'budget' "
-            "AND file_sha256 = ? ORDER BY id DESC LIMIT 1",
-            [production_id, sha],
-        )
+        same = queries.one(con, "budget.same_file", {"pid": production_id, "sha": sha})
     lines, file, sheet = read_budget(path, manifest.layout)
     total = f"{lines['amount'].sum():.2f}"
     if same and (version is None or version == same[0]):
         return BudgetOutcome(production_id, str(same[0]), "unchanged", lines.height, total)
     with connect(db) as con, transaction(con):
         label = version or _next_label(con, production_id)
-        exists = fetch_one(
-            con,
-            "SELECT 1 FROM budget_versions WHERE production_id = ? AND version = ?",
-            [production_id, label],
-        )
+        exists = queries.one(con, "budget.version_exists", {"pid": production_id, "version": label})
         batch_id = _store(con, production_id, label, lines, file, sheet, sha)
         record(
             con,

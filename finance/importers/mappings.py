@@ -13,6 +13,7 @@ from finance.domain.codes import normalize_code
 from finance.domain.errors import UserError
 from finance.domain.parsing import map_headers
 from finance.importers.tabular import read_table
+from finance.store import queries
 from finance.store.audit import record
 from finance.store.db import connect, transaction
 
@@ -57,15 +58,8 @@ def import_mappings(db: Path | None, production_id: str, path: Path) -> int:
     )
     with connect(db) as con, transaction(con):
         con.register("new_mappings", frame)
-        con.execute(
-            "DELETE FROM supplier_mappings WHERE production_id = ? AND supplier_key IN "
-            "(SELECT supplier_key FROM new_mappings)",
-            [production_id],
-        )
-        con.execute(
-            "INSERT INTO supplier_mappings SELECT ?, supplier_key, budget_code, ? FROM new_mappings",
-            [production_id, table.file],
-        )
+        queries.execute(con, "mappings.delete_replaced", {"pid": production_id})
+        queries.execute(con, "mappings.insert", {"pid": production_id, "file": table.file})
         con.unregister("new_mappings")
         record(con, "import.mapping", production_id, table.file, {"mappings": frame.height})
     return frame.height

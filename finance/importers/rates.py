@@ -18,8 +18,9 @@ from finance.domain.errors import UserError
 from finance.domain.money import RATE
 from finance.domain.parsing import parse_date, parse_rate
 from finance.importers.tabular import file_sha256
+from finance.store import queries
 from finance.store.audit import current_actor, record
-from finance.store.db import connect, fetch_one, fetch_value, transaction
+from finance.store.db import connect, transaction
 
 GLOBAL = "*"  # import batches of reference data belong to no production
 
@@ -86,32 +87,32 @@ def import_rates(db: Path | None, path: Path) -> RatesOutcome:
     last = str(rates["rate_date"].max()) if rates.height else None
     summary = (path.name, rates.height, rates["currency"].n_unique(), first, last)
     with connect(db) as con, transaction(con):
-        if fetch_one(
-            con, "SELECT 1 FROM import_batches WHERE kind = 'fx_rates' AND file_sha256 = ?", [sha]
-        ):
+        if queries.one(con, "rates.same_file", {"sha": sha}):
             return RatesOutcome(*summary, unchanged=True)
-        batch_id = fetch_value(con, "SELECT nextval('import_batch_seq')")
+        batch_id = int(queries.value(con, "imports.next_batch_id"))
         con.register("new_rates", rates)
-        con.execute(
-            "DELETE FROM fx_rates USING new_rates n "
-            "WHERE fx_rates.currency = n.currency AND fx_rates.rate_date = n.rate_date"
-        )
-        con.execute(
-            "INSERT INTO fx_rates SELECT currency, rate_date, per_eur, ? FROM new_rates", [batch_id]
-        )
+        queries.execute(con, "rates.delete_replaced")
+        queries.execute(con, "rates.insert", {"batch_id": batch_id})
         con.unregister("new_rates")
-        con.execute(
-            "INSERT INTO import_batches VALUES (?, ?, 'fx_rates', ?, ?, 'ecb_csv', NULL, NULL, ?, ?, 0, 0, ?, ?)",
-            [
-                batch_id,
-                GLOBAL,
-                path.name,
-                sha,
-                rates.height,
-                rates.height,
-                datetime.now(UTC).replace(tzinfo=None),
-                current_actor(),
-            ],
+        queries.execute(
+            con,
+            "imports.insert_batch",
+            {
+                "id": batch_id,
+                "production_id": GLOBAL,
+                "kind": "fx_rates",
+                "file_name": path.name,
+                "file_sha256": sha,
+                "format": "ecb_csv",
+                "sheet": None,
+                "version_label": None,
+                "rows_read": rates.height,
+                "rows_imported": rates.height,
+                "rows_duplicate": 0,
+                "rows_rejected": 0,
+                "imported_at": datetime.now(UTC).replace(tzinfo=None),
+                "imported_by": current_actor(),
+            },
         )
         record(
             con,

@@ -18,33 +18,7 @@ import polars as pl
 from finance.domain.layout import load_layout
 from finance.domain.models import Manifest, Schedule
 from finance.domain.money import MONEY, ZERO, to_money
-from finance.store.db import read_frame
-
-WEEKLY_SQL = """
-WITH spend AS (
-    SELECT date_trunc('week', doc_date)::DATE AS week_start,
-           sum(amount) FILTER (status = 'actual') AS actual,
-           sum(amount) FILTER (status = 'committed') AS committed
-    FROM expenses WHERE production_id = $pid AND doc_date <= $at GROUP BY 1
-),
-bounds AS (
-    SELECT least(coalesce(min(week_start), $first), $first) AS lo,
-           greatest(coalesce(max(week_start), $last), $last) AS hi FROM spend
-),
-weeks AS (
-    SELECT unnest(generate_series(lo, hi, INTERVAL 7 DAY))::DATE AS week_start FROM bounds
-)
-SELECT w.week_start,
-       CASE WHEN w.week_start <= $at THEN coalesce(s.actual, 0) END::DECIMAL(18,2) AS actual,
-       CASE WHEN w.week_start <= $at THEN coalesce(s.committed, 0) END::DECIMAL(18,2) AS committed
-FROM weeks w LEFT JOIN spend s USING (week_start)
-ORDER BY w.week_start
-"""
-
-TRAILING_SQL = """
-SELECT coalesce(sum(amount), 0)::DECIMAL(18,2) FROM expenses
-WHERE production_id = $pid AND status = 'actual' AND doc_date > $at - INTERVAL 28 DAY AND doc_date <= $at
-"""
+from finance.store import queries
 
 
 def _monday(day: date) -> date:
@@ -60,8 +34,8 @@ def weekly_spend(
     """
     first = _monday(schedule.prep_start if schedule else at)
     last = _monday(max(at, schedule.post_end) if schedule else at)
-    weekly = read_frame(
-        con, WEEKLY_SQL, {"pid": production_id, "at": at, "first": first, "last": last}
+    weekly = queries.frame(
+        con, "figures.weekly", {"pid": production_id, "at": at, "first": first, "last": last}
     )
     return weekly.with_columns(
         pl.col("actual").cum_sum().cast(MONEY).alias("cumulative_actual"),
@@ -74,9 +48,8 @@ def weekly_spend(
 
 def trailing_four_weeks(con: duckdb.DuckDBPyConnection, production_id: str, at: date) -> Decimal:
     """Average weekly actual spend over the 28 days ending on `at`."""
-    rows = con.sql(TRAILING_SQL, params={"pid": production_id, "at": at}).fetchall()
-    row = rows[0] if rows else None
-    return to_money(Decimal(row[0] if row else 0) / 4)
+    spent = queries.value(con, "figures.trailing_four_weeks", {"pid": production_id, "at": at})
+    return to_money(Decimal(spent or 0) / 4)
 
 
 def _phases(schedule: Schedule) -> dict[str, tuple[date, date]]:

@@ -1,9 +1,10 @@
 """The cost report and burn rate: the same figures for the CLI, the dashboard and the exports.
 
 Per line and chapter: budget, actual, committed, estimate to complete (ETC), estimate at
-completion (EAC), variance and percent spent. ETC is the budget not yet spent or committed, never
-below zero: a line already over budget is expected to cost what it has cost. Variance is
-budget - EAC, so negative means over budget.
+completion (EAC), variance and percent spent. Each figure is defined once, in SQL, in the store's
+query layer (finance/store/queries/figures.py, which says what each means); the report reads the
+lines from there and sums them by chapter and in total, so a chapter's overrun is never hidden by
+another's savings.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import polars as pl
 
 from finance.domain.layout import load_layout
 from finance.domain.models import Manifest
-from finance.domain.money import MONEY, ZERO
+from finance.domain.money import MONEY
 from finance.reports.burn import (
     BurnSummary,
     burn_summary,
@@ -26,7 +27,8 @@ from finance.reports.burn import (
     trailing_four_weeks,
     weekly_spend,
 )
-from finance.store.db import connect, read_frame
+from finance.store import queries
+from finance.store.db import connect
 from finance.store.productions import get_manifest
 
 FIGURES = (
@@ -38,39 +40,6 @@ FIGURES = (
     "variance",
 )
 
-_LINES = """
-WITH spend AS (
-    SELECT production_id, budget_code AS code,
-           coalesce(sum(amount) FILTER (status = 'actual'), 0)::DECIMAL(18,2) AS actual,
-           coalesce(sum(amount) FILTER (status = 'committed'), 0)::DECIMAL(18,2) AS committed,
-           count(*) AS expenses
-    FROM expenses WHERE {scope} AND doc_date <= $at GROUP BY 1, 2
-)
-SELECT coalesce(b.production_id, s.production_id) AS production_id,
-       coalesce(b.code, s.code) AS code,
-       coalesce(b.chapter_code, split_part(s.code, '.', 1)) AS chapter_code,
-       b.chapter_label,
-       coalesce(b.label, '(not in the current devis)') AS label,
-       b.category, b.ts_class, b.territory,
-       coalesce(b.amount, 0)::DECIMAL(18,2) AS budget,
-       coalesce(s.actual, 0)::DECIMAL(18,2) AS actual,
-       coalesce(s.committed, 0)::DECIMAL(18,2) AS committed,
-       coalesce(s.expenses, 0) AS expenses
-FROM (SELECT * FROM current_budget WHERE {scope}) b
-FULL OUTER JOIN spend s ON s.production_id = b.production_id AND s.code = b.code
-"""
-
-
-def lines_sql(scope: str) -> str:
-    """The budget lines (and unbudgeted codes with spend) as at $at of every production `scope`
-    selects (a SQL condition on production_id), one row per production and line: the rules read
-    a whole portfolio's lines in one grouped query, the report one production's."""
-    return _LINES.format(scope=scope)
-
-
-#: one production's lines ($pid), as at $at
-LINES_SQL = f"SELECT * EXCLUDE (production_id) FROM ({lines_sql('production_id = $pid')})"
-
 
 def _code_order(code: pl.Expr) -> list[pl.Expr]:
     """Sort keys so that 2.4 < 2.10 < 10.1 (numeric parts compared as numbers)."""
@@ -80,31 +49,21 @@ def _code_order(code: pl.Expr) -> list[pl.Expr]:
     ]
 
 
-def with_estimates(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add ETC, EAC, variance and percent spent to a frame of budget/actual/committed."""
-    col = pl.col
-    etc = pl.max_horizontal(col("budget") - col("actual") - col("committed"), pl.lit(ZERO, MONEY))
-    return (
-        frame.with_columns(etc.cast(MONEY).alias("estimate_to_complete"))
-        .with_columns(
-            (col("actual") + col("committed") + col("estimate_to_complete"))
-            .cast(MONEY)
-            .alias("estimate_at_completion"),
-        )
-        .with_columns(
-            (col("budget") - col("estimate_at_completion")).cast(MONEY).alias("variance"),
-            pl.when(col("budget") != 0)
-            .then((col("actual") * 100 / col("budget")).cast(pl.Decimal(18, 1)))
-            .otherwise(None)
-            .alias("pct_spent"),
-        )
+def with_pct_spent(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add percent spent (actual over budget, none when the budget is zero) to a frame of
+    figures."""
+    return frame.with_columns(
+        pl.when(pl.col("budget") != 0)
+        .then((pl.col("actual") * 100 / pl.col("budget")).cast(pl.Decimal(18, 1)))
+        .otherwise(None)
+        .alias("pct_spent")
     )
 
 
 def line_figures(con: duckdb.DuckDBPyConnection, production_id: str, at: date) -> pl.DataFrame:
     """One row per budget line (and per unbudgeted code that has spend), in devis order."""
-    lines = read_frame(con, LINES_SQL, {"pid": production_id, "at": at})
-    return with_estimates(lines).sort(_code_order(pl.col("code")))
+    lines = queries.frame(con, "figures.report_lines", {"pid": production_id, "at": at})
+    return with_pct_spent(lines).sort(_code_order(pl.col("code")))
 
 
 def chapter_figures(lines: pl.DataFrame, layout_id: str) -> pl.DataFrame:
@@ -121,11 +80,8 @@ def chapter_figures(lines: pl.DataFrame, layout_id: str) -> pl.DataFrame:
             pl.coalesce(
                 pl.col("chapter_label"), pl.col("chapter_code").replace_strict(labels, default=None)
             ).alias("chapter_label"),
-            pl.when(pl.col("budget") != 0)
-            .then((pl.col("actual") * 100 / pl.col("budget")).cast(pl.Decimal(18, 1)))
-            .otherwise(None)
-            .alias("pct_spent"),
         )
+        .pipe(with_pct_spent)
     )
     return chapters.sort(_code_order(pl.col("chapter_code")))
 

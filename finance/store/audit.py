@@ -23,7 +23,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from finance.store.db import fetch_value, read_frame
+from finance.store import queries
 
 _ACTOR: ContextVar[str | None] = ContextVar("cineledger_actor", default=None)
 
@@ -62,19 +62,20 @@ def record(
     reason: str | None = None,
 ) -> int:
     """Append one entry; call it inside the transaction of the change it describes."""
-    entry_id = int(fetch_value(con, "SELECT nextval('audit_seq')"))
-    con.execute(
-        "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            entry_id,
-            datetime.now(UTC).replace(tzinfo=None),
-            current_actor(),
-            action,
-            production_id,
-            target,
-            _details(details),
-            reason,
-        ],
+    entry_id = int(queries.value(con, "audit.next_id"))
+    queries.execute(
+        con,
+        "audit.insert",
+        {
+            "id": entry_id,
+            "at": datetime.now(UTC).replace(tzinfo=None),
+            "actor": current_actor(),
+            "action": action,
+            "production_id": production_id,
+            "target": target,
+            "details": _details(details),
+            "reason": reason,
+        },
     )
     return entry_id
 
@@ -89,22 +90,19 @@ def record_many(
     a round trip each. Call it inside the transaction of the change."""
     if not entries:
         return
-    ids = sorted(
-        int(r[0])
-        for r in con.execute("SELECT nextval('audit_seq') FROM range(?)", [len(entries)]).fetchall()
-    )
-    con.execute(
-        "INSERT INTO audit_log SELECT unnest($1), $2, $3, $4, unnest($5), unnest($6), "
-        "unnest($7), NULL",
-        [
-            ids,
-            datetime.now(UTC).replace(tzinfo=None),
-            current_actor(),
-            action,
-            [pid for pid, _, _ in entries],
-            [target for _, target, _ in entries],
-            [_details(details) for _, _, details in entries],
-        ],
+    ids = sorted(int(r[0]) for r in queries.rows(con, "audit.next_ids", {"n": len(entries)}))
+    queries.execute(
+        con,
+        "audit.insert_many",
+        {
+            "ids": ids,
+            "at": datetime.now(UTC).replace(tzinfo=None),
+            "actor": current_actor(),
+            "action": action,
+            "production_ids": [pid for pid, _, _ in entries],
+            "targets": [target for _, target, _ in entries],
+            "details": [_details(details) for _, _, details in entries],
+        },
     )
 
 
@@ -112,12 +110,4 @@ def trail(
     con: duckdb.DuckDBPyConnection, production_id: str | None = None, limit: int | None = None
 ) -> pl.DataFrame:
     """The trail, newest first: one production's entries plus the database-wide ones."""
-    where = "WHERE production_id = $p OR production_id IS NULL" if production_id else ""
-    cap = f"LIMIT {int(limit)}" if limit else ""
-    params = {"p": production_id} if production_id else None
-    return read_frame(
-        con,
-        f"SELECT id, occurred_at, actor, action, production_id, target, details, reason "
-        f"FROM audit_log {where} ORDER BY id DESC {cap}",
-        params,
-    )
+    return queries.frame(con, "audit.trail", {"p": production_id or None, "n": limit or None})

@@ -12,8 +12,9 @@ import polars as pl
 from finance.domain.errors import UserError
 from finance.domain.manifest import load_manifest
 from finance.domain.models import Manifest
+from finance.store import queries
 from finance.store.audit import record
-from finance.store.db import connect, fetch_one, read_frame, transaction
+from finance.store.db import connect, transaction
 
 
 @dataclass(frozen=True)
@@ -29,58 +30,33 @@ def _now() -> datetime:
 
 
 def _write(con: duckdb.DuckDBPyConnection, m: Manifest, sha: str, exists: bool) -> None:
+    """Store the manifest. Its financing plan lives in the manifest (`manifest_json`), read back
+    as the validated model by every reader (rules, exports, dashboard); the `financing` table,
+    which copied it and was never read, is no longer written."""
     s = m.schedule
-    values = [
-        m.title,
-        m.kind.value,
-        m.currency,
-        m.budget_total,
-        m.layout,
-        s.prep_start if s else None,
-        s.shoot_start if s else None,
-        s.shoot_end if s else None,
-        s.post_end if s else None,
-        m.model_dump_json(),
-        sha,
-        _now(),
-    ]
-    if exists:
-        con.execute(
-            "UPDATE productions SET title=?, kind=?, currency=?, budget_total=?, layout=?, "
-            "prep_start=?, shoot_start=?, shoot_end=?, post_end=?, manifest_json=?, "
-            "manifest_sha256=?, updated_at=? WHERE id=?",
-            [*values, m.id],
-        )
-    else:
-        con.execute(
-            "INSERT INTO productions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [m.id, *values[:-1], values[-1], values[-1]],
-        )
-    con.execute("DELETE FROM financing WHERE production_id = ?", [m.id])
-    rows = [
-        [
-            m.id,
-            i,
-            f.scheme.value,
-            f.label,
-            f.amount,
-            f.fiscal_value,
-            f.signed_on,
-            f.committed_spend,
-            f.window_start,
-            f.window_end,
-        ]
-        for i, f in enumerate(m.financing, start=1)
-    ]
-    if rows:
-        con.executemany("INSERT INTO financing VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    values = {
+        "id": m.id,
+        "title": m.title,
+        "kind": m.kind.value,
+        "currency": m.currency,
+        "budget_total": m.budget_total,
+        "layout": m.layout,
+        "prep_start": s.prep_start if s else None,
+        "shoot_start": s.shoot_start if s else None,
+        "shoot_end": s.shoot_end if s else None,
+        "post_end": s.post_end if s else None,
+        "manifest_json": m.model_dump_json(),
+        "manifest_sha256": sha,
+        "now": _now(),
+    }
+    queries.execute(con, "productions.update" if exists else "productions.insert", values)
 
 
 def add_production(db: Path | None, manifest_path: Path) -> AddResult:
     """Create or update a production from its manifest; the same manifest twice changes nothing."""
     manifest, sha = load_manifest(manifest_path)
     with connect(db) as con:
-        row = fetch_one(con, "SELECT manifest_sha256 FROM productions WHERE id = ?", [manifest.id])
+        row = queries.one(con, "productions.manifest_sha256", {"id": manifest.id})
         if row and row[0] == sha:
             return AddResult(manifest.id, "unchanged")
         with transaction(con):
@@ -97,25 +73,15 @@ def add_production(db: Path | None, manifest_path: Path) -> AddResult:
 
 def get_manifest(con: duckdb.DuckDBPyConnection, production_id: str) -> Manifest:
     """The stored manifest of a production, or a UserError naming the known ones."""
-    row = fetch_one(con, "SELECT manifest_json FROM productions WHERE id = ?", [production_id])
+    row = queries.one(con, "productions.manifest_json", {"id": production_id})
     if row is None:
-        known = [r[0] for r in con.execute("SELECT id FROM productions ORDER BY id").fetchall()]
+        known = [r[0] for r in queries.rows(con, "productions.ids")]
         hint = f" (known: {', '.join(known)})" if known else " (none yet: run `production add`)"
         raise UserError(f"unknown production {production_id!r}{hint}")
     return Manifest.model_validate_json(row[0])
 
 
 def list_productions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """One row per production with its size: budget, expenses, last import."""
-    return read_frame(
-        con,
-        """
-        SELECT p.id, p.title, p.kind, p.currency,
-               coalesce(p.budget_total, (SELECT sum(amount) FROM current_budget b
-                                         WHERE b.production_id = p.id)) AS budget,
-               (SELECT count(*) FROM expenses e WHERE e.production_id = p.id) AS expenses,
-               (SELECT max(imported_at) FROM import_batches i
-                WHERE i.production_id = p.id) AS last_import
-        FROM productions p ORDER BY p.id
-        """,
-    )
+    """One row per production with its size: budget (the production budget: the manifest's
+    budget_total, else the current devis total), expenses, last import."""
+    return queries.frame(con, "productions.list")

@@ -8,6 +8,7 @@ import duckdb
 import yaml
 
 from finance import DATA_DIR
+from finance.store import queries
 
 
 @cache
@@ -20,8 +21,7 @@ def category_defaults() -> dict[str, str]:
 def sync_reference(con: duckdb.DuckDBPyConnection) -> None:
     """Make the `categories` table match the taxonomy file (cheap: a few dozen rows)."""
     rows = sorted(category_defaults().items())
-    current = con.execute("SELECT category, ts_class FROM categories ORDER BY 1").fetchall()
-    if current == rows:
+    if queries.rows(con, "reference.categories") == rows:
         return
-    con.execute("DELETE FROM categories")
-    con.executemany("INSERT INTO categories VALUES (?, ?)", rows)
+    queries.execute(con, "reference.clear_categories")
+    queries.execute_many(con, "reference.insert_category", rows)

@@ -1,0 +1,111 @@
+"""The lines of a justification file: the expenses that count for a scheme, those that do not,
+and the paperwork missing, each in the order the workbook shows it.
+
+The side templates take `side`, one of SIDES' conditions; the file statements take a path made
+by `finance.store.sql.literal` (DuckDB binds no parameter in COPY's target nor in SET)."""
+
+from __future__ import annotations
+
+from finance.store.queries.catalogue import define
+
+#: the columns of every part, in this order (the content hash covers them all)
+COLUMNS = (
+    "supplier, supplier_vat, supplier_vat_valid, country, postcode, territory, invoice_ref, "
+    "doc_date, paid_on, budget_code, chapter_code, chapter_label, budget_label, amount, currency, "
+    "fx_rate, amount_orig, eligible_amount, counts, reasons, document, payee_type, source_file, "
+    "source_row, expense_id"
+)
+
+#: budget line by number (chapter, then line), then code, date and id; nulls first
+LINE_ORDER = (
+    "sort_chapter NULLS FIRST, sort_line NULLS FIRST, budget_code NULLS FIRST, "
+    "doc_date NULLS FIRST, expense_id NULLS FIRST"
+)
+
+#: the condition of each side of the file on the export's lines
+SIDES = {"eligible": "counts", "excluded": "NOT counts"}
+
+#: paperwork to chase, in the order of the checks for one expense
+MISSING_CHECKS = (
+    ("payee_type = 'company' AND invoice_ref IS NULL", "no invoice number"),
+    ("payee_type = 'company' AND supplier_vat IS NULL", "no VAT or enterprise number"),
+    ("document IS NULL", "no supporting document"),
+    ("supplier_vat_valid = FALSE", "invalid VAT or enterprise number"),
+)
+
+define(
+    "exports.lines",
+    "The actual expenses of $pid examined for $scheme in {relation}, with provenance and sort keys.",
+    """
+SELECT e.supplier, e.supplier_vat, e.supplier_vat_valid, e.country, e.postcode, e.territory,
+       e.invoice_ref, e.doc_date, e.paid_on, e.budget_code, e.chapter_code, e.chapter_label,
+       e.budget_label, e.amount, e.currency, e.fx_rate, e.amount_orig, l.eligible_amount, l.counts,
+       l.reasons, e.document, e.payee_type, e.source_file, e.source_row, e.id AS expense_id,
+       TRY_CAST(str_split(e.budget_code, '.')[1] AS BIGINT) AS sort_chapter,
+       TRY_CAST(str_split(e.budget_code, '.')[2] AS BIGINT) AS sort_line
+FROM {relation} l JOIN v_expenses e ON e.id = l.expense_id
+WHERE l.production_id = $pid AND l.scheme = $scheme AND l.status = 'actual'
+""",
+)
+define(
+    "exports.in_line_order",
+    "The export lines of one side, in line order (the order the content hash covers).",
+    f"SELECT {COLUMNS} FROM export_lines WHERE {{side}} ORDER BY {LINE_ORDER}",
+)
+define(
+    "exports.chapters_contiguous",
+    "Whether each chapter of one side comes in one block in line order (then it is the sheet's).",
+    f"""
+SELECT count(*) FILTER (WHERE chapter_code IS DISTINCT FROM previous)
+       = count(DISTINCT chapter_code) + (count(*) FILTER (WHERE chapter_code IS NULL) > 0)::INT
+FROM (SELECT chapter_code, lag(chapter_code, 1, chr(0)) OVER (ORDER BY {LINE_ORDER}) AS previous
+      FROM export_lines WHERE {{side}})
+""",
+)
+define(
+    "exports.by_chapter",
+    "The export lines of one side as the sheet shows them: chapters in first-line order.",
+    f"""
+SELECT {COLUMNS} FROM (
+    SELECT *, min(pos) OVER (PARTITION BY chapter_code) AS chapter_pos
+    FROM (SELECT *, row_number() OVER (ORDER BY {LINE_ORDER}) AS pos
+          FROM export_lines WHERE {{side}})
+) ORDER BY chapter_pos, pos
+""",
+)
+_MISSING_PARTS = " UNION ALL ".join(
+    f"SELECT *, {i} AS check_no, '{what}' AS missing FROM export_lines "
+    f"WHERE coalesce({test}, FALSE)"
+    for i, (test, what) in enumerate(MISSING_CHECKS)
+)
+define(
+    "exports.missing",
+    "The export lines with paperwork missing, one row per line and missing piece, in line order.",
+    f"SELECT {COLUMNS}, missing FROM ({_MISSING_PARTS}) ORDER BY {LINE_ORDER}, check_no",
+)
+define(
+    "exports.copy_to_parquet",
+    "Write the rows of {query}, in its order, to the Parquet file {path}; returns how many.",
+    "COPY ({query}) TO {path} (FORMAT parquet, ROW_GROUP_SIZE {row_group})",
+)
+define(
+    "exports.open_lines",
+    "Name the Parquet file {path} of the evaluated lines `export_lines` (a temporary view).",
+    "CREATE OR REPLACE TEMP VIEW export_lines AS SELECT * FROM read_parquet({path})",
+)
+define("exports.close_lines", "Drop the view `export_lines`.", "DROP VIEW export_lines")
+define(
+    "exports.spill_to",
+    "Let DuckDB spill its working data to the folder {path}.",
+    "SET temp_directory = {path}",
+)
+define(
+    "exports.memory_limit",
+    "Cap DuckDB's working memory at {limit} (a literal, e.g. '128MB').",
+    "SET memory_limit = {limit}",
+)
+define(
+    "exports.reset_memory_limit",
+    "Give DuckDB back its default memory limit.",
+    "RESET memory_limit",
+)
