@@ -135,7 +135,8 @@ def test_the_dashboard_holds_no_sql() -> None:
 
 
 @pytest.mark.parametrize(
-    "folder", ["finance/reports", "finance/exports", "finance/access", "finance/demo"]
+    "folder",
+    ["finance/reports", "finance/exports", "finance/access", "finance/demo", "finance/cli"],
 )
 def test_no_sql_outside_the_query_layer(folder: str) -> None:
     found = {

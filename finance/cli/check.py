@@ -12,6 +12,7 @@ import polars as pl
 from finance.cli.options import db_option, echo_json, fail_if, format_option, lang_option, parse_at
 from finance.domain.fmt import jsonable
 from finance.domain.safe_csv import safe_csv
+from finance.store import queries
 from finance.store.db import connect
 from rules.evidence import rule_evidence
 from rules.output import check_table, portfolio_table
@@ -98,12 +99,7 @@ def runs(production: str, compare: tuple[int, int] | None, db: Path) -> None:
         _compare_runs(db, *compare)
         return
     with connect(db, read_only=True) as con:
-        rows = con.execute(
-            "SELECT r.id, r.as_at, r.rulebook, r.ran_at, count(*) FILTER (x.status = 'fail'), "
-            "count(*) FILTER (x.status = 'warn') FROM rule_runs r JOIN rule_results x ON x.run_id = r.id "
-            "WHERE r.production_id = ? GROUP BY ALL ORDER BY r.id",
-            [production],
-        ).fetchall()
+        rows = queries.rows(con, "runs.list", {"pid": production})
     for row in rows:
         click.echo(
             f"run {row[0]}: at {row[1]}, rulebook {row[2]}, ran {row[3]:%Y-%m-%d %H:%M}, "
@@ -114,12 +110,7 @@ def runs(production: str, compare: tuple[int, int] | None, db: Path) -> None:
 def _compare_runs(db: Path, first: int, second: int) -> None:
     """`runs --compare A B`: the rules whose status, measured figure or threshold changed."""
     with connect(db, read_only=True) as con:
-        rows = con.execute(
-            "SELECT a.rule_id, a.status, b.status, a.measured, b.measured, a.threshold, b.threshold "
-            "FROM rule_results a FULL JOIN rule_results b ON a.rule_id = b.rule_id AND b.run_id = ? "
-            "WHERE a.run_id = ? ORDER BY 1",
-            [second, first],
-        ).fetchall()
+        rows = queries.rows(con, "runs.compare", {"a": first, "b": second})
     changed = [r for r in rows if (r[1], r[3], r[5]) != (r[2], r[4], r[6])]
     for rule, s1, s2, m1, m2, t1, t2 in changed:
         click.echo(f"{rule}: {s1} -> {s2}; measured {m1} -> {m2}; threshold {t1} -> {t2}")

@@ -9,6 +9,7 @@ import click
 
 from finance.cli.options import db_option
 from finance.importers import budget, ingest, mappings, rates
+from finance.store import queries
 from finance.store.db import connect
 
 
@@ -136,11 +137,7 @@ def quarantine(production: str, db: Path) -> None:
 def _quarantine_list(db: Path, production: str, kind: str) -> None:
     """The quarantine rows of one kind (invalid, or waiting to be coded)."""
     with connect(db, read_only=True) as con:
-        rows = con.execute(
-            "SELECT source_file, source_row, reasons FROM quarantine WHERE production_id = ? AND kind = ? "
-            "ORDER BY batch_id, source_file, source_row",
-            [production, kind],
-        ).fetchall()
+        rows = queries.rows(con, "imports.quarantine_of_kind", {"pid": production, "kind": kind})
     if not rows:
         click.echo(
             f"{production}: {'nothing waits to be coded' if kind == 'to_code' else 'quarantine is empty'}"
