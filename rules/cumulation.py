@@ -6,9 +6,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from finance.domain.manifest import load_yaml
+from finance.domain.packs import packs_root
+from finance.domain.yamlfile import load_yaml
 from rules.eligibility import col
-from rules.loader import packs_root
 
 
 def exclusive_pairs() -> tuple[tuple[str, str], ...]:

@@ -11,14 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 import duckdb
-import polars as pl
 
 from finance.domain.money import ZERO
 from finance.reports.cost_report import lines_sql
 from rules.cumulation import overlap_test
 from rules.eligibility import sql_list
-from rules.facts import MEASURES, Measure
-from rules.loader import load_packs
+from rules.facts import Measure
+from rules.loader import load_measures, load_packs
 from rules.plan import Plan, text
 from rules.wide import qualify, wide_relation
 
@@ -55,8 +54,9 @@ def _aggregate_sql(names: list[str], plan: Plan, overlap: bool) -> str:
     measure requires the window (`counts` or `in_window`): it sums nothing there."""
     present = {s.scheme for s in plan.specs}
     cols = []
+    measures = load_measures()
     for i, name in enumerate(names):
-        m = MEASURES[name]
+        m = measures[name]
         if m.scheme in present:  # a scheme outside the relation has no rows: zero
             cols += _sums(qualify(m.where, m.scheme), qualify(m.amount, m.scheme), i)
         else:
@@ -132,8 +132,9 @@ def budget_rows(
 ) -> dict[str, tuple[Any, ...]]:
     """Production id -> (devis total, estimate at completion, the planned remaining of each
     measure in `names`), for every production `scope` selects, in one grouped query."""
+    measures = load_measures()
     planned = [
-        f"coalesce(sum(etc) FILTER ({planned_where(MEASURES[n])}), 0) AS p{i}"
+        f"coalesce(sum(etc) FILTER ({planned_where(measures[n])}), 0) AS p{i}"
         for i, n in enumerate(names)
     ]
     sql = f"""SELECT production_id, coalesce(sum(budget), 0), coalesce(sum(actual + committed + etc), 0)
@@ -164,19 +165,3 @@ def measure_values(
         total, count = row[-2:]
         out[OVERLAP] = MeasureValue(Decimal(total or 0), ZERO, ZERO, int(count))
     return out
-
-
-def evidence(con: duckdb.DuckDBPyConnection, production_id: str, measure_name: str) -> pl.DataFrame:
-    """The expenses behind a measure in the latest run, with what each contributes; they add up
-    to its value."""
-    from rules.relation import latest_relation
-
-    m = MEASURES[measure_name]
-    relation, params, _ = latest_relation(con, production_id)
-    frame: pl.DataFrame = con.sql(
-        f"""SELECT l.expense_id, ({m.amount})::DECIMAL(18,2) AS counted, l.amount, l.reasons
-            FROM {relation} l WHERE l.production_id = $pid AND l.scheme = '{m.scheme}'
-              AND ({m.where}) AND l.status = 'actual' ORDER BY l.doc_date, l.expense_id""",
-        params=params,
-    ).pl()
-    return frame

@@ -4,12 +4,14 @@ date; every rule a reference and a scenario file; the required rule ids of the c
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
+from finance.domain import i18n
 from finance.domain.errors import UserError
-from rules import PACKS_DIR
+from finance.domain.i18n import LANGS, read_messages
 from rules.loader import load_pack, load_packs
 from rules.model import Confidence
 
@@ -47,11 +49,27 @@ def test_every_parameter_is_sourced_and_dated(scheme: str) -> None:
 @pytest.mark.parametrize("rule_id", sorted(all_rule_ids()))
 def test_every_rule_has_a_reference_and_a_scenario_file(rule_id: str) -> None:
     scheme, rule = rule_id.split(".", 1)
-    decl = next(r for r in load_packs()[scheme].rules if r.id == rule)
-    assert decl.reference and decl.title and decl.explanation
-    assert (PACKS_DIR / scheme / "scenarios" / f"{rule}.yaml").exists(), (
+    pack = load_packs()[scheme]
+    decl = next(r for r in pack.rules if r.id == rule)
+    assert decl.reference
+    messages = i18n.catalogue()
+    for part in ("title", "explanation"):
+        for lang in LANGS:
+            assert messages[f"{rule_id}.{part}"][lang], (rule_id, part, lang)
+    assert (Path(pack.folder) / "scenarios" / f"{rule}.yaml").exists(), (
         f"no scenario file for {rule_id}"
     )
+
+
+@pytest.mark.parametrize("scheme", sorted(load_packs()))
+def test_no_figure_is_written_into_a_rule_sentence(scheme: str) -> None:
+    """A sentence names the parameters it shows: change the parameter and the text follows."""
+    folder = Path(load_packs()[scheme].folder)
+    messages = read_messages(folder / "messages.yaml") if (folder / "messages.yaml").exists() else {}
+    for key, texts in messages.items():
+        for lang, template in texts.items():
+            outside = re.sub(r"\{[^}]*\}", "", template)
+            assert not re.search(r"\d", outside), f"{scheme} {key}/{lang}: {template}"
 
 
 def test_figures_are_encoded_exactly_as_the_reference_gives_them() -> None:
