@@ -194,9 +194,7 @@ def scheme_values(manifest: Manifest, pack: Pack, param: dict[str, Decimal]) -> 
     """A production's windows, fee-cap ratio and hotel caps of one scheme."""
     assert pack.eligibility is not None
     el = pack.eligibility
-    plan = [
-        (i, f) for i, f in enumerate(manifest.financing, start=1) if f.scheme == pack.scheme
-    ]
+    plan = [(i, f) for i, f in enumerate(manifest.financing, start=1) if f.scheme == pack.scheme]
     wins = windows(el.window, plan, manifest.kind, param)
     fee_cap = param[el.producer_fee_cap] if el.producer_fee_cap else None
     hotel = (param["hotel_cap_paris"], param["hotel_cap_other"]) if el.hotel_caps else None

@@ -93,9 +93,7 @@ def resolve_parameters(manifest: Manifest, packs: dict[str, Pack], at: date) -> 
 def plan_keys(manifest: Manifest, packs: dict[str, Pack]) -> set[str]:
     """The schemes of the plan and the traits of their packs: what a rule's applies_to names."""
     schemes = {str(s) for s in manifest.schemes()}
-    traits = {
-        t for s in schemes if s in packs for t in TRAITS if getattr(packs[s], t, None)
-    }
+    traits = {t for s in schemes if s in packs for t in TRAITS if getattr(packs[s], t, None)}
     return schemes | traits
 
 
@@ -107,9 +105,9 @@ def active_packs(manifest: Manifest) -> dict[str, Pack]:
     plan = plan_keys(manifest, packs)
     chosen = {s: p for s, p in packs.items() if s in plan and p.activation == "plan"}
     for scheme, pack in packs.items():
-        if scheme not in chosen and pack.activation == "plan":
-            if any(set(r.applies_to) & plan for r in pack.rules):
-                chosen[scheme] = pack
+        applies = any(set(r.applies_to) & plan for r in pack.rules)
+        if scheme not in chosen and pack.activation == "plan" and applies:
+            chosen[scheme] = pack
     if sum(1 for p in chosen.values() if p.eligibility is not None) >= 2:
         chosen |= {s: p for s, p in packs.items() if p.activation == "overlap"}
     return chosen

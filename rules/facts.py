@@ -153,10 +153,7 @@ def _obligation_excess(c: FactContext, b: Bound) -> Decimal:
     summed over the schemes."""
     ratio = b.p(c, "ratio")
     return sum(
-        (
-            max(c.committed(p.scheme) - ratio * c.plan_sum(p.scheme), ZERO)
-            for p in _territorial(c)
-        ),
+        (max(c.committed(p.scheme) - ratio * c.plan_sum(p.scheme), ZERO) for p in _territorial(c)),
         ZERO,
     )
 
@@ -276,7 +273,9 @@ def check_pack(pack: Pack) -> list[str]:
     for name, m in pack.measures.items():
         if m.fact not in SPEND_FACTS:
             problems.append(f"measure {name}: unknown spend fact {m.fact!r}")
-        problems += [f"measure {name}: unknown class {c!r}" for c in m.ts_classes if c not in known_classes]
+        problems += [
+            f"measure {name}: unknown class {c!r}" for c in m.ts_classes if c not in known_classes
+        ]
     for kind, table, facts in (
         ("value", pack.values, VALUE_FACTS),
         ("threshold", pack.thresholds, THRESHOLD_FACTS),

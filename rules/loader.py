@@ -18,8 +18,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from finance.domain.errors import Problem, UserError
 from finance.domain import i18n
+from finance.domain.errors import Problem, UserError
 from finance.domain.packs import pack_folders, packs_root
 from finance.domain.yamlfile import load_yaml
 from rules.facts import Measure, check_pack, measure_table

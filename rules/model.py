@@ -165,7 +165,7 @@ class Presentation(Frozen):
     """How the edges show the scheme: its name by language, a colour."""
 
     label: dict[str, str] = Field(default_factory=dict)
-    colour: str | None = None
+    colour: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$")
 
 
 class Pack(Frozen):

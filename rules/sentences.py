@@ -16,9 +16,10 @@ from typing import Any
 from finance.domain import i18n
 from finance.domain.errors import UserError
 from finance.domain.i18n import money_en
+from rules.loader import load_packs
 from rules.model import Operator
 
-__all__ = ["explain", "money_en", "reason_text", "rule_text", "verb"]
+__all__ = ["explain", "money_en", "reason_text", "result_sentences", "rule_text", "verb"]
 
 
 def verb(op: Operator, met: bool, lang: str = "en") -> str:
@@ -71,3 +72,28 @@ def explain(
         verb=verb(op, met, lang),
         **params,
     )
+
+
+def result_sentences(
+    result: Mapping[str, Any], lang: str, currency: str = "EUR"
+) -> tuple[str, str]:
+    """A stored result's (title, explanation) in `lang`, from its own parameters and figures
+    (the JSON of `check`, English, re-said in the reader's language)."""
+    scheme, _, rule_id = str(result["rule_id"]).partition(".")
+    values = {p["name"]: Decimal(p["value"]) for p in result.get("parameters", [])}
+    title = rule_text(scheme, rule_id, "title", lang, currency, **values)
+    status = result.get("status")
+    if status == "not_applicable":
+        return title, i18n.text("result.not_concerned", lang)
+    if status == "insufficient_data" or result.get("measured") is None:
+        return title, str(result.get("explanation", ""))
+    pack = load_packs().get(scheme)
+    rule = next((r for r in pack.rules if r.id == rule_id), None) if pack else None
+    if rule is None:
+        return str(result.get("title", "")), str(result.get("explanation", ""))
+    measured, threshold = Decimal(result["measured"]), Decimal(result["threshold"])
+    met = status == "pass"
+    explanation = explain(
+        scheme, rule_id, rule.operator, met, measured, threshold, currency, values, lang
+    )
+    return title, explanation

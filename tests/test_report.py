@@ -13,8 +13,7 @@ from finance.reports.cost_report import cost_report
 from finance.reports.output import report_json
 from finance.store.db import connect
 from rules import PACKS_DIR
-from rules.loader import load_measures
-from rules.loader import load_packs
+from rules.loader import load_measures, load_packs
 from rules.relation import evidence
 from rules.runs import run_check, run_json
 from tests.conftest import DEMO_AT

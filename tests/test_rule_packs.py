@@ -65,7 +65,9 @@ def test_every_rule_has_a_reference_and_a_scenario_file(rule_id: str) -> None:
 def test_no_figure_is_written_into_a_rule_sentence(scheme: str) -> None:
     """A sentence names the parameters it shows: change the parameter and the text follows."""
     folder = Path(load_packs()[scheme].folder)
-    messages = read_messages(folder / "messages.yaml") if (folder / "messages.yaml").exists() else {}
+    messages = (
+        read_messages(folder / "messages.yaml") if (folder / "messages.yaml").exists() else {}
+    )
     for key, texts in messages.items():
         for lang, template in texts.items():
             outside = re.sub(r"\{[^}]*\}", "", template)

@@ -2,11 +2,12 @@
 
 Messages are data: `data/messages/*.yaml` for the dashboard and the engine's shared sentences,
 and each rule pack's `messages.yaml` for its rules' titles and explanations (keys prefixed with
-the pack's scheme: `wallimage.walloon_spend.title`). A file maps each key to its text per
+the pack's scheme: `<scheme>.<rule>.title`). A file maps each key to its text per
 language:
 
-    walloon_spend.title:
-      en: "Eligible Walloon spend reaches max({min_walloon_spend_ratio:percent} of the investment, commitment)"
+    regional_spend.title:
+      en: "Eligible regional spend reaches {min_spend_ratio:percent} of the aid"
+      fr: "Les dépenses régionales éligibles atteignent {min_spend_ratio:percent} de l'aide"
 
 A text names the figures it shows and never writes them: `{name}` is filled from the values
 given to `text` (a rule's parameters, its measured value and threshold), formatted by the spec
