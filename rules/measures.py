@@ -14,15 +14,12 @@ import duckdb
 
 from finance.domain.money import ZERO
 from finance.reports.cost_report import lines_sql
-from rules.cumulation import overlap_test
+from rules.cumulation import overlap_measure, overlap_test
 from rules.eligibility import sql_list
 from rules.facts import Measure
 from rules.loader import load_measures, load_packs
 from rules.plan import Plan, text
 from rules.wide import qualify, wide_relation
-
-#: the double-counting measure (rules/cumulation.py)
-OVERLAP = "cumulation.exclusive_overlap"
 
 
 @dataclass(frozen=True)
@@ -152,7 +149,7 @@ def measure_values(
 ) -> dict[str, MeasureValue]:
     """The measures in `wanted` of one production, from its aggregated row and its planned
     remaining per measure (both in the order of `names`); with `overlap`, also the double
-    counting (cumulation.exclusive_overlap: the expenses counted by two exclusive schemes,
+    counting (the overlap pack's exclusive_overlap: the expenses counted by two exclusive schemes,
     each once, at its amount)."""
     at = {name: i for i, name in enumerate(names)}
     out = {}
@@ -161,7 +158,8 @@ def measure_values(
         out[name] = MeasureValue(
             Decimal(row[3 * i]), Decimal(row[3 * i + 1]), Decimal(planned[i]), int(row[3 * i + 2])
         )
-    if overlap:
+    overlap_name = overlap_measure()
+    if overlap and overlap_name:
         total, count = row[-2:]
-        out[OVERLAP] = MeasureValue(Decimal(total or 0), ZERO, ZERO, int(count))
+        out[overlap_name] = MeasureValue(Decimal(total or 0), ZERO, ZERO, int(count))
     return out

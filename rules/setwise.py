@@ -53,7 +53,8 @@ def draft(manifest: Manifest, at: date) -> Draft:
     measures = load_measures()
     names = sorted({r.measured for p in packs.values() for r in p.rules if r.measured in measures})
     values = scheme_values_of(manifest, packs, params)
-    return Draft(manifest, packs, params, values, names, "cumulation" in packs)
+    overlap = any(p.activation == "overlap" for p in packs.values())
+    return Draft(manifest, packs, params, values, names, overlap)
 
 
 def plan_of(drafts: list[Draft]) -> Plan:
