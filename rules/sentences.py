@@ -80,6 +80,10 @@ def result_sentences(
     """A stored result's (title, explanation) in `lang`, from its own parameters and figures
     (the JSON of `check`, English, re-said in the reader's language)."""
     scheme, _, rule_id = str(result["rule_id"]).partition(".")
+    pack = load_packs().get(scheme)  # loading the packs registers their messages
+    rule = next((r for r in pack.rules if r.id == rule_id), None) if pack else None
+    if rule is None:
+        return str(result.get("title", "")), str(result.get("explanation", ""))
     values = {p["name"]: Decimal(p["value"]) for p in result.get("parameters", [])}
     title = rule_text(scheme, rule_id, "title", lang, currency, **values)
     status = result.get("status")
@@ -87,13 +91,16 @@ def result_sentences(
         return title, i18n.text("result.not_concerned", lang)
     if status == "insufficient_data" or result.get("measured") is None:
         return title, str(result.get("explanation", ""))
-    pack = load_packs().get(scheme)
-    rule = next((r for r in pack.rules if r.id == rule_id), None) if pack else None
-    if rule is None:
-        return str(result.get("title", "")), str(result.get("explanation", ""))
     measured, threshold = Decimal(result["measured"]), Decimal(result["threshold"])
-    met = status == "pass"
     explanation = explain(
-        scheme, rule_id, rule.operator, met, measured, threshold, currency, values, lang
+        scheme,
+        rule_id,
+        rule.operator,
+        status == "pass",
+        measured,
+        threshold,
+        currency,
+        values,
+        lang,
     )
     return title, explanation
