@@ -55,12 +55,17 @@ def packs_root() -> Path:
 
 
 def pack_folders() -> tuple[Path, ...]:
-    """Every pack folder in use: the main folder's (by name), then the extra ones in order."""
-    root = packs_root()
+    """Every pack folder in use: the main folder's (by name), then the extra ones in order.
+    Listed once per setting of the two variables (checks call this for every production)."""
+    return _folders(packs_root(), os.environ.get(EXTRA_PACKS_ENV, ""))
+
+
+@cache
+def _folders(root: Path, extras: str) -> tuple[Path, ...]:
     if not root.is_dir():
         raise UserError(f"{root}: no rule packs folder here")
     found = [d for d in sorted(root.iterdir()) if (d / "pack.yaml").is_file()]
-    for entry in filter(None, os.environ.get(EXTRA_PACKS_ENV, "").split(os.pathsep)):
+    for entry in filter(None, extras.split(os.pathsep)):
         extra = Path(entry)
         if (extra / "pack.yaml").is_file():
             found.append(extra)
