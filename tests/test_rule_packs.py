@@ -11,7 +11,8 @@ import pytest
 
 from finance.domain import i18n
 from finance.domain.errors import UserError
-from finance.domain.i18n import LANGS, read_messages
+from finance.domain.i18n import LANGS, MESSAGES_DIR, read_messages
+from finance.domain.packs import funder_schemes
 from rules.loader import load_pack, load_packs
 from rules.model import Confidence
 
@@ -124,3 +125,30 @@ def test_the_core_never_imports_the_ui(package: str) -> None:
             )
             for name in names:
                 assert name.split(".")[0] not in {"streamlit", "plotly"}, f"{path} imports {name}"
+
+
+def test_the_manifest_takes_the_packs_funders_and_other() -> None:
+    assert set(funder_schemes()) == {s for s, p in load_packs().items() if p.funder} | {"other"}
+    assert {"be_tax_shelter", "wallimage", "screen_brussels", "cnc_acm", "fr_cic", "fr_c2i"} <= set(
+        funder_schemes()
+    )
+    assert not {"eu", "cumulation"} & set(funder_schemes())
+
+
+def test_a_pack_naming_an_unknown_fact_or_parameter_is_refused(tmp_path: Path) -> None:
+    pack = tmp_path / "x"
+    pack.mkdir()
+    (pack / "pack.yaml").write_text(
+        "scheme: x\ntitle: X pack\nthresholds:\n  cap: {fact: share_of_budget, ratio: nope}\n"
+        "  other: {fact: invented}\nrules: []\n"
+    )
+    with pytest.raises(UserError) as err:
+        load_pack(pack)
+    reasons = " ".join(p.reason for p in err.value.problems)
+    assert "names no parameter 'nope'" in reasons and "unknown fact 'invented'" in reasons
+
+
+def test_every_core_message_is_in_the_three_languages() -> None:
+    for path in sorted(MESSAGES_DIR.glob("*.yaml")):
+        messages = read_messages(path)
+        assert not i18n.missing_languages(messages, messages), path.name

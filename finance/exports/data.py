@@ -29,6 +29,8 @@ from finance.domain.errors import UserError
 from finance.domain.fmt import jsonable
 from finance.store.audit import trail
 from finance.store.db import connect, read_frame
+from rules.relation import relation_at
+from rules.runs import result_json, run_check
 
 #: the columns of every part, in this order (the content hash covers them all)
 COLUMNS = (
@@ -232,9 +234,6 @@ def _write_parts(
 def gather(db: Path | None, production_id: str, scheme: str, at: date) -> Iterator[ExportData]:
     """Run the check as at `at` and prepare what the file shows (its line files are removed on
     leaving the block)."""
-    from rules.relation import relation_at
-    from rules.runs import result_json, run_check
-
     run = run_check(db, production_id, at)
     results = [result_json(r) for r in run.results if r.scheme == scheme]
     if not results:
