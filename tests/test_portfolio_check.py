@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import Result
 
 from finance import DATA_DIR
 from finance.domain.errors import UserError
@@ -23,6 +22,7 @@ from rules.relation import relation_at
 from rules.runs import run_check, run_checks, run_json
 from rules.setwise import draft, plan_of
 from rules.wide import long_relation
+from tests.cli_run import invoke
 
 AT = date(2026, 11, 22)
 
@@ -163,10 +163,8 @@ def test_one_relation_for_the_portfolio_has_each_production_s_own_rows(
     }
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "finance", *args], capture_output=True, text=True, timeout=120
-    )
+def _cli(*args: str) -> Result:
+    return invoke(*args)
 
 
 def test_check_all_prints_every_production(copy: Path) -> None:
@@ -179,9 +177,9 @@ def test_check_all_prints_every_production(copy: Path) -> None:
     tram = next(r for r in runs if r["production"] == "tram")
     assert {**tram, "run_id": 0} == {**one, "run_id": 0}
     failed = any(x["status"] == "fail" for r in runs for x in r["results"])
-    assert out.returncode == (1 if failed else 0)
+    assert out.exit_code == (1 if failed else 0)
     table = _cli("check", "--all", "--at", "2026-11-22", "--db", str(copy))
-    assert table.returncode == out.returncode
+    assert table.exit_code == out.exit_code
     lines = table.stdout.splitlines()
     assert lines[0].split()[:2] == ["production", "status"]
     assert [line.split()[0] for line in lines[2 : 2 + len(PLANS)]] == sorted(PLANS)
@@ -190,4 +188,4 @@ def test_check_all_prints_every_production(copy: Path) -> None:
 @pytest.mark.parametrize("args", [("check",), ("check", "tram", "--all")])
 def test_check_needs_a_production_or_all(copy: Path, args: tuple[str, ...]) -> None:
     out = _cli(*args, "--db", str(copy))
-    assert out.returncode == 2 and "PRODUCTION or --all" in out.stderr
+    assert out.exit_code == 2 and "PRODUCTION or --all" in out.stderr

@@ -14,6 +14,7 @@ from finance.domain.errors import UserError
 
 MAX_UPLOAD_MB = 50  # dashboards/ui/imports.py MAX_MB
 LOCAL_ADDRESSES = ("localhost", "127.0.0.1", "::1")
+#: dashboards/ sits beside finance/ both in a checkout and in site-packages (one wheel ships both).
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
 
 

@@ -1,5 +1,7 @@
-"""The `cineledger` command line: thin commands over the services."""
+"""The `cineledger` command line: thin commands over the services.
 
-from finance.cli.main import main
-
-__all__ = ["main"]
+`options` holds what every command shares (options, the `--db` rule, the error guard); one module
+per command group (`production`, `imports`, `report`, `check`, `export`, `admin`, `demo`) defines
+its commands at module level; `main` builds the group from them. Imports go one way:
+main -> command modules -> options.
+"""

@@ -7,113 +7,103 @@ from pathlib import Path
 
 import click
 
+from finance.access.auth import write_user
+from finance.classify.overrides import override, parse_ids
+from finance.cli.options import db_option, echo_json, format_option
 from finance.domain.errors import UserError
+from finance.domain.fmt import jsonable
+from finance.store.audit import trail
+from finance.store.backup import backup, restore
+from finance.store.db import connect
 
 
-def register(cli: click.Group) -> None:
-    """Attach the commands to the `cineledger` group."""
-    from finance.cli.main import db_option, echo_json
+@click.command("override")
+@click.argument("production")
+@click.argument("expense_ids")
+@click.option(
+    "--set",
+    "assignment",
+    required=True,
+    help="FIELD=VALUE: territory, category, ts_class, be_taxable or av_company.",
+)
+@click.option("--reason", required=True, help="Why: shown to the funder's auditor.")
+@db_option
+def override_cmd(production: str, expense_ids: str, assignment: str, reason: str, db: Path) -> None:
+    """Correct the classification of expenses (ids like 12,14-18), with a reason."""
+    fld, sep, value = assignment.partition("=")
+    if not sep:
+        raise UserError("--set takes FIELD=VALUE, e.g. --set territory=BE-WAL")
+    outcome = override(db, production, parse_ids(expense_ids), fld.strip(), value, reason)
+    for row in outcome.changed.iter_rows(named=True):
+        click.echo(f"expense {row['id']}: {outcome.field} {row['before']} -> {outcome.value}")
 
-    @cli.command("override")
-    @click.argument("production")
-    @click.argument("expense_ids")
-    @click.option(
-        "--set",
-        "assignment",
-        required=True,
-        help="FIELD=VALUE: territory, category, ts_class, be_taxable or av_company.",
-    )
-    @click.option("--reason", required=True, help="Why: shown to the funder's auditor.")
-    @db_option
-    def override_cmd(
-        production: str, expense_ids: str, assignment: str, reason: str, db: Path
-    ) -> None:
-        """Correct the classification of expenses (ids like 12,14-18), with a reason."""
-        from finance.classify.overrides import override, parse_ids
 
-        fld, sep, value = assignment.partition("=")
-        if not sep:
-            raise UserError("--set takes FIELD=VALUE, e.g. --set territory=BE-WAL")
-        outcome = override(db, production, parse_ids(expense_ids), fld.strip(), value, reason)
-        for row in outcome.changed.iter_rows(named=True):
-            click.echo(f"expense {row['id']}: {outcome.field} {row['before']} -> {outcome.value}")
-
-    @cli.command("audit")
-    @click.argument("production", required=False)
-    @click.option("--limit", default=50, show_default=True, help="Newest entries shown.")
-    @click.option(
-        "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-    )
-    @db_option
-    def audit_cmd(production: str | None, limit: int, fmt: str, db: Path) -> None:
-        """The audit trail: who imported, overrode, checked or exported what, when and why."""
-        from finance.domain.fmt import jsonable
-        from finance.store.audit import trail
-        from finance.store.db import connect
-
-        with connect(db, read_only=True) as con:
-            frame = trail(con, production, limit)
-        if fmt == "json":
-            rows = frame.to_dicts()
-            for r in rows:
-                r["details"] = json.loads(r["details"]) if r["details"] else None
-            echo_json(jsonable(rows))
-            return
-        for r in frame.iter_rows(named=True):
-            why = f"  because: {r['reason']}" if r["reason"] else ""
-            click.echo(
-                f"{r['id']:>6} {r['occurred_at']:%Y-%m-%d %H:%M:%S} {r['actor']:<16} "
-                f"{r['action']:<18} {r['production_id'] or '*':<16} {r['target'] or ''}{why}"
-            )
-
-    @cli.command("backup")
-    @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-    @db_option
-    def backup_cmd(folder: Path, db: Path) -> None:
-        """Write a consistent snapshot (Parquet tables, manifests, documents) into FOLDER."""
-        from finance.store.backup import backup
-
-        outcome = backup(db, folder)
-        total = sum(outcome.tables.values())
-        click.echo(f"{folder}: {len(outcome.tables)} tables, {total} rows, hashes in backup.json")
-
-    @cli.command("restore")
-    @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-    @db_option
-    def restore_cmd(folder: Path, db: Path) -> None:
-        """Bring a backup back into the (new, empty) database named by --db."""
-        from finance.store.backup import restore
-
-        tables = restore(folder, db)
+@click.command("audit")
+@click.argument("production", required=False)
+@click.option("--limit", default=50, show_default=True, help="Newest entries shown.")
+@format_option("table", "json")
+@db_option
+def audit_cmd(production: str | None, limit: int, fmt: str, db: Path) -> None:
+    """The audit trail: who imported, overrode, checked or exported what, when and why."""
+    with connect(db, read_only=True) as con:
+        frame = trail(con, production, limit)
+    if fmt == "json":
+        rows = frame.to_dicts()
+        for r in rows:
+            r["details"] = json.loads(r["details"]) if r["details"] else None
+        echo_json(jsonable(rows))
+        return
+    for r in frame.iter_rows(named=True):
+        why = f"  because: {r['reason']}" if r["reason"] else ""
         click.echo(
-            f"{db}: restored {sum(tables.values())} rows in {len(tables)} tables from {folder}"
+            f"{r['id']:>6} {r['occurred_at']:%Y-%m-%d %H:%M:%S} {r['actor']:<16} "
+            f"{r['action']:<18} {r['production_id'] or '*':<16} {r['target'] or ''}{why}"
         )
 
-    @cli.group("user")
-    def user() -> None:
-        """Dashboard accounts (password mode): stored hashed in a TOML settings file."""
 
-    @user.command("add")
-    @click.argument("name")
-    @click.option(
-        "--role",
-        type=click.Choice(["viewer", "editor"]),
-        required=True,
-        help="viewer: read and export; editor: also import and correct.",
-    )
-    @click.option(
-        "--auth-file",
-        type=click.Path(dir_okay=False, path_type=Path),
-        envvar="CINELEDGER_AUTH_FILE",
-        default="cineledger-auth.toml",
-        show_default=True,
-        show_envvar=True,
-        help="Settings file the dashboard reads (CINELEDGER_AUTH_FILE).",
-    )
-    @click.password_option(help="Prompted (twice) when not given; at least 10 characters.")
-    def user_add(name: str, role: str, auth_file: Path, password: str) -> None:
-        """Add or replace an account; only a salted scrypt hash of the password is stored."""
-        from finance.access.auth import write_user
+@click.command("backup")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@db_option
+def backup_cmd(folder: Path, db: Path) -> None:
+    """Write a consistent snapshot (Parquet tables, manifests, documents) into FOLDER."""
+    outcome = backup(db, folder)
+    total = sum(outcome.tables.values())
+    click.echo(f"{folder}: {len(outcome.tables)} tables, {total} rows, hashes in backup.json")
 
-        write_user(auth_file, name, role, password)
-        click.echo(f"{auth_file}: {name} ({role}) saved")
+
+@click.command("restore")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@db_option
+def restore_cmd(folder: Path, db: Path) -> None:
+    """Bring a backup back into the (new, empty) database named by --db."""
+    tables = restore(folder, db)
+    click.echo(f"{db}: restored {sum(tables.values())} rows in {len(tables)} tables from {folder}")
+
+
+@click.group("user")
+def user() -> None:
+    """Dashboard accounts (password mode): stored hashed in a TOML settings file."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(["viewer", "editor"]),
+    required=True,
+    help="viewer: read and export; editor: also import and correct.",
+)
+@click.option(
+    "--auth-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="CINELEDGER_AUTH_FILE",
+    default="cineledger-auth.toml",
+    show_default=True,
+    show_envvar=True,
+    help="Settings file the dashboard reads (CINELEDGER_AUTH_FILE).",
+)
+@click.password_option(help="Prompted (twice) when not given; at least 10 characters.")
+def user_add(name: str, role: str, auth_file: Path, password: str) -> None:
+    """Add or replace an account; only a salted scrypt hash of the password is stored."""
+    write_user(auth_file, name, role, password)
+    click.echo(f"{auth_file}: {name} ({role}) saved")

@@ -15,6 +15,7 @@ import polars as pl
 from finance.domain.errors import UserError
 from finance.domain.validate import PROBLEM_SCHEMA
 from finance.importers.base import EXPENSE_SCHEMA, Extracted
+from finance.importers.canonical import type_and_check
 from finance.importers.tabular import read_table
 
 COLUMNS = [
@@ -125,8 +126,6 @@ def _canonical(rows: pl.DataFrame) -> pl.DataFrame:
 
 def extract(path: Path, currency: str) -> Extracted:
     """Expense lines of an FEC file as canonical rows (typed and checked like any other file)."""
-    from finance.importers.canonical import type_and_check
-
     table = read_table(path)
     missing = [c for c in COLUMNS[:13] if c not in table.frame.columns]
     if missing:

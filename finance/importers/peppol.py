@@ -22,6 +22,7 @@ from defusedxml import DefusedXmlException
 from finance.domain.errors import UserError
 from finance.domain.validate import PROBLEM_SCHEMA
 from finance.importers.base import EXPENSE_SCHEMA, Extracted
+from finance.importers.canonical import type_and_check
 
 NS = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
@@ -201,8 +202,6 @@ def document_row(root: Element, doc: Document) -> tuple[dict[str, Any], tuple[st
 
 def extract(path: Path, currency: str) -> Extracted:
     """Every document under `path` as canonical rows, typed and checked like any other file."""
-    from finance.importers.canonical import type_and_check
-
     docs = documents(path)
     if not docs:
         raise UserError(f"{path.name}: no XML e-invoice found")

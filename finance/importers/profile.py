@@ -15,6 +15,7 @@ from finance.domain.errors import UserError
 from finance.domain.manifest import load_yaml, validation_problems
 from finance.domain.parsing import normalize_header
 from finance.importers.base import EXPENSE_SCHEMA, Extracted
+from finance.importers.canonical import type_and_check
 from finance.importers.tabular import read_header, read_table
 
 PROFILES = DATA_DIR / "profiles"
@@ -65,8 +66,6 @@ def detect(path: Path) -> Profile | None:
 
 def extract_with(profile: Profile, path: Path, currency: str) -> Extracted:
     """Rename the source columns, add the constants, then type and check as the canonical layout."""
-    from finance.importers.canonical import type_and_check
-
     table = read_table(path)
     by_header = {normalize_header(c): c for c in table.frame.columns if c != "_row"}
     missing = [h for h in profile.columns.values() if normalize_header(h) not in by_header]

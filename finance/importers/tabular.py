@@ -10,6 +10,7 @@ import codecs
 import csv
 import hashlib
 import re
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -251,8 +252,6 @@ def _cell_text(value: Any) -> str | None:
 
 def _refuse_zip_bomb(path: Path) -> None:
     """An XLSX is a zip: refuse one that would inflate beyond MAX_XLSX_INFLATED before opening."""
-    import zipfile
-
     try:
         with zipfile.ZipFile(path) as archive:
             inflated = sum(info.file_size for info in archive.infolist())

@@ -1,0 +1,36 @@
+"""`cineledger export`: a funder's justification file, or the final cost statement."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from finance.cli.options import db_option, lang_option, parse_at
+
+
+@click.command("export")
+@click.argument("production")
+@click.option(
+    "--scheme",
+    required=True,
+    help="be_tax_shelter, wallimage, screen_brussels, cnc_acm, fr_cic, "
+    "or cost (the final cost statement).",
+)
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Output file: .xlsx for the workbook, .pdf for the one-page summary.",
+)
+@click.option("--at", "at", help="Evaluate as at this date (YYYY-MM-DD); default today.")
+@lang_option
+@db_option
+def export(production: str, scheme: str, out: Path, at: str | None, lang: str, db: Path) -> None:
+    """The funder's justification file (workbook or one-page PDF), or the final cost statement."""
+    # deferred: the workbook and PDF writers add 0.17 s and 50 MB to every other command's start
+    from finance.exports.run import export as write_export
+
+    result = write_export(db, production, scheme, out, parse_at(at), lang)
+    click.echo(f"{result.path}: written; content {result.content_hash}")

@@ -1,0 +1,149 @@
+"""`cineledger import budget|expenses|mapping|rates`, and what an import leaves to look at:
+`quarantine` (rows rejected by `--skip-invalid`) and `to-code` (documents waiting for a line)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from finance.cli.options import db_option
+from finance.importers import budget, ingest, mappings, rates
+from finance.store.db import connect
+
+
+@click.group("import")
+def import_() -> None:
+    """Load a devis, expenses or exchange rates."""
+
+
+@import_.command("budget")
+@click.argument("production")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--version", "version", help="Version label (default v1, v2, ...).")
+@db_option
+def import_budget(production: str, file: Path, version: str | None, db: Path) -> None:
+    """Load a devis (CSV or XLSX) as a new budget version."""
+    out = budget.import_budget(db, production, file, version)
+    click.echo(
+        f"{production}: devis {out.version} {out.action}, {out.lines} lines, total {out.total}"
+    )
+
+
+@import_.command("expenses")
+@click.argument("production")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Import the valid rows; keep the invalid ones in quarantine with their reasons.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "canonical", "peppol", "fec"]),
+    default="auto",
+    show_default=True,
+    help="File format; auto detects Peppol UBL (XML file, folder or zip), the FEC and shipped profiles.",
+)
+@click.option(
+    "--profile",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A column-mapping profile (YAML) for another tool's export.",
+)
+@db_option
+def import_expenses(
+    production: str,
+    files: tuple[Path, ...],
+    skip_invalid: bool,
+    fmt: str,
+    profile: Path | None,
+    db: Path,
+) -> None:
+    """Load expenses: spreadsheets, Peppol e-invoices, FEC, mapped exports (one transaction)."""
+    chosen = str(profile) if profile else fmt
+    outcome = ingest.import_expenses(
+        db, production, list(files), skip_invalid=skip_invalid, fmt=chosen
+    )
+    _import_summary(outcome)
+
+
+def _import_summary(outcome: ingest.ImportOutcome) -> None:
+    """One line per file, the quarantined problems, then what waits for the user."""
+    for f in outcome.files:
+        if f.previous_batch is not None:
+            click.echo(f"{f.file}: already imported (batch {f.previous_batch}); nothing added")
+            continue
+        parts = [f"{f.imported} imported"]
+        if f.duplicates:
+            parts.append(f"{f.duplicates} already in the ledger (skipped)")
+        if f.rejected:
+            parts.append(f"{f.rejected} rejected to quarantine")
+        click.echo(f"{f.file}: {f.rows_read} rows read, {', '.join(parts)} (batch {f.batch_id})")
+    for problem in outcome.problems:
+        click.echo(f"  - quarantined: {problem}", err=True)
+    if outcome.to_code:
+        click.echo(
+            f"{outcome.to_code} documents wait for a budget line: `cineledger to-code PRODUCTION`"
+        )
+    if outcome.invalid_ids:
+        click.echo(
+            f"warning: {outcome.invalid_ids} rows carry an invalid VAT or enterprise number "
+            f"(kept, flagged; see `cineledger report`)",
+            err=True,
+        )
+
+
+@import_.command("mapping")
+@click.argument("production")
+@click.argument("file", type=click.Path(path_type=Path))
+@db_option
+def import_mapping(production: str, file: Path, db: Path) -> None:
+    """Load a supplier-to-budget-line mapping (CSV: supplier name or VAT number, budget_code)."""
+    count = mappings.import_mappings(db, production, file)
+    click.echo(f"{production}: {count} supplier mappings loaded from {file.name}")
+
+
+@import_.command("rates")
+@click.argument("file", type=click.Path(path_type=Path))
+@db_option
+def import_rates(file: Path, db: Path) -> None:
+    """Load the ECB reference-rate CSV (eurofxref-hist.csv or eurofxref.csv)."""
+    out = rates.import_rates(db, file)
+    state = "already loaded; nothing changed" if out.unchanged else "loaded"
+    click.echo(
+        f"{out.file}: {out.rates} rates for {out.currencies} currencies "
+        f"({out.first} to {out.last}) {state}"
+    )
+
+
+@click.command("to-code")
+@click.argument("production")
+@db_option
+def to_code(production: str, db: Path) -> None:
+    """Documents waiting for a budget line (e-invoices without a known accounting reference)."""
+    _quarantine_list(db, production, "to_code")
+
+
+@click.command("quarantine")
+@click.argument("production")
+@db_option
+def quarantine(production: str, db: Path) -> None:
+    """Rows rejected by `import expenses --skip-invalid`, with their reasons."""
+    _quarantine_list(db, production, "invalid")
+
+
+def _quarantine_list(db: Path, production: str, kind: str) -> None:
+    """The quarantine rows of one kind (invalid, or waiting to be coded)."""
+    with connect(db, read_only=True) as con:
+        rows = con.execute(
+            "SELECT source_file, source_row, reasons FROM quarantine WHERE production_id = ? AND kind = ? "
+            "ORDER BY batch_id, source_file, source_row",
+            [production, kind],
+        ).fetchall()
+    if not rows:
+        click.echo(
+            f"{production}: {'nothing waits to be coded' if kind == 'to_code' else 'quarantine is empty'}"
+        )
+    for file, row, reasons in rows:
+        click.echo(f"{file} row {row}: {reasons}")
