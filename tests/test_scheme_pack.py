@@ -247,3 +247,8 @@ def test_the_funders_page_shows_the_pack(db: Path, monkeypatch: pytest.MonkeyPat
     assert "Les dépenses flamandes éligibles atteignent max(200 % de l'aide" in texts
     assert at.button(key=f"prepare-{SCHEME}") is not None
     st.cache_data.clear()
+
+
+def test_the_cli_help_lists_the_pack(pack: Path) -> None:
+    shown = CliRunner().invoke(cli, ["export", "--help"], terminal_width=200)
+    assert shown.exit_code == 0 and SCHEME in shown.output and "wallimage" in shown.output

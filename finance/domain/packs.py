@@ -39,6 +39,7 @@ class SchemeInfo:
 
     name: str
     funder: bool
+    exportable: bool = False  # it tests expenses: `export --scheme` writes its justification file
     requires: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     colour: str | None = None
@@ -85,6 +86,7 @@ def _info(folder: Path) -> SchemeInfo:
     return SchemeInfo(
         name=str(data.get("scheme", folder.name)),
         funder=bool(data.get("funder", True)),
+        exportable=data.get("eligibility") is not None,
         requires={str(k): str(v) for k, v in (line.get("requires") or {}).items()},
         labels={str(k): str(v) for k, v in (shown.get("label") or {}).items()},
         colour=shown.get("colour"),
@@ -110,6 +112,11 @@ def catalogue() -> dict[str, SchemeInfo]:
 def funder_schemes() -> tuple[str, ...]:
     """The schemes a financing line may name, in pack order, `other` last."""
     return (*(s for s, i in catalogue().items() if i.funder), OTHER)
+
+
+def exportable_schemes() -> tuple[str, ...]:
+    """The schemes with a justification file (their packs test expenses), in pack order."""
+    return tuple(s for s, i in catalogue().items() if i.exportable)
 
 
 def scheme_label(scheme: str, lang: str = "en") -> str:

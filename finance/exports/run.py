@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from finance.domain.errors import UserError
+from finance.domain.packs import exportable_schemes as schemes_with_files
 from finance.exports.cost import write_cost_statement
 from finance.exports.data import gather
 from finance.exports.pdf import write_pdf
 from finance.exports.workbook import write_workbook
 from finance.store.audit import record
 from finance.store.db import connect, transaction
-from rules.loader import load_packs
 
 #: the export that is not a scheme's: the final cost statement
 COST = "cost"
@@ -23,7 +23,7 @@ COST = "cost"
 def exportable_schemes() -> tuple[str, ...]:
     """What `export --scheme` takes: every pack whose scheme tests expenses (its justification
     file lists them), in pack order, then the final cost statement."""
-    return (*(s for s, p in load_packs().items() if p.eligibility is not None), COST)
+    return (*schemes_with_files(), COST)
 
 
 @dataclass(frozen=True)
