@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -20,7 +21,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError, core_schema
 
 from finance.domain.packs import catalogue, funder_schemes
 
@@ -53,18 +53,13 @@ class Scheme(str):
         if value not in known:
             quoted = [f"'{s}'" for s in known]
             expected = ", ".join(quoted[:-1]) + f" or {quoted[-1]}"
-            raise PydanticCustomError("enum", "Input should be {expected}", {"expected": expected})
+            raise ValueError(f"Input should be {expected}")
         return cls(value)
 
     @classmethod
-    def __get_pydantic_core_schema__(
-        cls, source: type[Any], handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(
-            cls.check,
-            core_schema.str_schema(),
-            serialization=core_schema.plain_serializer_function_ser_schema(str),
-        )
+    def __get_pydantic_core_schema__(cls, source: type[Any], handler: GetCoreSchemaHandler) -> Any:
+        """Validated as a text naming a known scheme; written as that text."""
+        return handler(Annotated[str, AfterValidator(cls.check)])
 
 
 class Status(StrEnum):
