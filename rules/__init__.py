@@ -5,8 +5,9 @@ The law lives here as data next to the engine that reads it: one folder per sche
 rule declarations (fact x operator x threshold) and YAML scenario tests.
 """
 
-from pathlib import Path
+from finance.domain.packs import BUNDLED_PACKS
 
-PACKS_DIR = Path(__file__).resolve().parent / "packs"
+#: the bundled packs (finance/domain/packs.py lists every pack folder in use)
+PACKS_DIR = BUNDLED_PACKS
 #: Version of the rulebook as a whole; bump it and add a CHANGELOG entry on every rule change.
 RULEBOOK_VERSION = "2026.1"

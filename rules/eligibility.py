@@ -1,7 +1,7 @@
 """Eligibility of every expense for every scheme: the tests, as SQL generated from the packs.
 
 The tests come from the pack's `eligibility` data; each failing test leaves a reason code on the
-row (rules/reasons.yaml says it in words). Caps that work on totals (the Tax Shelter producer-fee
+row (data/messages/rules.yaml says it in words). Caps that work on totals (the Tax Shelter producer-fee
 cap, French hotel caps) are applied over the same rows, so the eligible amounts of the evidence
 add up exactly to the measured figure. rules/wide.py assembles the relation.
 
@@ -185,19 +185,18 @@ class SchemeValues:
 
 
 def has_fee_cap(pack: Pack) -> bool:
-    """The Tax Shelter producer-fee cap applies (its pack has the ratio)."""
-    return pack.scheme == "be_tax_shelter" and "producer_fee_cap" in pack.parameters
+    """A producer-fee cap applies (the pack's eligibility names its ratio parameter)."""
+    el = pack.eligibility
+    return el is not None and el.producer_fee_cap is not None
 
 
 def scheme_values(manifest: Manifest, pack: Pack, param: dict[str, Decimal]) -> SchemeValues:
     """A production's windows, fee-cap ratio and hotel caps of one scheme."""
     assert pack.eligibility is not None
     el = pack.eligibility
-    plan = [
-        (i, f) for i, f in enumerate(manifest.financing, start=1) if f.scheme.value == pack.scheme
-    ]
+    plan = [(i, f) for i, f in enumerate(manifest.financing, start=1) if f.scheme == pack.scheme]
     wins = windows(el.window, plan, manifest.kind, param)
-    fee_cap = param["producer_fee_cap"] if has_fee_cap(pack) else None
+    fee_cap = param[el.producer_fee_cap] if el.producer_fee_cap else None
     hotel = (param["hotel_cap_paris"], param["hotel_cap_other"]) if el.hotel_caps else None
     return SchemeValues(wins, fee_cap, hotel)
 

@@ -12,14 +12,25 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from finance.domain.models import Manifest, Scheme
+from finance.domain import i18n
+from finance.domain.models import Manifest
 from finance.domain.money import ZERO
 from rules.eligibility import AgreementWindow, SchemeValues, scheme_values
-from rules.facts import MEASURES, THRESHOLDS, VALUES, FactContext, ceil_cent
-from rules.loader import load_packs
+from rules.facts import (
+    DETAIL_FACTS,
+    Bound,
+    DetailInput,
+    FactContext,
+    threshold_value,
+    value_of,
+)
+from rules.loader import load_measures, load_packs
 from rules.measures import MeasureValue
 from rules.model import Operator, Pack, RuleDecl, Status
-from rules.sentences import explain
+from rules.sentences import explain, rule_text
+
+#: traits a pack may have (rules/model.py's Pack); a rule's applies_to may name them
+TRAITS = ("public_aid", "territorial_obligation")
 
 
 @dataclass(frozen=True)
@@ -64,7 +75,7 @@ class RunContext:
 
 
 def _signing_date(manifest: Manifest, scheme: str, at: date) -> date:
-    dates = [f.signed_on for f in manifest.financing if f.scheme.value == scheme and f.signed_on]
+    dates = [f.signed_on for f in manifest.financing if f.scheme == scheme and f.signed_on]
     return min(dates) if dates else at
 
 
@@ -79,16 +90,26 @@ def resolve_parameters(manifest: Manifest, packs: dict[str, Pack], at: date) -> 
     return out
 
 
+def plan_keys(manifest: Manifest, packs: dict[str, Pack]) -> set[str]:
+    """The schemes of the plan and the traits of their packs: what a rule's applies_to names."""
+    schemes = {str(s) for s in manifest.schemes()}
+    traits = {t for s in schemes if s in packs for t in TRAITS if getattr(packs[s], t, None)}
+    return schemes | traits
+
+
 def active_packs(manifest: Manifest) -> dict[str, Pack]:
-    """The packs of the schemes in the plan, plus the EU ceilings when a territorial fund is."""
+    """The packs of the schemes in the plan, plus those with a rule that applies to a scheme
+    (or a trait) of the plan (the EU ceilings when a territorial fund is), plus the
+    double-counting packs when two schemes of the plan have eligibility tests."""
     packs = load_packs()
-    plan = {s.value for s in manifest.schemes()}
-    chosen = {s: p for s, p in packs.items() if s in plan}
+    plan = plan_keys(manifest, packs)
+    chosen = {s: p for s, p in packs.items() if s in plan and p.activation == "plan"}
     for scheme, pack in packs.items():
-        if scheme not in chosen and any(set(r.applies_to) & plan for r in pack.rules):
+        applies = any(set(r.applies_to) & plan for r in pack.rules)
+        if scheme not in chosen and pack.activation == "plan" and applies:
             chosen[scheme] = pack
     if sum(1 for p in chosen.values() if p.eligibility is not None) >= 2:
-        chosen["cumulation"] = packs["cumulation"]
+        chosen |= {s: p for s, p in packs.items() if p.activation == "overlap"}
     return chosen
 
 
@@ -117,7 +138,7 @@ def _window_info(ctx: RunContext, scheme: str) -> dict[str, Any]:
     wins = ctx.windows.get(scheme, [])
     ends = [w.end for w in wins]
     end = max(ends) if ends and all(ends) else None  # type: ignore[type-var]
-    if end is None and ctx.manifest.schedule is not None and scheme not in ("eu",):
+    if end is None and ctx.manifest.schedule is not None and ctx.packs[scheme].schedule_window:
         end = ctx.manifest.schedule.post_end
     starts = [w.start for w in wins if w.start]
     return {
@@ -146,16 +167,16 @@ def _gap(op: Operator, value: Decimal, threshold: Decimal) -> Decimal:
 
 
 def _fact_context(ctx: RunContext, measures: dict[str, Decimal]) -> FactContext:
-    return FactContext(ctx.manifest, ctx.values, ctx.budget, ctx.eac, measures)
+    return FactContext(ctx.manifest, ctx.values, ctx.budget, ctx.eac, measures, load_packs())
 
 
 def _missing_data(ctx: RunContext, scheme: str) -> str | None:
     """Why a scheme's rules cannot be evaluated, if they cannot."""
-    lines = [f for f in ctx.manifest.financing if f.scheme.value == scheme]
-    if scheme == "be_tax_shelter" and any(
-        f.signed_on is None and f.window_start is None for f in lines
-    ):
-        return "the framework agreement has no signed_on date: the spending window cannot be set"
+    if not ctx.packs[scheme].financing_line.signing_required:
+        return None
+    lines = [f for f in ctx.manifest.financing if f.scheme == scheme]
+    if any(f.signed_on is None and f.window_start is None for f in lines):
+        return i18n.text("result.no_signing_date")
     return None
 
 
@@ -167,44 +188,34 @@ def _figures(rule: RuleDecl, ctx: RunContext, mv: dict[str, MeasureValue]) -> di
         m = mv[rule.measured]
         measured, projected, count = m.measured, m.projected, m.evidence_count
     else:
-        measured = projected = VALUES[rule.measured](now)
+        measured = projected = value_of(rule.measured, now)
         count = 0
     return {
         "measured": measured,
         "projected": projected,
         "evidence_count": count,
-        "threshold": THRESHOLDS[rule.threshold](now),
-        "projected_threshold": THRESHOLDS[rule.threshold](later),
+        "threshold": threshold_value(rule.threshold, now),
+        "projected_threshold": threshold_value(rule.threshold, later),
     }
 
 
 def _details(
-    rule: RuleDecl, ctx: RunContext, fig: dict[str, Any], mv: dict[str, MeasureValue]
+    rule: RuleDecl, scheme: str, ctx: RunContext, fig: dict[str, Any], mv: dict[str, MeasureValue]
 ) -> dict[str, Any]:
-    """Rule-specific figures a reader needs: V after the pro-rata reduction, the CIC estimate."""
-    params = ctx.values
-    if rule.threshold == "be_tax_shelter.required_direct_spend":
-        ratio = params["be_tax_shelter.direct_share_min"]
-        belgian = mv["be_tax_shelter.belgian_spend"].measured
-        share = fig["measured"] / belgian if belgian else ZERO
-        v = _fact_context(ctx, {}).plan_sum(Scheme.BE_TAX_SHELTER, "fiscal_value")
-        allowed = v if share >= ratio else (v * share / ratio).quantize(Decimal("0.01"))
-        extra = ceil_cent(max((fig["threshold"] - fig["measured"]) / (1 - ratio), ZERO))
-        return {
-            "direct_share": f"{share:.4f}",
-            "allowed_fiscal_value": f"{allowed:.2f}",
-            "additional_direct_spend_needed": f"{extra:.2f}",
-        }
-    if rule.threshold == "fr_cic.base_cap":
-        base = min(fig["measured"], fig["threshold"])
-        rate = params["fr_cic.rate_other"]
-        return {
-            "eligible_base": f"{base:.2f}",
-            "rate": str(rate),
-            "estimated_credit": f"{(base * rate).quantize(Decimal('0.01')):.2f}",
-            "note": "rate for other works (conservative); subsidies allocated to eligible spend are not yet deducted",
-        }
-    return {}
+    """Rule-specific figures a reader needs (the rule's `details` fact): V after the pro-rata
+    reduction, a tax credit's estimate."""
+    if rule.details is None:
+        return {}
+    facts = _fact_context(ctx, {k: v.measured for k, v in mv.items()})
+    found = DetailInput(
+        facts, fig["measured"], fig["threshold"], lambda key: i18n.text(f"{scheme}.{key}")
+    )
+    return DETAIL_FACTS[rule.details.fact](found, Bound(scheme, rule.details.args))
+
+
+def rule_parameters(ctx: RunContext, scheme: str, rule: RuleDecl) -> dict[str, Decimal]:
+    """The values of the parameters a rule lists, by short name (what its sentences show)."""
+    return {name: ctx.values[f"{scheme}.{name}"] for name in rule.parameters}
 
 
 def evaluate_rule(
@@ -214,11 +225,13 @@ def evaluate_rule(
     rid = f"{pack.scheme}.{rule.id}"
     params = _param_list(ctx, pack.scheme, rule.parameters)
     window = _window_info(ctx, pack.scheme)
-    plan = {s.value for s in ctx.manifest.schemes()}
+    plan = plan_keys(ctx.manifest, ctx.packs)
+    values = rule_parameters(ctx, pack.scheme, rule)
+    currency = ctx.manifest.currency
     base: dict[str, Any] = {
         "rule_id": rid,
         "scheme": pack.scheme,
-        "title": rule.title,
+        "title": rule_text(pack.scheme, rule.id, "title", "en", currency, **values),
         "reference": rule.reference,
         "parameters": params,
         "window": window,
@@ -234,7 +247,7 @@ def evaluate_rule(
             projected_threshold=None,
             projected_shortfall=None,
             spend_where=None,
-            explanation="no scheme of the plan is concerned",
+            explanation=i18n.text("result.not_concerned"),
             evidence_count=0,
         )
     missing = _missing_data(ctx, pack.scheme)
@@ -256,7 +269,7 @@ def evaluate_rule(
     met = _compare(rule.operator, fig["measured"], fig["threshold"])
     projected_met = _compare(rule.operator, fig["projected"], fig["projected_threshold"])
     status = _status(rule, met, projected_met, window["closed"])
-    measure = MEASURES.get(rule.measured)
+    measure = load_measures().get(rule.measured)
     return RuleResult(
         **base,
         status=status,
@@ -268,15 +281,17 @@ def evaluate_rule(
         projected_shortfall=_gap(rule.operator, fig["projected"], fig["projected_threshold"]),
         spend_where=measure.spend_where if measure else None,
         explanation=explain(
-            rule.explanation,
+            pack.scheme,
+            rule.id,
             rule.operator,
             met,
             fig["measured"],
             fig["threshold"],
-            ctx.manifest.currency,
+            currency,
+            values,
         ),
         evidence_count=fig["evidence_count"],
-        details=_details(rule, ctx, fig, mv),
+        details=_details(rule, pack.scheme, ctx, fig, mv),
     )
 
 

@@ -11,8 +11,7 @@ import polars as pl
 from finance.domain.errors import UserError
 from finance.store.db import connect, read_frame
 from finance.store.productions import get_manifest
-from rules.facts import MEASURES
-from rules.loader import load_packs
+from rules.loader import load_measures, load_packs
 from rules.relation import latest_relation
 
 DETAIL_SQL = """
@@ -30,12 +29,13 @@ def measure_of(rule_id: str) -> str:
     scheme, _, name = rule_id.partition(".")
     pack = load_packs().get(scheme)
     rule = next((r for r in pack.rules if r.id == name), None) if pack else None
-    if rule is None or rule.measured not in MEASURES:
+    measures = load_measures()
+    if rule is None or rule.measured not in measures:
         known = sorted(
             f"{s}.{r.id}"
             for s, p in load_packs().items()
             for r in p.rules
-            if r.measured in MEASURES
+            if r.measured in measures
         )
         raise UserError(
             f"no expense evidence for rule {rule_id!r} (rules with evidence: {', '.join(known)})"
@@ -49,7 +49,7 @@ def rule_evidence(db: Path | None, production_id: str, rule_id: str) -> pl.DataF
 
     A warning goes to stderr when the ledger changed since that run (the rows are recomputed
     from the ledger as it is now, for the run's date)."""
-    measure = MEASURES[measure_of(rule_id)]
+    measure = load_measures()[measure_of(rule_id)]
     with connect(db, read_only=True) as con:
         relation, params, stale = latest_relation(con, production_id)
         params = {**params, "scheme": measure.scheme}
@@ -66,7 +66,7 @@ def rule_evidence(db: Path | None, production_id: str, rule_id: str) -> pl.DataF
             f"run `cineledger check` for evidence that matches it",
             file=sys.stderr,
         )
-    if rows.height == 0 and measure.scheme not in {s.value for s in _plan(db, production_id)}:
+    if rows.height == 0 and measure.scheme not in {str(s) for s in _plan(db, production_id)}:
         raise UserError(f"{production_id}: {measure.scheme} is not in the financing plan")
     out = rows.join(flags, on="expense_id", how="left")
     return out.with_columns(pl.col("counted").fill_null(pl.lit(0, pl.Decimal(18, 2))))

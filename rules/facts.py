@@ -1,19 +1,27 @@
 """Named facts: the arithmetic of the rules, reviewed as code (OpenFisca habit).
 
-A *measure* is a spend fact over the eligibility relation (rules/eligibility.py): the rows that count and what each
-contributes, so its evidence adds up to its value. A *value* fact reads the financing plan or
-the budget. A *threshold* fact combines parameters with the plan. Rules (pack.yaml) only name
-them: new arithmetic means a new fact here, not an expression hidden in YAML.
+Facts are generic: a pack (rules/packs/<scheme>/pack.yaml) declares its measures, values and
+thresholds by naming a fact here and giving its arguments, the names of the pack's parameters,
+measures or financing-line fields. No scheme is named in Python: new arithmetic means a new
+named fact here, never an expression hidden in YAML.
+
+- A *spend fact* (SPEND_FACTS) is a measure over the eligibility relation (rules/wide.py): the
+  rows that count and what each contributes, so its evidence adds up to its value.
+- A *value fact* reads the financing plan or the budget.
+- A *threshold fact* combines parameters with the plan, the budget or a measure.
+- A *detail fact* gives the figures a reader needs beside a rule's result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
+from typing import Any
 
-from finance.domain.models import Kind, Manifest, Scheme
+from finance.domain.models import Kind, Manifest, TsClass
 from finance.domain.money import ZERO, to_money
+from rules.model import FactDecl, MeasureDecl, Pack
 
 
 @dataclass(frozen=True)
@@ -28,63 +36,93 @@ class Measure:
     spend_where: str = ""
 
 
-MEASURES: dict[str, Measure] = {
-    "be_tax_shelter.belgian_spend": Measure(
-        "be_tax_shelter", "counts", "eligible_amount", ("BE-*",), spend_where="BE"
-    ),
-    "be_tax_shelter.direct_spend": Measure(
-        "be_tax_shelter",
-        "counts AND ts_class = 'direct'",
-        "eligible_amount",
-        ("BE-*",),
-        ("direct",),
-        spend_where="BE (directly linked)",
-    ),
-    "be_tax_shelter.eea_spend": Measure(
-        "be_tax_shelter",
+def _eligible_spend(decl: MeasureDecl) -> tuple[str, str]:
+    """The expenses that count for the scheme, at their eligible amount (after the caps);
+    with `ts_classes`, those of these Tax Shelter classes only."""
+    if not decl.ts_classes:
+        return "counts", "eligible_amount"
+    if len(decl.ts_classes) == 1:
+        return f"counts AND ts_class = '{decl.ts_classes[0]}'", "eligible_amount"
+    classes = ", ".join(f"'{c}'" for c in decl.ts_classes)
+    return f"counts AND list_contains([{classes}], ts_class)", "eligible_amount"
+
+
+def _eea_spend(decl: MeasureDecl) -> tuple[str, str]:
+    """Spend with payees in the EEA within the window and of a class the scheme keeps: at the
+    eligible amount where the scheme's tests pass, at the full amount elsewhere."""
+    return (
         "in_window AND class_ok AND eea_ok",
         "CASE WHEN counts THEN eligible_amount ELSE amount END",
-        ("BE-*", "FR*", "EEA"),
-        spend_where="EEA",
-    ),
-    "wallimage.walloon_spend": Measure(
-        "wallimage", "counts", "eligible_amount", ("BE-WAL",), spend_where="BE-WAL"
-    ),
-    "screen_brussels.brussels_spend": Measure(
-        "screen_brussels", "counts", "eligible_amount", ("BE-BRU",), spend_where="BE-BRU"
-    ),
-    "cnc_acm.french_spend": Measure(
-        "cnc_acm", "counts", "eligible_amount", ("FR*",), spend_where="FR"
-    ),
-    "fr_cic.eligible_spend": Measure(
-        "fr_cic", "counts", "eligible_amount", ("FR*",), spend_where="FR"
-    ),
+    )
+
+
+#: spend fact -> (where, amount) over the long eligibility relation's columns
+SPEND_FACTS: dict[str, Callable[[MeasureDecl], tuple[str, str]]] = {
+    "eligible_spend": _eligible_spend,
+    "eea_spend": _eea_spend,
 }
 
-PUBLIC_AID = (Scheme.BE_TAX_SHELTER, Scheme.WALLIMAGE, Scheme.SCREEN_BRUSSELS, Scheme.CNC_ACM)
-TERRITORIAL = (Scheme.WALLIMAGE, Scheme.SCREEN_BRUSSELS, Scheme.CNC_ACM)
+
+def measure_of(scheme: str, decl: MeasureDecl) -> Measure:
+    """A pack's measure declaration as the SQL the check aggregates."""
+    where, amount = SPEND_FACTS[decl.fact](decl)
+    return Measure(
+        scheme,
+        where,
+        amount,
+        tuple(decl.plan_territories),
+        tuple(decl.ts_classes),
+        decl.spend_where,
+    )
+
+
+def measure_table(packs: Mapping[str, Pack]) -> dict[str, Measure]:
+    """Every measure of the packs, by qualified name (`<scheme>.<measure>`)."""
+    return {
+        f"{scheme}.{name}": measure_of(scheme, decl)
+        for scheme, pack in packs.items()
+        for name, decl in pack.measures.items()
+    }
 
 
 @dataclass(frozen=True)
 class FactContext:
-    """What value and threshold facts read: the plan, the parameters, the budget and measures."""
+    """What value and threshold facts read: the plan, the parameters, the budget, the measures
+    and the packs (their traits: public aid, territorial obligations)."""
 
     manifest: Manifest
-    params: dict[str, Decimal]  # scheme-qualified: "wallimage.min_walloon_spend_ratio"
+    params: Mapping[str, Decimal]  # scheme-qualified: "<scheme>.<parameter>"
     budget: Decimal  # manifest budget_total, else the devis total
     estimate_at_completion: Decimal
-    measures: dict[str, Decimal]  # measured (or projected) value of each measure
+    measures: Mapping[str, Decimal]  # measured (or projected) value of each measure
+    packs: Mapping[str, Pack]
 
-    def plan_sum(self, scheme: Scheme, field: str = "amount") -> Decimal:
+    def plan_sum(self, scheme: str, field: str = "amount") -> Decimal:
         return sum(
-            (getattr(f, field) or ZERO for f in self.manifest.financing if f.scheme is scheme), ZERO
+            (getattr(f, field) or ZERO for f in self.manifest.financing if f.scheme == scheme),
+            ZERO,
         )
 
-    def committed(self, scheme: Scheme) -> Decimal:
+    def committed(self, scheme: str) -> Decimal:
         return self.plan_sum(scheme, "committed_spend")
 
-    def p(self, name: str) -> Decimal:
-        return self.params[name]
+
+@dataclass(frozen=True)
+class Bound:
+    """A fact bound to its pack: the scheme and the declaration's arguments."""
+
+    scheme: str
+    args: Mapping[str, str]
+
+    def p(self, c: FactContext, arg: str) -> Decimal:
+        """The value of the parameter the argument `arg` names."""
+        return c.params[f"{self.scheme}.{self.args[arg]}"]
+
+    def field(self) -> str:
+        return self.args.get("field", "amount")
+
+
+Fact = Callable[[FactContext, Bound], Decimal]
 
 
 def ceil_cent(value: Decimal) -> Decimal:
@@ -92,85 +130,174 @@ def ceil_cent(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_CEILING)
 
 
-def _brussels_minimum(c: FactContext) -> Decimal:
-    kind = "documentary" if c.manifest.kind is Kind.DOCUMENTARY else "feature"
-    return c.p(f"screen_brussels.min_brussels_spend_{kind}")
+def threshold_value(name: str, c: FactContext) -> Decimal:
+    """The threshold `<scheme>.<name>` of a pack."""
+    scheme, _, short = name.partition(".")
+    decl = c.packs[scheme].thresholds[short]
+    return THRESHOLD_FACTS[decl.fact](c, Bound(scheme, decl.args))
 
 
-def _required_territorial(c: FactContext, scheme: Scheme) -> Decimal:
+def value_of(name: str, c: FactContext) -> Decimal:
+    """The value fact `<scheme>.<name>` of a pack."""
+    scheme, _, short = name.partition(".")
+    decl = c.packs[scheme].values[short]
+    return VALUE_FACTS[decl.fact](c, Bound(scheme, decl.args))
+
+
+def _territorial(c: FactContext) -> list[Pack]:
+    return [p for p in c.packs.values() if p.territorial_obligation]
+
+
+def _obligation_excess(c: FactContext, b: Bound) -> Decimal:
+    """How far the spend obligations of the territorial schemes exceed `ratio` times their aid,
+    summed over the schemes."""
+    ratio = b.p(c, "ratio")
+    return sum(
+        (max(c.committed(p.scheme) - ratio * c.plan_sum(p.scheme), ZERO) for p in _territorial(c)),
+        ZERO,
+    )
+
+
+def _territorial_obligations(c: FactContext, b: Bound) -> Decimal:
+    """The spend obligations of the territorial schemes of the plan, summed."""
+    return sum(
+        (
+            threshold_value(f"{p.scheme}.{p.territorial_obligation}", c)
+            for p in _territorial(c)
+            if c.plan_sum(p.scheme) > 0
+        ),
+        ZERO,
+    )
+
+
+VALUE_FACTS: dict[str, Fact] = {
+    # the scheme's financing lines' `field` (amount by default), summed
+    "plan_amount": lambda c, b: c.plan_sum(b.scheme, b.field()),
+    # the amounts of every scheme of the plan that is public aid
+    "public_aid": lambda c, b: sum(
+        (c.plan_sum(s) for s, p in c.packs.items() if p.public_aid), ZERO
+    ),
+    "obligation_excess": _obligation_excess,
+    "territorial_obligations": _territorial_obligations,
+}
+
+
+def _by_kind(c: FactContext, b: Bound) -> Decimal:
+    """The parameter named for the work's kind (`documentary: ...`), else `default`'s."""
+    kind = c.manifest.kind.value
+    return c.params[f"{b.scheme}.{b.args.get(kind, b.args['default'])}"]
+
+
+def _tiered_final_cost(c: FactContext, b: Bound) -> Decimal:
+    """A share of the estimated final cost: `low_ratio` up to `low_limit`, else `ratio`."""
+    eac = c.estimate_at_completion
+    ratio = b.p(c, "low_ratio") if eac <= b.p(c, "low_limit") else b.p(c, "ratio")
+    return to_money(eac * ratio)
+
+
+THRESHOLD_FACTS: dict[str, Fact] = {
+    "zero": lambda c, b: ZERO,
+    "parameter": lambda c, b: b.p(c, "parameter"),
+    "share_of_plan": lambda c, b: to_money(c.plan_sum(b.scheme, b.field()) * b.p(c, "ratio")),
+    "share_of_plan_or_commitment": lambda c, b: to_money(
+        max(c.plan_sum(b.scheme, b.field()) * b.p(c, "ratio"), c.committed(b.scheme))
+    ),
+    "plan_over_ratio": lambda c, b: ceil_cent(c.plan_sum(b.scheme, b.field()) / b.p(c, "ratio")),
+    "share_of_measure": lambda c, b: to_money(
+        c.measures[f"{b.scheme}.{b.args['measure']}"] * b.p(c, "ratio")
+    ),
+    "share_of_budget": lambda c, b: to_money(c.budget * b.p(c, "ratio")),
+    "parameter_by_kind_or_commitment": lambda c, b: to_money(
+        max(_by_kind(c, b), c.committed(b.scheme))
+    ),
+    "lesser_of_parameter_and_budget_share": lambda c, b: to_money(
+        min(b.p(c, "parameter"), c.budget * b.p(c, "ratio"))
+    ),
+    "tiered_share_of_final_cost": _tiered_final_cost,
+}
+
+
+@dataclass(frozen=True)
+class DetailInput:
+    """What a detail fact reads: the facts' context, the rule's figures, the messages' language."""
+
+    c: FactContext
+    measured: Decimal
+    threshold: Decimal
+    note: Callable[[str], str]  # a pack message key -> its text
+
+
+def _pro_rata_value(d: DetailInput, b: Bound) -> dict[str, Any]:
+    """A share rule under which a value is reduced pro rata (the Tax Shelter's V below the
+    direct share): the share reached, the value allowed and the spend that would restore it."""
+    ratio = b.p(d.c, "ratio")
+    base = d.c.measures[f"{b.scheme}.{b.args['measure']}"]
+    share = d.measured / base if base else ZERO
+    value = d.c.plan_sum(b.scheme, b.field())
+    allowed = value if share >= ratio else (value * share / ratio).quantize(Decimal("0.01"))
+    extra = ceil_cent(max((d.threshold - d.measured) / (1 - ratio), ZERO))
     return {
-        Scheme.WALLIMAGE: THRESHOLDS["wallimage.required_walloon_spend"],
-        Scheme.SCREEN_BRUSSELS: THRESHOLDS["screen_brussels.required_brussels_spend"],
-        Scheme.CNC_ACM: THRESHOLDS["cnc_acm.required_french_spend"],
-    }[scheme](c)
+        "direct_share": f"{share:.4f}",
+        "allowed_fiscal_value": f"{allowed:.2f}",
+        "additional_direct_spend_needed": f"{extra:.2f}",
+    }
 
 
-def _obligation_excess(c: FactContext) -> Decimal:
-    ratio = c.p("eu.territorial_obligation_max_ratio")
-    return sum((max(c.committed(s) - ratio * c.plan_sum(s), ZERO) for s in TERRITORIAL), ZERO)
+def _tax_credit(d: DetailInput, b: Bound) -> dict[str, Any]:
+    """A tax credit estimated at `rate` on the lower of the measured base and its cap."""
+    base = min(d.measured, d.threshold)
+    rate = b.p(d.c, "rate")
+    out: dict[str, Any] = {
+        "eligible_base": f"{base:.2f}",
+        "rate": str(rate),
+        "estimated_credit": f"{(base * rate).quantize(Decimal('0.01')):.2f}",
+    }
+    if "note" in b.args:
+        out["note"] = d.note(b.args["note"])
+    return out
 
 
-Fact = Callable[[FactContext], Decimal]
-
-VALUES: dict[str, Fact] = {
-    "be_tax_shelter.investment": lambda c: c.plan_sum(Scheme.BE_TAX_SHELTER),
-    "be_tax_shelter.fiscal_value": lambda c: c.plan_sum(Scheme.BE_TAX_SHELTER, "fiscal_value"),
-    "wallimage.investment": lambda c: c.plan_sum(Scheme.WALLIMAGE),
-    "screen_brussels.aid": lambda c: c.plan_sum(Scheme.SCREEN_BRUSSELS),
-    "cnc_acm.aid": lambda c: c.plan_sum(Scheme.CNC_ACM),
-    "cnc_acm.public_aid": lambda c: sum((c.plan_sum(s) for s in PUBLIC_AID), ZERO),
-    "eu.largest_obligation_ratio_excess": _obligation_excess,
-    "eu.territorial_obligations": lambda c: sum(
-        (_required_territorial(c, s) for s in TERRITORIAL if c.plan_sum(s) > 0), ZERO
-    ),
+DETAIL_FACTS: dict[str, Callable[[DetailInput, Bound], dict[str, Any]]] = {
+    "pro_rata_value": _pro_rata_value,
+    "tax_credit_estimate": _tax_credit,
 }
 
-THRESHOLDS: dict[str, Fact] = {
-    "be_tax_shelter.required_belgian_spend": lambda c: to_money(
-        c.plan_sum(Scheme.BE_TAX_SHELTER, "fiscal_value")
-        * c.p("be_tax_shelter.belgian_spend_ratio")
-    ),
-    "be_tax_shelter.required_direct_spend": lambda c: to_money(
-        c.measures["be_tax_shelter.belgian_spend"] * c.p("be_tax_shelter.direct_share_min")
-    ),
-    "be_tax_shelter.required_eea_spend": lambda c: ceil_cent(
-        c.plan_sum(Scheme.BE_TAX_SHELTER, "fiscal_value") / c.p("be_tax_shelter.eea_cap_ratio")
-    ),
-    "be_tax_shelter.max_investment": lambda c: to_money(
-        c.budget * c.p("be_tax_shelter.budget_share_max")
-    ),
-    "be_tax_shelter.max_value": lambda c: c.p("be_tax_shelter.max_value_per_work"),
-    "wallimage.required_walloon_spend": lambda c: to_money(
-        max(
-            c.plan_sum(Scheme.WALLIMAGE) * c.p("wallimage.min_walloon_spend_ratio"),
-            c.committed(Scheme.WALLIMAGE),
-        )
-    ),
-    "wallimage.max_investment": lambda c: c.p("wallimage.max_investment"),
-    "screen_brussels.required_brussels_spend": lambda c: to_money(
-        max(_brussels_minimum(c), c.committed(Scheme.SCREEN_BRUSSELS))
-    ),
-    "screen_brussels.max_aid": lambda c: to_money(
-        min(c.p("screen_brussels.max_aid"), c.budget * c.p("screen_brussels.max_aid_budget_share"))
-    ),
-    "cnc_acm.required_french_spend": lambda c: to_money(
-        max(
-            c.plan_sum(Scheme.CNC_ACM) * c.p("cnc_acm.french_spend_ratio"),
-            c.committed(Scheme.CNC_ACM),
-        )
-    ),
-    "cnc_acm.max_aid": lambda c: c.p("cnc_acm.max_aid_before_shooting"),
-    "cnc_acm.max_public_aid": lambda c: to_money(
-        c.estimate_at_completion
-        * (
-            c.p("cnc_acm.public_aid_intensity_max_low_budget")
-            if c.estimate_at_completion <= c.p("cnc_acm.low_budget_final_cost")
-            else c.p("cnc_acm.public_aid_intensity_max")
-        )
-    ),
-    "fr_cic.base_cap": lambda c: to_money(c.budget * c.p("fr_cic.base_cap_ratio")),
-    "eu.zero": lambda c: ZERO,
-    "eu.max_territorial_obligations": lambda c: to_money(
-        c.budget * c.p("eu.territorial_share_of_budget_max")
-    ),
-}
+#: the arguments of each fact that name a parameter of the pack (checked when a pack loads)
+PARAMETER_ARGS = ("ratio", "parameter", "low_ratio", "low_limit", "rate", "default", *Kind)
+
+
+def check_pack(pack: Pack) -> list[str]:
+    """What is wrong with a pack's facts: unknown facts, parameters or measures."""
+    problems = []
+    known_classes = {c.value for c in TsClass}
+    for name, m in pack.measures.items():
+        if m.fact not in SPEND_FACTS:
+            problems.append(f"measure {name}: unknown spend fact {m.fact!r}")
+        problems += [
+            f"measure {name}: unknown class {c!r}" for c in m.ts_classes if c not in known_classes
+        ]
+    for kind, table, facts in (
+        ("value", pack.values, VALUE_FACTS),
+        ("threshold", pack.thresholds, THRESHOLD_FACTS),
+    ):
+        for name, decl in table.items():
+            problems += _check_decl(pack, f"{kind} {name}", decl, facts)
+    for rule in pack.rules:
+        if rule.details is not None:
+            problems += _check_decl(pack, f"rule {rule.id} details", rule.details, DETAIL_FACTS)
+    if pack.territorial_obligation and pack.territorial_obligation not in pack.thresholds:
+        problems.append(f"territorial_obligation: no threshold {pack.territorial_obligation!r}")
+    return problems
+
+
+def _check_decl(pack: Pack, where: str, decl: FactDecl, facts: Mapping[str, Any]) -> list[str]:
+    if decl.fact not in facts:
+        return [f"{where}: unknown fact {decl.fact!r} (one of: {', '.join(sorted(facts))})"]
+    out = [
+        f"{where}: {arg} names no parameter {value!r}"
+        for arg, value in decl.args.items()
+        if arg in PARAMETER_ARGS and value not in pack.parameters
+    ]
+    if "measure" in decl.args and decl.args["measure"] not in pack.measures:
+        out.append(f"{where}: no measure {decl.args['measure']!r}")
+    return out

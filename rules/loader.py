@@ -1,13 +1,15 @@
 """Load and validate rule packs; every error names the file and the line.
 
-A pack folder holds `pack.yaml` (the scheme, its eligibility tests and rules) and
-`parameters/*.yaml` (one legal figure per file, OpenFisca style). YAML is read strictly:
-duplicate keys are errors and numbers become Decimal, never float.
+A pack folder holds `pack.yaml` (the scheme, its eligibility tests, facts and rules),
+`parameters/*.yaml` (one legal figure per file, OpenFisca style) and `messages.yaml` (its rules'
+titles and explanations in French, Dutch and English, added to the message catalogue). YAML is
+read strictly: duplicate keys are errors and numbers become Decimal, never float. Which folders
+are read is finance/domain/packs.py's `pack_folders` (the bundled packs, `$CINELEDGER_RULES_DIR`,
+`$CINELEDGER_PACKS`).
 """
 
 from __future__ import annotations
 
-import os
 import re
 from functools import cache
 from pathlib import Path
@@ -16,10 +18,14 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from finance.domain import i18n
 from finance.domain.errors import Problem, UserError
-from finance.domain.manifest import load_yaml
-from rules import PACKS_DIR
+from finance.domain.packs import pack_folders, packs_root
+from finance.domain.yamlfile import load_yaml
+from rules.facts import Measure, check_pack, measure_table
 from rules.model import Pack, Parameter
+
+__all__ = ["load_measures", "load_pack", "load_packs", "packs_root"]
 
 
 def _loc_key(key: Any) -> str:
@@ -81,33 +87,53 @@ def load_pack(folder: Path) -> Pack:
     params = {
         p.stem: load_parameter(p, scheme) for p in sorted((folder / "parameters").glob("*.yaml"))
     }
-    pack: Pack = _validate(Pack, {**data, "parameters": params}, path)
+    pack: Pack = _validate(Pack, {**data, "parameters": params, "folder": str(folder)}, path)
+    problems = check_pack(pack)
     for rule in pack.rules:
         missing = [p for p in rule.parameters if p not in pack.parameters]
         if missing:
-            raise UserError(
-                f"{path}: rule {rule.id} names unknown parameters: {', '.join(missing)}"
-            )
+            problems.append(f"rule {rule.id} names unknown parameters: {', '.join(missing)}")
+    messages = folder / "messages.yaml"
+    texts = i18n.read_messages(messages, pack.scheme) if messages.exists() else {}
+    keys = [f"{pack.scheme}.{r.id}.{k}" for r in pack.rules for k in ("title", "explanation")]
+    problems += [f"no message {k}" for k in i18n.missing_languages(keys, texts)]
+    for rule in pack.rules:
+        known = {"measured", "threshold", "verb", *rule.parameters}
+        for key in (f"{pack.scheme}.{rule.id}.title", f"{pack.scheme}.{rule.id}.explanation"):
+            for lang, template in texts.get(key, {}).items():
+                problems += [
+                    f"message {key}/{lang} names {name!r}, not a parameter of the rule"
+                    for name in i18n.fields_of(template) - known
+                ]
+    if problems:
+        raise UserError(
+            f"{path}: invalid rule pack", [Problem(reason=r, file=str(path)) for r in problems]
+        )
+    i18n.register(str(folder), texts)
     return pack
 
 
-def packs_root() -> Path:
-    """The packs folder: `$CINELEDGER_RULES_DIR` (a reviewed copy a production may use), else
-    the bundled rules/packs."""
-    env = os.environ.get("CINELEDGER_RULES_DIR")
-    return Path(env) if env else PACKS_DIR
-
-
-def load_packs(root: Path | None = None) -> dict[str, Pack]:
-    """Every pack under the packs folder, by scheme (cached per folder)."""
-    return _load_packs(root or packs_root())
+def load_packs(folders: tuple[Path, ...] | None = None) -> dict[str, Pack]:
+    """Every pack in use (finance/domain/packs.py), by scheme (cached per set of folders)."""
+    return _load_packs(folders if folders is not None else pack_folders())
 
 
 @cache
-def _load_packs(root: Path) -> dict[str, Pack]:
-    if not root.is_dir():
-        raise UserError(f"{root}: no rule packs folder here")
-    return {
-        p.scheme: p
-        for p in (load_pack(d) for d in sorted(root.iterdir()) if (d / "pack.yaml").exists())
-    }
+def _load_packs(folders: tuple[Path, ...]) -> dict[str, Pack]:
+    packs: dict[str, Pack] = {}
+    for folder in folders:
+        pack = load_pack(folder)
+        if pack.scheme in packs:
+            raise UserError(f"{folder}: scheme {pack.scheme!r} is declared twice")
+        packs[pack.scheme] = pack
+    return packs
+
+
+def load_measures() -> dict[str, Measure]:
+    """Every pack's measures by qualified name (`<scheme>.<measure>`), as SQL (rules/facts.py)."""
+    return _measures(pack_folders())
+
+
+@cache
+def _measures(folders: tuple[Path, ...]) -> dict[str, Measure]:
+    return measure_table(_load_packs(folders))

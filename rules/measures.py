@@ -11,19 +11,15 @@ from decimal import Decimal
 from typing import Any
 
 import duckdb
-import polars as pl
 
 from finance.domain.money import ZERO
 from finance.store import queries
-from rules.cumulation import overlap_test
+from rules.cumulation import overlap_measure, overlap_test
 from rules.eligibility import sql_list
-from rules.facts import MEASURES, Measure
-from rules.loader import load_packs
+from rules.facts import Measure
+from rules.loader import load_measures, load_packs
 from rules.plan import Plan, text
 from rules.wide import qualify, wide_relation
-
-#: the double-counting measure (rules/cumulation.py)
-OVERLAP = "cumulation.exclusive_overlap"
 
 
 @dataclass(frozen=True)
@@ -55,8 +51,9 @@ def _aggregate_sql(names: list[str], plan: Plan, overlap: bool) -> str:
     measure requires the window (`counts` or `in_window`): it sums nothing there."""
     present = {s.scheme for s in plan.specs}
     cols = []
+    measures = load_measures()
     for i, name in enumerate(names):
-        m = MEASURES[name]
+        m = measures[name]
         if m.scheme in present:  # a scheme outside the relation has no rows: zero
             cols += _sums(qualify(m.where, m.scheme), qualify(m.amount, m.scheme), i)
         else:
@@ -125,8 +122,9 @@ def budget_rows(
 ) -> dict[str, tuple[Any, ...]]:
     """Production id -> (devis total, estimate at completion, the planned remaining of each
     measure in `names`), for every production `scope` selects, in one grouped query."""
+    measures = load_measures()
     planned = [
-        f"coalesce(sum(estimate_to_complete) FILTER ({planned_where(MEASURES[n])}), 0) AS p{i}"
+        f"coalesce(sum(estimate_to_complete) FILTER ({planned_where(measures[n])}), 0) AS p{i}"
         for i, n in enumerate(names)
     ]
     lines = queries.sql("figures.lines", scope=scope)  # the cost report's lines and figures
@@ -145,7 +143,7 @@ def measure_values(
 ) -> dict[str, MeasureValue]:
     """The measures in `wanted` of one production, from its aggregated row and its planned
     remaining per measure (both in the order of `names`); with `overlap`, also the double
-    counting (cumulation.exclusive_overlap: the expenses counted by two exclusive schemes,
+    counting (the overlap pack's exclusive_overlap: the expenses counted by two exclusive schemes,
     each once, at its amount)."""
     at = {name: i for i, name in enumerate(names)}
     out = {}
@@ -154,23 +152,8 @@ def measure_values(
         out[name] = MeasureValue(
             Decimal(row[3 * i]), Decimal(row[3 * i + 1]), Decimal(planned[i]), int(row[3 * i + 2])
         )
-    if overlap:
+    overlap_name = overlap_measure()
+    if overlap and overlap_name:
         total, count = row[-2:]
-        out[OVERLAP] = MeasureValue(Decimal(total or 0), ZERO, ZERO, int(count))
+        out[overlap_name] = MeasureValue(Decimal(total or 0), ZERO, ZERO, int(count))
     return out
-
-
-def evidence(con: duckdb.DuckDBPyConnection, production_id: str, measure_name: str) -> pl.DataFrame:
-    """The expenses behind a measure in the latest run, with what each contributes; they add up
-    to its value."""
-    from rules.relation import latest_relation
-
-    m = MEASURES[measure_name]
-    relation, params, _ = latest_relation(con, production_id)
-    frame: pl.DataFrame = con.sql(
-        f"""SELECT l.expense_id, ({m.amount})::DECIMAL(18,2) AS counted, l.amount, l.reasons
-            FROM {relation} l WHERE l.production_id = $pid AND l.scheme = '{m.scheme}'
-              AND ({m.where}) AND l.status = 'actual' ORDER BY l.doc_date, l.expense_id""",
-        params=params,
-    ).pl()
-    return frame

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -77,19 +78,49 @@ class Operator(StrEnum):
     LTE = "lte"
 
 
+class FactDecl(Frozen):
+    """A named fact of rules/facts.py and its arguments (parameter, measure or field names of the
+    pack): `{fact: share_of_plan, field: fiscal_value, ratio: belgian_spend_ratio}`."""
+
+    fact: str
+    args: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _collect_args(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "args" not in data:
+            return {
+                "fact": data.get("fact"),
+                "args": {str(k): str(v) for k, v in data.items() if k != "fact"},
+            }
+        return data
+
+
+class MeasureDecl(Frozen):
+    """A spend measure of the pack: a named spend fact (rules/facts.py) over the scheme's
+    eligibility rows, the budget-line territories its projection counts, where a shortfall must
+    be spent, and optionally the Tax Shelter classes it keeps."""
+
+    fact: str
+    ts_classes: list[str] = Field(default_factory=list)
+    plan_territories: list[str]
+    spend_where: str
+
+
 class RuleDecl(Frozen):
-    """A rule as data: a named measured fact, an operator and a named threshold fact."""
+    """A rule as data: a named measured fact, an operator and a named threshold fact. Its title
+    and explanation are the pack's messages `<id>.title` and `<id>.explanation`
+    (messages.yaml), filled from the parameters it lists and its figures."""
 
     id: str
-    title: str = Field(min_length=3)
     reference: str = Field(min_length=3)
-    measured: str  # name of a fact in rules.facts
+    measured: str  # "<scheme>.<name>": a measure or a value of a pack
     operator: Operator
-    threshold: str  # name of a threshold fact in rules.facts
+    threshold: str  # "<scheme>.<name>": a threshold of a pack
     parameters: list[str] = Field(default_factory=list)
-    explanation: str = Field(min_length=3)
-    applies_to: list[str] = Field(default_factory=list)  # schemes whose presence triggers the rule
+    applies_to: list[str] = Field(default_factory=list)  # schemes (or traits) that trigger it
     severity: str = "fail"  # fail | warn: what a miss is (contract terms are warnings)
+    details: FactDecl | None = None  # rule-specific figures a reader needs
 
 
 class Window(Frozen):
@@ -118,15 +149,49 @@ class Eligibility(Frozen):
     excluded_categories: list[str] = Field(default_factory=list)
     excluded_ts_classes: list[str] = Field(default_factory=list)
     hotel_caps: bool = False
+    producer_fee_cap: str | None = None  # parameter: fee cap as a share of the other spend
     window: Window | None = None
 
 
+class FinancingLine(Frozen):
+    """What a financing line of the scheme must carry (finance/domain/packs.py reads it too):
+    required fields with what they are, and whether the rules need a signing date."""
+
+    requires: dict[str, str] = Field(default_factory=dict)
+    signing_required: bool = False
+
+
+class Presentation(Frozen):
+    """How the edges show the scheme: its name by language, a colour."""
+
+    label: dict[str, str] = Field(default_factory=dict)
+    colour: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$")
+
+
 class Pack(Frozen):
-    """A scheme's rules and the parameters they use."""
+    """A scheme's rules, the facts they read and the parameters they use.
+
+    `funder`: a financing line may name the scheme (the EU ceilings and the double counting are
+    packs, not funders). `activation`: `plan` (the scheme is in the plan, or a rule's applies_to
+    matches it) or `overlap` (two schemes with eligibility tests are). `traits` are what other
+    packs' facts and applies_to read: `public_aid` (counts in public-aid ceilings);
+    `territorial_obligation` names the threshold that is the scheme's spend obligation.
+    `schedule_window`: without a window of its own, the scheme's closes at the end of post."""
 
     scheme: str
     title: str
     description: str | None = None
+    funder: bool = True
+    activation: Literal["plan", "overlap"] = "plan"
+    public_aid: bool = False
+    territorial_obligation: str | None = None
+    schedule_window: bool = True
+    financing_line: FinancingLine = FinancingLine()
+    presentation: Presentation = Presentation()
     eligibility: Eligibility | None = None
+    measures: dict[str, MeasureDecl] = Field(default_factory=dict)
+    values: dict[str, FactDecl] = Field(default_factory=dict)
+    thresholds: dict[str, FactDecl] = Field(default_factory=dict)
     rules: list[RuleDecl]
     parameters: dict[str, Parameter] = Field(default_factory=dict)
+    folder: str = ""  # where it was loaded from (scenarios, messages)

@@ -12,11 +12,15 @@ from datetime import date
 from typing import Any
 
 import duckdb
+import polars as pl
 
 from finance.domain.errors import UserError
 from finance.store.db import fetch_one
 from finance.store.productions import get_manifest
-from rules.plan import text
+from rules.loader import load_measures
+from rules.plan import Plan, text
+from rules.setwise import draft, plan_of
+from rules.wide import long_relation
 
 _STATES = """
 WITH spent AS (
@@ -80,10 +84,6 @@ def relation_at(
 
     A scheme's columns depend on its own tests only, so the relation of one scheme is the same
     rows as that scheme's part of the whole, at the cost of one scheme instead of all."""
-    from rules.plan import Plan
-    from rules.setwise import draft, plan_of
-    from rules.wide import long_relation
-
     plan = plan_of([draft(get_manifest(con, production_id), at)])
     if scheme is not None:
         plan = Plan([s for s in plan.specs if s.scheme == scheme], plan.cte, plan.scope)
@@ -97,3 +97,17 @@ def latest_relation(
     _, at, state = latest_run(con, production_id)
     relation, params = relation_at(con, production_id, at)
     return relation, params, state is not None and state != ledger_state(con, production_id)
+
+
+def evidence(con: duckdb.DuckDBPyConnection, production_id: str, measure_name: str) -> pl.DataFrame:
+    """The expenses behind a measure in the latest run, with what each contributes; they add up
+    to its value."""
+    m = load_measures()[measure_name]
+    relation, params, _ = latest_relation(con, production_id)
+    frame: pl.DataFrame = con.sql(
+        f"""SELECT l.expense_id, ({m.amount})::DECIMAL(18,2) AS counted, l.amount, l.reasons
+            FROM {relation} l WHERE l.production_id = $pid AND l.scheme = {text(m.scheme)}
+              AND ({m.where}) AND l.status = 'actual' ORDER BY l.doc_date, l.expense_id""",
+        params=params,
+    ).pl()
+    return frame

@@ -2,7 +2,7 @@
 
 A scenario file sits in `rules/packs/<scheme>/scenarios/<rule>.yaml`:
 
-    rule: wallimage.walloon_spend
+    rule: <scheme>.<rule>
     base:                      # shared by every scenario of the file
       manifest: {...}          # a production manifest (id and title may be omitted)
       budget: [{code, label, amount, category?, ts_class?, territory?}, ...]

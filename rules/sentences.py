@@ -1,89 +1,106 @@
-"""Plain-language forms: each operator's sentence, each reason code's words (Datasette habit:
-declared once, used by the explanation, the dashboard and the exports)."""
+"""Plain-language forms of the rules, through the message catalogue (finance/domain/i18n.py):
+each operator's verb, each reason code's words, each rule's title and explanation (Datasette
+habit: declared once, used by the check, the dashboard and the exports).
+
+A rule's sentences are its pack's messages (`<scheme>.<rule>.title`, `.explanation`), filled
+from the parameters the rule lists and the figures its status came from: change a parameter and
+the sentence follows.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
+from finance.domain import i18n
+from finance.domain.errors import UserError
+from finance.domain.i18n import money_en
+from rules.loader import load_packs
 from rules.model import Operator
 
-#: verb when the rule is met / not met, per operator
-VERBS = {
-    Operator.GTE: ("reaches", "is below"),
-    Operator.LTE: ("is within", "exceeds"),
-}
-
-#: reason codes left on eligibility rows, in English and French
-REASONS: dict[str, dict[str, str]] = {
-    "counts": {"en": "counts", "fr": "éligible", "nl": "komt in aanmerking"},
-    "outside_window": {
-        "en": "outside the spending window",
-        "fr": "hors de la période d'éligibilité",
-        "nl": "buiten de uitgavenperiode",
-    },
-    "territory": {
-        "en": "payee not in the scheme's territory",
-        "fr": "bénéficiaire hors du territoire",
-        "nl": "begunstigde buiten het grondgebied",
-    },
-    "payee_not_audiovisual": {
-        "en": "company without an audiovisual activity",
-        "fr": "société sans activité audiovisuelle",
-        "nl": "bedrijf zonder audiovisuele activiteit",
-    },
-    "category_excluded": {
-        "en": "category the scheme does not count",
-        "fr": "catégorie non éligible",
-        "nl": "categorie niet in aanmerking",
-    },
-    "class_excluded": {
-        "en": "Tax Shelter class excluded",
-        "fr": "classe Tax Shelter exclue",
-        "nl": "tax shelter-klasse uitgesloten",
-    },
-    "not_taxable_in_belgium": {
-        "en": "not income taxable in Belgium for the payee",
-        "fr": "non imposable en Belgique pour le bénéficiaire",
-        "nl": "niet belastbaar in België voor de begunstigde",
-    },
-    "producer_fee_capped": {
-        "en": "producer fee above the 18 % cap",
-        "fr": "rémunération producteur au-delà du plafond de 18 %",
-        "nl": "producentenvergoeding boven de grens van 18 %",
-    },
-    "hotel_cap": {
-        "en": "hotel night cap applied",
-        "fr": "plafond par nuitée appliqué",
-        "nl": "plafond per overnachting toegepast",
-    },
-    "hotel_nights_missing": {
-        "en": "no number of nights: hotel counted as 0",
-        "fr": "nombre de nuitées manquant : hôtel compté à 0",
-        "nl": "aantal nachten ontbreekt: hotel telt voor 0",
-    },
-}
+__all__ = ["explain", "money_en", "reason_text", "result_sentences", "rule_text", "verb"]
 
 
-def reason_text(code: str, lang: str = "en") -> str:
-    """The words for a reason code (the code itself if unknown)."""
-    return REASONS.get(code, {}).get(lang) or REASONS.get(code, {}).get("en") or code
+def verb(op: Operator, met: bool, lang: str = "en") -> str:
+    """`reaches` / `is below` (gte), `is within` / `exceeds` (lte), in `lang`."""
+    return i18n.text(f"verb.{op.value}.{'met' if met else 'missed'}", lang)
 
 
-def money_en(value: Decimal | None, currency: str = "EUR") -> str:
-    """`EUR 1,104,210.55`: the contract's explanation format."""
-    return "n/a" if value is None else f"{currency} {value:,.2f}"
+def reason_text(code: str, lang: str = "en", values: Mapping[str, Any] | None = None) -> str:
+    """The words for a reason code (the code itself if unknown). A reason that shows a figure
+    (`producer_fee_capped`) shows it when `values` has the parameter, else the words without."""
+    key = f"reason.{code}"
+    if not i18n.has(key):
+        return code
+    filled = f"{key}.figure"
+    if values and i18n.has(filled):
+        try:
+            return i18n.text(filled, lang, **values)
+        except UserError:  # a parameter the sentence needs is missing: the plain words
+            pass
+    return i18n.text(key, lang)
+
+
+def rule_text(
+    scheme: str, rule_id: str, part: str, lang: str = "en", currency: str = "EUR", **values: Any
+) -> str:
+    """A rule's `title` or `explanation` in `lang`, filled from its parameters and figures."""
+    return i18n.text(f"{scheme}.{rule_id}.{part}", lang, currency, **values)
 
 
 def explain(
-    template: str,
+    scheme: str,
+    rule_id: str,
     op: Operator,
     met: bool,
     measured: Decimal | None,
     threshold: Decimal | None,
     currency: str,
+    params: Mapping[str, Decimal],
+    lang: str = "en",
 ) -> str:
-    """Fill a rule's explanation template from the same figures the status came from."""
-    verb = VERBS[op][0 if met else 1]
-    return template.format(
-        measured=money_en(measured, currency), threshold=money_en(threshold, currency), verb=verb
+    """A rule's explanation from the same figures the status came from."""
+    return rule_text(
+        scheme,
+        rule_id,
+        "explanation",
+        lang,
+        currency,
+        measured=measured,
+        threshold=threshold,
+        verb=verb(op, met, lang),
+        **params,
     )
+
+
+def result_sentences(
+    result: Mapping[str, Any], lang: str, currency: str = "EUR"
+) -> tuple[str, str]:
+    """A stored result's (title, explanation) in `lang`, from its own parameters and figures
+    (the JSON of `check`, English, re-said in the reader's language)."""
+    scheme, _, rule_id = str(result["rule_id"]).partition(".")
+    pack = load_packs().get(scheme)  # loading the packs registers their messages
+    rule = next((r for r in pack.rules if r.id == rule_id), None) if pack else None
+    if rule is None:
+        return str(result.get("title", "")), str(result.get("explanation", ""))
+    values = {p["name"]: Decimal(p["value"]) for p in result.get("parameters", [])}
+    title = rule_text(scheme, rule_id, "title", lang, currency, **values)
+    status = result.get("status")
+    if status == "not_applicable":
+        return title, i18n.text("result.not_concerned", lang)
+    if status == "insufficient_data" or result.get("measured") is None:
+        return title, str(result.get("explanation", ""))
+    measured, threshold = Decimal(result["measured"]), Decimal(result["threshold"])
+    explanation = explain(
+        scheme,
+        rule_id,
+        rule.operator,
+        status == "pass",
+        measured,
+        threshold,
+        currency,
+        values,
+        lang,
+    )
+    return title, explanation

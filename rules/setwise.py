@@ -27,8 +27,7 @@ from rules.engine import (
     resolve_parameters,
     scheme_values_of,
 )
-from rules.facts import MEASURES
-from rules.loader import load_packs
+from rules.loader import load_measures, load_packs
 from rules.measures import budget_rows, empty_row, measure_rows, measure_values
 from rules.model import Pack
 from rules.plan import Plan, build_plan
@@ -51,9 +50,11 @@ def draft(manifest: Manifest, at: date) -> Draft:
     """A production's draft as at a date."""
     packs = active_packs(manifest)
     params = resolve_parameters(manifest, packs, at)
-    names = sorted({r.measured for p in packs.values() for r in p.rules if r.measured in MEASURES})
+    measures = load_measures()
+    names = sorted({r.measured for p in packs.values() for r in p.rules if r.measured in measures})
     values = scheme_values_of(manifest, packs, params)
-    return Draft(manifest, packs, params, values, names, "cumulation" in packs)
+    overlap = any(p.activation == "overlap" for p in packs.values())
+    return Draft(manifest, packs, params, values, names, overlap)
 
 
 def plan_of(drafts: list[Draft]) -> Plan:

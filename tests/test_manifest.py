@@ -9,7 +9,6 @@ import pytest
 
 from finance.domain.errors import UserError
 from finance.domain.manifest import load_manifest
-from finance.domain.models import Scheme
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -40,10 +39,10 @@ financing:
     assert manifest.budget_total == Decimal("3200000")
     assert manifest.financing[0].fiscal_value == Decimal("900000")
     assert manifest.schemes()[:4] == [
-        Scheme.BE_TAX_SHELTER,
-        Scheme.WALLIMAGE,
-        Scheme.SCREEN_BRUSSELS,
-        Scheme.CNC_ACM,
+        "be_tax_shelter",
+        "wallimage",
+        "screen_brussels",
+        "cnc_acm",
     ]
     assert len(sha) == 64
 

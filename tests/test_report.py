@@ -16,9 +16,9 @@ from finance.store.db import connect
 from finance.store.productions import add_production, list_productions
 from finance.store.sql import literal
 from rules import PACKS_DIR
-from rules.facts import MEASURES
-from rules.loader import load_packs
-from rules.measures import budget_rows, evidence
+from rules.loader import load_measures, load_packs
+from rules.measures import budget_rows
+from rules.relation import evidence
 from rules.runs import run_check, run_json
 from tests.conftest import DEMO_AT
 
@@ -97,7 +97,7 @@ def test_check_gives_every_required_rule_with_its_evidence(demo_copy: Path) -> N
             rows = evidence(con, "dernier-tram", measure)
             assert rows.height == results[rule_id]["evidence_count"]
             assert Decimal(rows["counted"].sum()) == Decimal(results[rule_id]["measured"]), rule_id
-    assert measure in MEASURES
+    assert measure in load_measures()
 
 
 def test_runs_are_stored_for_comparison(demo_copy: Path) -> None:

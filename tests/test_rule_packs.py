@@ -4,12 +4,15 @@ date; every rule a reference and a scenario file; the required rule ids of the c
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
+from finance.domain import i18n
 from finance.domain.errors import UserError
-from rules import PACKS_DIR
+from finance.domain.i18n import LANGS, MESSAGES_DIR, read_messages
+from finance.domain.packs import funder_schemes
 from rules.loader import load_pack, load_packs
 from rules.model import Confidence
 
@@ -47,11 +50,29 @@ def test_every_parameter_is_sourced_and_dated(scheme: str) -> None:
 @pytest.mark.parametrize("rule_id", sorted(all_rule_ids()))
 def test_every_rule_has_a_reference_and_a_scenario_file(rule_id: str) -> None:
     scheme, rule = rule_id.split(".", 1)
-    decl = next(r for r in load_packs()[scheme].rules if r.id == rule)
-    assert decl.reference and decl.title and decl.explanation
-    assert (PACKS_DIR / scheme / "scenarios" / f"{rule}.yaml").exists(), (
+    pack = load_packs()[scheme]
+    decl = next(r for r in pack.rules if r.id == rule)
+    assert decl.reference
+    messages = i18n.catalogue()
+    for part in ("title", "explanation"):
+        for lang in LANGS:
+            assert messages[f"{rule_id}.{part}"][lang], (rule_id, part, lang)
+    assert (Path(pack.folder) / "scenarios" / f"{rule}.yaml").exists(), (
         f"no scenario file for {rule_id}"
     )
+
+
+@pytest.mark.parametrize("scheme", sorted(load_packs()))
+def test_no_figure_is_written_into_a_rule_sentence(scheme: str) -> None:
+    """A sentence names the parameters it shows: change the parameter and the text follows."""
+    folder = Path(load_packs()[scheme].folder)
+    messages = (
+        read_messages(folder / "messages.yaml") if (folder / "messages.yaml").exists() else {}
+    )
+    for key, texts in messages.items():
+        for lang, template in texts.items():
+            outside = re.sub(r"\{[^}]*\}", "", template)
+            assert not re.search(r"\d", outside), f"{scheme} {key}/{lang}: {template}"
 
 
 def test_figures_are_encoded_exactly_as_the_reference_gives_them() -> None:
@@ -104,3 +125,30 @@ def test_the_core_never_imports_the_ui(package: str) -> None:
             )
             for name in names:
                 assert name.split(".")[0] not in {"streamlit", "plotly"}, f"{path} imports {name}"
+
+
+def test_the_manifest_takes_the_packs_funders_and_other() -> None:
+    assert set(funder_schemes()) == {s for s, p in load_packs().items() if p.funder} | {"other"}
+    assert {"be_tax_shelter", "wallimage", "screen_brussels", "cnc_acm", "fr_cic", "fr_c2i"} <= set(
+        funder_schemes()
+    )
+    assert not {"eu", "cumulation"} & set(funder_schemes())
+
+
+def test_a_pack_naming_an_unknown_fact_or_parameter_is_refused(tmp_path: Path) -> None:
+    pack = tmp_path / "x"
+    pack.mkdir()
+    (pack / "pack.yaml").write_text(
+        "scheme: x\ntitle: X pack\nthresholds:\n  cap: {fact: share_of_budget, ratio: nope}\n"
+        "  other: {fact: invented}\nrules: []\n"
+    )
+    with pytest.raises(UserError) as err:
+        load_pack(pack)
+    reasons = " ".join(p.reason for p in err.value.problems)
+    assert "names no parameter 'nope'" in reasons and "unknown fact 'invented'" in reasons
+
+
+def test_every_core_message_is_in_the_three_languages() -> None:
+    for path in sorted(MESSAGES_DIR.glob("*.yaml")):
+        messages = read_messages(path)
+        assert not i18n.missing_languages(messages, messages), path.name

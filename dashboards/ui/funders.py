@@ -2,22 +2,53 @@
 
 from __future__ import annotations
 
+import tempfile
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from dashboards.ui import data
-from dashboards.ui.i18n import lang, t
+from dashboards.ui.i18n import LANGS, lang, t
 from dashboards.ui.view import money_table
+from finance.exports.run import export, exportable_schemes
 from rules.loader import load_packs
-from rules.sentences import reason_text
+from rules.sentences import reason_text, result_sentences
 
 
-def scheme_titles(results: list[dict[str, Any]]) -> dict[str, str]:
-    """Schemes of the results, in order, with their pack titles."""
+def scheme_titles(results: list[dict[str, Any]], lang_code: str = "en") -> dict[str, str]:
+    """Schemes of the results, in order, with their packs' labels in the language (the pack's
+    title where it has none)."""
     packs = load_packs()
     schemes = list(dict.fromkeys(r["scheme"] for r in results))
-    return {s: packs[s].title if s in packs else s for s in schemes}
+    out = {}
+    for s in schemes:
+        pack = packs.get(s)
+        labels = pack.presentation.label if pack else {}
+        out[s] = labels.get(lang_code) or labels.get("en") or (pack.title if pack else s)
+    return out
+
+
+def scheme_colour(scheme: str) -> str | None:
+    """The pack's colour for the scheme, if it has one."""
+    pack = load_packs().get(scheme)
+    return pack.presentation.colour if pack else None
+
+
+def exportable(scheme: str) -> bool:
+    """Whether the scheme has a justification file (`cineledger export --scheme`)."""
+    return scheme in exportable_schemes()
+
+
+def sentences(result: dict[str, Any], currency: str) -> tuple[str, str]:
+    """The result's title and explanation in the reader's language."""
+    return result_sentences(result, lang(), currency)
+
+
+def figures(results: list[dict[str, Any]]) -> dict[str, Decimal]:
+    """The parameters the results used, by name (for the reasons that show one)."""
+    return {p["name"]: Decimal(p["value"]) for r in results for p in r.get("parameters", [])}
 
 
 def parameter_table(result: dict[str, Any]) -> pl.DataFrame:
@@ -36,7 +67,13 @@ def parameter_table(result: dict[str, Any]) -> pl.DataFrame:
     return pl.DataFrame(rows) if rows else pl.DataFrame({t("parameters"): []})
 
 
-def evidence_table(production: str, scheme: str, counts: bool, limit: int = 1000) -> pl.DataFrame:
+def evidence_table(
+    production: str,
+    scheme: str,
+    counts: bool,
+    limit: int = 1000,
+    values: dict[str, Decimal] | None = None,
+) -> pl.DataFrame:
     """Expenses examined for the scheme that count (or not), with reasons in words and provenance;
     the first `limit` by date (the CLI's `evidence` command gives them all)."""
     v = data.version()
@@ -60,7 +97,7 @@ def evidence_table(production: str, scheme: str, counts: bool, limit: int = 1000
         return rows
     # each distinct reason code is put in words once, then every row's list at once
     codes = rows["reasons"].explode().drop_nulls().unique().to_list()
-    words = {code: reason_text(code, lang()) for code in codes}
+    words = {code: reason_text(code, lang(), values) for code in codes}
     reasons = rows.select(
         pl.col("reasons")
         .list.eval(pl.element().replace_strict(words, return_dtype=pl.String))
@@ -73,11 +110,6 @@ def evidence_table(production: str, scheme: str, counts: bool, limit: int = 1000
 
 def justification_file(production: str, scheme: str, at: Any, lang_code: str, suffix: str) -> bytes:
     """The scheme's workbook or PDF summary, built on demand (it runs the check, as the CLI does)."""
-    import tempfile
-    from pathlib import Path
-
-    from finance.exports.run import export
-
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / f"{production}-{scheme}{suffix}"
         export(
@@ -86,6 +118,6 @@ def justification_file(production: str, scheme: str, at: Any, lang_code: str, su
             scheme,
             out,
             at,
-            lang_code if lang_code in ("fr", "nl", "en") else "fr",
+            lang_code if lang_code in LANGS else "fr",
         )
         return out.read_bytes()

@@ -3,13 +3,20 @@
 import streamlit as st
 
 from dashboards.ui import charts, data
-from dashboards.ui.funders import evidence_table, justification_file, parameter_table, scheme_titles
+from dashboards.ui.funders import (
+    evidence_table,
+    exportable,
+    figures,
+    justification_file,
+    parameter_table,
+    scheme_colour,
+    scheme_titles,
+    sentences,
+)
 from dashboards.ui.i18n import lang, t
 from dashboards.ui.view import as_at, require_production
 from finance.domain.fmt import fmt_money
 from rules.runs import run_check
-
-EXPORTABLE = ("be_tax_shelter", "wallimage", "screen_brussels", "cnc_acm", "fr_cic")
 
 production = require_production()
 st.title(t("funders"))
@@ -28,7 +35,7 @@ if data.ledger_changed(data.version(), production):
 
 names = {k: t(k) for k in ("measured", "projected", "threshold")}
 currency = data.manifest(data.version(), production).currency
-for scheme, title in scheme_titles(results).items():
+for scheme, title in scheme_titles(results, lang()).items():
     mine = [r for r in results if r["scheme"] == scheme]
     worst = next(
         (
@@ -49,8 +56,15 @@ for scheme, title in scheme_titles(results).items():
     if not panel.open:
         continue
     with panel:
+        colour = scheme_colour(scheme)
+        if colour:  # the pack's colour (validated as #rrggbb when the pack loads)
+            st.markdown(
+                f'<span style="color:{colour}">■</span> **{title}**', unsafe_allow_html=True
+            )
         for r in mine:
-            st.markdown(f"**{r['rule_id']}** · `{r['status']}` · {r['explanation']}")
+            rule_title, explanation = sentences(r, currency)
+            st.markdown(f"**{r['rule_id']}** · `{r['status']}` · {rule_title}")
+            st.caption(explanation)
             if r.get("threshold") is not None and r.get("measured") is not None:
                 cols = st.columns(4)
                 cols[0].metric(t("measured"), fmt_money(r["measured"], lang(), currency))
@@ -66,7 +80,7 @@ for scheme, title in scheme_titles(results).items():
                         charts.obligation(r, names), width="stretch", key=f"chart-{r['rule_id']}"
                     )
             st.dataframe(parameter_table(r), hide_index=True, width="stretch")
-        if scheme in EXPORTABLE:
+        if exportable(scheme):
             left, right = st.columns(2)
             if left.button(t("prepare_files"), key=f"prepare-{scheme}"):
                 st.session_state[f"files-{scheme}"] = {
@@ -96,5 +110,7 @@ for scheme, title in scheme_titles(results).items():
             if st.toggle(t("show_evidence"), value=attention, key=f"evidence-{scheme}"):
                 counts = st.toggle(t("counts"), value=True, key=f"counts-{scheme}")
                 st.dataframe(
-                    evidence_table(production, scheme, counts), hide_index=True, width="stretch"
+                    evidence_table(production, scheme, counts, values=figures(mine)),
+                    hide_index=True,
+                    width="stretch",
                 )

@@ -7,16 +7,20 @@ from pathlib import Path
 import click
 
 from finance.cli.options import db_option, lang_option, parse_at
+from finance.domain.packs import exportable_schemes
+
+
+class SchemeOption(click.Option):
+    """`--scheme`, whose help lists the schemes of the rule packs in use, read when shown."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        self.help = f"{', '.join(exportable_schemes())}, or cost (the final cost statement)."
+        return super().get_help_record(ctx)
 
 
 @click.command("export")
 @click.argument("production")
-@click.option(
-    "--scheme",
-    required=True,
-    help="be_tax_shelter, wallimage, screen_brussels, cnc_acm, fr_cic, "
-    "or cost (the final cost statement).",
-)
+@click.option("--scheme", cls=SchemeOption, required=True, help="A scheme of the rule packs.")
 @click.option(
     "--out",
     "out",

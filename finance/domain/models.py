@@ -10,9 +10,19 @@ import re
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    field_validator,
+    model_validator,
+)
+
+from finance.domain.packs import catalogue, funder_schemes
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -26,16 +36,30 @@ class Kind(StrEnum):
     SERIES = "series"
 
 
-class Scheme(StrEnum):
-    """Funding schemes a financing plan can name (interfaces.md section 1)."""
+class Scheme(str):
+    """A funding scheme's name: one of the rule packs' funders, or `other` (interfaces.md
+    section 1). A scheme is a folder under rules/packs (finance/domain/packs.py): the names are
+    read from the packs, never written in Python."""
 
-    BE_TAX_SHELTER = "be_tax_shelter"
-    WALLIMAGE = "wallimage"
-    SCREEN_BRUSSELS = "screen_brussels"
-    CNC_ACM = "cnc_acm"
-    FR_CIC = "fr_cic"
-    FR_C2I = "fr_c2i"
-    OTHER = "other"
+    @property
+    def value(self) -> str:
+        """The name itself (a scheme was an enum; `.value` still reads it)."""
+        return str(self)
+
+    @classmethod
+    def check(cls, value: str) -> Scheme:
+        """The scheme named `value`, or the error listing the known ones."""
+        known = funder_schemes()
+        if value not in known:
+            quoted = [f"'{s}'" for s in known]
+            expected = ", ".join(quoted[:-1]) + f" or {quoted[-1]}"
+            raise ValueError(f"Input should be {expected}")
+        return cls(value)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: type[Any], handler: GetCoreSchemaHandler) -> Any:
+        """Validated as a text naming a known scheme; written as that text."""
+        return handler(Annotated[str, AfterValidator(cls.check)])
 
 
 class Status(StrEnum):
@@ -96,15 +120,23 @@ class Financing(Frozen):
 
     @model_validator(mode="after")
     def _scheme_fields(self) -> Financing:
-        if self.scheme is Scheme.BE_TAX_SHELTER and self.fiscal_value is None:
-            raise ValueError(
-                "be_tax_shelter needs fiscal_value (V, the tax value of the certificates)"
-            )
-        if self.scheme is not Scheme.BE_TAX_SHELTER and self.fiscal_value is not None:
-            raise ValueError("fiscal_value only applies to be_tax_shelter")
+        """The fields a scheme's lines require (its pack's `financing_line`), and only there."""
+        schemes = catalogue()
+        info = schemes.get(self.scheme)
+        for name, meaning in (info.requires if info else {}).items():
+            if getattr(self, name) is None:
+                raise ValueError(f"{self.scheme} needs {name} ({meaning})")
+        for name in SCHEME_FIELDS:
+            owners = [s for s, i in schemes.items() if name in i.requires]
+            if getattr(self, name) is not None and self.scheme not in owners:
+                raise ValueError(f"{name} only applies to {' or '.join(owners) or 'no scheme'}")
         if self.window_start and self.window_end and self.window_start > self.window_end:
             raise ValueError("window_start is after window_end")
         return self
+
+
+#: the fields of a financing line that only some schemes' lines carry (their packs say which)
+SCHEME_FIELDS = ("fiscal_value",)
 
 
 class Manifest(Frozen):

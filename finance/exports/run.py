@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from finance.domain.errors import UserError
+from finance.domain.packs import exportable_schemes as schemes_with_files
 from finance.exports.cost import write_cost_statement
 from finance.exports.data import gather
 from finance.exports.pdf import write_pdf
@@ -15,7 +16,14 @@ from finance.exports.workbook import write_workbook
 from finance.store.audit import record
 from finance.store.db import connect, transaction
 
-SCHEMES = ("be_tax_shelter", "wallimage", "screen_brussels", "cnc_acm", "fr_cic", "cost")
+#: the export that is not a scheme's: the final cost statement
+COST = "cost"
+
+
+def exportable_schemes() -> tuple[str, ...]:
+    """What `export --scheme` takes: every pack whose scheme tests expenses (its justification
+    file lists them), in pack order, then the final cost statement."""
+    return (*schemes_with_files(), COST)
 
 
 @dataclass(frozen=True)
@@ -30,8 +38,9 @@ def export(
     db: Path | None, production_id: str, scheme: str, out: Path, at: date, lang: str = "fr"
 ) -> ExportResult:
     """Write the justification file named by `out`'s suffix (.xlsx, or .pdf for the summary)."""
-    if scheme not in SCHEMES:
-        raise UserError(f"unknown scheme {scheme!r} (one of: {', '.join(SCHEMES)})")
+    schemes = exportable_schemes()
+    if scheme not in schemes:
+        raise UserError(f"unknown scheme {scheme!r} (one of: {', '.join(schemes)})")
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".pdf"):
         raise UserError(
@@ -39,11 +48,11 @@ def export(
         )
     if not out.parent.exists():
         raise UserError(f"{out.parent}: no such folder")
-    if scheme == "cost":
+    if scheme == COST:
         if suffix != ".xlsx":
             raise UserError("the final cost statement is a workbook: use an .xlsx output")
         total = write_cost_statement(db, production_id, at, out, lang)
-        _record_export(db, production_id, out, {"scheme": "cost", "actual_total": total})
+        _record_export(db, production_id, out, {"scheme": COST, "actual_total": total})
         return ExportResult(out, f"actual total {total:.2f}")
     with gather(db, production_id, scheme, at) as data:
         if suffix == ".pdf":

@@ -26,8 +26,10 @@ FIXED_TIME = datetime(2026, 1, 1)
 class Writer:
     """A workbook with the house formats; text never becomes a formula."""
 
-    def __init__(self, path: Path, lang: str) -> None:
+    def __init__(self, path: Path, lang: str, figures: dict[str, Decimal] | None = None) -> None:
         self.lang = lang
+        #: the run's parameters by name, for the reasons that show one (a cap's ratio)
+        self.figures = figures or {}
         self.book = xlsxwriter.Workbook(
             str(path),
             {
@@ -77,11 +79,19 @@ EXCEL_EPOCH = date(1899, 12, 30)
 _SEPARATOR = "\x1f"
 
 
-def _reasons(codes: list[str] | None, lang: str) -> str:
-    return "; ".join(reason_text(c, lang) for c in codes or []) or reason_text("counts", lang)
+def _reasons(codes: list[str] | None, lang: str, figures: dict[str, Decimal]) -> str:
+    words = "; ".join(reason_text(c, lang, figures) for c in codes or [])
+    return words or reason_text("counts", lang)
 
 
-def cells(frame: pl.DataFrame, keys: list[str], lang: str) -> list[tuple[Any, ...]]:
+def run_figures(results: list[dict[str, Any]]) -> dict[str, Decimal]:
+    """The parameters of a scheme's results by name (the values the run used)."""
+    return {p["name"]: Decimal(p["value"]) for r in results for p in r.get("parameters", [])}
+
+
+def cells(
+    frame: pl.DataFrame, keys: list[str], lang: str, figures: dict[str, Decimal] | None = None
+) -> list[tuple[Any, ...]]:
     """The cell values of a batch, column by column in polars: text as text, money and rates as
     numbers, dates as Excel serial numbers (the column formats show them), reasons in words.
     `write_row` writes a str as text whatever it holds (strings_to_formulas is off), None and ""
@@ -92,7 +102,7 @@ def cells(frame: pl.DataFrame, keys: list[str], lang: str) -> list[tuple[Any, ..
         if key == "reasons":
             joined = col.list.join(_SEPARATOR).fill_null("")
             words = {
-                k: _reasons(k.split(_SEPARATOR) if k else [], lang)
+                k: _reasons(k.split(_SEPARATOR) if k else [], lang, figures or {})
                 for k in frame.select(joined.unique()).to_series().to_list()
             }
             exprs.append(joined.replace_strict(words, return_dtype=pl.String))
@@ -183,7 +193,7 @@ def expenses_sheet(
     for frame in frames:
         if hasher is not None:
             hasher.add(frame)
-        values, start = cells(frame, EXPENSE_KEYS, w.lang), 0
+        values, start = cells(frame, EXPENSE_KEYS, w.lang, w.figures), 0
         for code, code_label, count, *totals in _runs(frame):
             if code != chapter or chapter is _NoChapter:
                 if chapter is not _NoChapter:
@@ -264,7 +274,7 @@ def missing_sheet(
     for frame in frames:
         if hasher is not None:
             hasher.add(frame)
-        for line in cells(frame, MISSING_KEYS, w.lang):
+        for line in cells(frame, MISSING_KEYS, w.lang, w.figures):
             sheet.write_row(row, 0, line)
             row += 1
     sheet.autofilter(0, 0, max(row - 1, 1), len(MISSING_KEYS) - 1)
@@ -335,7 +345,7 @@ def provenance_sheet(w: Writer, data: ExportData, content_hash: str) -> None:
 def write_workbook(data: ExportData, out: Path, lang: str = "fr") -> str:
     """Write the justification workbook; returns the content hash it records (computed from the
     very batches written, in the same pass)."""
-    w = Writer(out, lang)
+    w = Writer(out, lang, run_figures(data.results))
     hasher = data.hasher()
     summary_sheet(w, data)
     for part in PARTS:

@@ -1,0 +1,125 @@
+"""The scheme catalogue: which funding schemes exist, read from the rule packs' folders.
+
+A scheme is a folder, `rules/packs/<scheme>/pack.yaml`. The domain reads only what a financing
+line needs to be validated (the scheme's name, the fields its lines require) and what the edges
+show (its label in each language, its colour); the rules engine (rules/loader.py) reads the rest
+of the same files. Nothing here names a scheme: adding a funder adds a folder.
+
+Where the packs are: the bundled `rules/packs` (or `$CINELEDGER_RULES_DIR`, a reviewed copy that
+replaces it), then every folder listed in `$CINELEDGER_PACKS` (separated by the platform's path
+separator, `:` on Linux), each a pack folder or a folder of pack folders.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from finance.domain.errors import UserError
+from finance.domain.yamlfile import load_yaml
+
+#: the packs shipped with the rulebook (rules/packs, beside this package)
+BUNDLED_PACKS = Path(__file__).resolve().parents[2] / "rules" / "packs"
+#: a folder of packs replacing the bundled ones
+RULES_DIR_ENV = "CINELEDGER_RULES_DIR"
+#: extra pack folders, added to the others
+EXTRA_PACKS_ENV = "CINELEDGER_PACKS"
+#: the scheme of financing no pack checks (coproducers, presales, equity)
+OTHER = "other"
+
+
+@dataclass(frozen=True)
+class SchemeInfo:
+    """What the domain and the edges know of a scheme: name, whether a financing line may name
+    it (`funder`; the EU ceilings and the double-counting checks are packs, not funders), the
+    fields its lines require (field -> what it is), its labels by language and its colour."""
+
+    name: str
+    funder: bool
+    exportable: bool = False  # it tests expenses: `export --scheme` writes its justification file
+    requires: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    colour: str | None = None
+
+    def label(self, lang: str = "en") -> str:
+        """The scheme's name for people, in `lang` (English, then the scheme's name)."""
+        return self.labels.get(lang) or self.labels.get("en") or self.name
+
+
+def packs_root() -> Path:
+    """The main packs folder: `$CINELEDGER_RULES_DIR`, else the bundled rules/packs."""
+    env = os.environ.get(RULES_DIR_ENV)
+    return Path(env) if env else BUNDLED_PACKS
+
+
+def pack_folders() -> tuple[Path, ...]:
+    """Every pack folder in use: the main folder's (by name), then the extra ones in order.
+    Listed once per setting of the two variables (checks call this for every production)."""
+    return _folders(packs_root(), os.environ.get(EXTRA_PACKS_ENV, ""))
+
+
+@cache
+def _folders(root: Path, extras: str) -> tuple[Path, ...]:
+    if not root.is_dir():
+        raise UserError(f"{root}: no rule packs folder here")
+    found = [d for d in sorted(root.iterdir()) if (d / "pack.yaml").is_file()]
+    for entry in filter(None, extras.split(os.pathsep)):
+        extra = Path(entry)
+        if (extra / "pack.yaml").is_file():
+            found.append(extra)
+        elif extra.is_dir():
+            found += [d for d in sorted(extra.iterdir()) if (d / "pack.yaml").is_file()]
+        else:
+            raise UserError(f"{extra}: no rule pack here ({EXTRA_PACKS_ENV})")
+    return tuple(found)
+
+
+def _info(folder: Path) -> SchemeInfo:
+    data: Any = load_yaml(folder / "pack.yaml")
+    if not isinstance(data, dict):
+        raise UserError(f"{folder / 'pack.yaml'}: a pack file is a YAML mapping")
+    line = data.get("financing_line") or {}
+    shown = data.get("presentation") or {}
+    return SchemeInfo(
+        name=str(data.get("scheme", folder.name)),
+        funder=bool(data.get("funder", True)),
+        exportable=data.get("eligibility") is not None,
+        requires={str(k): str(v) for k, v in (line.get("requires") or {}).items()},
+        labels={str(k): str(v) for k, v in (shown.get("label") or {}).items()},
+        colour=shown.get("colour"),
+    )
+
+
+@cache
+def _catalogue(folders: tuple[Path, ...]) -> dict[str, SchemeInfo]:
+    out: dict[str, SchemeInfo] = {}
+    for folder in folders:
+        info = _info(folder)
+        if info.name in out or info.name == OTHER:
+            raise UserError(f"{folder}: scheme {info.name!r} is declared twice")
+        out[info.name] = info
+    return out
+
+
+def catalogue() -> dict[str, SchemeInfo]:
+    """Every pack's scheme, in pack order (cached per set of folders)."""
+    return _catalogue(pack_folders())
+
+
+def funder_schemes() -> tuple[str, ...]:
+    """The schemes a financing line may name, in pack order, `other` last."""
+    return (*(s for s, i in catalogue().items() if i.funder), OTHER)
+
+
+def exportable_schemes() -> tuple[str, ...]:
+    """The schemes with a justification file (their packs test expenses), in pack order."""
+    return tuple(s for s, i in catalogue().items() if i.exportable)
+
+
+def scheme_label(scheme: str, lang: str = "en") -> str:
+    """A scheme's name for people (the scheme itself when no pack labels it)."""
+    info = catalogue().get(scheme)
+    return info.label(lang) if info else scheme
