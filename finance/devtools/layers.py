@@ -5,9 +5,9 @@
 The data flows file -> validate -> store -> classify -> eligibility -> facts -> results, and the
 code depends the same way. Each package sits on a layer and may import only from its own layer
 or the layers below it; `tests/` may import anything. Every import counts, those inside
-functions too: an import hidden in a function is still a dependency, and the only one allowed is
-a heavy optional third-party library deferred with a comment on its line or the line above
-saying why. Imports under `if TYPE_CHECKING:` are for the type checker and do not count.
+functions too: an import hidden in a function is still a dependency (its cycles and its
+direction are checked like any other), and it is allowed only to defer something heavy, with a
+comment on its line or the line above saying why. Imports under `if TYPE_CHECKING:` are for the type checker and do not count.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ class Import:
     imported: str
     line: int
     hidden: bool
+    #: a comment on the line or the line above says why it is deferred
+    reasoned: bool
 
 
 def module_name(root: Path, path: Path) -> str:
@@ -139,9 +141,10 @@ class Graph:
             targets.discard(name)
             if is_package:  # a package's face re-exporting its own modules is not a dependency
                 targets = {t for t in targets if t and not t.startswith(name + ".")}
+            reasoned = _commented(lines, node.lineno)
             for target in sorted(t for t in targets if t):
-                self.imports.append(Import(name, target, node.lineno, hidden))
-            if hidden and not targets and not _commented(lines, node.lineno):
+                self.imports.append(Import(name, target, node.lineno, hidden, reasoned))
+            if hidden and not targets and not reasoned:
                 self.hidden_third_party.append((name, node.lineno, ast.unparse(node)))
 
     def cycles(self) -> list[list[str]]:
@@ -159,7 +162,7 @@ class Graph:
                     f"upward import: {imp.importer} ({layer_name(layer_of(imp.importer))}) "
                     f"imports {imp.imported} ({layer_name(layer_of(imp.imported))}) at {where}"
                 )
-            if imp.hidden:
+            if imp.hidden and not imp.reasoned:
                 out.append(f"import hidden in a function: {imp.imported} at {where}")
         for module, line, text in self.hidden_third_party:
             where = f"{self.modules[module].relative_to(self.root)}:{line}"
