@@ -94,7 +94,8 @@ def override(
                 + (" ..." if len(missing) > 10 else "")
             )
         con.execute(
-            "INSERT INTO overrides SELECT unnest($ids), $f, $v, $r, $who, $at",
+            "INSERT INTO overrides (expense_id, field, value, reason, made_by, made_at) "
+            "SELECT unnest($ids), $f, $v, $r, $who, $at",
             {
                 "ids": ids,
                 "f": field,

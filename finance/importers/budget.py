@@ -173,7 +173,10 @@ def _store(
     now = datetime.now(UTC).replace(tzinfo=None)
     batch_id = fetch_value(con, "SELECT nextval('import_batch_seq')")
     con.execute(
-        "INSERT INTO import_batches VALUES (?, ?, 'budget', ?, ?, 'canonical_budget', ?, ?, ?, ?, 0, 0, ?, ?)",
+        "INSERT INTO import_batches (id, production_id, kind, file_name, file_sha256, format, sheet, "
+        "version_label, rows_read, rows_imported, rows_duplicate, rows_rejected, imported_at, "
+        "imported_by) "
+        "VALUES (?, ?, 'budget', ?, ?, 'canonical_budget', ?, ?, ?, ?, 0, 0, ?, ?)",
         [
             batch_id,
             production_id,
@@ -195,12 +198,15 @@ def _store(
         [production_id, version],
     )
     con.execute(
-        "INSERT INTO budget_versions VALUES (?, ?, ?, ?)", [production_id, version, batch_id, now]
+        "INSERT INTO budget_versions (production_id, version, batch_id, loaded_at) VALUES (?, ?, ?, ?)",
+        [production_id, version, batch_id, now],
     )
     con.register("lines", lines)
     con.execute(
         """
-        INSERT INTO budget_lines
+        INSERT INTO budget_lines (production_id, version, code, code_raw, chapter_code,
+            chapter_label, label, amount, category, category_reason, ts_class, ts_class_reason,
+            territory, batch_id, source_file, source_sheet, source_row)
         SELECT ?, ?, code, raw_code, chapter_code, chapter_label, label, amount, category,
                category_reason, ts_class, ts_class_reason, territory, ?, ?, ?, _row FROM lines
     """,

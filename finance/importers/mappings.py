@@ -63,7 +63,8 @@ def import_mappings(db: Path | None, production_id: str, path: Path) -> int:
             [production_id],
         )
         con.execute(
-            "INSERT INTO supplier_mappings SELECT ?, supplier_key, budget_code, ? FROM new_mappings",
+            "INSERT INTO supplier_mappings (production_id, supplier_key, budget_code, source_file) "
+            "SELECT ?, supplier_key, budget_code, ? FROM new_mappings",
             [production_id, table.file],
         )
         con.unregister("new_mappings")

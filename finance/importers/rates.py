@@ -97,11 +97,16 @@ def import_rates(db: Path | None, path: Path) -> RatesOutcome:
             "WHERE fx_rates.currency = n.currency AND fx_rates.rate_date = n.rate_date"
         )
         con.execute(
-            "INSERT INTO fx_rates SELECT currency, rate_date, per_eur, ? FROM new_rates", [batch_id]
+            "INSERT INTO fx_rates (currency, rate_date, per_eur, batch_id) "
+            "SELECT currency, rate_date, per_eur, ? FROM new_rates",
+            [batch_id],
         )
         con.unregister("new_rates")
         con.execute(
-            "INSERT INTO import_batches VALUES (?, ?, 'fx_rates', ?, ?, 'ecb_csv', NULL, NULL, ?, ?, 0, 0, ?, ?)",
+            "INSERT INTO import_batches (id, production_id, kind, file_name, file_sha256, format, sheet, "
+            "version_label, rows_read, rows_imported, rows_duplicate, rows_rejected, imported_at, "
+            "imported_by) "
+            "VALUES (?, ?, 'fx_rates', ?, ?, 'ecb_csv', NULL, NULL, ?, ?, 0, 0, ?, ?)",
             [
                 batch_id,
                 GLOBAL,

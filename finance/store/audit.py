@@ -64,7 +64,8 @@ def record(
     """Append one entry; call it inside the transaction of the change it describes."""
     entry_id = int(fetch_value(con, "SELECT nextval('audit_seq')"))
     con.execute(
-        "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (id, occurred_at, actor, action, production_id, target, details, "
+        "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
             entry_id,
             datetime.now(UTC).replace(tzinfo=None),
@@ -94,7 +95,8 @@ def record_many(
         for r in con.execute("SELECT nextval('audit_seq') FROM range(?)", [len(entries)]).fetchall()
     )
     con.execute(
-        "INSERT INTO audit_log SELECT unnest($1), $2, $3, $4, unnest($5), unnest($6), "
+        "INSERT INTO audit_log (id, occurred_at, actor, action, production_id, target, details, "
+        "reason) SELECT unnest($1), $2, $3, $4, unnest($5), unnest($6), "
         "unnest($7), NULL",
         [
             ids,

@@ -53,7 +53,9 @@ def _write(con: duckdb.DuckDBPyConnection, m: Manifest, sha: str, exists: bool) 
         )
     else:
         con.execute(
-            "INSERT INTO productions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO productions (id, title, kind, currency, budget_total, layout, prep_start, "
+            "shoot_start, shoot_end, post_end, manifest_json, manifest_sha256, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [m.id, *values[:-1], values[-1], values[-1]],
         )
     con.execute("DELETE FROM financing WHERE production_id = ?", [m.id])
@@ -73,7 +75,12 @@ def _write(con: duckdb.DuckDBPyConnection, m: Manifest, sha: str, exists: bool) 
         for i, f in enumerate(m.financing, start=1)
     ]
     if rows:
-        con.executemany("INSERT INTO financing VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.executemany(
+            "INSERT INTO financing (production_id, seq, scheme, label, amount, fiscal_value, "
+            "signed_on, committed_spend, window_start, window_end) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
 
 
 def add_production(db: Path | None, manifest_path: Path) -> AddResult:

@@ -24,4 +24,4 @@ def sync_reference(con: duckdb.DuckDBPyConnection) -> None:
     if current == rows:
         return
     con.execute("DELETE FROM categories")
-    con.executemany("INSERT INTO categories VALUES (?, ?)", rows)
+    con.executemany("INSERT INTO categories (category, ts_class) VALUES (?, ?)", rows)
