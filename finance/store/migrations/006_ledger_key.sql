@@ -114,6 +114,10 @@ JOIN vat_checks v
 JOIN fx_sources f ON f.fx_source = e.fx_source
 ORDER BY e.id;
 
+-- every row carried forward, or the migration fails (and rolls back) rather than lose one
+SELECT CASE WHEN (SELECT count(*) FROM expenses) <> (SELECT count(*) FROM expenses_005)
+            THEN error('migration 006: an expense found no lookup row; nothing changed') END;
+
 DROP TABLE expenses_005;
 
 -- the sequence was created by 001 but ids were max(id) + 1 until now: it starts past them
