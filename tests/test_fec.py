@@ -82,7 +82,7 @@ def test_fec_accounts_map_to_budget_lines(fec_file: Path, tmp_path: Path, db: Pa
     assert outcome.files[0].imported == 3 and outcome.to_code == 1  # 613500 has no mapping yet
     with connect(db, read_only=True) as con:
         rows = con.execute(
-            "SELECT budget_code, sum(amount), any_value(territory) FROM expenses GROUP BY 1 ORDER BY 1"
+            "SELECT budget_code, sum(amount), any_value(territory) FROM v_expenses GROUP BY 1 ORDER BY 1"
         ).fetchall()
     assert rows == [("7.01", Decimal("3000.00"), "FR"), ("8.07", Decimal("1000.00"), "FR")]
 

@@ -35,7 +35,7 @@ def expense_rows(db: Path) -> list[tuple[object, ...]]:
     with connect(db, read_only=True) as con:
         return con.execute(
             "SELECT supplier, amount_orig, currency, fx_rate, fx_source, amount, doc_date, source_sheet, source_row "
-            "FROM expenses ORDER BY source_row"
+            "FROM v_expenses ORDER BY source_row"
         ).fetchall()
 
 

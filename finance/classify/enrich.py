@@ -48,6 +48,10 @@ def _ledger_territory(frame: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit("French payee from the FEC: no address, department unknown"))
         .otherwise(pl.col("territory_reason"))
         .alias("territory_reason"),
+        pl.when(unknown)
+        .then(-1 - pl.col("_territory_key"))
+        .otherwise(pl.col("_territory_key"))
+        .alias("_territory_key"),
     )
 
 
@@ -67,16 +71,12 @@ def supplier_key(supplier: pl.Expr, vat: pl.Expr) -> pl.Expr:
 
 
 def tax_residence(frame: pl.DataFrame) -> pl.DataFrame:
-    """`be_taxable` defaults to 'the payee's country is BE' (funding-rules.md section 1)."""
-    given = pl.col("be_taxable").is_not_null()
+    """`be_taxable` defaults to 'the payee's country is BE' (funding-rules.md section 1); the
+    value as stated is kept (`be_taxable_stated`): the ledger stores it, and `v_expenses`
+    derives the default and its reason from it."""
     return frame.with_columns(
+        pl.col("be_taxable").alias("be_taxable_stated"),
         pl.coalesce(pl.col("be_taxable"), pl.col("country") == "BE").alias("be_taxable"),
-        pl.when(given)
-        .then(pl.lit("stated on the expense line"))
-        .when(pl.col("country") == "BE")
-        .then(pl.lit("default: payee established in Belgium"))
-        .otherwise(pl.lit("default: payee established outside Belgium"))
-        .alias("be_taxable_reason"),
     )
 
 
@@ -143,6 +143,14 @@ def resolve_fx(frame: pl.DataFrame, ctx: LedgerContext) -> pl.DataFrame:
         .then(pl.format("rates table, {}", pl.col("rate_date")))
         .otherwise(pl.lit(None, pl.String))
         .alias("fx_source"),
+        # one integer per distinct fx_source text, for the store's lookup table: the rate's date
+        # (days from 1970), or two keys below any date
+        pl.when(pl.col("currency") == ctx.currency)
+        .then(pl.lit(-(2**40), pl.Int64))
+        .when(pl.col("fx_rate").is_not_null())
+        .then(pl.lit(1 - 2**40, pl.Int64))
+        .otherwise(pl.col("rate_date").cast(pl.Int64))
+        .alias("_fx_key"),
     ).drop("table_rate", "rate_date")
 
 
@@ -171,20 +179,31 @@ def ledger_checks(ctx: LedgerContext) -> list[Check]:
     ]
 
 
+def _keyed(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+    """`name`: the row's position, a key for the values derived on it."""
+    return frame.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias(name))
+
+
 def enrich(rows: pl.DataFrame, ctx: LedgerContext) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Enriched rows (same order, `_key` added) and the problems found on the way."""
     frame = rows.with_row_index("_key").with_columns(pl.col("_key").cast(pl.Int64))
-    # classifications depend on a few columns with few distinct values: computed once per value
+    # classifications depend on a few columns with few distinct values: computed once per value,
+    # each value with an integer key (`_territory_key`, `_vat_key`) that the store's lookup
+    # tables are filled by
     frame = with_distinct(
         frame,
         ["country", "postcode"],
-        lambda d: classify_territory(d, country="country", postcode="postcode"),
+        lambda d: _keyed(
+            classify_territory(d, country="country", postcode="postcode"), "_territory_key"
+        ),
     )
     frame = _ledger_territory(frame)
     frame = with_distinct(
         frame,
         ["supplier_vat", "country"],
-        lambda d: identifier_columns(d, column="supplier_vat", country="country"),
+        lambda d: _keyed(
+            identifier_columns(d, column="supplier_vat", country="country"), "_vat_key"
+        ),
     )
     frame = with_distinct(
         frame,

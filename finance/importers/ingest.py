@@ -18,7 +18,9 @@ import polars as pl
 from finance.classify.enrich import LedgerContext, enrich
 from finance.domain.errors import Problem, UserError
 from finance.domain.validate import PROBLEM_SCHEMA
+from finance.importers import canonical, fec, peppol
 from finance.importers.base import Extracted
+from finance.importers.profile import detect, extract_with, load_profile
 from finance.importers.tabular import file_sha256
 from finance.store import ledger as ledger_write
 from finance.store.audit import current_actor, record
@@ -105,7 +107,10 @@ def _write_batches(
         c = by_sha.get(ex.sha256, {"read": 0, "imported": 0, "duplicates": 0, "rejected": 0})
         batch_id = fetch_value(con, "SELECT nextval('import_batch_seq')")
         con.execute(
-            "INSERT INTO import_batches VALUES (?, ?, 'expenses', ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO import_batches (id, production_id, kind, file_name, file_sha256, format, "
+            "sheet, version_label, rows_read, rows_imported, rows_duplicate, rows_rejected, "
+            "imported_at, imported_by) "
+            "VALUES (?, ?, 'expenses', ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)",
             [
                 batch_id,
                 production_id,
@@ -178,16 +183,12 @@ def _problem_records(problems: pl.DataFrame) -> list[Problem]:
 
 def choose_extractor(path: Path, fmt: str = "auto") -> Extractor:
     """The importer for a path: the one named by `fmt`, or the first whose identify() says yes."""
-    from finance.importers import canonical, fec, peppol
-
     table: dict[str, Extractor] = {
         "canonical": canonical.extract,
         "peppol": peppol.extract,
         "fec": fec.extract,
     }
     if fmt.endswith((".yaml", ".yml")):
-        from finance.importers.profile import extract_with, load_profile
-
         profile = load_profile(Path(fmt))
         return lambda p, c: extract_with(profile, p, c)
     if fmt != "auto":
@@ -196,8 +197,6 @@ def choose_extractor(path: Path, fmt: str = "auto") -> Extractor:
         return table[fmt]
     if peppol.identify(path):
         return peppol.extract
-    from finance.importers.profile import detect, extract_with
-
     found = detect(path)
     if found is not None:
         return lambda p, c: extract_with(found, p, c)
@@ -270,25 +269,36 @@ def import_expenses(
             frame, problems, waiting = _flag_rejected(frame, problems)
             outcomes = _write_batches(con, production_id, extracted, _counts(frame))
             batch_of = {o.sha256: o.batch_id for o in outcomes}
+            file_of = {o.sha256: o.file for o in outcomes}
             frame = frame.with_columns(
                 pl.col("_sha256")
                 .replace_strict(batch_of, return_dtype=pl.Int64)
                 .alias("_batch_id"),
                 (~pl.col("_dup") & ~pl.col("_bad")).alias("_keep"),
+                # the document inside a batch of several (a folder of e-invoices), else NULL
+                pl.when(
+                    pl.col("_file")
+                    != pl.col("_sha256").replace_strict(file_of, return_dtype=pl.String)
+                )
+                .then(pl.col("_file"))
+                .alias("_part"),
             )
             rejected = _rejected_rows(frame)
-            frame = frame.select(pl.exclude("^raw_.*$"))  # the text as read: rejected rows only
+            invalid_ids = int((frame["supplier_vat_valid"] == False).sum())  # noqa: E712
+            quarantined = int(frame["_bad"].sum())
+            # only what the insert reads stays held while it runs
+            frame = ledger_write.with_lookup_ids(con, frame.select(ledger_write.INSERT_NEEDS))
             ledger_write.insert_expenses(con, frame)
+            del frame
             files = [e.file for e in extracted]
             ledger_write.quarantine(con, production_id, files, rejected, problems)
     _save_attachments(db, extracted)
-    invalid_ids = int(frame.filter(pl.col("supplier_vat_valid") == False).height)  # noqa: E712
     return ImportOutcome(
         production_id,
         [*outcomes, *skipped],
         _problem_records(problems.filter(pl.col("kind") == "invalid")),
         invalid_ids,
-        int(frame["_bad"].sum()),
+        quarantined,
         waiting,
     )
 
@@ -297,26 +307,52 @@ def _flag_duplicates_and_conflicts(
     con: duckdb.DuckDBPyConnection, production_id: str, frame: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The frame with its fingerprints and `_dup` (already in the ledger), and the conflicts."""
-    prints = ledger_write.fingerprints(con, frame).sort("_key")
+    prints = ledger_write.fingerprints(con, frame)
+    if not prints["_key"].equals(frame["_key"]):
+        prints = prints.sort("_key")
     if prints["_key"].equals(frame["_key"]):  # the usual case: side by side, no join
-        frame = frame.with_columns(prints["fp0"], prints["fingerprint"])
+        frame = frame.with_columns(prints.drop("_key").get_columns())
     else:
         frame = frame.join(prints, on="_key", how="left", maintain_order="left")
     dup = ledger_write.already_in_ledger(con, production_id, prints)
+    del prints
     frame = frame.with_columns(pl.col("_key").is_in(dup["_key"].implode()).alias("_dup"))
-    # the narrow columns first, then the filter: filtering the wide frame would copy all of it
+    # a conflict needs a supplier and invoice number that repeats in the import or is in the
+    # ledger: those rows are found on the two key columns, and only they are copied
     numbered = frame.select(
+        "supplier_key",
+        "invoice_ref",
+        (pl.col("invoice_ref").is_not_null() & ~pl.col("_dup")).alias("_numbered"),
+    )
+    # by a 64-bit hash of the pair: a collision only adds a suspect, which the exact SQL clears
+    suspect = numbered.select(
+        pl.col("_numbered")
+        & pl.when(pl.col("_numbered"))
+        .then(pl.struct("supplier_key", "invoice_ref").hash())
+        .is_duplicated()
+    ).to_series()
+    known = ledger_write.ledger_invoices(con, production_id)
+    if known.height:
+        in_ledger = numbered.join(
+            known.with_columns(pl.lit(True).alias("_known")),
+            on=["supplier_key", "invoice_ref"],
+            how="left",
+            maintain_order="left",
+        )
+        suspect = suspect | (in_ledger["_known"].fill_null(False) & numbered["_numbered"])
+    suspects = frame.filter(suspect).select(
         "_key",
         "_file",
         "_row",
         "supplier_key",
         "invoice_ref",
         pl.coalesce("_doc", "_sha256").alias("_doc"),
-        "fp0",
-        "fingerprint",
-        "_dup",
-    ).filter(pl.col("invoice_ref").is_not_null() & ~pl.col("_dup"))
-    return frame, ledger_write.conflicts(con, production_id, numbered.drop("_dup"))
+        "fp0_hi",
+        "fp0_lo",
+        "fp_hi",
+        "fp_lo",
+    )
+    return frame, ledger_write.conflicts(con, production_id, suspects)
 
 
 def _flag_rejected(

@@ -8,6 +8,7 @@ single point in time even while nothing else can write.
 
 A restore checks every hash first, then loads the whole snapshot in one transaction into a
 database that has no productions yet; the result answers every report exactly as the original.
+A backup of an older release is migrated on the way in, as that release's database would be.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +28,8 @@ import yaml
 from finance.domain.errors import UserError
 from finance.store.audit import record
 from finance.store.db import connect, fetch_value, transaction
-from finance.store.migrations import available
+from finance.store.migrations import available, migrate
+from finance.store.reference import sync_reference
 
 FORMAT = "cineledger-backup"
 FORMAT_VERSION = 1
@@ -145,34 +148,90 @@ def _read_index(folder: Path) -> dict[str, Any]:
     return index
 
 
-def restore(folder: Path, db: Path) -> dict[str, int]:
-    """Load a backup into `db`, which must hold no production yet. All or nothing."""
-    index = _read_index(folder)
-    with connect(db) as con:
-        current = set(_tables(con))
-        if any(fetch_value(con, f"SELECT count(*) FROM {t}") for t in current):
-            raise UserError(
-                f"{db}: already holds data; restore into a new database file "
-                f"(--db NEW.duckdb) and switch to it once checked"
-            )
+def _load(
+    con: duckdb.DuckDBPyConnection, sources: dict[str, str], expected: dict[str, int]
+) -> None:
+    """Fill each table from its source relation (a Parquet file or an attached table), by
+    column name, checking the row counts."""
+    current = set(_tables(con))
+    for table, source in sources.items():
+        if table in RETIRED:
+            continue
+        if table not in current:
+            raise UserError(f"unknown table {table} in the backup")
+        con.execute(f"DELETE FROM {table}")
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {source}")
+        got = int(fetch_value(con, f"SELECT count(*) FROM {table}"))
+        if table in expected and got != expected[table]:
+            raise UserError(f"{table}: {got} rows read, the backup says {expected[table]}")
+
+
+def _advance(con: duckdb.DuckDBPyConnection, sequences: dict[str, int]) -> None:
+    """Move each sequence to the position it had (fresh sequences start at 1)."""
+    for name, last in sequences.items():
+        if last:
+            con.execute(f"SELECT max(nextval('{name}')) FROM range({int(last)})").fetchall()
+
+
+def _parquet_sources(folder: Path, index: dict[str, Any]) -> dict[str, str]:
+    return {
+        table: f"read_parquet('{_sql_path(folder / 'tables' / f'{table}.parquet')}')"
+        for table in index["tables"]
+    }
+
+
+def _carried_forward(folder: Path, index: dict[str, Any], staging: Path) -> dict[str, int]:
+    """A backup of an older schema loaded into a staging database of that schema, then migrated
+    like any database of that release; returns the staging sequences' positions."""
+    con = duckdb.connect(str(staging))
+    try:
+        migrate(con, upto=max(index["schema_versions"]))
+        sync_reference(con)
         with transaction(con):
-            for table, expected in index["tables"].items():
-                if table in RETIRED:
-                    continue
-                if table not in current:
-                    raise UserError(f"{folder}: unknown table {table}")
-                source = folder / "tables" / f"{table}.parquet"
-                con.execute(f"DELETE FROM {table}")
-                con.execute(
-                    f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet('{_sql_path(source)}')"
+            _load(con, _parquet_sources(folder, index), index["tables"])
+            _advance(con, index["sequences"])
+        migrate(con)
+        return dict(
+            con.execute(
+                "SELECT sequence_name, coalesce(last_value, 0) FROM duckdb_sequences()"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+
+
+def restore(folder: Path, db: Path) -> dict[str, int]:
+    """Load a backup into `db`, which must hold no production yet. All or nothing.
+
+    A backup made by an older release (fewer migrations) is first loaded into a staging
+    database of its own schema and migrated there, so it arrives as that release's database
+    would after an upgrade."""
+    index = _read_index(folder)
+    latest = max(v for v, _, _ in available())
+    older = bool(index.get("schema_versions")) and max(index["schema_versions"]) < latest
+    with tempfile.TemporaryDirectory() as tmp:
+        staging = Path(tmp) / "staging.duckdb"
+        sequences = _carried_forward(folder, index, staging) if older else index["sequences"]
+        with connect(db) as con:
+            current = set(_tables(con))
+            if any(fetch_value(con, f"SELECT count(*) FROM {t}") for t in current):
+                raise UserError(
+                    f"{db}: already holds data; restore into a new database file "
+                    f"(--db NEW.duckdb) and switch to it once checked"
                 )
-                got = int(fetch_value(con, f"SELECT count(*) FROM {table}"))
-                if got != expected:
-                    raise UserError(f"{table}: {got} rows read, the backup says {expected}")
-            for name, last in index["sequences"].items():
-                if last:
-                    con.execute(f"SELECT max(nextval('{name}')) FROM range({int(last)})").fetchall()
-            record(con, "restore", None, folder.name, {"tables": index["tables"]})
+            if older:
+                con.execute(f"ATTACH '{_sql_path(staging)}' AS staging (READ_ONLY)")
+            try:
+                with transaction(con):
+                    if older:
+                        _load(con, {t: f"staging.main.{t}" for t in sorted(current)}, {})
+                    else:
+                        _load(con, _parquet_sources(folder, index), index["tables"])
+                    _advance(con, sequences)
+                    record(con, "restore", None, folder.name, {"tables": index["tables"]})
+            finally:
+                if older:
+                    con.execute("DETACH staging")
     if (folder / "documents").is_dir():
         shutil.copytree(folder / "documents", _documents_folder(db), dirs_exist_ok=True)
     return dict(index["tables"])

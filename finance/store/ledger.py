@@ -36,25 +36,52 @@ IDENTITY = (
     "postcode",
 )
 
-EXPENSE_COLUMNS = """id, production_id, batch_id, doc_date, supplier, supplier_key, country, postcode,
-    budget_code, amount_orig, currency, fx_rate, fx_source, amount, vat_amount, supplier_vat,
-    supplier_vat_kind, supplier_vat_valid, supplier_vat_reason, invoice_ref, description, paid_on,
-    status, payee_type, av_company, be_taxable, be_taxable_reason, category_override,
-    ts_class_override, nights, document, territory, territory_country, fr_department, fr_region,
-    territory_reason, fingerprint, source_file, source_sheet, source_row, source_format"""
+#: the stored row (migration 006): what was read and what identifies it; the derived details are
+#: in the lookup tables the ids point to, in `import_batches` and in the `v_expenses` view
+EXPENSE_COLUMNS = """id, production_id, batch_id, source_row, source_part, doc_date, supplier,
+    supplier_key, country, postcode, budget_code, amount_orig, currency, fx_rate, amount,
+    vat_amount, supplier_vat, invoice_ref, description, paid_on, status, payee_type, av_company,
+    be_taxable_stated, category_override, ts_class_override, nights, document, fingerprint,
+    territory_id, vat_check_id, fx_source_id"""
 
-EXPENSE_SELECT = """$first_id + s._key, s.production_id, s._batch_id, s.date, s.supplier,
-    s.supplier_key, s.country, s.postcode, s.budget_code, s.amount, s.currency, s.fx_rate,
-    s.fx_source, round(s.amount * s.fx_rate, 2), s.vat_amount,
-    coalesce(s.supplier_vat_normalized, s.supplier_vat), s.supplier_vat_kind,
-    s.supplier_vat_valid, s.supplier_vat_reason, s.invoice_ref, s.description, s.paid_on,
-    s.status, s.payee_type, s.av_company, s.be_taxable, s.be_taxable_reason, s.category,
-    s.ts_class, s.nights, s.document, s.territory, s.territory_country, s.fr_department,
-    s.fr_region, s.territory_reason, s.fingerprint, s._file, s._sheet, s._row, s._format"""
+EXPENSE_SELECT = """$first_id + s._key, s.production_id, s._batch_id, s._row, s._part, s.date,
+    s.supplier, s.supplier_key, s.country, s.postcode, s.budget_code, s.amount, s.currency,
+    s.fx_rate, round(s.amount * s.fx_rate, 2), s.vat_amount,
+    coalesce(s.supplier_vat_normalized, s.supplier_vat), s.invoice_ref, s.description, s.paid_on,
+    s.status, s.payee_type, s.av_company, s.be_taxable_stated, s.category, s.ts_class, s.nights,
+    s.document, (s.fp_hi::UHUGEINT << 64 | s.fp_lo), s._territory_id, s._vat_check_id, s._fx_source_id"""
 
 #: the frame columns the insert reads: EXPENSE_SELECT's `s.` names, in order
 INSERT_INPUT = tuple(dict.fromkeys(re.findall(r"\bs\.(\w+)", EXPENSE_SELECT)))
 
+#: lookup table -> (the frame's key column, its id column, the derived columns the table holds):
+#: enrich() gives each distinct combination of the derived columns its own integer key, so the
+#: rows are grouped by an integer, never by their text
+LOOKUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "territories": (
+        "_territory_key",
+        "_territory_id",
+        ("territory", "territory_country", "fr_department", "fr_region", "territory_reason"),
+    ),
+    "vat_checks": (
+        "_vat_key",
+        "_vat_check_id",
+        ("supplier_vat_kind", "supplier_vat_valid", "supplier_vat_reason"),
+    ),
+    "fx_sources": ("_fx_key", "_fx_source_id", ("fx_source",)),
+}
+
+
+#: the frame columns insert_expenses() needs: the insert's, the lookups' and `_keep`
+INSERT_NEEDS = tuple(
+    dict.fromkeys(
+        [
+            *(c for c in INSERT_INPUT if c not in {v[1] for v in LOOKUPS.values()}),
+            *(c for key, _, columns in LOOKUPS.values() for c in (key, *columns)),
+            "_keep",
+        ]
+    )
+)
 
 #: rows per insert statement (a multiple of DuckDB's row group of 122,880 rows)
 INSERT_SLICE = 245_760
@@ -85,42 +112,63 @@ def _registered(
 
 
 def _hashes(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, select: str) -> pl.DataFrame:
-    """`select` over `rows` registered as `hashed_rows`, a slice at a time."""
+    """`SELECT {select} FROM hashed_rows)`: over `rows` registered as `hashed_rows`, a slice at
+    a time (`select` ends by opening the subquery the rows are read in)."""
     with _registered(con, "hashed_rows", rows) as slices:
-        return pl.concat([read_frame(con, f"SELECT {select} FROM hashed_rows") for _ in slices])
+        return pl.concat([read_frame(con, f"SELECT {select} FROM hashed_rows)") for _ in slices])
+
+
+def number(hi: str, lo: str) -> str:
+    """SQL: the 128-bit number of a hash held as two 64-bit halves (as the ledger stores it)."""
+    return f"({hi}::UHUGEINT << 64 | {lo})"
+
+
+def _halves(hex_hash: str, name: str) -> str:
+    """SQL: a 32-digit hex hash as the two UBIGINT columns `<name>_hi`, `<name>_lo`."""
+    return (
+        f"('0x' || left({hex_hash}, 16))::UBIGINT AS {name}_hi, "
+        f"('0x' || right({hex_hash}, 16))::UBIGINT AS {name}_lo"
+    )
 
 
 def fingerprints(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> pl.DataFrame:
-    """`_key`, `fp0` (the identity's hash) and `fingerprint` (hash + occurrence), in `_key` order.
+    """`_key`, `fp0_hi/_lo` (the identity's hash) and `fp_hi/_lo` (the fingerprint: hash +
+    occurrence), in `_key` order. Each hash is DuckDB's md5, held as two 64-bit halves (16 bytes
+    a row, not 32 characters); the ledger stores the fingerprint as their 128-bit number.
 
     Two identical rows are two expenses: the n-th occurrence of an identity, in file and row
     order, is `#n`. Almost every row is the first of its kind (`#1`): the hashes are computed
-    with that occurrence, then recomputed for the few rows whose identity repeats. The hashes are
-    DuckDB's md5, as stored."""
+    with that occurrence, then recomputed for the few rows whose identity repeats."""
     identity = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in IDENTITY)
+    first = "md5(f || '#1')"
     prints = _hashes(
         con,
         frame.select("_key", *IDENTITY),
-        f"_key, md5(concat_ws('|', {identity})) AS fp0, md5(fp0 || '#1') AS fingerprint",
+        f"_key, {_halves('f', 'fp0')}, {_halves(first, 'fp')} "
+        f"FROM (SELECT _key, md5(concat_ws('|', {identity})) AS f",
     )
-    # candidates by a 64-bit hash of fp0 (five times cheaper than comparing the text); a
-    # collision only adds a row that the numbering by fp0 itself leaves at #1
+    # candidates by one half of fp0; a collision only adds a row that the numbering by the
+    # whole hash leaves at #1
+    fp0 = ["fp0_hi", "fp0_lo"]
     repeated = (
-        prints.select("_key", "fp0")
-        .filter(pl.col("fp0").hash().is_duplicated())
+        prints.select("_key", *fp0)
+        .filter(pl.col("fp0_lo").is_duplicated())
         .join(frame.select("_key", "_sha256", "_row"), on="_key")
-        .sort("fp0", "_sha256", "_row")
-        .with_columns((pl.int_range(pl.len()).over("fp0") + 1).alias("occ"))
+        .sort(*fp0, "_sha256", "_row")
+        .with_columns((pl.int_range(pl.len()).over(fp0) + 1).alias("occ"))
     )
     if repeated.height == 0:
         return prints
-    renumbered = _hashes(con, repeated, "_key, md5(fp0 || '#' || occ) AS fingerprint").rename(
-        {"fingerprint": "renumbered"}
-    )
+    hex0 = "lpad(lower(hex(fp0_hi)), 16, '0') || lpad(lower(hex(fp0_lo)), 16, '0')"
+    nth = f"md5({hex0} || '#' || occ)"
+    renumbered = _hashes(con, repeated, f"_key, {_halves(nth, 're')} FROM (SELECT *")
     return (
         prints.join(renumbered, on="_key", how="left", maintain_order="left")
-        .with_columns(pl.coalesce("renumbered", "fingerprint").alias("fingerprint"))
-        .drop("renumbered")
+        .with_columns(
+            pl.coalesce("re_hi", "fp_hi").alias("fp_hi"),
+            pl.coalesce("re_lo", "fp_lo").alias("fp_lo"),
+        )
+        .drop("re_hi", "re_lo")
     )
 
 
@@ -128,11 +176,11 @@ def already_in_ledger(
     con: duckdb.DuckDBPyConnection, production_id: str, prints: pl.DataFrame
 ) -> pl.DataFrame:
     """`_key` of the rows whose fingerprint the production's ledger holds already."""
-    con.register("new_prints", as_arrow(prints.select("_key", "fingerprint")))
+    con.register("new_prints", as_arrow(prints.select("_key", "fp_hi", "fp_lo")))
     try:
         return read_frame(
             con,
-            "SELECT _key FROM new_prints WHERE fingerprint IN "
+            f"SELECT _key FROM new_prints WHERE {number('fp_hi', 'fp_lo')} IN "
             "(SELECT fingerprint FROM expenses WHERE production_id = $pid)",
             {"pid": production_id},
         )
@@ -140,12 +188,23 @@ def already_in_ledger(
         con.unregister("new_prints")
 
 
+def ledger_invoices(con: duckdb.DuckDBPyConnection, production_id: str) -> pl.DataFrame:
+    """The (supplier_key, invoice_ref) pairs of the production's ledger."""
+    return read_frame(
+        con,
+        "SELECT DISTINCT supplier_key, invoice_ref FROM expenses "
+        "WHERE production_id = $pid AND invoice_ref IS NOT NULL",
+        {"pid": production_id},
+    )
+
+
 def conflicts(
     con: duckdb.DuckDBPyConnection, production_id: str, numbered: pl.DataFrame
 ) -> pl.DataFrame:
     """Rows whose supplier and invoice number name another document with other content: in the
     ledger, or in this import (another file or document). `numbered` holds the new rows with an
-    invoice number: `_key, _file, _row, supplier_key, invoice_ref, _doc, fp0, fingerprint`.
+    invoice number (at least those whose number repeats in the import or is in the ledger):
+    `_key, _file, _row, supplier_key, invoice_ref, _doc, fp0_hi, fp0_lo, fp_hi, fp_lo`.
 
     A clash inside the import needs a (supplier, invoice) with two documents and two contents:
     those few groups are found first (among the numbers that repeat at all), so the self-join
@@ -154,25 +213,29 @@ def conflicts(
     try:
         found = read_frame(
             con,
-            """
+            f"""
             WITH repeated AS (
                 SELECT supplier_key, invoice_ref FROM numbered GROUP BY ALL HAVING count(*) > 1
             ),
             clashing AS (
                 SELECT supplier_key, invoice_ref
                 FROM numbered SEMI JOIN repeated USING (supplier_key, invoice_ref)
-                GROUP BY ALL HAVING count(DISTINCT fp0) > 1 AND count(DISTINCT _doc) > 1
+                GROUP BY ALL
+                HAVING count(DISTINCT {number("fp0_hi", "fp0_lo")}) > 1
+                   AND count(DISTINCT _doc) > 1
             ),
             suspects AS MATERIALIZED (
                 SELECT * FROM numbered SEMI JOIN clashing USING (supplier_key, invoice_ref)
             )
             SELECT s._file, s._row, 'invoice_ref' AS column, s.invoice_ref AS value,
                    'same supplier and invoice number as expense #' || e.id || ' (' ||
-                   e.source_file || ' row ' || e.source_row || ') but different content' AS reason
+                   coalesce(e.source_part, b.file_name) || ' row ' || e.source_row ||
+                   ') but different content' AS reason
             FROM numbered s JOIN expenses e
               ON e.production_id = $pid AND e.supplier_key = s.supplier_key
              AND e.invoice_ref = s.invoice_ref
-            WHERE s.fingerprint <> e.fingerprint
+            LEFT JOIN import_batches b ON b.id = e.batch_id
+            WHERE {number("s.fp_hi", "s.fp_lo")} <> e.fingerprint
             QUALIFY row_number() OVER (PARTITION BY s._key ORDER BY e.id) = 1
             UNION ALL
             SELECT s._file, s._row, 'invoice_ref', s.invoice_ref,
@@ -180,7 +243,7 @@ def conflicts(
                    ' but different content'
             FROM suspects s JOIN suspects t
               ON s.supplier_key = t.supplier_key AND s.invoice_ref = t.invoice_ref
-             AND s._doc <> t._doc AND s.fp0 <> t.fp0
+             AND s._doc <> t._doc AND (s.fp0_hi <> t.fp0_hi OR s.fp0_lo <> t.fp0_lo)
             QUALIFY row_number() OVER (PARTITION BY s._key ORDER BY t._doc, t._row) = 1
             """,
             {"pid": production_id},
@@ -190,19 +253,62 @@ def conflicts(
     return found.with_columns(pl.col("_row").cast(pl.Int64))
 
 
+def lookup_ids(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> pl.DataFrame:
+    """`key -> id` in a lookup table for the kept rows' derived details, adding those it lacks.
+
+    `rows` holds the frame's key column and the table's columns (LOOKUPS): one row per key is
+    enough, since a key stands for one combination of the derived values."""
+    key, _, columns = LOOKUPS[table]
+    distinct = rows.group_by(key).agg(pl.col(c).first() for c in columns)
+    same = " AND ".join(f"t.{c} IS NOT DISTINCT FROM d.{c}" for c in columns)
+    names = ", ".join(columns)
+    con.register("derived", as_arrow(distinct))
+    try:
+        con.execute(
+            f"INSERT INTO {table} ({names}) SELECT DISTINCT {names} FROM derived d "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {same}) ORDER BY ALL"
+        )
+        return read_frame(con, f"SELECT d.{key}, t.id FROM derived d JOIN {table} t ON {same}")
+    finally:
+        con.unregister("derived")
+
+
+def with_lookup_ids(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> pl.DataFrame:
+    """The insert's frame (INSERT_INPUT and `_keep`) from one with INSERT_NEEDS: the derived
+    details go to the lookup tables, the rows keep `_territory_id`, `_vat_check_id` and
+    `_fx_source_id` (NULL on the rows that are not kept)."""
+    needed = [c for key, _, columns in LOOKUPS.values() for c in (key, *columns)]
+    kept = frame.select("_keep", *needed).filter(pl.col("_keep"))
+    ids = []
+    for table, (key, target, _) in LOOKUPS.items():
+        found = lookup_ids(con, table, kept)
+        mapping = dict(zip(found[key].to_list(), found["id"].to_list(), strict=True))
+        ids.append(
+            pl.col(key).replace_strict(mapping, default=None, return_dtype=pl.Int32).alias(target)
+        )
+    return frame.select(*(c for c in INSERT_INPUT if c in frame.columns), *ids, "_keep")
+
+
 def insert_expenses(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
-    """Insert the rows flagged `_keep`; ids continue the ledger's, in `_key` order.
+    """Insert the rows flagged `_keep` (the frame `with_lookup_ids` gives); ids come from the
+    ledger's sequence, in `_key` order (a block reserved for the whole frame).
 
     The rows go in slices: each is copied to Arrow only while DuckDB reads it, so the copy
     never holds the whole import at once."""
-    first_id = int(con.execute("SELECT coalesce(max(id), 0) + 1 FROM expenses").fetchall()[0][0])
+    if not frame.height:
+        return
+    last = int(
+        con.execute(
+            "SELECT max(nextval('expense_seq')) FROM range($n)", {"n": frame.height}
+        ).fetchall()[0][0]
+    )
     rows = frame.select(*INSERT_INPUT, "_keep")
     with _registered(con, "new_expenses", rows) as slices:
         for _ in slices:
             con.execute(
                 f"INSERT INTO expenses ({EXPENSE_COLUMNS}) SELECT {EXPENSE_SELECT} "
                 "FROM new_expenses s WHERE s._keep",
-                {"first_id": first_id},
+                {"first_id": last - frame.height + 1},
             )
 
 
@@ -229,6 +335,8 @@ def quarantine(
         con.execute(
             """
             INSERT INTO quarantine
+                (production_id, batch_id, source_file, source_sheet, source_row, reasons,
+                 raw_json, kind)
             SELECT $pid, r._batch_id, r._file, r._sheet, r._row,
                    string_agg(p.column || ': ' || p.reason, '; ' ORDER BY p.column),
                    any_value(r.raw_json),

@@ -39,7 +39,8 @@ def load_portfolio(work: Path, productions: int, total: int) -> tuple[Path, list
 def portfolio_floor(db: Path) -> None:
     with connect(db, read_only=True) as con:
         con.sql(
-            "SELECT production_id, territory, sum(amount) FROM expenses GROUP BY 1, 2"
+            "SELECT e.production_id, t.territory, sum(e.amount) FROM expenses e "
+            "JOIN territories t ON t.id = e.territory_id GROUP BY 1, 2"
         ).fetchall()
 
 

@@ -37,18 +37,19 @@ def applied(con: duckdb.DuckDBPyConnection) -> set[int]:
     return {row[0] for row in con.execute("SELECT version FROM _migrations").fetchall()}
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply pending migrations; returns the names applied (empty when up to date)."""
+def migrate(con: duckdb.DuckDBPyConnection, upto: int | None = None) -> list[str]:
+    """Apply pending migrations (those up to version `upto` only, when given: a database as an
+    older release left it); returns the names applied (empty when up to date)."""
     done = applied(con)
     names = []
     for version, name, sql in available():
-        if version in done:
+        if version in done or (upto is not None and version > upto):
             continue
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(sql)
             con.execute(
-                "INSERT INTO _migrations VALUES (?, ?, ?)",
+                "INSERT INTO _migrations (version, name, applied_at) VALUES (?, ?, ?)",
                 [version, name, datetime.now(UTC).replace(tzinfo=None)],
             )
         except BaseException:
