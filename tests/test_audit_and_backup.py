@@ -147,6 +147,22 @@ def test_restore_refuses_a_damaged_backup_or_a_database_in_use(db: Path, tmp_pat
     assert "not empty" in cli("backup", str(folder), db=db, check=2).stderr
 
 
+def test_a_sequence_name_in_the_backup_never_reaches_sql(db: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "backup"
+    cli("backup", str(folder), db=db)
+    index = json.loads((folder / "backup.json").read_text())
+    index["sequences"]["expense_seq'); DROP TABLE productions; --"] = 5
+    (folder / "backup.json").write_text(json.dumps(index))
+    fresh = tmp_path / "fresh.duckdb"
+    assert "unknown sequence" in cli("restore", str(folder), db=fresh, check=2).stderr
+    assert not fresh.exists() or "productions" in _tables(fresh)
+
+
+def _tables(db: Path) -> set[str]:
+    with connect(db, read_only=True) as con:
+        return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+
+
 def test_evidence_csv_cannot_run_formulas(db: Path) -> None:
     with connect(db) as con:
         con.execute("UPDATE expenses SET supplier = '=HYPERLINK(\"http://x\")' WHERE id = 1")

@@ -36,7 +36,7 @@ FORMAT_VERSION = 1
 #: Rebuilt by the software itself on open: not part of the snapshot.
 DERIVED = {"_migrations", "categories"}
 #: Tables of older versions that are now computed on demand: skipped on restore.
-RETIRED = {"eligibility"}
+RETIRED = {"eligibility", "financing"}
 
 
 @dataclass(frozen=True)
@@ -167,8 +167,12 @@ def _load(
 
 
 def _advance(con: duckdb.DuckDBPyConnection, sequences: dict[str, int]) -> None:
-    """Move each sequence to the position it had (fresh sequences start at 1)."""
+    """Move each sequence to the position it had (fresh sequences start at 1). Only the
+    database's own sequences: a name read from the backup never reaches SQL as text."""
+    known = {r[0] for r in con.execute("SELECT sequence_name FROM duckdb_sequences()").fetchall()}
     for name, last in sequences.items():
+        if name not in known:
+            raise UserError(f"unknown sequence {name!r} in the backup")
         if last:
             con.execute(f"SELECT max(nextval('{name}')) FROM range({int(last)})").fetchall()
 
