@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 from finance.domain.models import Financing, Kind, Manifest
+from finance.store.sql import literal
 from rules.model import Eligibility, Pack, Window
 
 PARIS_DEPARTMENTS = ("75", "92", "93", "94")
@@ -85,17 +86,13 @@ def _window_case(scheme: str, count: int) -> str:
     return "CASE " + " ".join(arms) + " END"
 
 
-def sql_list(values: list[str]) -> str:
-    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
-
-
 def _territory_test(territories: list[str]) -> str:
     if not territories:
         return "TRUE"
     exact = [t for t in territories if not t.endswith("*")]
     prefixes = [t[:-1] for t in territories if t.endswith("*")]
-    parts = [f"list_contains({sql_list(exact)}, e.territory)"] if exact else []
-    parts += [f"starts_with(e.territory, '{p}')" for p in prefixes]
+    parts = [f"list_contains({literal(exact)}, e.territory)"] if exact else []
+    parts += [f"starts_with(e.territory, {literal(p)})" for p in prefixes]
     return "(" + " OR ".join(parts) + ")"
 
 
@@ -103,7 +100,7 @@ def _payee_test(el: Eligibility) -> str:
     if el.payee != "av_company_or_person":
         return "TRUE"
     exempt = (
-        f" OR list_contains({sql_list(el.payee_exempt_categories)}, e.category)"
+        f" OR list_contains({literal(el.payee_exempt_categories)}, e.category)"
         if el.payee_exempt_categories
         else ""
     )
@@ -116,10 +113,10 @@ def tests_sql(el: Eligibility, scheme: str, windows: int) -> dict[str, str]:
         "agreement_seq": _window_case(scheme, windows),
         "territory_ok": _territory_test(el.territories),
         "payee_ok": _payee_test(el),
-        "category_ok": f"NOT list_contains({sql_list(el.excluded_categories)}, e.category)"
+        "category_ok": f"NOT list_contains({literal(el.excluded_categories)}, e.category)"
         if el.excluded_categories
         else "TRUE",
-        "class_ok": f"NOT list_contains({sql_list(el.excluded_ts_classes)}, e.ts_class)"
+        "class_ok": f"NOT list_contains({literal(el.excluded_ts_classes)}, e.ts_class)"
         if el.excluded_ts_classes
         else "TRUE",
         "be_taxable_ok": "coalesce(e.be_taxable, FALSE)" if el.be_taxable_required else "TRUE",

@@ -21,6 +21,7 @@ from typing import Any
 
 from finance.domain.models import Kind, Manifest, TsClass
 from finance.domain.money import ZERO, to_money
+from finance.store.sql import literal
 from rules.model import FactDecl, MeasureDecl, Pack
 
 
@@ -42,8 +43,8 @@ def _eligible_spend(decl: MeasureDecl) -> tuple[str, str]:
     if not decl.ts_classes:
         return "counts", "eligible_amount"
     if len(decl.ts_classes) == 1:
-        return f"counts AND ts_class = '{decl.ts_classes[0]}'", "eligible_amount"
-    classes = ", ".join(f"'{c}'" for c in decl.ts_classes)
+        return f"counts AND ts_class = {literal(decl.ts_classes[0])}", "eligible_amount"
+    classes = ", ".join(literal(c) for c in decl.ts_classes)
     return f"counts AND list_contains([{classes}], ts_class)", "eligible_amount"
 
 

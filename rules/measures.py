@@ -14,11 +14,11 @@ import duckdb
 
 from finance.domain.money import ZERO
 from finance.store import queries
+from finance.store.sql import literal
 from rules.cumulation import overlap_measure, overlap_test
-from rules.eligibility import sql_list
 from rules.facts import Measure
 from rules.loader import load_measures, load_packs
-from rules.plan import Plan, text
+from rules.plan import Plan
 from rules.wide import qualify, wide_relation
 
 
@@ -87,14 +87,16 @@ def empty_row(names: list[str], overlap: bool) -> tuple[Any, ...]:
 
 def _territory_matches(patterns: tuple[str, ...]) -> str:
     tests = [
-        f"starts_with(territory, {text(p[:-1])})" if p.endswith("*") else f"territory = {text(p)}"
+        f"starts_with(territory, {literal(p[:-1])})"
+        if p.endswith("*")
+        else f"territory = {literal(p)}"
         for p in patterns
     ]
     return f"coalesce({' OR '.join(tests) or 'FALSE'}, FALSE)"
 
 
 def _not_in(column: str, values: list[str]) -> str:
-    return f"NOT coalesce(list_contains({sql_list(values)}, {column}), FALSE)" if values else "TRUE"
+    return f"NOT coalesce(list_contains({literal(values)}, {column}), FALSE)" if values else "TRUE"
 
 
 def planned_where(measure: Measure) -> str:
@@ -112,7 +114,7 @@ def planned_where(measure: Measure) -> str:
         ]
     if measure.plan_ts_classes:
         keep.append(
-            f"coalesce(list_contains({sql_list(list(measure.plan_ts_classes))}, ts_class), FALSE)"
+            f"coalesce(list_contains({literal(list(measure.plan_ts_classes))}, ts_class), FALSE)"
         )
     return " AND ".join(keep)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from finance.store.sql import literal
 from rules.eligibility import SchemeTests, SchemeValues, col, scheme_tests
 from rules.model import Pack
 
@@ -35,13 +36,8 @@ class Plan:
     scope: str
 
 
-def text(value: str) -> str:
-    """A SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _day(value: date | None, typed: str = "DATE") -> str:
-    return f"DATE '{value.isoformat()}'" if value else f"NULL::{typed}"
+    return literal(value) if value else f"NULL::{typed}"
 
 
 def _ratio(value: Decimal | None) -> str:
@@ -49,7 +45,7 @@ def _ratio(value: Decimal | None) -> str:
         return f"NULL::{RATIO}"
     if value != value.quantize(Decimal("0.000001")):
         raise ValueError(f"{value}: a plan ratio or cap has more than 6 decimals")
-    return f"CAST('{value}' AS {RATIO})"
+    return f"CAST({literal(str(value))} AS {RATIO})"
 
 
 def _cells(spec: SchemeTests, count: int, values: SchemeValues | None) -> list[tuple[str, str]]:
@@ -86,9 +82,9 @@ def build_plan(values: Mapping[str, Mapping[str, SchemeValues]], packs: Mapping[
             c for spec in specs for c in _cells(spec, counts[spec.scheme], per.get(spec.scheme))
         ]
         names = ["production_id", *(name for name, _ in cells)]
-        rows.append("(" + ", ".join([text(pid), *(v for _, v in cells)]) + ")")
+        rows.append("(" + ", ".join([literal(pid), *(v for _, v in cells)]) + ")")
     if not rows:
         rows = ["(NULL::VARCHAR)"]
     cte = f"plan AS (SELECT * FROM (VALUES {', '.join(rows)}) AS p({', '.join(names)}))"
-    ids = ", ".join(text(pid) for pid in values) or "NULL"
+    ids = ", ".join(literal(pid) for pid in values) or "NULL"
     return Plan(specs, cte, f"production_id IN ({ids})")

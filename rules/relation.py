@@ -17,8 +17,9 @@ import polars as pl
 from finance.domain.errors import UserError
 from finance.store.db import fetch_one
 from finance.store.productions import get_manifest
+from finance.store.sql import literal
 from rules.loader import load_measures
-from rules.plan import Plan, text
+from rules.plan import Plan
 from rules.setwise import draft, plan_of
 from rules.wide import long_relation
 
@@ -51,7 +52,7 @@ def ledger_states(
 ) -> dict[str, tuple[str, int]]:
     """Production id -> (ledger state, number of expenses), in one grouped query. The state is
     what a run depended on: expenses (count, total, newest id), corrections, devis, plan."""
-    ids = ", ".join(text(p) for p in production_ids) or "NULL"
+    ids = ", ".join(literal(p) for p in production_ids) or "NULL"
     sql = _STATES.format(scope=f"production_id IN ({ids})", scope_id=f"id IN ({ids})")
     return {
         r[0]: ("|".join(str(v) for v in r[1:5]), int(r[5])) for r in con.execute(sql).fetchall()
@@ -106,7 +107,7 @@ def evidence(con: duckdb.DuckDBPyConnection, production_id: str, measure_name: s
     relation, params, _ = latest_relation(con, production_id)
     frame: pl.DataFrame = con.sql(
         f"""SELECT l.expense_id, ({m.amount})::DECIMAL(18,2) AS counted, l.amount, l.reasons
-            FROM {relation} l WHERE l.production_id = $pid AND l.scheme = {text(m.scheme)}
+            FROM {relation} l WHERE l.production_id = $pid AND l.scheme = {literal(m.scheme)}
               AND ({m.where}) AND l.status = 'actual' ORDER BY l.doc_date, l.expense_id""",
         params=params,
     ).pl()

@@ -25,10 +25,10 @@ from finance.store.db import connect, default_db_path, transaction
 from finance.store.migrations import available
 from finance.store.productions import get_manifest
 from finance.store.reference import category_defaults
+from finance.store.sql import literal
 from rules import RULEBOOK_VERSION
 from rules.engine import RuleResult
 from rules.model import Status
-from rules.plan import text
 from rules.relation import ledger_states
 from rules.setwise import evaluate_all
 
@@ -95,12 +95,27 @@ def run_json(run: CheckRun) -> dict[str, Any]:
     }
 
 
+#: the stored columns of a run and of a result, in the order the rows below give them
+RUN_COLUMNS = (
+    "id, production_id, as_at, rulebook, ran_at, manifest_sha256, expenses, parameters_json, "
+    "ledger_state"
+)
+RESULT_COLUMNS = (
+    "run_id, rule_id, scheme, status, measured, threshold, shortfall, projected, spend_where, "
+    "explanation, evidence_count, result_json"
+)
+
+
 def insert_columns(
-    con: duckdb.DuckDBPyConnection, table: str, rows: list[list[Any]], money: tuple[int, ...] = ()
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    names: str,
+    rows: list[list[Any]],
+    money: tuple[int, ...] = (),
 ) -> None:
-    """Rows into a table in one statement, each column passed as one list and unnested: a
-    parameter per value costs a conversion each (2 s for ten thousand results). Money columns
-    (their indexes in `money`) travel as exact text and are cast to DECIMAL(18,2)."""
+    """Rows into the named columns of a table in one statement, each column passed as one list
+    and unnested: a parameter per value costs a conversion each (2 s for ten thousand results).
+    Money columns (their indexes in `money`) travel as exact text and are cast to DECIMAL(18,2)."""
     if not rows:
         return
     columns: list[list[Any]] = [list(c) for c in zip(*rows, strict=True)]
@@ -109,7 +124,7 @@ def insert_columns(
     cells = [
         f"unnest(${i + 1})" + ("::DECIMAL(18,2)" if i in money else "") for i in range(len(columns))
     ]
-    con.execute(f"INSERT INTO {table} SELECT {', '.join(cells)}", columns)
+    con.execute(f"INSERT INTO {table} ({names}) SELECT {', '.join(cells)}", columns)
 
 
 def _result_rows(run_id: int, results: list[RuleResult]) -> list[list[Any]]:
@@ -158,8 +173,8 @@ def _store(con: duckdb.DuckDBPyConnection, at: date, evaluated: list[_Evaluated]
             ]
         )
         results += _result_rows(run_id, e.results)
-    insert_columns(con, "rule_runs", runs)
-    insert_columns(con, "rule_results", results, money=(4, 5, 6, 7))
+    insert_columns(con, "rule_runs", RUN_COLUMNS, runs)
+    insert_columns(con, "rule_results", RESULT_COLUMNS, results, money=(4, 5, 6, 7))
     record_many(
         con,
         "rules.check",
@@ -199,7 +214,7 @@ def _manifests(
     by id); an unknown id is the UserError naming the known ones."""
     where = ""
     if production_ids is not None:
-        where = f"WHERE id IN ({', '.join(text(p) for p in production_ids) or 'NULL'})"
+        where = f"WHERE id IN ({', '.join(literal(p) for p in production_ids) or 'NULL'})"
     rows = con.execute(
         f"SELECT id, manifest_json, manifest_sha256 FROM productions {where} ORDER BY id"
     ).fetchall()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from finance.store.sql import literal
 from rules.eligibility import (
     COLUMNS,
     EXPENSE_COLUMNS,
@@ -22,7 +23,6 @@ from rules.eligibility import (
     SchemeTests,
     col,
     empty_relation,
-    sql_list,
 )
 from rules.plan import Plan
 
@@ -59,7 +59,7 @@ def qualify(snippet: str, scheme: str) -> str:
 def _night_cap(s: SchemeTests) -> str:
     """The French hotel cap of a lodging expense: its nights times the plan row's cap per night
     (Paris and 92/93/94, elsewhere)."""
-    paris = sql_list(list(PARIS_DEPARTMENTS))
+    paris = literal(list(PARIS_DEPARTMENTS))
     night = (
         f"CASE WHEN list_contains({paris}, e.fr_department) THEN {col(s.scheme, 'hotel_paris')} "
         f"ELSE {col(s.scheme, 'hotel_other')} END"
@@ -145,7 +145,8 @@ def _eligible(s: SchemeTests) -> str:
 def _reasons(s: SchemeTests) -> str:
     """The reason codes: failed tests, then the caps applied."""
     failed = ", ".join(
-        f"CASE WHEN NOT {col(s.scheme, c)} THEN '{code}' END" for c, code in REASON_OF.items()
+        f"CASE WHEN NOT {col(s.scheme, c)} THEN {literal(code)} END"
+        for c, code in REASON_OF.items()
     )
     reasons = f"list_filter([{failed}], lambda x: x IS NOT NULL)"
     eligible, caps = col(s.scheme, "eligible_amount"), []
@@ -199,7 +200,7 @@ def wide_relation(plan: Plan) -> str:
 
 def _scheme_rows(scheme: str) -> str:
     cols = {c: col(scheme, c) for c in SCHEME_COLUMNS}
-    cols |= {"scheme": f"'{scheme}'", "expense_id": "id"}
+    cols |= {"scheme": literal(scheme), "expense_id": "id"}
     return (
         "SELECT "
         + ", ".join(f"{cols[c]} AS {c}" if c in cols else c for c in COLUMNS)

@@ -120,18 +120,12 @@ def _sql_strings(path: Path) -> list[str]:
     ]
 
 
-#: pages still holding SQL, with the named query that replaces it
-PENDING = {"dashboards/ui/funders.py": "dashboard.examined"}
-
-
 def test_the_dashboard_holds_no_sql() -> None:
     found = {
         str(p.relative_to(ROOT)): _sql_strings(p)
         for p in sorted((ROOT / "dashboards").rglob("*.py"))
-        if str(p.relative_to(ROOT)) not in PENDING
     }
     assert {k: v for k, v in found.items() if v} == {}
-    assert all(name in queries.names() for name in PENDING.values())
 
 
 @pytest.mark.parametrize(

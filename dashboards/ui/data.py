@@ -18,7 +18,7 @@ from finance.domain.models import Manifest
 from finance.reports.cost_report import CostReport, build_report
 from finance.store import queries
 from finance.store.audit import trail
-from finance.store.db import connect, default_db_path, read_frame
+from finance.store.db import connect, default_db_path
 from finance.store.productions import get_manifest
 from rules import relation as rules_relation
 
@@ -111,14 +111,6 @@ def named(v: Version, name: str, params: Pairs = (), parts: Pairs = ()) -> pl.Da
             {k: list(x) if isinstance(x, tuple) else x for k, x in params},
             dict(parts),
         )
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def query(v: Version, sql: str, params: Pairs = ()) -> pl.DataFrame:
-    """A read-only query given as SQL text: kept for the Funders page until it reads the named
-    query `dashboard.examined` through `named`; every other page uses `named`."""
-    with connect(Path(v[0]), read_only=True) as con:
-        return read_frame(con, sql, {k: list(x) if isinstance(x, tuple) else x for k, x in params})
 
 
 def latest_results(

@@ -83,15 +83,11 @@ def evidence_table(
     relation = data.eligibility_at(v, production, run_at, scheme)
     # the first rows are chosen in the relation, then joined to the ledger's view for their
     # provenance: joining first would resolve the view for every expense examined
-    rows = data.query(
+    rows = data.named(
         v,
-        "SELECT l.counts, e.doc_date, e.supplier, e.invoice_ref, e.territory, e.category, l.amount, "
-        "l.eligible_amount, l.reasons, e.source_file, e.source_row FROM (SELECT expense_id, "
-        f"counts, doc_date, amount, eligible_amount, reasons FROM {relation} r "
-        "WHERE r.production_id = $pid AND r.scheme = $s AND r.status = 'actual' AND r.counts = $c "
-        "ORDER BY r.doc_date, r.expense_id LIMIT $n) l JOIN v_expenses e ON e.id = l.expense_id "
-        "ORDER BY l.doc_date, l.expense_id",
+        "dashboard.examined",
         (("pid", production), ("at", run_at), ("s", scheme), ("c", counts), ("n", limit)),
+        (("relation", relation),),
     )
     if rows.height == 0:
         return rows

@@ -30,6 +30,7 @@ from finance.store.audit import record
 from finance.store.db import connect, fetch_value, transaction
 from finance.store.migrations import available, migrate
 from finance.store.reference import sync_reference
+from finance.store.sql import literal
 
 FORMAT = "cineledger-backup"
 FORMAT_VERSION = 1
@@ -61,10 +62,6 @@ def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows if r[0] not in DERIVED]
 
 
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
-
-
 def _documents_folder(db: Path) -> Path:
     return db.with_suffix(".documents")
 
@@ -83,7 +80,7 @@ def backup(db: Path, folder: Path) -> BackupOutcome:
         con.execute("BEGIN TRANSACTION")  # one snapshot for every table
         for table in _tables(con):
             target = folder / "tables" / f"{table}.parquet"
-            con.execute(f"COPY (SELECT * FROM {table}) TO '{_sql_path(target)}' (FORMAT parquet)")
+            con.execute(f"COPY (SELECT * FROM {table}) TO {literal(target)} (FORMAT parquet)")
             counts[table] = int(fetch_value(con, f"SELECT count(*) FROM {table}"))
         sequences = dict(
             con.execute(
@@ -179,7 +176,7 @@ def _advance(con: duckdb.DuckDBPyConnection, sequences: dict[str, int]) -> None:
 
 def _parquet_sources(folder: Path, index: dict[str, Any]) -> dict[str, str]:
     return {
-        table: f"read_parquet('{_sql_path(folder / 'tables' / f'{table}.parquet')}')"
+        table: f"read_parquet({literal(folder / 'tables' / f'{table}.parquet')})"
         for table in index["tables"]
     }
 
@@ -224,7 +221,7 @@ def restore(folder: Path, db: Path) -> dict[str, int]:
                     f"(--db NEW.duckdb) and switch to it once checked"
                 )
             if older:
-                con.execute(f"ATTACH '{_sql_path(staging)}' AS staging (READ_ONLY)")
+                con.execute(f"ATTACH {literal(staging)} AS staging (READ_ONLY)")
             try:
                 with transaction(con):
                     if older:
