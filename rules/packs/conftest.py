@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from rules.scenarios import load_scenario_file, mismatches, run_scenario
+from tests.scenarios import load_scenario_file, mismatches, run_scenario
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:

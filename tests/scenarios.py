@@ -15,21 +15,36 @@ A scenario file sits in `rules/packs/<scheme>/scenarios/<rule>.yaml`:
         expect: {status: pass, measured: "450000.00", shortfall: "0.00"}
 
 Each scenario loads into a fresh database with the same code users run (production add, import
-budget, import expenses) and checks the named rule's result fields.
+budget, import expenses, check) and checks the named rule's result fields.
+
+The fresh database is in memory: the migrated schema and its reference tables are built once per
+process into a template file, and each scenario copies that template into a new in-memory
+database (a few milliseconds, where migrating a new file costs a hundred). The core opens a
+short-lived connection per operation (finance.store.db.connect); while a scenario runs, every
+such open yields the scenario's one in-memory connection instead, so the production, the devis,
+the import and the check run unchanged, without opening, migrating and closing a file seven times.
 """
 
 from __future__ import annotations
 
 import csv
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import yaml
 
 from finance.importers.budget import import_budget
 from finance.importers.ingest import import_expenses
+from finance.store import db as store_db
+from finance.store.migrations import migrate
 from finance.store.productions import add_production
+from finance.store.reference import sync_reference
 from rules.runs import result_json, run_check
 
 EXPENSE_COLUMNS = (
@@ -81,24 +96,85 @@ def _expense_rows(base: dict[str, Any], scenario: dict[str, Any]) -> list[dict[s
     return rows
 
 
+_TEMPLATE: list[Path] = []  # the template database of this process, built on first use
+
+
+def template_database() -> Path:
+    """A database file with every migration applied and the reference tables loaded, built once
+    per process (each xdist worker builds its own) and only read afterwards."""
+    if not _TEMPLATE:
+        path = Path(tempfile.mkdtemp(prefix="cineledger-template-")) / "template.duckdb"
+        con = duckdb.connect(str(path))
+        try:
+            migrate(con)
+            sync_reference(con)
+        finally:
+            con.close()
+        _TEMPLATE.append(path)
+    return _TEMPLATE[0]
+
+
+def fresh_database() -> duckdb.DuckDBPyConnection:
+    """A new in-memory database holding a copy of the template (schema, sequences, reference)."""
+    con = duckdb.connect(":memory:")
+    con.execute("ATTACH ? AS template (READ_ONLY)", [str(template_database())])
+    con.execute("COPY FROM DATABASE template TO memory")
+    con.execute("DETACH template")
+    return con
+
+
+@contextmanager
+def connections_to(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """While inside, every `connect(...)` of the core yields `con` (left open): the modules that
+    imported finance.store.db.connect see the replacement, and get the original back after."""
+    original = store_db.connect
+
+    @contextmanager
+    def same(
+        path: Path | None = None, *, read_only: bool = False, timeout_s: float = 30.0
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        yield con
+
+    users = [
+        m
+        for name, m in list(sys.modules.items())
+        if name.split(".")[0] in ("finance", "rules") and getattr(m, "connect", None) is original
+    ]
+    for module in users:
+        module.connect = same  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        for module in users:
+            module.connect = original  # type: ignore[attr-defined]
+
+
 def run_scenario(
     base: dict[str, Any], scenario: dict[str, Any], rule_id: str, workdir: Path
 ) -> dict[str, Any]:
-    """Load the scenario into a fresh database and return the rule's JSON result."""
+    """Load the scenario into a fresh in-memory database and return the rule's JSON result."""
     manifest = _merge(_merge(BASE_MANIFEST, base.get("manifest")), scenario.get("manifest"))
-    db = workdir / "scenario.duckdb"
+    db = workdir / "scenario.duckdb"  # named for messages and documents; never created
     (workdir / "manifest.yaml").write_text(
         yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8"
     )
     _write_csv(workdir / "devis.csv", BUDGET_COLUMNS, scenario.get("budget", base["budget"]))
-    add_production(db, workdir / "manifest.yaml")
-    import_budget(db, manifest["id"], workdir / "devis.csv")
     rows = _expense_rows(base, scenario)
     if rows:
         _write_csv(workdir / "expenses.csv", EXPENSE_COLUMNS, rows)
-        import_expenses(db, manifest["id"], [workdir / "expenses.csv"])
     at = scenario.get("at", base.get("at"))
-    run = run_check(db, manifest["id"], at if isinstance(at, date) else date.fromisoformat(str(at)))
+    con = fresh_database()
+    try:
+        with connections_to(con):
+            add_production(db, workdir / "manifest.yaml")
+            import_budget(db, manifest["id"], workdir / "devis.csv")
+            if rows:
+                import_expenses(db, manifest["id"], [workdir / "expenses.csv"])
+            run = run_check(
+                db, manifest["id"], at if isinstance(at, date) else date.fromisoformat(str(at))
+            )
+    finally:
+        con.close()
     found = [r for r in run.results if r.rule_id == rule_id]
     if not found:
         raise AssertionError(f"rule {rule_id} did not run; ran {[r.rule_id for r in run.results]}")
