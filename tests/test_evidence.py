@@ -1,0 +1,109 @@
+"""The evidence adds up to the measured figure, to the cent, for every rule of the demo check
+that has evidence, on the code users run: `rules.evidence.rule_evidence` (the CLI's
+`cineledger evidence`) and the one-scheme relation of `rules.relation` (the dashboard's Funders
+page reads it for the run's date and lists the rows that count)."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from finance.domain.errors import UserError
+from finance.store.db import connect, read_frame
+from rules.engine import RuleResult
+from rules.evidence import measure_of, rule_evidence
+from rules.facts import MEASURES
+from rules.relation import latest_relation, latest_run, relation_at
+from rules.runs import run_check
+from tests.conftest import DEMO_AT
+
+PRODUCTION = "dernier-tram"
+CENT = Decimal("0.01")
+
+
+@pytest.fixture(scope="module")
+def checked(
+    demo_db: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict[str, RuleResult]]:
+    """A copy of the demo with one check run, and the results of the rules that have evidence."""
+    path = tmp_path_factory.mktemp("evidence") / "demo.duckdb"
+    shutil.copy(demo_db, path)
+    run = run_check(path, PRODUCTION, DEMO_AT)
+    with_evidence = {}
+    for r in run.results:
+        try:
+            measure_of(r.rule_id)
+        except UserError:  # a rule measured on the plan or the budget: no expense evidence
+            continue
+        with_evidence[r.rule_id] = r
+    return path, with_evidence
+
+
+def test_every_spend_rule_of_the_demo_has_evidence(
+    checked: tuple[Path, dict[str, RuleResult]],
+) -> None:
+    _, results = checked
+    assert set(results) >= {
+        "be_tax_shelter.belgian_spend",
+        "be_tax_shelter.direct_share",
+        "be_tax_shelter.eea_cap",
+        "wallimage.walloon_spend",
+        "screen_brussels.brussels_spend",
+        "cnc_acm.french_spend",
+    }
+    assert all(r.evidence_count > 0 for r in results.values()), results
+
+
+def test_the_cli_evidence_adds_up_to_the_measured_figure(
+    checked: tuple[Path, dict[str, RuleResult]],
+) -> None:
+    db, results = checked
+    for rule_id, result in results.items():
+        rows = rule_evidence(db, PRODUCTION, rule_id)
+        assert Decimal(rows["counted"].sum()).quantize(CENT) == result.measured, rule_id
+        assert rows["expense_id"].is_unique().all(), rule_id
+        # every actual expense examined for the scheme is listed, those that count among them
+        assert rows.height >= result.evidence_count > 0, rule_id
+
+
+def test_the_dashboard_relation_of_one_scheme_adds_up_to_the_measured_figure(
+    checked: tuple[Path, dict[str, RuleResult]],
+) -> None:
+    """The Funders page reads the relation of one scheme at the run's date (`relation_at`); the
+    rows that pass each measure are the same as in the relation of every scheme (the CLI's), as
+    many as the run counted, and add up to the measure. Where the measure is the eligible amount
+    of the rows that count, those are the rows the page lists as counting."""
+    db, results = checked
+    with connect(db, read_only=True) as con:
+        _, at, _ = latest_run(con, PRODUCTION)
+        every, params, stale = latest_relation(con, PRODUCTION)
+        assert not stale and at == DEMO_AT
+        for rule_id, result in results.items():
+            measure = MEASURES[measure_of(rule_id)]
+            one, one_params = relation_at(con, PRODUCTION, at, measure.scheme)
+            rows = {}
+            for name, relation, p in (("one", one, one_params), ("every", every, params)):
+                rows[name] = read_frame(
+                    con,
+                    f"SELECT expense_id, ({measure.amount})::DECIMAL(18,2) AS counted "
+                    f"FROM {relation} WHERE production_id = $pid AND scheme = $scheme "
+                    f"AND status = 'actual' AND ({measure.where}) ORDER BY expense_id",
+                    {**p, "scheme": measure.scheme},
+                )
+            assert rows["one"].equals(rows["every"]), rule_id
+            assert rows["one"].height == result.evidence_count, rule_id
+            assert Decimal(rows["one"]["counted"].sum()).quantize(CENT) == result.measured, rule_id
+            if (measure.where, measure.amount) == ("counts", "eligible_amount"):
+                shown = read_frame(
+                    con,
+                    f"SELECT sum(eligible_amount) AS total, count(*) AS n FROM {one} "
+                    "WHERE production_id = $pid AND scheme = $s AND status = 'actual' AND counts",
+                    {**one_params, "s": measure.scheme},
+                )
+                assert (shown["total"][0], shown["n"][0]) == (
+                    result.measured,
+                    result.evidence_count,
+                ), rule_id
