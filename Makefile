@@ -31,7 +31,7 @@ test: install browser
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 test-fast: install
-	$(PY) -m pytest -n 2 --dist loadgroup -m "not browser and not slow"
+	$(PY) -m pytest -n 2 --dist loadgroup -m "not browser and not slow" --hypothesis-profile=fast
 
 lint: install
 	$(VENV)/bin/ruff check finance rules dashboards tests

@@ -7,10 +7,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from finance import DATA_DIR
 
 DEMO_AT = date(2026, 11, 22)
+
+# `make test-fast` runs the property tests with fewer examples (--hypothesis-profile=fast);
+# `make test` keeps hypothesis's default, and the counts a test sets itself.
+settings.register_profile("fast", max_examples=10)
 
 
 @pytest.fixture

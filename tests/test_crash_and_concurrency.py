@@ -24,7 +24,7 @@ from finance.store.productions import add_production
 
 PRODUCTION = "dernier-tram"
 ROWS = 60_000
-pytestmark = pytest.mark.xdist_group("processes")
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("processes")]  # make test, not test-fast
 
 
 @pytest.fixture(scope="module")
