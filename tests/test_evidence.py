@@ -15,7 +15,7 @@ from finance.domain.errors import UserError
 from finance.store.db import connect, read_frame
 from rules.engine import RuleResult
 from rules.evidence import measure_of, rule_evidence
-from rules.facts import MEASURES
+from rules.loader import load_measures
 from rules.relation import latest_relation, latest_run, relation_at
 from rules.runs import run_check
 from tests.conftest import DEMO_AT
@@ -82,7 +82,7 @@ def test_the_dashboard_relation_of_one_scheme_adds_up_to_the_measured_figure(
         every, params, stale = latest_relation(con, PRODUCTION)
         assert not stale and at == DEMO_AT
         for rule_id, result in results.items():
-            measure = MEASURES[measure_of(rule_id)]
+            measure = load_measures()[measure_of(rule_id)]
             one, one_params = relation_at(con, PRODUCTION, at, measure.scheme)
             rows = {}
             for name, relation, p in (("one", one, one_params), ("every", every, params)):

@@ -20,7 +20,7 @@ from finance import DATA_DIR
 from finance.cli.main import cli
 from finance.domain.errors import UserError
 from finance.domain.manifest import load_manifest
-from rules.scenarios import load_scenario_file, mismatches, run_scenario
+from tests.scenarios import load_scenario_file, mismatches, run_scenario
 
 SCHEME = "flanders_test"
 APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
