@@ -12,13 +12,11 @@ from datetime import date
 from typing import Any
 
 import duckdb
-import polars as pl
 
 from finance.domain.errors import UserError
 from finance.store.db import fetch_one
 from finance.store.productions import get_manifest
 from finance.store.sql import literal
-from rules.loader import load_measures
 from rules.plan import Plan
 from rules.setwise import draft, plan_of
 from rules.wide import long_relation
@@ -98,17 +96,3 @@ def latest_relation(
     _, at, state = latest_run(con, production_id)
     relation, params = relation_at(con, production_id, at)
     return relation, params, state is not None and state != ledger_state(con, production_id)
-
-
-def evidence(con: duckdb.DuckDBPyConnection, production_id: str, measure_name: str) -> pl.DataFrame:
-    """The expenses behind a measure in the latest run, with what each contributes; they add up
-    to its value."""
-    m = load_measures()[measure_name]
-    relation, params, _ = latest_relation(con, production_id)
-    frame: pl.DataFrame = con.sql(
-        f"""SELECT l.expense_id, ({m.amount})::DECIMAL(18,2) AS counted, l.amount, l.reasons
-            FROM {relation} l WHERE l.production_id = $pid AND l.scheme = {literal(m.scheme)}
-              AND ({m.where}) AND l.status = 'actual' ORDER BY l.doc_date, l.expense_id""",
-        params=params,
-    ).pl()
-    return frame

@@ -16,9 +16,7 @@ from finance.store.db import connect
 from finance.store.productions import add_production, list_productions
 from finance.store.sql import literal
 from rules import PACKS_DIR
-from rules.loader import load_measures, load_packs
 from rules.measures import budget_rows
-from rules.relation import evidence
 from rules.runs import run_check, run_json
 from tests.conftest import DEMO_AT
 
@@ -88,16 +86,7 @@ def test_check_gives_every_required_rule_with_its_evidence(demo_copy: Path) -> N
         assert all(
             {"confidence", "verified", "source", "valid_from"} <= set(p) for p in r["parameters"]
         )
-    with connect(demo_copy, read_only=True) as con:
-        for rule_id in REQUIRED - {"be_tax_shelter.budget_share"}:
-            scheme, _ = rule_id.split(".")
-            measure = next(
-                r.measured for r in load_packs()[scheme].rules if f"{scheme}.{r.id}" == rule_id
-            )
-            rows = evidence(con, "dernier-tram", measure)
-            assert rows.height == results[rule_id]["evidence_count"]
-            assert Decimal(rows["counted"].sum()) == Decimal(results[rule_id]["measured"]), rule_id
-    assert measure in load_measures()
+    # the evidence adds up to each measured figure: tests/test_evidence.py, on the code users run
 
 
 def test_runs_are_stored_for_comparison(demo_copy: Path) -> None:

@@ -37,12 +37,12 @@ def test_contract_rule_ids_exist() -> None:
 
 
 @pytest.mark.parametrize("scheme", sorted(load_packs()))
-def test_every_parameter_is_sourced_and_dated(scheme: str) -> None:
+def test_every_dated_value_is_plausible_and_never_unverified_yet_verified(scheme: str) -> None:
+    """What loading does not enforce: the date of a value and its two flags agreeing (the
+    title, reference, source and confidence are required by the pack's model itself)."""
     for name, param in load_packs()[scheme].parameters.items():
-        assert param.title and param.reference, name
         for valid_from, value in param.values.items():
             assert valid_from.year >= 2000, name
-            assert value.source and value.confidence in Confidence, name
             if value.confidence is Confidence.UNVERIFIED:
                 assert not value.verified, f"{name}: an unverified figure cannot be verified"
 
@@ -73,29 +73,6 @@ def test_no_figure_is_written_into_a_rule_sentence(scheme: str) -> None:
         for lang, template in texts.items():
             outside = re.sub(r"\{[^}]*\}", "", template)
             assert not re.search(r"\d", outside), f"{scheme} {key}/{lang}: {template}"
-
-
-def test_figures_are_encoded_exactly_as_the_reference_gives_them() -> None:
-    packs = load_packs()
-    value = {
-        f"{s}.{n}": str(p.at(p.values.__iter__().__next__())[1].value)
-        for s, pack in packs.items()
-        for n, p in pack.parameters.items()
-    }
-    assert value["be_tax_shelter.belgian_spend_ratio"] == "0.90"
-    assert value["be_tax_shelter.eea_cap_ratio"] == "0.70"
-    assert value["be_tax_shelter.producer_fee_cap"] == "0.18"
-    assert value["wallimage.min_walloon_spend_ratio"] == "1.50"
-    assert value["screen_brussels.min_brussels_spend_feature"] == "250000"
-    assert value["cnc_acm.french_spend_ratio"] == "0.50"
-    assert value["fr_cic.hotel_cap_paris"] == "270"
-    assert (
-        packs["be_tax_shelter"]
-        .parameters["max_value_per_work"]
-        .values[next(iter(packs["be_tax_shelter"].parameters["max_value_per_work"].values))]
-        .confidence
-        == Confidence.UNVERIFIED
-    )
 
 
 def test_a_broken_pack_names_the_file_and_the_line(tmp_path: Path) -> None:
