@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-from typing import Any
-
+import duckdb
 import polars as pl
 
 from finance.domain.errors import UserError
-from finance.store.db import connect, read_frame
+from finance.store.db import read_frame
 from finance.store.productions import get_manifest
 from rules.loader import load_measures, load_packs
 from rules.relation import latest_relation
@@ -43,35 +40,25 @@ def measure_of(rule_id: str) -> str:
     return rule.measured
 
 
-def rule_evidence(db: Path | None, production_id: str, rule_id: str) -> pl.DataFrame:
+def evidence_rows(
+    con: duckdb.DuckDBPyConnection, production_id: str, rule_id: str
+) -> tuple[pl.DataFrame, bool]:
     """Every actual expense examined for the rule's scheme in the latest run, with `counted`
-    (what it adds to the measured value: 0 when it does not count) and its reason codes.
-
-    A warning goes to stderr when the ledger changed since that run (the rows are recomputed
-    from the ledger as it is now, for the run's date)."""
+    (what it adds to the measured value: 0 when it does not count) and its reason codes; and
+    whether the ledger changed since that run (the rows are then recomputed from the ledger as
+    it is now, for the run's date)."""
     measure = load_measures()[measure_of(rule_id)]
-    with connect(db, read_only=True) as con:
-        relation, params, stale = latest_relation(con, production_id)
-        params = {**params, "scheme": measure.scheme}
-        rows = read_frame(con, DETAIL_SQL.format(relation=relation), params)
-        flags = read_frame(
-            con,
-            f"SELECT expense_id, ({measure.amount})::DECIMAL(18,2) AS counted FROM {relation} "
-            f"WHERE production_id = $pid AND scheme = $scheme AND status = 'actual' AND ({measure.where})",
-            params,
-        )
-    if stale:
-        print(
-            f"warning: {production_id}: the ledger changed since the latest check; "
-            f"run `cineledger check` for evidence that matches it",
-            file=sys.stderr,
-        )
-    if rows.height == 0 and measure.scheme not in {str(s) for s in _plan(db, production_id)}:
+    relation, params, stale = latest_relation(con, production_id)
+    params = {**params, "scheme": measure.scheme}
+    rows = read_frame(con, DETAIL_SQL.format(relation=relation), params)
+    flags = read_frame(
+        con,
+        f"SELECT expense_id, ({measure.amount})::DECIMAL(18,2) AS counted FROM {relation} "
+        f"WHERE production_id = $pid AND scheme = $scheme AND status = 'actual' AND ({measure.where})",
+        params,
+    )
+    planned = {f.scheme for f in get_manifest(con, production_id).financing}
+    if rows.height == 0 and measure.scheme not in planned:
         raise UserError(f"{production_id}: {measure.scheme} is not in the financing plan")
     out = rows.join(flags, on="expense_id", how="left")
-    return out.with_columns(pl.col("counted").fill_null(pl.lit(0, pl.Decimal(18, 2))))
-
-
-def _plan(db: Path | None, production_id: str) -> list[Any]:
-    with connect(db, read_only=True) as con:
-        return [f.scheme for f in get_manifest(con, production_id).financing]
+    return out.with_columns(pl.col("counted").fill_null(pl.lit(0, pl.Decimal(18, 2)))), stale

@@ -3,9 +3,9 @@
 Storing every run lets a financier compare two runs (what changed: the data, a parameter, the
 rulebook). The evidence recomputes a run's expense x scheme rows (rules/relation.py).
 
-A portfolio check (`run_checks`) evaluates every production in one pass (rules/setwise.py) on one
-read-only connection and stores all the runs in one write transaction; a single production's
-check is the same code over a set of one.
+A portfolio check evaluates every production in one pass (rules/setwise.py) on one read-only
+connection and stores all the runs in one write transaction; a single production's check is the
+same code over a set of one. The rules receive their connections: finance/checks.py opens them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -21,7 +20,6 @@ import duckdb
 from finance.domain.fmt import jsonable
 from finance.domain.models import Manifest
 from finance.store.audit import record_many
-from finance.store.db import connect, default_db_path, transaction
 from finance.store.migrations import available
 from finance.store.productions import get_manifest
 from finance.store.reference import category_defaults
@@ -66,7 +64,7 @@ class CheckRun:
 
 
 @dataclass(frozen=True)
-class _Evaluated:
+class Evaluated:
     """A production's evaluation, before it is stored."""
 
     production_id: str
@@ -147,8 +145,10 @@ def _result_rows(run_id: int, results: list[RuleResult]) -> list[list[Any]]:
     ]
 
 
-def _store(con: duckdb.DuckDBPyConnection, at: date, evaluated: list[_Evaluated]) -> list[int]:
-    """Every run, its results and its audit entry, in batches; the run ids in order."""
+def store_runs(
+    con: duckdb.DuckDBPyConnection, at: date, evaluated: list[Evaluated]
+) -> list[CheckRun]:
+    """Every run, its results and its audit entry, in batches (call it inside a transaction)."""
     ids = sorted(
         int(r[0])
         for r in con.execute(
@@ -191,10 +191,13 @@ def _store(con: duckdb.DuckDBPyConnection, at: date, evaluated: list[_Evaluated]
             for run_id, e in zip(ids, evaluated, strict=True)
         ],
     )
-    return ids
+    return [
+        CheckRun(run_id, e.production_id, at, RULEBOOK_VERSION, e.results)
+        for run_id, e in zip(ids, evaluated, strict=True)
+    ]
 
 
-def _schema_current(con: duckdb.DuckDBPyConnection) -> bool:
+def schema_current(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether every migration is applied and the reference tables match their files, so that a
     read-only connection can evaluate without a writable open first (which would migrate)."""
     try:
@@ -225,48 +228,14 @@ def _manifests(
     return [found[p] for p in (production_ids if production_ids is not None else sorted(found))]
 
 
-def _evaluate(
+def evaluate(
     con: duckdb.DuckDBPyConnection, production_ids: list[str] | None, at: date
-) -> list[_Evaluated]:
+) -> list[Evaluated]:
     """Every production's results, ledger state and expense count, as at a date."""
     plans = _manifests(con, production_ids)
     results = evaluate_all(con, [m for m, _ in plans], at)
     states = ledger_states(con, [m.id for m, _ in plans])
     return [
-        _Evaluated(m.id, sha, res, *states[m.id])
+        Evaluated(m.id, sha, res, *states[m.id])
         for (m, sha), res in zip(plans, results, strict=True)
     ]
-
-
-def run_checks(db: Path | None, production_ids: list[str] | None, at: date) -> list[CheckRun]:
-    """Check every production in `production_ids` (None: every production in the database):
-    evaluate them together on a read-only snapshot, then store every run in one short write
-    transaction.
-
-    Evaluating read-only lets other readers (the dashboard) in meanwhile and is faster than in a
-    write transaction; the ledger state recorded is the one evaluated, so a write that slips in
-    between is seen by the evidence as a change since the run. The schema is brought up to date
-    first when it needs to be (an up-to-date file is not opened for writing twice)."""
-    evaluated = None
-    if (db or default_db_path()).exists():
-        with connect(db, read_only=True) as con:
-            if _schema_current(con):
-                evaluated = _evaluate(con, production_ids, at)
-    if evaluated is None:
-        with connect(db):  # bring the schema up to date before reading
-            pass
-        with connect(db, read_only=True) as con:
-            evaluated = _evaluate(con, production_ids, at)
-    if not evaluated:
-        return []
-    with connect(db) as con, transaction(con):
-        ids = _store(con, at, evaluated)
-    return [
-        CheckRun(run_id, e.production_id, at, RULEBOOK_VERSION, e.results)
-        for run_id, e in zip(ids, evaluated, strict=True)
-    ]
-
-
-def run_check(db: Path | None, production_id: str, at: date) -> CheckRun:
-    """Check one production (`run_checks` over a set of one)."""
-    return run_checks(db, [production_id], at)[0]

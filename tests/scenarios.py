@@ -39,13 +39,14 @@ from typing import Any
 import duckdb
 import yaml
 
+from finance.checks import run_check
 from finance.importers.budget import import_budget
 from finance.importers.ingest import import_expenses
 from finance.store import db as store_db
 from finance.store.migrations import migrate
 from finance.store.productions import add_production
 from finance.store.reference import sync_reference
-from rules.runs import result_json, run_check
+from rules.runs import result_json
 
 EXPENSE_COLUMNS = (
     "date",

@@ -1,5 +1,5 @@
 """The evidence adds up to the measured figure, to the cent, for every rule of the demo check
-that has evidence, on the code users run: `rules.evidence.rule_evidence` (the CLI's
+that has evidence, on the code users run: `finance.checks.rule_evidence` (the CLI's
 `cineledger evidence`) and the one-scheme relation of `rules.relation` (the dashboard's Funders
 page reads it for the run's date and lists the rows that count)."""
 
@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from finance.checks import rule_evidence, run_check
 from finance.domain.errors import UserError
 from finance.store import queries
 from finance.store.db import connect, read_frame
 from rules.engine import RuleResult
-from rules.evidence import measure_of, rule_evidence
+from rules.evidence import measure_of
 from rules.loader import load_measures
 from rules.relation import latest_relation, latest_run, relation_at
-from rules.runs import run_check
 from tests.conftest import DEMO_AT
 
 PRODUCTION = "dernier-tram"

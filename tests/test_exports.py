@@ -21,6 +21,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from finance.checks import run_check
 from finance.demo.load import load_demo
 from finance.domain.fmt import jsonable
 from finance.exports import data as export_data
@@ -29,7 +30,7 @@ from finance.exports.run import ExportResult, export
 from finance.exports.workbook import write_workbook
 from finance.importers.budget import import_budget
 from finance.importers.ingest import import_expenses
-from rules.runs import CheckRun, run_check
+from rules.runs import CheckRun
 from tests.conftest import DEMO_AT, check_golden
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,17 @@ def test_a_deferred_project_import_with_its_reason_is_allowed_only_downward(
         "upward import: finance.domain.money (domain) imports finance.cli.export (cli) "
         "at finance/domain/money.py:3",
     ]
+
+
+def test_the_rules_receive_a_connection_and_never_open_one() -> None:
+    graph = Graph.read(ROOT)
+    opened = [
+        f"{module}: {node.names[0].name}"
+        for module, path in graph.modules.items()
+        if module.split(".")[0] == "rules"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom)
+        and node.module == "finance.store.db"
+        and any(a.name in {"connect", "default_db_path"} for a in node.names)
+    ]
+    assert opened == []

@@ -19,13 +19,14 @@ import polars as pl
 import pytest
 
 from finance import DATA_DIR
+from finance.checks import run_check
 from finance.importers.ingest import import_expenses
 from finance.reports.cost_report import build_report
 from finance.store.backup import restore
 from finance.store.db import connect, read_frame
 from finance.store.migrations import available, migrate
 from finance.store.reference import sync_reference
-from rules.runs import _evaluate, result_json, run_check
+from rules.runs import evaluate, result_json
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "release_005" / "backup"
 AT = date(2026, 11, 22)
@@ -65,7 +66,7 @@ def answers(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             report.weekly.rows(),
             report.burn,
         )
-    (evaluated,) = _evaluate(con, ["dernier-tram"], AT)
+    (evaluated,) = evaluate(con, ["dernier-tram"], AT)
     out["check"] = [result_json(r) for r in evaluated.results]
     out["ledger state"] = (evaluated.state, evaluated.expenses)
     return out

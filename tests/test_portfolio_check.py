@@ -13,13 +13,14 @@ import pytest
 from click.testing import Result
 
 from finance import DATA_DIR
+from finance.checks import run_check, run_checks
 from finance.domain.errors import UserError
 from finance.importers.budget import import_budget
 from finance.importers.ingest import import_expenses
 from finance.store.db import connect
 from finance.store.productions import add_production, get_manifest
 from rules.relation import relation_at
-from rules.runs import run_check, run_checks, run_json
+from rules.runs import run_json
 from rules.setwise import draft, plan_of
 from rules.wide import long_relation
 from tests.cli_run import invoke

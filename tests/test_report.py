@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from finance.checks import run_check
 from finance.reports.cost_report import cost_report
 from finance.reports.output import report_json
 from finance.store import queries
@@ -17,7 +18,7 @@ from finance.store.productions import add_production, list_productions
 from finance.store.sql import literal
 from rules import PACKS_DIR
 from rules.measures import budget_rows
-from rules.runs import run_check, run_json
+from rules.runs import run_json
 from tests.conftest import DEMO_AT
 
 REQUIRED = {

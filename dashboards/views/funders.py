@@ -15,8 +15,8 @@ from dashboards.ui.funders import (
 )
 from dashboards.ui.i18n import lang, t
 from dashboards.ui.view import as_at, require_production
+from finance.checks import run_check
 from finance.domain.fmt import fmt_money
-from rules.runs import run_check
 
 production = require_production()
 st.title(t("funders"))

@@ -9,14 +9,14 @@ from pathlib import Path
 import click
 import polars as pl
 
+from finance.checks import rule_evidence, run_check, run_checks
 from finance.cli.options import db_option, echo_json, fail_if, format_option, lang_option, parse_at
 from finance.domain.fmt import jsonable
 from finance.domain.safe_csv import safe_csv
 from finance.store import queries
 from finance.store.db import connect
-from rules.evidence import rule_evidence
 from rules.output import check_table, portfolio_table
-from rules.runs import run_check, run_checks, run_json
+from rules.runs import run_json
 
 
 @click.command("check")

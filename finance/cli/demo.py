@@ -8,12 +8,12 @@ from pathlib import Path
 import click
 
 from finance.access.serve import serve
+from finance.checks import run_check
 from finance.cli.options import db_option, demo_db_option, lang_option
 from finance.demo.load import DEMO_AT, DEMO_ID, load_demo
 from finance.reports.cost_report import cost_report
 from finance.reports.output import report_table
 from rules.output import check_table
-from rules.runs import run_check
 
 
 @click.command("dashboard")

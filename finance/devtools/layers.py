@@ -25,6 +25,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("classify", ("finance.classify",)),
     ("importers", ("finance.importers",)),
     ("rules", ("rules",)),
+    ("checks", ("finance.checks",)),
     ("reports", ("finance.reports",)),
     ("exports", ("finance.exports",)),
     ("access", ("finance.access",)),

@@ -25,6 +25,7 @@ import duckdb
 import polars as pl
 import pyarrow.parquet as pq
 
+from finance.checks import run_check
 from finance.domain.errors import UserError
 from finance.domain.fmt import jsonable
 from finance.store import queries
@@ -36,7 +37,7 @@ from finance.store.queries.exports import MISSING_CHECKS as MISSING_CHECKS
 from finance.store.queries.exports import SIDES
 from finance.store.sql import literal
 from rules.relation import relation_at
-from rules.runs import result_json, run_check
+from rules.runs import result_json
 
 PARTS = (*SIDES, "missing")
 

@@ -48,7 +48,7 @@ def run_portfolio(
     work: Path, productions: int, total: int, repeat: int, timed: Any, at: Any
 ) -> dict[str, Any]:
     """Load, then time the full portfolio check (every production) and the floor."""
-    from rules.runs import run_checks
+    from finance.checks import run_checks
 
     db, ids, load_s = load_portfolio(work, productions, total)
     with connect(db, read_only=True) as con:

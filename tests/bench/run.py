@@ -237,8 +237,8 @@ def bench_export(work: Path, n: int, repeat: int) -> dict[str, Any]:
     demo at `n` expenses, in a child process: wall time and peak memory, with the number of
     eligible lines written; and the peak memory of the check alone (the export runs it first),
     so that what the export itself adds can be told from what the check needs."""
+    from finance.checks import run_check
     from finance.importers.ingest import import_expenses
-    from rules.runs import run_check
 
     files = write_demo(work / f"export-n{n}", n_expenses=n, belgian_format=True)
     db = fresh_db(work, files)
@@ -290,7 +290,7 @@ def floor(db: Path) -> None:
 
 
 def run_size(n: int, repeat: int, work: Path) -> dict[str, Any]:
-    from rules.runs import run_check
+    from finance.checks import run_check
 
     files = write_demo(work / f"n{n}", n_expenses=n, belgian_format=True)
     out: dict[str, Any] = {"expenses": n}

@@ -1,0 +1,59 @@
+"""Running the checks on a database file: the connections around the rules engine.
+
+The rules receive a connection and never open one (rules/runs.py evaluates and stores,
+rules/evidence.py reads the evidence); this module opens them, short-lived, as DuckDB wants:
+the evaluation on a read-only snapshot, so that other readers (the dashboard) get in meanwhile,
+then every run stored in one short write transaction. The ledger state recorded is the one
+evaluated, so a write that slips in between is seen by the evidence as a change since the run.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from finance.store.db import connect, default_db_path, transaction
+from rules.evidence import evidence_rows
+from rules.runs import CheckRun, evaluate, schema_current, store_runs
+
+
+def run_checks(db: Path | None, production_ids: list[str] | None, at: date) -> list[CheckRun]:
+    """Check every production in `production_ids` (None: every production in the database) in
+    one pass, and store the runs. The schema is brought up to date first when it needs to be
+    (an up-to-date file is not opened for writing twice)."""
+    evaluated = None
+    if (db or default_db_path()).exists():
+        with connect(db, read_only=True) as con:
+            if schema_current(con):
+                evaluated = evaluate(con, production_ids, at)
+    if evaluated is None:
+        with connect(db):  # bring the schema up to date before reading
+            pass
+        with connect(db, read_only=True) as con:
+            evaluated = evaluate(con, production_ids, at)
+    if not evaluated:
+        return []
+    with connect(db) as con, transaction(con):
+        return store_runs(con, at, evaluated)
+
+
+def run_check(db: Path | None, production_id: str, at: date) -> CheckRun:
+    """Check one production (`run_checks` over a set of one)."""
+    return run_checks(db, [production_id], at)[0]
+
+
+def rule_evidence(db: Path | None, production_id: str, rule_id: str) -> pl.DataFrame:
+    """The expenses behind a rule's measured figure in the latest run (rules.evidence); a
+    warning on stderr when the ledger changed since that run."""
+    with connect(db, read_only=True) as con:
+        rows, stale = evidence_rows(con, production_id, rule_id)
+    if stale:
+        print(
+            f"warning: {production_id}: the ledger changed since the latest check; "
+            f"run `cineledger check` for evidence that matches it",
+            file=sys.stderr,
+        )
+    return rows
