@@ -12,14 +12,10 @@ import streamlit as st
 from dashboards.ui import data
 from dashboards.ui.i18n import LANGS, lang, t
 from finance.domain.fmt import fmt_money, money_text
+from finance.reports.cost_report import FIGURES
 
 MONEY_COLUMNS = (
-    "budget",
-    "actual",
-    "committed",
-    "estimate_to_complete",
-    "estimate_at_completion",
-    "variance",
+    *FIGURES,
     "amount",
     "eligible_amount",
     "counted",

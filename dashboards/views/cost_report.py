@@ -6,15 +6,7 @@ import streamlit as st
 from dashboards.ui import data
 from dashboards.ui.i18n import t
 from dashboards.ui.view import as_at, money_table, require_production
-
-FIGURES = [
-    "budget",
-    "actual",
-    "committed",
-    "estimate_to_complete",
-    "estimate_at_completion",
-    "variance",
-]
+from finance.reports.cost_report import FIGURES
 
 production = require_production()
 report = data.report(data.version(), production, as_at())
