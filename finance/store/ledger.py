@@ -111,11 +111,10 @@ def _registered(
         con.unregister(name)
 
 
-def _hashes(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, select: str) -> pl.DataFrame:
-    """`SELECT {select} FROM hashed_rows)`: over `rows` registered as `hashed_rows`, a slice at
-    a time (`select` ends by opening the subquery the rows are read in)."""
+def _hashes(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, query: str) -> pl.DataFrame:
+    """`query` over `rows` registered as `hashed_rows`, a slice at a time."""
     with _registered(con, "hashed_rows", rows) as slices:
-        return pl.concat([read_frame(con, f"SELECT {select} FROM hashed_rows)") for _ in slices])
+        return pl.concat([read_frame(con, query) for _ in slices])
 
 
 def number(hi: str, lo: str) -> str:
@@ -123,12 +122,15 @@ def number(hi: str, lo: str) -> str:
     return f"({hi}::UHUGEINT << 64 | {lo})"
 
 
-def _halves(hex_hash: str, name: str) -> str:
-    """SQL: a 32-digit hex hash as the two UBIGINT columns `<name>_hi`, `<name>_lo`."""
-    return (
-        f"('0x' || left({hex_hash}, 16))::UBIGINT AS {name}_hi, "
-        f"('0x' || right({hex_hash}, 16))::UBIGINT AS {name}_lo"
-    )
+def _halves(number: str, name: str) -> str:
+    """SQL: a 128-bit number (a column, not an expression: it is read twice) as the two
+    UBIGINT columns `<name>_hi`, `<name>_lo`."""
+    return f"({number} >> 64)::UBIGINT AS {name}_hi, ({number} & {2**64 - 1})::UBIGINT AS {name}_lo"
+
+
+def _as_number(hex_hash: str) -> str:
+    """SQL: the 128-bit number a 32-digit hex hash spells."""
+    return f"('0x' || {hex_hash})::UHUGEINT"
 
 
 def fingerprints(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> pl.DataFrame:
@@ -144,8 +146,9 @@ def fingerprints(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> pl.Data
     prints = _hashes(
         con,
         frame.select("_key", *IDENTITY),
-        f"_key, {_halves('f', 'fp0')}, {_halves(first, 'fp')} "
-        f"FROM (SELECT _key, md5(concat_ws('|', {identity})) AS f",
+        f"SELECT _key, {_halves('h0', 'fp0')}, {_halves('h', 'fp')} "
+        f"FROM (SELECT _key, {_as_number('f')} AS h0, {_as_number(first)} AS h "
+        f"FROM (SELECT _key, md5(concat_ws('|', {identity})) AS f FROM hashed_rows))",
     )
     # candidates by one half of fp0; a collision only adds a row that the numbering by the
     # whole hash leaves at #1
@@ -161,7 +164,12 @@ def fingerprints(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> pl.Data
         return prints
     hex0 = "lpad(lower(hex(fp0_hi)), 16, '0') || lpad(lower(hex(fp0_lo)), 16, '0')"
     nth = f"md5({hex0} || '#' || occ)"
-    renumbered = _hashes(con, repeated, f"_key, {_halves(nth, 're')} FROM (SELECT *")
+    renumbered = _hashes(
+        con,
+        repeated,
+        f"SELECT _key, {_halves('h', 're')} FROM (SELECT _key, {_as_number(nth)} AS h "
+        "FROM hashed_rows)",
+    )
     return (
         prints.join(renumbered, on="_key", how="left", maintain_order="left")
         .with_columns(
