@@ -149,10 +149,10 @@ def number(hi: str, lo: str) -> str:
     return f"({hi}::UHUGEINT << 64 | {lo})"
 
 
-def _halves(number: str, name: str) -> str:
+def _halves(column: str, name: str) -> str:
     """SQL: a 128-bit number (a column, not an expression: it is read twice) as the two
     UBIGINT columns `<name>_hi`, `<name>_lo`."""
-    return f"({number} >> 64)::UBIGINT AS {name}_hi, ({number} & {2**64 - 1})::UBIGINT AS {name}_lo"
+    return f"({column} >> 64)::UBIGINT AS {name}_hi, ({column} & {2**64 - 1})::UBIGINT AS {name}_lo"
 
 
 def occurrences(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> pl.DataFrame:
