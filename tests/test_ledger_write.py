@@ -10,7 +10,7 @@ from decimal import Decimal
 import duckdb
 import polars as pl
 
-from finance.store.ledger import IDENTITY, fingerprints
+from finance.store.ledger import IDENTITY, fingerprint_sql, fingerprints, number, occurrences
 
 
 def md5(text: str) -> str:
@@ -21,7 +21,7 @@ def hex_digits(column: str) -> pl.Expr:
     return pl.col(column).map_elements(lambda v: f"{v:016x}", return_dtype=pl.String)
 
 
-def test_fingerprints_hash_the_identity_and_number_repeats_in_file_and_row_order() -> None:
+def _frame() -> pl.DataFrame:
     row = {
         "production_id": "dernier-tram",
         "date": date(2025, 4, 1),
@@ -35,7 +35,7 @@ def test_fingerprints_hash_the_identity_and_number_repeats_in_file_and_row_order
         "postcode": "4000",
     }
     other = {**row, "amount": Decimal("-12.00")}
-    frame = pl.DataFrame(
+    return pl.DataFrame(
         [
             {**row, "_key": 0, "_sha256": "b", "_row": 2},
             {**other, "_key": 1, "_sha256": "a", "_row": 9},
@@ -44,6 +44,10 @@ def test_fingerprints_hash_the_identity_and_number_repeats_in_file_and_row_order
         ],
         schema_overrides={"amount": pl.Decimal(18, 2)},
     ).select("_key", "_sha256", "_row", *IDENTITY)
+
+
+def test_fingerprints_hash_the_identity_and_number_repeats_in_file_and_row_order() -> None:
+    frame = _frame()
     with duckdb.connect() as con:
         halves = fingerprints(con, frame).sort("_key")
     # each hash is held as two 64-bit halves: their hex digits, end to end, are the md5
@@ -61,3 +65,19 @@ def test_fingerprints_hash_the_identity_and_number_repeats_in_file_and_row_order
         md5(fp0 + "#2"),
         md5(fp0 + "#1"),
     ]
+
+
+def test_the_insert_stores_the_fingerprints_the_duplicates_are_found_by() -> None:
+    """The insert computes each row's fingerprint from its identity and occurrence (`_occ`):
+    the very numbers `fingerprints` gives, against which a re-import finds its duplicates."""
+    frame = _frame()
+    with duckdb.connect() as con:
+        expected = fingerprints(con, frame).sort("_key")
+        rows = frame.join(occurrences(con, frame), on="_key")
+        con.register("s", rows.to_arrow())
+        stored = con.execute(
+            f"SELECT _key, {fingerprint_sql('s.')} = {number('e.fp_hi', 'e.fp_lo')} "
+            "FROM s JOIN expected e USING (_key) ORDER BY _key"
+        ).fetchall()
+    assert rows.sort("_key")["_occ"].to_list() == [3, 1, 2, 1]
+    assert stored == [(k, True) for k in expected["_key"].to_list()]

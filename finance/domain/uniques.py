@@ -19,11 +19,33 @@ import polars as pl
 MAX_DISTINCT_SHARE = 0.25
 #: ...and the frame is big enough for the lookup to pay
 MIN_ROWS = 20_000
+#: rows the share of distinct values is estimated on
+SAMPLE_ROWS = 50_000
 
 
 def _single_root(expr: pl.Expr) -> str | None:
     roots = set(expr.meta.root_names())
     return roots.pop() if len(roots) == 1 else None
+
+
+def _by_codes(values: pl.Series, exprs: Sequence[pl.Expr]) -> list[pl.Series]:
+    """`exprs` (all of the one column `values`) evaluated on its distinct values, and put back in
+    place through each row's code among them (a gather, not a join). An output that equals its
+    input on every distinct value (a text already clean) is the column itself: no copy."""
+    distinct = values.drop_nulls().unique()
+    # the distinct values, then null: a row's code is its value's position, null the last one
+    table = pl.concat([distinct, pl.Series(values.name, [None], values.dtype)]).to_frame()
+    typed = table.select(exprs)
+    codes: pl.Series | None = None
+    out = []
+    for column in typed.get_columns():
+        if column.dtype == values.dtype and column.equals(table.to_series(), check_names=False):
+            out.append(values.alias(column.name))
+            continue
+        if codes is None:
+            codes = values.cast(pl.Enum(distinct)).to_physical().fill_null(distinct.len())
+        out.append(column.gather(codes))
+    return out
 
 
 def select_by_distinct(frame: pl.DataFrame, exprs: Sequence[pl.Expr]) -> pl.DataFrame:
@@ -33,25 +55,22 @@ def select_by_distinct(frame: pl.DataFrame, exprs: Sequence[pl.Expr]) -> pl.Data
     candidates = sorted({r for r in roots.values() if r is not None})
     if frame.height < MIN_ROWS or not candidates:
         return frame.select(exprs)
-    distinct = frame.select(pl.col(c).approx_n_unique() for c in candidates).row(0, named=True)
-    cheap = {c for c in candidates if distinct[c] <= MAX_DISTINCT_SHARE * frame.height}
-    lazy = frame.lazy()
-    queries = {
-        name: lazy.select(expr)
-        for name, expr in zip(names, exprs, strict=True)
-        if roots[name] not in cheap
+    # the share of distinct values, estimated on evenly spaced rows (a wrong guess costs time,
+    # never a different result)
+    sample = frame.select(candidates).gather_every(max(1, frame.height // SAMPLE_ROWS))
+    distinct = sample.select(pl.col(c).n_unique() for c in candidates).row(0, named=True)
+    cheap = {
+        c
+        for c in candidates
+        if distinct[c] <= MAX_DISTINCT_SHARE * sample.height and frame[c].dtype == pl.String
     }
-    for name, expr in zip(names, exprs, strict=True):
-        source = roots[name]
-        if source in cheap:
-            table = lazy.select(pl.col(source).unique()).with_columns(expr.alias("__value"))
-            queries[name] = (
-                lazy.select(source)
-                .join(table, on=source, how="left", nulls_equal=True, maintain_order="left")
-                .select(pl.col("__value").alias(name))
-            )
-    done = pl.collect_all(list(queries.values()))  # the lookups run in parallel
-    columns = {name: result.to_series() for name, result in zip(queries, done, strict=True)}
+    by_root = {
+        r: [e for n, e in zip(names, exprs, strict=True) if roots[n] == r] for r in sorted(cheap)
+    }
+    direct = [e for n, e in zip(names, exprs, strict=True) if roots[n] not in cheap]
+    columns = {s.name: s for s in frame.select(direct).get_columns()} if direct else {}
+    for root, group in by_root.items():
+        columns.update((s.name, s) for s in _by_codes(frame[root], group))
     # one chunk per column, as the frame it joins: a frame of mixed chunks is copied whole by
     # the next group_by or filter that has to align them
     return pl.DataFrame([columns[n] for n in names]).rechunk()

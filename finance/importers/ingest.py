@@ -303,20 +303,33 @@ def import_expenses(
     )
 
 
+def _side_by_side(frame: pl.DataFrame, other: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with the columns of `other` (keyed by `_key`) besides its own."""
+    if not other["_key"].equals(frame["_key"]):
+        other = frame.select("_key").join(other, on="_key", how="left", maintain_order="left")
+    return frame.with_columns(other.drop("_key").get_columns())
+
+
 def _flag_duplicates_and_conflicts(
     con: duckdb.DuckDBPyConnection, production_id: str, frame: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The frame with its fingerprints and `_dup` (already in the ledger), and the conflicts."""
-    prints = ledger_write.fingerprints(con, frame)
-    if not prints["_key"].equals(frame["_key"]):
-        prints = prints.sort("_key")
-    if prints["_key"].equals(frame["_key"]):  # the usual case: side by side, no join
-        frame = frame.with_columns(prints.drop("_key").get_columns())
-    else:
-        frame = frame.join(prints, on="_key", how="left", maintain_order="left")
-    dup = ledger_write.already_in_ledger(con, production_id, prints)
-    del prints
-    frame = frame.with_columns(pl.col("_key").is_in(dup["_key"].implode()).alias("_dup"))
+    """The frame with `_occ` (each row's occurrence of its identity: with the identity, its
+    fingerprint) and `_dup` (already in the ledger), and the conflicts.
+
+    Fingerprints are computed here only where they are compared: for every row when the
+    production's ledger holds expenses already, else for the suspects of a conflict alone (the
+    insert computes the stored ones as it writes them)."""
+    identity = ["_key", *ledger_write.IDENTITY]
+    frame = _side_by_side(
+        frame,
+        ledger_write.occurrences(con, frame.select(*identity, "_sha256", "_row")),
+    )
+    dup = pl.Series("_key", [], pl.Int64)
+    if ledger_write.ledger_has_rows(con, production_id):
+        prints = ledger_write.prints_of(con, frame.select(*identity, "_occ"))
+        dup = ledger_write.already_in_ledger(con, production_id, prints)["_key"]
+        del prints
+    frame = frame.with_columns(pl.col("_key").is_in(dup.implode()).alias("_dup"))
     # a conflict needs a supplier and invoice number that repeats in the import or is in the
     # ledger: those rows are found on the two key columns, and only they are copied
     numbered = frame.select(
@@ -340,17 +353,17 @@ def _flag_duplicates_and_conflicts(
             maintain_order="left",
         )
         suspect = suspect | (in_ledger["_known"].fill_null(False) & numbered["_numbered"])
-    suspects = frame.filter(suspect).select(
-        "_key",
-        "_file",
-        "_row",
-        "supplier_key",
-        "invoice_ref",
-        pl.coalesce("_doc", "_sha256").alias("_doc"),
-        "fp0_hi",
-        "fp0_lo",
-        "fp_hi",
-        "fp_lo",
+    rows = frame.filter(suspect).select(*identity, "_occ", "_file", "_row", "_doc", "_sha256")
+    suspects = _side_by_side(
+        rows.select(
+            "_key",
+            "_file",
+            "_row",
+            "supplier_key",
+            "invoice_ref",
+            pl.coalesce("_doc", "_sha256").alias("_doc"),
+        ),
+        ledger_write.prints_of(con, rows),
     )
     return frame, ledger_write.conflicts(con, production_id, suspects)
 

@@ -20,6 +20,7 @@ from typing import Any
 import polars as pl
 
 from finance.domain.errors import Problem, UserError
+from finance.domain.uniques import select_by_distinct
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".fec"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
@@ -96,9 +97,11 @@ def _finish(frame: pl.DataFrame, name: str, quoted: bool = True) -> pl.DataFrame
         if quoted
         else (pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias("_row")
     )
-    frame = frame.with_columns(rows).with_columns(
-        pl.col(c).str.strip_chars().replace("", None) for c in headers
+    # trimmed on each distinct value of a column that repeats (a clean column is kept as is)
+    cells = select_by_distinct(
+        frame, [pl.col(c).str.strip_chars().replace("", None).alias(c) for c in headers]
     )
+    frame = cells.hstack(frame.select(rows))
     return frame.filter(~pl.all_horizontal(pl.col(c).is_null() for c in headers))
 
 

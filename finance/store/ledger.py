@@ -36,6 +36,11 @@ IDENTITY = (
     "postcode",
 )
 
+#: identity columns that tell almost every row apart: two rows with the same identity have the
+#: same values here (NULL and '' alike, as in the identity's text), so the rows whose values
+#: repeat here hold every repeated identity
+REPEAT_HINT = ("date", "supplier_key", "amount", "invoice_ref")
+
 #: the stored row (migration 006): what was read and what identifies it; the derived details are
 #: in the lookup tables the ids point to, in `import_batches` and in the `v_expenses` view
 EXPENSE_COLUMNS = """id, production_id, batch_id, source_row, source_part, doc_date, supplier,
@@ -49,7 +54,29 @@ EXPENSE_SELECT = """$first_id + s._key, s.production_id, s._batch_id, s._row, s.
     s.fx_rate, round(s.amount * s.fx_rate, 2), s.vat_amount,
     coalesce(s.supplier_vat_normalized, s.supplier_vat), s.invoice_ref, s.description, s.paid_on,
     s.status, s.payee_type, s.av_company, s.be_taxable_stated, s.category, s.ts_class, s.nights,
-    s.document, (s.fp_hi::UHUGEINT << 64 | s.fp_lo), s._territory_id, s._vat_check_id, s._fx_source_id"""
+    s.document, {fingerprint}, s._territory_id, s._vat_check_id, s._fx_source_id"""
+
+
+def _identity(prefix: str = "") -> str:
+    """SQL: the identity's text, the columns of IDENTITY joined by `|` (NULL as empty)."""
+    return ", ".join(f"coalesce(CAST({prefix}{c} AS VARCHAR), '')" for c in IDENTITY)
+
+
+def _as_number(hex_hash: str) -> str:
+    """SQL: the 128-bit number a 32-digit hex hash spells."""
+    return f"('0x' || {hex_hash})::UHUGEINT"
+
+
+def fingerprint_sql(prefix: str = "", occurrence: str = "_occ") -> str:
+    """SQL: the stored fingerprint (a UHUGEINT) of a row: the md5 of the identity's md5 (hex)
+    and `#` and the row's occurrence of that identity (see `fingerprints`)."""
+    identity = f"md5(concat_ws('|', {_identity(prefix)}))"
+    return _as_number(f"md5({identity} || '#' || {prefix}{occurrence})")
+
+
+#: the insert computes each row's fingerprint where it writes it: its hash is not carried
+#: through the import (the duplicates of an empty ledger need none)
+EXPENSE_SELECT = EXPENSE_SELECT.replace("{fingerprint}", fingerprint_sql("s."))
 
 #: the frame columns the insert reads: EXPENSE_SELECT's `s.` names, in order
 INSERT_INPUT = tuple(dict.fromkeys(re.findall(r"\bs\.(\w+)", EXPENSE_SELECT)))
@@ -111,11 +138,10 @@ def _registered(
         con.unregister(name)
 
 
-def _hashes(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, select: str) -> pl.DataFrame:
-    """`SELECT {select} FROM hashed_rows)`: over `rows` registered as `hashed_rows`, a slice at
-    a time (`select` ends by opening the subquery the rows are read in)."""
+def _hashes(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, query: str) -> pl.DataFrame:
+    """`query` over `rows` registered as `hashed_rows`, a slice at a time."""
     with _registered(con, "hashed_rows", rows) as slices:
-        return pl.concat([read_frame(con, f"SELECT {select} FROM hashed_rows)") for _ in slices])
+        return pl.concat([read_frame(con, query) for _ in slices])
 
 
 def number(hi: str, lo: str) -> str:
@@ -123,11 +149,53 @@ def number(hi: str, lo: str) -> str:
     return f"({hi}::UHUGEINT << 64 | {lo})"
 
 
-def _halves(hex_hash: str, name: str) -> str:
-    """SQL: a 32-digit hex hash as the two UBIGINT columns `<name>_hi`, `<name>_lo`."""
-    return (
-        f"('0x' || left({hex_hash}, 16))::UBIGINT AS {name}_hi, "
-        f"('0x' || right({hex_hash}, 16))::UBIGINT AS {name}_lo"
+def _halves(column: str, name: str) -> str:
+    """SQL: a 128-bit number (a column, not an expression: it is read twice) as the two
+    UBIGINT columns `<name>_hi`, `<name>_lo`."""
+    return f"({column} >> 64)::UBIGINT AS {name}_hi, ({column} & {2**64 - 1})::UBIGINT AS {name}_lo"
+
+
+def occurrences(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> pl.DataFrame:
+    """`_key, _occ` for every row of `frame` (`_key`, `_sha256`, `_row` and IDENTITY): the
+    row's occurrence of its identity, in file and row order (1 for the first).
+
+    Almost every row is the first of its kind: the rows whose identity may repeat are those
+    whose REPEAT_HINT values repeat (found by a 64-bit hash: a collision only adds a
+    candidate), and only those are hashed exactly (md5) and numbered."""
+    values = [
+        pl.col(c).fill_null("") if frame.schema[c] == pl.String else pl.col(c) for c in REPEAT_HINT
+    ]
+    candidate = frame.select(pl.struct(values).hash().is_duplicated()).to_series()
+    positions = candidate.arg_true().alias("_pos")
+    occ = pl.repeat(1, frame.height, dtype=pl.Int64, eager=True).alias("_occ")
+    if positions.len() == 0:
+        return frame.select("_key").with_columns(occ)
+    rows = frame[positions].select("_sha256", "_row", *IDENTITY).with_columns(positions)
+    identity = _as_number(f"md5(concat_ws('|', {_identity()}))")
+    exact = _hashes(
+        con,
+        rows,
+        f"SELECT _pos, _sha256, _row, {_halves('h', 'fp0')} "
+        f"FROM (SELECT *, {identity} AS h FROM hashed_rows)",
+    )
+    fp0 = ["fp0_hi", "fp0_lo"]
+    numbered = exact.sort(*fp0, "_sha256", "_row").select(
+        "_pos", (pl.int_range(pl.len(), dtype=pl.Int64).over(fp0) + 1).alias("_occ")
+    )
+    return frame.select("_key").with_columns(occ.scatter(numbered["_pos"], numbered["_occ"]))
+
+
+def prints_of(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> pl.DataFrame:
+    """`_key`, `fp0_hi/_lo` (the identity's hash) and `fp_hi/_lo` (the fingerprint) of `rows`
+    (`_key`, `_occ` and IDENTITY), in their order: the numbers `fingerprint_sql` stores."""
+    first = f"md5(concat_ws('|', {_identity()}))"
+    nth = _as_number("md5(f || '#' || _occ)")
+    return _hashes(
+        con,
+        rows.select("_key", "_occ", *IDENTITY),
+        f"SELECT _key, {_halves('h0', 'fp0')}, {_halves('h', 'fp')} "
+        f"FROM (SELECT _key, {_as_number('f')} AS h0, {nth} AS h "
+        f"FROM (SELECT _key, _occ, {first} AS f FROM hashed_rows))",
     )
 
 
@@ -137,39 +205,11 @@ def fingerprints(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> pl.Data
     a row, not 32 characters); the ledger stores the fingerprint as their 128-bit number.
 
     Two identical rows are two expenses: the n-th occurrence of an identity, in file and row
-    order, is `#n`. Almost every row is the first of its kind (`#1`): the hashes are computed
-    with that occurrence, then recomputed for the few rows whose identity repeats."""
-    identity = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in IDENTITY)
-    first = "md5(f || '#1')"
-    prints = _hashes(
-        con,
-        frame.select("_key", *IDENTITY),
-        f"_key, {_halves('f', 'fp0')}, {_halves(first, 'fp')} "
-        f"FROM (SELECT _key, md5(concat_ws('|', {identity})) AS f",
+    order, is `#n` (see `occurrences`)."""
+    keyed = frame.select("_key", *IDENTITY).with_columns(
+        occurrences(con, frame.select("_key", "_sha256", "_row", *IDENTITY))["_occ"]
     )
-    # candidates by one half of fp0; a collision only adds a row that the numbering by the
-    # whole hash leaves at #1
-    fp0 = ["fp0_hi", "fp0_lo"]
-    repeated = (
-        prints.select("_key", *fp0)
-        .filter(pl.col("fp0_lo").is_duplicated())
-        .join(frame.select("_key", "_sha256", "_row"), on="_key")
-        .sort(*fp0, "_sha256", "_row")
-        .with_columns((pl.int_range(pl.len()).over(fp0) + 1).alias("occ"))
-    )
-    if repeated.height == 0:
-        return prints
-    hex0 = "lpad(lower(hex(fp0_hi)), 16, '0') || lpad(lower(hex(fp0_lo)), 16, '0')"
-    nth = f"md5({hex0} || '#' || occ)"
-    renumbered = _hashes(con, repeated, f"_key, {_halves(nth, 're')} FROM (SELECT *")
-    return (
-        prints.join(renumbered, on="_key", how="left", maintain_order="left")
-        .with_columns(
-            pl.coalesce("re_hi", "fp_hi").alias("fp_hi"),
-            pl.coalesce("re_lo", "fp_lo").alias("fp_lo"),
-        )
-        .drop("re_hi", "re_lo")
-    )
+    return prints_of(con, keyed.sort("_key"))
 
 
 def already_in_ledger(
@@ -186,6 +226,14 @@ def already_in_ledger(
         )
     finally:
         con.unregister("new_prints")
+
+
+def ledger_has_rows(con: duckdb.DuckDBPyConnection, production_id: str) -> bool:
+    """Whether the production's ledger holds any expense (else nothing can be a duplicate)."""
+    found = con.execute(
+        "SELECT EXISTS (SELECT 1 FROM expenses WHERE production_id = $pid)", {"pid": production_id}
+    ).fetchall()
+    return bool(found[0][0])
 
 
 def ledger_invoices(con: duckdb.DuckDBPyConnection, production_id: str) -> pl.DataFrame:

@@ -7,7 +7,7 @@ hand would write), and for the import's own floor DuckDB's CSV reader on the sam
 DuckDB's insert of the same rows. Results go to bench/results/latest.json and a table on stdout.
 
     python -m tests.bench.run [--sizes 10000,100000,1000000] [--repeat 3] [--portfolio]
-                            [--export-sizes 12000,120000]
+                            [--export-sizes 12000,120000] [--import-only]
 """
 
 from __future__ import annotations
@@ -289,6 +289,26 @@ def floor(db: Path) -> None:
         ).fetchall()
 
 
+def import_ratio(result: dict[str, Any]) -> float:
+    """The import's median over its floor (DuckDB's read of the file plus its insert of the
+    file's columns, measured in the same run): issue 15 asks for at most 2."""
+    floor = result["duckdb_read_floor"]["median"] + result["duckdb_insert_floor"]["median"]
+    return float(result["import"]["median"] / floor)
+
+
+def import_only(n: int, repeat: int, work: Path) -> dict[str, Any]:
+    """The import and its two floors alone (`--import-only`): the quick loop while working on
+    the import."""
+    files = write_demo(work / f"n{n}", n_expenses=n, belgian_format=True)
+    out: dict[str, Any] = {"expenses": n}
+    out["import"] = bench_import(work, files, repeat)
+    db = Path(out["import"].pop("db"))
+    out["duckdb_insert_floor"] = insert_floor(db, work, repeat)
+    out["duckdb_read_floor"] = timed(lambda: read_floor(files["expenses"]), repeat)
+    shutil.rmtree(work / f"n{n}", ignore_errors=True)
+    return out
+
+
 def run_size(n: int, repeat: int, work: Path) -> dict[str, Any]:
     from finance.checks import run_check
 
@@ -326,8 +346,26 @@ def main(argv: list[str] | None = None) -> None:
         metavar="PRODUCTIONSxEXPENSES",
         help="also the portfolio check (default 500x10000000: minutes; e.g. 50x1000000)",
     )
+    parser.add_argument(
+        "--import-only",
+        action="store_true",
+        help="measure the import and its floors only (nothing is written to bench/results)",
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
+    if args.import_only:
+        with tempfile.TemporaryDirectory(prefix="cineledger-bench-") as tmp:
+            for n in sizes:
+                r = import_only(n, args.repeat, Path(tmp))
+                imp = r["import"]
+                print(
+                    f"{n:,} expenses: import {imp['median']:.2f} s "
+                    f"[{imp['min']:.2f}-{imp['max']:.2f}], peak {imp['peak_mb']:.0f} MB; "
+                    f"read floor {r['duckdb_read_floor']['median']:.2f} s, insert floor "
+                    f"{r['duckdb_insert_floor']['median']:.2f} s; "
+                    f"import / floor {import_ratio(r):.2f}"
+                )
+        return
     portfolio = None
     with tempfile.TemporaryDirectory(prefix="cineledger-bench-") as tmp:
         results = [run_size(n, args.repeat, Path(tmp)) for n in sizes]
@@ -354,6 +392,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(f"machine: {machine}")
     print(table(results))
+    for r in results:
+        print(
+            f"import / its floor (DuckDB read + insert) at {r['expenses']:,} expenses: "
+            f"{import_ratio(r):.2f} (issue 15: at most 2)"
+        )
     print(export_table(exports))
     if portfolio:
         print(portfolio_line(portfolio))
