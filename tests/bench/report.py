@@ -104,7 +104,7 @@ def _import_floor(big: dict[str, Any]) -> str:
 
 
 def targets(results: list[dict[str, Any]], portfolio: dict[str, Any] | None) -> str:
-    """Each target of issue 7 against this run's figures at a million expenses (and the
+    """Each target of issues 7 and 15 against this run's figures at a million expenses (and the
     portfolio's, when measured); empty when the run did not reach that size."""
     big = next((r for r in results if r["expenses"] >= TARGET_SIZE), None)
     if big is None:
@@ -116,7 +116,11 @@ def targets(results: list[dict[str, Any]], portfolio: dict[str, Any] | None) -> 
             _ratio(big["pandas_read_csv"]["median"], imp)
         ),
         _import_floor(big),
+        Target("import / its floor (issue 15)", 2.0, "x").verdict(
+            _ratio(imp, big["duckdb_read_floor"]["median"] + big["duckdb_insert_floor"]["median"])
+        ),
         Target("import peak memory", 2048, "MB").verdict(big["import"]["peak_mb"]),
+        Target("import peak memory (issue 15)", 1536, "MB").verdict(big["import"]["peak_mb"]),
         Target("check, all schemes", 1.0, "s").verdict(chk),
         Target("check / DuckDB floor", 25, "x").verdict(_ratio(chk, big["duckdb_floor"]["median"])),
         Target("row-wise baseline / check", 20, "x", True).verdict(
