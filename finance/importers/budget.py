@@ -14,9 +14,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from finance.classify.categories import classify_budget_lines
 from finance.domain.codes import PLANNED_TERRITORY, chapter_of, normalize_code
 from finance.domain.errors import UserError
-from finance.domain.layout import load_layout
 from finance.domain.parsing import (
     BUDGET_HEADER_ALIASES,
     detect_decimal_mark,
@@ -48,21 +48,9 @@ class BudgetOutcome:
     batch_id: int | None = None
 
 
-def _layout_frame(layout_id: str) -> pl.DataFrame:
-    layout = load_layout(layout_id)
-    return pl.DataFrame(
-        {
-            "chapter_code": [c.code for c in layout.chapters],
-            "layout_label": [c.label["fr"] for c in layout.chapters],
-            "layout_category": [c.category for c in layout.chapters],
-        }
-    )
-
-
 def _typed(raw: pl.DataFrame, layout_id: str) -> pl.DataFrame:
     """Typed lines with category and Tax Shelter class resolved, each with its reason."""
     col = pl.col
-    defaults = category_defaults()
     typed = raw.with_columns(
         normalize_code(col("raw_code")).alias("code"),
         col("raw_label").str.strip_chars().alias("label"),
@@ -71,29 +59,7 @@ def _typed(raw: pl.DataFrame, layout_id: str) -> pl.DataFrame:
         col("raw_ts_class").str.strip_chars().str.to_lowercase().alias("given_ts_class"),
         col("raw_territory").str.strip_chars().str.to_uppercase().alias("territory"),
     ).with_columns(chapter_of(col("code")).alias("chapter_code"))
-    typed = typed.join(_layout_frame(layout_id), on="chapter_code", how="left")
-    category = pl.coalesce(col("given_category"), col("layout_category"), pl.lit("other"))
-    return typed.with_columns(
-        pl.coalesce(col("raw_chapter").str.strip_chars(), col("layout_label")).alias(
-            "chapter_label"
-        ),
-        category.alias("category"),
-        pl.when(col("given_category").is_not_null())
-        .then(pl.lit("set on the budget line"))
-        .when(col("layout_category").is_not_null())
-        .then(pl.format("chapter {} default (layout {})", col("chapter_code"), pl.lit(layout_id)))
-        .otherwise(
-            pl.format("chapter {} not in layout {}: other", col("chapter_code"), pl.lit(layout_id))
-        )
-        .alias("category_reason"),
-        pl.coalesce(
-            col("given_ts_class"), category.replace_strict(defaults, default="indirect")
-        ).alias("ts_class"),
-        pl.when(col("given_ts_class").is_not_null())
-        .then(pl.lit("set on the budget line"))
-        .otherwise(pl.format("default for category {}", category))
-        .alias("ts_class_reason"),
-    )
+    return classify_budget_lines(typed, layout_id)
 
 
 def _checks() -> list[Check]:
