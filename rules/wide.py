@@ -134,8 +134,10 @@ def _eligible(s: SchemeTests) -> str:
     arms = [f"WHEN NOT {col(s.scheme, 'counts')} THEN 0"]
     if s.fee_cap:
         fee_cap, running = col(s.scheme, "fee_cap"), col(s.scheme, "running")
+        # what the row adds to the capped running total: the cap applies to the net of the
+        # fees, so a credit note is never dropped (it lowers the total when it brings it under)
         arms.append(
-            f"WHEN {_is_fee(s)} THEN greatest(least(amount, {fee_cap} - ({running} - amount)), 0)"
+            f"WHEN {_is_fee(s)} THEN least({running}, {fee_cap}) - least({running} - amount, {fee_cap})"
         )
     if s.hotel:
         arms.append(f"WHEN {_is_lodging(s)} THEN least(amount, {col(s.scheme, 'hotel_cap')})")
