@@ -218,6 +218,23 @@ def rule_parameters(ctx: RunContext, scheme: str, rule: RuleDecl) -> dict[str, D
     return {name: ctx.values[f"{scheme}.{name}"] for name in rule.parameters}
 
 
+def _without_figures(base: dict[str, Any], status: Status, explanation: str) -> RuleResult:
+    """A result that measured nothing (not applicable, or data missing), with its reason."""
+    return RuleResult(
+        **base,
+        status=status,
+        measured=None,
+        threshold=None,
+        shortfall=None,
+        projected=None,
+        projected_threshold=None,
+        projected_shortfall=None,
+        spend_where=None,
+        explanation=explanation,
+        evidence_count=0,
+    )
+
+
 def evaluate_rule(
     rule: RuleDecl, pack: Pack, ctx: RunContext, mv: dict[str, MeasureValue]
 ) -> RuleResult:
@@ -237,34 +254,14 @@ def evaluate_rule(
         "window": window,
     }
     if rule.applies_to and not set(rule.applies_to) & plan:
-        return RuleResult(
-            **base,
-            status=Status.NOT_APPLICABLE,
-            measured=None,
-            threshold=None,
-            shortfall=None,
-            projected=None,
-            projected_threshold=None,
-            projected_shortfall=None,
-            spend_where=None,
-            explanation=i18n.text("result.not_concerned"),
-            evidence_count=0,
-        )
+        return _without_figures(base, Status.NOT_APPLICABLE, i18n.text("result.not_concerned"))
+    day = _signing_date(ctx.manifest, pack.scheme, ctx.at)
+    if not all(pack.parameters[name].in_force(day) for name in rule.parameters):
+        reason = i18n.text("result.not_in_force", day=day.isoformat())
+        return _without_figures(base, Status.NOT_APPLICABLE, reason)
     missing = _missing_data(ctx, pack.scheme)
     if missing:
-        return RuleResult(
-            **base,
-            status=Status.INSUFFICIENT_DATA,
-            measured=None,
-            threshold=None,
-            shortfall=None,
-            projected=None,
-            projected_threshold=None,
-            projected_shortfall=None,
-            spend_where=None,
-            explanation=missing,
-            evidence_count=0,
-        )
+        return _without_figures(base, Status.INSUFFICIENT_DATA, missing)
     fig = _figures(rule, ctx, mv)
     met = _compare(rule.operator, fig["measured"], fig["threshold"])
     projected_met = _compare(rule.operator, fig["projected"], fig["projected_threshold"])

@@ -61,8 +61,14 @@ class Parameter(Frozen):
             raise ValueError("a parameter needs at least one dated value")
         return self
 
+    def in_force(self, day: date) -> bool:
+        """Whether a value was in force on `day` (on or after the first valid_from)."""
+        return day >= min(self.values)
+
     def at(self, day: date) -> tuple[date, DatedValue]:
-        """The value in force on `day`: the latest valid_from on or before it (else the first)."""
+        """The value in force on `day`: the latest valid_from on or before it. Before the first,
+        the first, only so that the figures can still be computed: a rule resting on a
+        parameter not `in_force` on its signing date is not applicable (rules/engine.py)."""
         starts = sorted(self.values)
         chosen = starts[0]
         for start in starts:
