@@ -184,6 +184,7 @@ def _figures(rule: RuleDecl, ctx: RunContext, mv: dict[str, MeasureValue]) -> di
     """Measured, projected and both thresholds of a rule, with its evidence count."""
     now = _fact_context(ctx, {k: v.measured for k, v in mv.items()})
     later = _fact_context(ctx, {k: v.projected for k, v in mv.items()})
+    minimum = rule.operator is Operator.GTE  # a minimum rounds up, a maximum down
     if rule.measured in mv:
         m = mv[rule.measured]
         measured, projected, count = m.measured, m.projected, m.evidence_count
@@ -194,8 +195,8 @@ def _figures(rule: RuleDecl, ctx: RunContext, mv: dict[str, MeasureValue]) -> di
         "measured": measured,
         "projected": projected,
         "evidence_count": count,
-        "threshold": threshold_value(rule.threshold, now),
-        "projected_threshold": threshold_value(rule.threshold, later),
+        "threshold": threshold_value(rule.threshold, now, minimum),
+        "projected_threshold": threshold_value(rule.threshold, later, minimum),
     }
 
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from finance.domain.models import Kind, Manifest, TsClass
-from finance.domain.money import ZERO, to_money
+from finance.domain.money import ZERO
 from finance.store.sql import literal
 from rules.model import FactDecl, MeasureDecl, Pack
 
@@ -131,11 +131,18 @@ def ceil_cent(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_CEILING)
 
 
-def threshold_value(name: str, c: FactContext) -> Decimal:
-    """The threshold `<scheme>.<name>` of a pack."""
+def floor_cent(value: Decimal) -> Decimal:
+    """Round down to the cent: a maximum, or a value the producer may claim, never rounds up."""
+    return value.quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
+
+
+def threshold_value(name: str, c: FactContext, minimum: bool = True) -> Decimal:
+    """The threshold `<scheme>.<name>` of a pack, rounded to the cent in the producer's
+    disfavour, one rule everywhere: a minimum rounds up, a maximum down (the facts are exact)."""
     scheme, _, short = name.partition(".")
     decl = c.packs[scheme].thresholds[short]
-    return THRESHOLD_FACTS[decl.fact](c, Bound(scheme, decl.args))
+    exact = THRESHOLD_FACTS[decl.fact](c, Bound(scheme, decl.args))
+    return ceil_cent(exact) if minimum else floor_cent(exact)
 
 
 def value_of(name: str, c: FactContext) -> Decimal:
@@ -193,26 +200,24 @@ def _tiered_final_cost(c: FactContext, b: Bound) -> Decimal:
     """A share of the estimated final cost: `low_ratio` up to `low_limit`, else `ratio`."""
     eac = c.estimate_at_completion
     ratio = b.p(c, "low_ratio") if eac <= b.p(c, "low_limit") else b.p(c, "ratio")
-    return to_money(eac * ratio)
+    return eac * ratio
 
 
 THRESHOLD_FACTS: dict[str, Fact] = {
     "zero": lambda c, b: ZERO,
     "parameter": lambda c, b: b.p(c, "parameter"),
-    "share_of_plan": lambda c, b: to_money(c.plan_sum(b.scheme, b.field()) * b.p(c, "ratio")),
-    "share_of_plan_or_commitment": lambda c, b: to_money(
-        max(c.plan_sum(b.scheme, b.field()) * b.p(c, "ratio"), c.committed(b.scheme))
+    "share_of_plan": lambda c, b: c.plan_sum(b.scheme, b.field()) * b.p(c, "ratio"),
+    "share_of_plan_or_commitment": lambda c, b: max(
+        c.plan_sum(b.scheme, b.field()) * b.p(c, "ratio"), c.committed(b.scheme)
     ),
-    "plan_over_ratio": lambda c, b: ceil_cent(c.plan_sum(b.scheme, b.field()) / b.p(c, "ratio")),
-    "share_of_measure": lambda c, b: to_money(
+    "plan_over_ratio": lambda c, b: c.plan_sum(b.scheme, b.field()) / b.p(c, "ratio"),
+    "share_of_measure": lambda c, b: (
         c.measures[f"{b.scheme}.{b.args['measure']}"] * b.p(c, "ratio")
     ),
-    "share_of_budget": lambda c, b: to_money(c.budget * b.p(c, "ratio")),
-    "parameter_by_kind_or_commitment": lambda c, b: to_money(
-        max(_by_kind(c, b), c.committed(b.scheme))
-    ),
-    "lesser_of_parameter_and_budget_share": lambda c, b: to_money(
-        min(b.p(c, "parameter"), c.budget * b.p(c, "ratio"))
+    "share_of_budget": lambda c, b: c.budget * b.p(c, "ratio"),
+    "parameter_by_kind_or_commitment": lambda c, b: max(_by_kind(c, b), c.committed(b.scheme)),
+    "lesser_of_parameter_and_budget_share": lambda c, b: min(
+        b.p(c, "parameter"), c.budget * b.p(c, "ratio")
     ),
     "tiered_share_of_final_cost": _tiered_final_cost,
 }
@@ -235,7 +240,7 @@ def _pro_rata_value(d: DetailInput, b: Bound) -> dict[str, Any]:
     base = d.c.measures[f"{b.scheme}.{b.args['measure']}"]
     share = d.measured / base if base else ZERO
     value = d.c.plan_sum(b.scheme, b.field())
-    allowed = value if share >= ratio else (value * share / ratio).quantize(Decimal("0.01"))
+    allowed = value if share >= ratio else floor_cent(value * share / ratio)
     extra = ceil_cent(max((d.threshold - d.measured) / (1 - ratio), ZERO))
     return {
         "direct_share": f"{share:.4f}",

@@ -113,7 +113,8 @@ def _fee_ctes(s: SchemeTests) -> tuple[str, str]:
             FROM flagged WHERE {_is_fee(s)}
         ),
         {cap} AS (
-            SELECT production_id, round({col(s.scheme, "fee_ratio")} * coalesce(spent, 0), 2)
+            SELECT production_id, (floor({col(s.scheme, "fee_ratio")} * coalesce(spent, 0) * 100)
+                   * 0.01)::DECIMAL(18,2)
                    AS {col(s.scheme, "fee_cap")}
             FROM (
                 SELECT production_id, sum(amount) FILTER (
