@@ -3,12 +3,14 @@ expenses; accounts map to budget lines; unmapped lines wait to be coded."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 import pytest
 
+from finance.checks import run_check
 from finance.importers.budget import import_budget
 from finance.importers.fec import extract, identify
 from finance.importers.ingest import import_expenses
@@ -114,3 +116,32 @@ def test_fec_reads_every_delimiter_and_encoding_the_norm_allows(
     ]
     assert rows["supplier"][0] == "Auditorium Saint-Denis"
     assert rows["description"][2] == "Location caméra et lumière"
+
+
+def test_an_fec_payee_counts_as_french_spend_where_france_is_enough(
+    fec_file: Path, tmp_path: Path, db: Path
+) -> None:
+    """The FEC gives no address: its French payees count for the CNC's French spend (a test of
+    France only), never for a test that needs a department or a region (issue 16, point 13)."""
+    (tmp_path / "m.yaml").write_text(
+        "id: copro\ntitle: Copro FR\nkind: feature\n"
+        "schedule: {prep_start: 2026-03-02, shoot_start: 2026-04-01, shoot_end: 2026-05-29, "
+        "post_end: 2026-12-18}\n"
+        "financing: [{scheme: cnc_acm, amount: '8000', signed_on: 2026-03-02}]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "devis.csv").write_text(
+        "code,label,amount,category\n8.07,Mixage,50000,post\n7.01,Caméra,50000,equipment\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "map.csv").write_text(
+        "supplier,budget_code\naccount:622600,8.07\naccount:613200,7.01\n", encoding="utf-8"
+    )
+    add_production(db, tmp_path / "m.yaml")
+    import_budget(db, "copro", tmp_path / "devis.csv")
+    import_mappings(db, "copro", tmp_path / "map.csv")
+    import_expenses(db, "copro", [fec_file])
+    results = {r.rule_id: r for r in run_check(db, "copro", date(2026, 12, 31)).results}
+    french = results["cnc_acm.french_spend"]
+    assert french.measured == Decimal("4000.00")  # the invoice net of its credit note, the camera
+    assert french.evidence_count == 3
