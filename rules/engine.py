@@ -26,7 +26,7 @@ from rules.facts import (
 )
 from rules.loader import load_measures, load_packs
 from rules.measures import MeasureValue
-from rules.model import Operator, Pack, RuleDecl, Status
+from rules.model import Confidence, Operator, Pack, RuleDecl, Status
 from rules.sentences import explain, rule_text
 
 #: traits a pack may have (rules/model.py's Pack); a rule's applies_to may name them
@@ -54,6 +54,9 @@ class RuleResult:
     evidence_count: int
     window: dict[str, Any] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
+    #: whether every input the result rests on is verified against a legal text, and which are not
+    verified: bool = True
+    unverified: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,16 @@ def rule_parameters(ctx: RunContext, scheme: str, rule: RuleDecl) -> dict[str, D
     return {name: ctx.values[f"{scheme}.{name}"] for name in rule.parameters}
 
 
+def _verification(pack: Pack, params: list[dict[str, Any]]) -> dict[str, Any]:
+    """The inputs of a result not checked against a legal text: its parameters whose value is
+    not verified, and the scheme's eligibility choices when their confidence is below high."""
+    unverified = [p["name"] for p in params if not p["verified"]]
+    el = pack.eligibility
+    if el is not None and el.confidence is not Confidence.HIGH:
+        unverified.append(f"eligibility ({el.confidence.value})")
+    return {"verified": not unverified, "unverified": unverified}
+
+
 def _without_figures(base: dict[str, Any], status: Status, explanation: str) -> RuleResult:
     """A result that measured nothing (not applicable, or data missing), with its reason."""
     return RuleResult(
@@ -253,6 +266,7 @@ def evaluate_rule(
         "reference": rule.reference,
         "parameters": params,
         "window": window,
+        **_verification(pack, params),
     }
     if rule.applies_to and not set(rule.applies_to) & plan:
         return _without_figures(base, Status.NOT_APPLICABLE, i18n.text("result.not_concerned"))

@@ -16,8 +16,18 @@ MARK = {
 
 
 def check_table(run: CheckRun, lang: str = "fr") -> str:
-    """One line per rule, then the explanations and the unverified parameters."""
-    head = ("rule", "status", "measured", "threshold", "shortfall", "projected", "where")
+    """One line per rule (whether every input it rests on is verified in a column of its
+    own), then the explanations and the unverified parameters."""
+    head = (
+        "rule",
+        "status",
+        "measured",
+        "threshold",
+        "shortfall",
+        "projected",
+        "where",
+        "verified",
+    )
     rows = [head] + [
         (
             r.rule_id,
@@ -27,10 +37,11 @@ def check_table(run: CheckRun, lang: str = "fr") -> str:
             fmt_money(r.shortfall, lang),
             fmt_money(r.projected, lang),
             r.spend_where or "",
+            "yes" if r.verified else "NO",
         )
         for r in run.results
     ]
-    lines = aligned(rows, left=(0, 1, 6))
+    lines = aligned(rows, left=(0, 1, 6, 7))
     lines += [
         "",
         f"{run.production_id} at {run.at.isoformat()}, rulebook {run.rulebook}, run {run.run_id}",
@@ -63,12 +74,13 @@ def run_status(run: CheckRun) -> Status:
 def portfolio_table(runs: list[CheckRun]) -> str:
     """`check --all`: one line per production with its status and its results by status."""
     order = (*WORST_FIRST, Status.NOT_APPLICABLE)
-    head = ("production", "status", *(MARK[s.value] for s in order), "run")
+    head = ("production", "status", *(MARK[s.value] for s in order), "unverified", "run")
     rows = [head] + [
         (
             run.production_id,
             MARK[run_status(run).value],
             *(str(sum(r.status is s for r in run.results)) for s in order),
+            str(sum(not r.verified for r in run.results)),
             str(run.run_id),
         )
         for run in runs

@@ -18,6 +18,7 @@ from finance.store.productions import add_production, list_productions
 from finance.store.sql import literal
 from rules import PACKS_DIR
 from rules.measures import budget_rows
+from rules.output import check_table, portfolio_table
 from rules.runs import run_json
 from tests.conftest import DEMO_AT
 
@@ -88,6 +89,31 @@ def test_check_gives_every_required_rule_with_its_evidence(demo_copy: Path) -> N
             {"confidence", "verified", "source", "valid_from"} <= set(p) for p in r["parameters"]
         )
     # the evidence adds up to each measured figure: tests/test_evidence.py, on the code users run
+
+
+def test_each_result_says_which_inputs_are_not_verified(demo_copy: Path) -> None:
+    run = run_check(demo_copy, "dernier-tram", DEMO_AT)
+    results = {r["rule_id"]: r for r in run_json(run)["results"]}
+    belgian = results["be_tax_shelter.belgian_spend"]
+    assert belgian["verified"] is False
+    assert belgian["unverified"] == [
+        "producer_fee_cap",
+        "window_months_before",
+        "window_months_after_animation",
+    ]
+    assert results["eu.budget_share"]["verified"] is True
+    assert results["eu.budget_share"]["unverified"] == []
+    # a regional fund's eligibility choices count as an input, with their confidence
+    assert "eligibility (medium)" in results["wallimage.walloon_spend"]["unverified"]
+    table = check_table(run, "fr").splitlines()
+    assert table[0].split()[-1] == "verified"
+    row = {line.split()[0]: line.split()[-1] for line in table[2 : 2 + len(results)]}
+    assert row["eu.budget_share"] == "yes" and row["be_tax_shelter.belgian_spend"] == "NO"
+    assert row == {k: "yes" if r["verified"] else "NO" for k, r in results.items()}
+    portfolio = portfolio_table([run]).splitlines()
+    column = portfolio[0].split().index("unverified")
+    unverified = sum(not r["verified"] for r in results.values())
+    assert portfolio[2].split()[column] == str(unverified) and unverified > 0
 
 
 def test_runs_are_stored_for_comparison(demo_copy: Path) -> None:
