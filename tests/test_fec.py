@@ -66,9 +66,10 @@ def test_fec_gives_the_right_expenses(fec_file: Path, update_golden: bool) -> No
     )
 
 
-def test_fec_accounts_map_to_budget_lines(fec_file: Path, tmp_path: Path, db: Path) -> None:
+def _copro(tmp_path: Path, db: Path, manifest_extra: str = "") -> None:
+    """A French production with a two-line devis and two FEC accounts mapped to its lines."""
     (tmp_path / "m.yaml").write_text(
-        "id: copro\ntitle: Copro FR\nkind: feature\n", encoding="utf-8"
+        "id: copro\ntitle: Copro FR\nkind: feature\n" + manifest_extra, encoding="utf-8"
     )
     (tmp_path / "devis.csv").write_text(
         "code,label,amount,category\n8.07,Mixage,50000,post\n7.01,Caméra,50000,equipment\n",
@@ -80,6 +81,10 @@ def test_fec_accounts_map_to_budget_lines(fec_file: Path, tmp_path: Path, db: Pa
     add_production(db, tmp_path / "m.yaml")
     import_budget(db, "copro", tmp_path / "devis.csv")
     import_mappings(db, "copro", tmp_path / "map.csv")
+
+
+def test_fec_accounts_map_to_budget_lines(fec_file: Path, tmp_path: Path, db: Path) -> None:
+    _copro(tmp_path, db)
     outcome = import_expenses(db, "copro", [fec_file])
     assert outcome.files[0].imported == 3 and outcome.to_code == 1  # 613500 has no mapping yet
     with connect(db, read_only=True) as con:
@@ -123,23 +128,13 @@ def test_an_fec_payee_counts_as_french_spend_where_france_is_enough(
 ) -> None:
     """The FEC gives no address: its French payees count for the CNC's French spend (a test of
     France only), never for a test that needs a department or a region (issue 16, point 13)."""
-    (tmp_path / "m.yaml").write_text(
-        "id: copro\ntitle: Copro FR\nkind: feature\n"
+    _copro(
+        tmp_path,
+        db,
         "schedule: {prep_start: 2026-03-02, shoot_start: 2026-04-01, shoot_end: 2026-05-29, "
         "post_end: 2026-12-18}\n"
         "financing: [{scheme: cnc_acm, amount: '8000', signed_on: 2026-03-02}]\n",
-        encoding="utf-8",
     )
-    (tmp_path / "devis.csv").write_text(
-        "code,label,amount,category\n8.07,Mixage,50000,post\n7.01,Caméra,50000,equipment\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "map.csv").write_text(
-        "supplier,budget_code\naccount:622600,8.07\naccount:613200,7.01\n", encoding="utf-8"
-    )
-    add_production(db, tmp_path / "m.yaml")
-    import_budget(db, "copro", tmp_path / "devis.csv")
-    import_mappings(db, "copro", tmp_path / "map.csv")
     import_expenses(db, "copro", [fec_file])
     results = {r.rule_id: r for r in run_check(db, "copro", date(2026, 12, 31)).results}
     french = results["cnc_acm.french_spend"]
