@@ -154,7 +154,9 @@ def agreement_entry(a: Agreement, pack: Pack, r: RuleResult) -> dict[str, Any]:
         "projected_shortfall": r.projected_shortfall,
         "evidence_count": r.evidence_count,
         "explanation": r.explanation,
+        "not_in_force_on": r.details.get("not_in_force_on"),
         "supportable_value": r.supportable_value,
+        "supportable": r.supportable,
     }
 
 
@@ -175,7 +177,7 @@ def work_result(parts: list[RuleResult], entries: list[dict[str, Any]]) -> RuleR
     found = {r.status for r in parts}
     status = next((s for s in _WORST if s in found), Status.NOT_APPLICABLE)
     label = [
-        i18n.text("result.agreement", k=e["agreement"], day=str(e["signed_on"] or "?"))
+        i18n.text("result.agreement", k=str(e["agreement"]), day=str(e["signed_on"] or "?"))
         for e in entries
     ]
     return replace(

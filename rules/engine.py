@@ -289,6 +289,7 @@ def evaluate_rule(
     day = _signing_date(ctx.manifest, pack.scheme, ctx.at)
     if not all(pack.parameters[name].in_force(day) for name in rule.parameters):
         reason = i18n.text("result.not_in_force", day=day.isoformat())
+        base["details"] = {"not_in_force_on": day.isoformat()}  # to say it again in any language
         return _without_figures(base, Status.NOT_APPLICABLE, reason)
     missing = _missing_data(ctx, pack.scheme)
     if missing:
