@@ -166,6 +166,18 @@ def _payee_test(el: Eligibility) -> str:
     return f"(e.payee_type = 'person' OR coalesce(e.av_company, FALSE){exempt})"
 
 
+def _regime_test(el: Eligibility) -> str:
+    """A payee established abroad and taxable in Belgium counts only under the regime the
+    scheme names (the Tax Shelter: the ordinary regime, not the flat withholding)."""
+    if el.abroad_regime is None:
+        return "TRUE"
+    regime = literal(el.abroad_regime)
+    return (
+        f"(NOT coalesce(e.be_taxable, FALSE) OR e.country = 'BE' "
+        f"OR coalesce(e.be_tax_regime = {regime}, FALSE))"
+    )
+
+
 def tests_sql(el: Eligibility, scheme: str, windows: int) -> dict[str, str]:
     """Each test of the scheme as a SQL boolean over `v_expenses e` joined with its plan row."""
     return {
@@ -179,6 +191,7 @@ def tests_sql(el: Eligibility, scheme: str, windows: int) -> dict[str, str]:
         if el.excluded_ts_classes
         else "TRUE",
         "be_taxable_ok": "coalesce(e.be_taxable, FALSE)" if el.be_taxable_required else "TRUE",
+        "regime_ok": _regime_test(el),
         "eea_ok": "e.territory <> 'OTHER'",
     }
 
@@ -191,6 +204,7 @@ REASON_OF = {  # test column -> reason code when it fails
     "category_ok": "category_excluded",
     "class_ok": "class_excluded",
     "be_taxable_ok": "not_taxable_in_belgium",
+    "regime_ok": "abroad_not_ordinary_regime",
 }
 
 
@@ -213,6 +227,7 @@ COLUMNS = {
     "category_ok": "BOOLEAN",
     "class_ok": "BOOLEAN",
     "be_taxable_ok": "BOOLEAN",
+    "regime_ok": "BOOLEAN",
     "eea_ok": "BOOLEAN",
     "counts": "BOOLEAN",
     "eligible_amount": "DECIMAL(18,2)",
@@ -323,5 +338,5 @@ def empty_relation() -> str:
 #: the devis and the corrections cost more than the tests themselves)
 EXPENSE_COLUMNS = (
     "id, production_id, status, doc_date, amount, territory, category, ts_class, payee_type, "
-    "av_company, be_taxable, nights, fr_department"
+    "av_company, be_taxable, be_tax_regime, country, nights, fr_department"
 )

@@ -165,6 +165,8 @@ class Eligibility(Frozen):
     confidence: Confidence
     territories: list[str] = Field(default_factory=list)  # "FR-*" matches every department
     be_taxable_required: bool = False
+    #: a payee established abroad (and taxable in Belgium) counts only under this regime
+    abroad_regime: str | None = None
     payee: str = "any"  # any | av_company_or_person
     payee_exempt_categories: list[str] = Field(default_factory=list)
     excluded_categories: list[str] = Field(default_factory=list)

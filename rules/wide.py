@@ -37,6 +37,7 @@ SCHEME_COLUMNS = (
     "category_ok",
     "class_ok",
     "be_taxable_ok",
+    "regime_ok",
     "eea_ok",
     "counts",
     "eligible_amount",
@@ -74,7 +75,7 @@ def _tested(specs: list[SchemeTests]) -> str:
     not carried further (every row would carry them through the materialised CTE)."""
     cols = []
     for s in specs:
-        cols += [f"{s.tests[k]} AS {col(s.scheme, k)}" for k in SCHEME_COLUMNS[:10]]
+        cols += [f"{s.tests[k]} AS {col(s.scheme, k)}" for k in SCHEME_COLUMNS[:11]]
         cols += [f"{h} AS {col(s.scheme, f'held{k}')}" for k, h in enumerate(s.held, start=1)]
         cols += [_night_cap(s)] if s.hotel else []
     return (

@@ -63,6 +63,7 @@ EXPENSE_COLUMNS = (
     "payee_type",
     "av_company",
     "be_taxable",
+    "be_tax_regime",
     "category",
     "ts_class",
     "nights",

@@ -18,13 +18,13 @@ from pathlib import Path
 import polars as pl
 
 from finance.domain.errors import UserError
-from finance.domain.parsing import YES_NO
+from finance.domain.parsing import TAX_REGIME, YES_NO
 from finance.store import queries
 from finance.store.audit import current_actor, record
 from finance.store.db import connect, transaction
 from finance.store.reference import category_defaults
 
-FIELDS = ("territory", "category", "ts_class", "be_taxable", "av_company")
+FIELDS = ("territory", "category", "ts_class", "be_taxable", "av_company", "be_tax_regime")
 TERRITORY = re.compile(r"^(BE-(BRU|VLG|WAL)|FR(-(\d{2}|2A|2B|97\d))?|EEA|OTHER)$")
 TS_CLASSES = ("direct", "indirect", "producer_fee", "excluded")
 MIN_REASON = 5
@@ -62,6 +62,11 @@ def normalize_value(field: str, value: str) -> str:
         if folded not in YES_NO:
             raise UserError(f"{value!r} is not yes or no")
         return "true" if YES_NO[folded] else "false"
+    if field == "be_tax_regime":
+        folded = text.lower().replace("é", "e")
+        if folded not in TAX_REGIME:
+            raise UserError(f"{value!r} is not a Belgian tax regime (ordinary, flat_withholding)")
+        return TAX_REGIME[folded]
     raise UserError(f"{field!r} cannot be overridden (one of: {', '.join(FIELDS)})")
 
 

@@ -24,7 +24,7 @@ from finance.store.db import connect
     "--set",
     "assignment",
     required=True,
-    help="FIELD=VALUE: territory, category, ts_class, be_taxable or av_company.",
+    help="FIELD=VALUE: territory, category, ts_class, be_taxable, av_company or be_tax_regime.",
 )
 @click.option("--reason", required=True, help="Why: shown to the funder's auditor.")
 @db_option

@@ -222,3 +222,7 @@ SUPPLIERS: list[tuple[str, str, str, bool, bool | None, bool | None, str, str]] 
 
 #: suppliers given a deliberately wrong check digit, to show the flag in the demo
 INVALID_VAT = ("Espaces Bureaux Ixelles", "Brocante Namuroise", "Hôtel Oberkampf")
+
+#: payees abroad taxed in Belgium under the flat withholding (a non-resident artist): their fees
+#: are not Belgian spend for the Tax Shelter, though they are EEA spend
+FLAT_WITHHOLDING = ("Gaspard Aubry",)

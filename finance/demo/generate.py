@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 import yaml
 
-from finance.demo.data import DEVIS, INVALID_VAT, MANIFEST, SUPPLIERS
+from finance.demo.data import DEVIS, FLAT_WITHHOLDING, INVALID_VAT, MANIFEST, SUPPLIERS
 from finance.domain.layout import load_layout
 
 AS_OF = date(2026, 11, 20)  # last day with spend in the demo
@@ -42,6 +42,7 @@ BELGIAN_HEADERS = {
     "payee_type": "Type bénéficiaire",
     "av_company": "Société audiovisuelle",
     "be_taxable": "Imposable en Belgique",
+    "be_tax_regime": "Régime fiscal belge",
     "nights": "Nuitées",
     "document": "Justificatif",
 }
@@ -72,6 +73,14 @@ def _fr_vat(seed: int, valid: bool) -> str:
     siren = int(body + str((10 - total % 10) % 10))
     key = (12 + 3 * (siren % 97)) % 97
     return f"FR{(key + (0 if valid else 1)) % 100:02d}{siren:09d}"
+
+
+def _tax_regime(country: pl.Expr, taxable: pl.Expr, supplier: pl.Expr) -> pl.Expr:
+    """How the payees abroad who are taxable in Belgium are taxed there: on the Belgian
+    payroll (the ordinary regime), except the artist paid under the flat withholding."""
+    abroad = (country != "BE") & taxable.fill_null(False)
+    regime = pl.when(supplier.is_in(list(FLAT_WITHHOLDING))).then(pl.lit("flat_withholding"))
+    return pl.when(abroad).then(regime.otherwise(pl.lit("ordinary")))
 
 
 def supplier_frame() -> pl.DataFrame:
@@ -332,6 +341,7 @@ def _typed(frame: pl.DataFrame) -> pl.DataFrame:
         .alias("payee_type"),
         pl.when(col("person")).then(None).otherwise(col("av")).alias("av_company"),
         col("taxable").alias("be_taxable"),
+        _tax_regime(col("country"), col("taxable"), col("supplier")).alias("be_tax_regime"),
         pl.when(lodging)
         .then((col("eur_cents") // 11000).clip(1, None).cast(pl.Int32))
         .alias("nights"),
@@ -405,6 +415,9 @@ def belgian_expense_frame(expenses: pl.DataFrame) -> pl.DataFrame:
         .alias("payee_type"),
         _yes_no(col("av_company")).alias("av_company"),
         _yes_no(col("be_taxable")).alias("be_taxable"),
+        col("be_tax_regime").replace_strict(
+            {"ordinary": "ordinaire", "flat_withholding": "libératoire"}, default=None
+        ),
         col("nights").cast(pl.String),
         "document",
     ).rename(BELGIAN_HEADERS)

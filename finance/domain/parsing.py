@@ -56,6 +56,7 @@ EXPENSE_HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "payee_type": ("type de bénéficiaire", "type bénéficiaire", "type begunstigde"),
     "av_company": ("société audiovisuelle", "audiovisueel bedrijf"),
     "be_taxable": ("imposable en belgique", "belastbaar in belgië"),
+    "be_tax_regime": ("régime fiscal belge", "régime fiscal", "belgisch belastingstelsel"),
     "category": ("catégorie", "categorie"),
     "ts_class": ("classe tax shelter", "tax shelter-klasse"),
     "nights": ("nuitées", "nachten"),
@@ -225,6 +226,23 @@ STATUS = {
     "engage": "committed",
     "vastgelegd": "committed",
 }
+#: how a payee abroad is taxed in Belgium on what it is paid (the Tax Shelter counts the ordinary
+#: regime only: foreign artists under the flat withholding tax do not count)
+TAX_REGIME = {
+    "ordinary": "ordinary",
+    "ordinaire": "ordinary",
+    "regime ordinaire": "ordinary",
+    "gewoon": "ordinary",
+    "gewoon stelsel": "ordinary",
+    "flat_withholding": "flat_withholding",
+    "flat": "flat_withholding",
+    "forfaitaire": "flat_withholding",
+    "liberatoire": "flat_withholding",
+    "precompte liberatoire": "flat_withholding",
+    "forfaitair": "flat_withholding",
+    "bevrijdend": "flat_withholding",
+    "bevrijdende voorheffing": "flat_withholding",
+}
 PAYEE = {
     "company": "company",
     "societe": "company",
@@ -243,6 +261,11 @@ def parse_yes_no(expr: pl.Expr) -> pl.Expr:
 def parse_status(expr: pl.Expr) -> pl.Expr:
     """actual/committed (réel/engagé, werkelijk/vastgelegd); unknown -> null."""
     return _fold(expr).replace_strict(STATUS, default=None, return_dtype=pl.String)
+
+
+def parse_tax_regime(expr: pl.Expr) -> pl.Expr:
+    """ordinary/flat_withholding (ordinaire/libératoire, gewoon/bevrijdend); unknown -> null."""
+    return _fold(expr).replace_strict(TAX_REGIME, default=None, return_dtype=pl.String)
 
 
 def parse_payee_type(expr: pl.Expr) -> pl.Expr:

@@ -25,6 +25,7 @@ EXPENSE_SCHEMA: dict[str, pl.DataType] = {
     "payee_type": pl.String(),
     "av_company": pl.Boolean(),
     "be_taxable": pl.Boolean(),
+    "be_tax_regime": pl.String(),  # a payee abroad: ordinary | flat_withholding
     "category": pl.String(),
     "ts_class": pl.String(),
     "nights": pl.Int32(),

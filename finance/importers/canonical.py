@@ -22,6 +22,7 @@ from finance.domain.parsing import (
     parse_payee_type,
     parse_rate,
     parse_status,
+    parse_tax_regime,
     parse_yes_no,
 )
 from finance.domain.uniques import select_by_distinct
@@ -77,6 +78,7 @@ def _typed(raw: pl.DataFrame, currency: str) -> list[pl.Expr]:
         .alias("payee_type"),
         parse_yes_no(col("av_company")).alias("av_company"),
         parse_yes_no(col("be_taxable")).alias("be_taxable"),
+        parse_tax_regime(col("be_tax_regime")).alias("be_tax_regime"),
         col("category").str.strip_chars().str.to_lowercase().alias("category"),
         col("ts_class").str.strip_chars().str.to_lowercase().alias("ts_class"),
         col("nights").str.strip_chars().cast(pl.Int32, strict=False).alias("nights"),
@@ -115,6 +117,11 @@ def expense_checks() -> list[Check]:
         ),
         _unparsed(
             "be_taxable", "not a yes/no value (yes, no, oui, non, ja, nee, true, false, 1, 0)"
+        ),
+        _unparsed(
+            "be_tax_regime",
+            "not a Belgian tax regime (ordinary/flat_withholding, ordinaire/libératoire, "
+            "gewoon/bevrijdend)",
         ),
         _unparsed("nights", "not a whole number of nights"),
         Check("nights", col("nights") < 0, "a number of nights cannot be negative"),
