@@ -137,6 +137,29 @@ def _param_list(ctx: RunContext, scheme: str, names: list[str]) -> list[dict[str
     return out
 
 
+def _window_source(ctx: RunContext, scheme: str) -> str | None:
+    """Where the scheme's spending window comes from: `contract` (every financing line gives
+    window_start and window_end), `default` (the pack's rule from the signing sets an end of at
+    least one line), `open` (a line has an end set by nothing: every date counts there);
+    None for a scheme without eligibility tests."""
+    el = ctx.packs[scheme].eligibility
+    if el is None:
+        return None
+    spec = el.window
+    anchored = spec is not None and spec.anchor in ("signed_on", "signed_on_onwards")
+    ends = spec is not None and (  # from the signing on, with no end: the rule's own design
+        spec.anchor == "signed_on_onwards" or bool(spec.anchor == "signed_on" and spec.months_after)
+    )
+    found = set()
+    for f in ctx.manifest.financing:
+        if f.scheme != scheme:
+            continue
+        start = "contract" if f.window_start else "default" if anchored and f.signed_on else "open"
+        end = "contract" if f.window_end else "default" if ends and f.signed_on else "open"
+        found |= {start, end}
+    return next((s for s in ("open", "default", "contract") if s in found), None)
+
+
 def _window_info(ctx: RunContext, scheme: str) -> dict[str, Any]:
     wins = ctx.windows.get(scheme, [])
     ends = [w.end for w in wins]
@@ -148,6 +171,7 @@ def _window_info(ctx: RunContext, scheme: str) -> dict[str, Any]:
         "start": min(starts).isoformat() if starts else None,
         "end": end.isoformat() if end else None,
         "closed": bool(end and ctx.at > end),
+        "source": _window_source(ctx, scheme),
     }
 
 
