@@ -30,7 +30,7 @@ from rules.model import Confidence, Operator, Pack, RuleDecl, Status
 from rules.sentences import explain, rule_text
 
 #: traits a pack may have (rules/model.py's Pack); a rule's applies_to may name them
-TRAITS = ("public_aid", "territorial_obligation")
+TRAITS = ("public_aid", "territorial_obligation", "aid_tied_obligation")
 
 
 @dataclass(frozen=True)
@@ -246,10 +246,13 @@ def rule_parameters(ctx: RunContext, scheme: str, rule: RuleDecl) -> dict[str, D
     return {name: ctx.values[f"{scheme}.{name}"] for name in rule.parameters}
 
 
-def _verification(pack: Pack, params: list[dict[str, Any]]) -> dict[str, Any]:
+def _verification(pack: Pack, params: list[dict[str, Any]], rule: RuleDecl) -> dict[str, Any]:
     """The inputs of a result not checked against a legal text: its parameters whose value is
-    not verified, and the scheme's eligibility choices when their confidence is below high."""
+    not verified, the scheme's eligibility choices when their confidence is below high, and the
+    rule's own reading of the text when its confidence is below high."""
     unverified = [p["name"] for p in params if not p["verified"]]
+    if rule.reading is not None and rule.reading.confidence is not Confidence.HIGH:
+        unverified.append(f"reading ({rule.reading.confidence.value})")
     el = pack.eligibility
     if el is not None and el.confidence is not Confidence.HIGH:
         unverified.append(f"eligibility ({el.confidence.value})")
@@ -290,7 +293,7 @@ def evaluate_rule(
         "reference": rule.reference,
         "parameters": params,
         "window": window,
-        **_verification(pack, params),
+        **_verification(pack, params, rule),
     }
     if rule.applies_to and not set(rule.applies_to) & plan:
         return _without_figures(base, Status.NOT_APPLICABLE, i18n.text("result.not_concerned"))
