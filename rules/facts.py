@@ -200,7 +200,11 @@ def commitments_above(c: FactContext, ratio: Decimal) -> Decimal:
     the scheme requires: information, not an obligation of the aid scheme."""
     return sum(
         (
-            max(c.committed(p.scheme) - max(_required_by_scheme(c, p), ratio * c.plan_sum(p.scheme)), ZERO)
+            max(
+                c.committed(p.scheme)
+                - max(_required_by_scheme(c, p), ratio * c.plan_sum(p.scheme)),
+                ZERO,
+            )
             for p in _territorial(c)
             if p.aid_tied_obligation
         ),
@@ -313,7 +317,9 @@ def _commitments_above_cap(d: DetailInput, b: Bound) -> dict[str, Any]:
 def _obligations_by_scheme(d: DetailInput, b: Bound) -> dict[str, Any]:
     """Beside the sum of the territorial obligations: each scheme's, as the sum counts it."""
     return {
-        "obligations": {p.scheme: f"{ceil_cent(_obligation(d.c, p)):.2f}" for p in _territorial(d.c)}
+        "obligations": {
+            p.scheme: f"{ceil_cent(_obligation(d.c, p)):.2f}" for p in _territorial(d.c)
+        }
     }
 
 

@@ -174,7 +174,9 @@ def unverified_inputs(
             out.append(parameter_words(scheme, params[name], lang, currency))
         elif found and i18n.has(f"verification.input.{found['kind']}"):
             confidence = confidence_word(found["confidence"], lang)
-            out.append(i18n.text(f"verification.input.{found['kind']}", lang, confidence=confidence))
+            out.append(
+                i18n.text(f"verification.input.{found['kind']}", lang, confidence=confidence)
+            )
         else:
             out.append(str(name))
     return out

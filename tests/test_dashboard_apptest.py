@@ -137,7 +137,8 @@ def test_funders_flag_each_result_resting_on_unverified_figures(app: AppTest) ->
     assert any(
         f.startswith("Non vérifié sur le texte légal")
         and "le minimum de dépenses wallonnes en part de l'investissement (150 %, confiance "
-        "moyenne)" in f
+        "moyenne)"
+        in f
         and "le choix des dépenses éligibles de ce régime (confiance moyenne)" in f
         for f in flags
     ), flags

@@ -154,7 +154,9 @@ def _summary(path: Path) -> dict[str, dict[str, object]]:
     """The summary sheet's rows by rule, each as {header: value}."""
     rows = list(openpyxl.load_workbook(path).worksheets[0].iter_rows(values_only=True))
     head = [str(h) for h in rows[0]]
-    return {str(r[0]): dict(zip(head, r, strict=True)) for r in rows[1:] if r[0] and "." in str(r[0])}
+    return {
+        str(r[0]): dict(zip(head, r, strict=True)) for r in rows[1:] if r[0] and "." in str(r[0])
+    }
 
 
 def test_each_rule_says_whether_it_rests_on_unverified_inputs(exported: Exported) -> None:
@@ -166,7 +168,9 @@ def test_each_rule_says_whether_it_rests_on_unverified_inputs(exported: Exported
     assert "le minimum de dépenses wallonnes en part de l'investissement (150 %, confiance " in said
     assert "la période de dépenses par défaut après la signature" in said
     assert "le choix des dépenses éligibles de ce régime (confiance moyenne)" in said
-    assert "; medium;" not in str(wallimage["wallimage.walloon_spend"]["Paramètres (source, confiance)"])
+    assert "; medium;" not in str(
+        wallimage["wallimage.walloon_spend"]["Paramètres (source, confiance)"]
+    )
     shelter = _summary(exported.books["be_tax_shelter"].path)
     assert shelter["be_tax_shelter.direct_share"]["Vérification sur le texte légal"] == "vérifié"
     assert str(shelter["be_tax_shelter.eea_cap"]["Vérification sur le texte légal"]).startswith(

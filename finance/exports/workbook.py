@@ -16,8 +16,8 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 
-from finance.exports.data import PARTS, ContentHash, ExportData
 from finance.domain import i18n
+from finance.exports.data import PARTS, ContentHash, ExportData
 from finance.exports.labels import COLUMNS, SHEETS, label
 from rules.sentences import confidence_word, reason_text, verification_short
 
