@@ -117,6 +117,9 @@ class Financing(Frozen):
     committed_spend: PositiveMoney | None = None
     window_start: date | None = None
     window_end: date | None = None
+    #: why spend before the signing date belongs to this agreement (a scheme whose window
+    #: opens before signing "where justified" opens it only with a reason recorded here)
+    pre_signing_reason: str | None = Field(default=None, min_length=3)
 
     @model_validator(mode="after")
     def _scheme_fields(self) -> Financing:
