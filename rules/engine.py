@@ -32,7 +32,7 @@ from rules.model import Confidence, Operator, Pack, RuleDecl, Status
 from rules.sentences import explain, rule_text
 
 #: traits a pack may have (rules/model.py's Pack); a rule's applies_to may name them
-TRAITS = ("public_aid", "territorial_obligation")
+TRAITS = ("public_aid", "territorial_obligation", "aid_tied_obligation")
 
 
 @dataclass(frozen=True)
@@ -153,6 +153,29 @@ def _param_list(ctx: RunContext, scheme: str, names: list[str]) -> list[dict[str
     return out
 
 
+def _window_source(ctx: RunContext, scheme: str) -> str | None:
+    """Where the scheme's spending window comes from: `contract` (every financing line gives
+    window_start and window_end), `default` (the pack's rule from the signing sets an end of at
+    least one line), `open` (a line has an end set by nothing: every date counts there);
+    None for a scheme without eligibility tests."""
+    el = ctx.packs[scheme].eligibility
+    if el is None:
+        return None
+    spec = el.window
+    anchored = spec is not None and spec.anchor in ("signed_on", "signed_on_onwards")
+    ends = spec is not None and (  # from the signing on, with no end: the rule's own design
+        spec.anchor == "signed_on_onwards" or bool(spec.anchor == "signed_on" and spec.months_after)
+    )
+    found = set()
+    for f in ctx.manifest.financing:
+        if f.scheme != scheme:
+            continue
+        start = "contract" if f.window_start else "default" if anchored and f.signed_on else "open"
+        end = "contract" if f.window_end else "default" if ends and f.signed_on else "open"
+        found |= {start, end}
+    return next((s for s in ("open", "default", "contract") if s in found), None)
+
+
 def _window_info(ctx: RunContext, scheme: str) -> dict[str, Any]:
     wins = ctx.windows.get(scheme, [])
     ends = [w.end for w in wins]
@@ -164,6 +187,7 @@ def _window_info(ctx: RunContext, scheme: str) -> dict[str, Any]:
         "start": min(starts).isoformat() if starts else None,
         "end": end.isoformat() if end else None,
         "closed": bool(end and ctx.at > end),
+        "source": _window_source(ctx, scheme),
     }
 
 
@@ -238,10 +262,13 @@ def rule_parameters(ctx: RunContext, scheme: str, rule: RuleDecl) -> dict[str, D
     return {name: ctx.values[f"{scheme}.{name}"] for name in rule.parameters}
 
 
-def _verification(pack: Pack, params: list[dict[str, Any]]) -> dict[str, Any]:
+def _verification(pack: Pack, params: list[dict[str, Any]], rule: RuleDecl) -> dict[str, Any]:
     """The inputs of a result not checked against a legal text: its parameters whose value is
-    not verified, and the scheme's eligibility choices when their confidence is below high."""
+    not verified, the scheme's eligibility choices when their confidence is below high, and the
+    rule's own reading of the text when its confidence is below high."""
     unverified = [p["name"] for p in params if not p["verified"]]
+    if rule.reading is not None and rule.reading.confidence is not Confidence.HIGH:
+        unverified.append(f"reading ({rule.reading.confidence.value})")
     el = pack.eligibility
     if el is not None and el.confidence is not Confidence.HIGH:
         unverified.append(f"eligibility ({el.confidence.value})")
@@ -282,7 +309,7 @@ def evaluate_rule(
         "reference": rule.reference,
         "parameters": params,
         "window": window,
-        **_verification(pack, params),
+        **_verification(pack, params, rule),
     }
     if rule.applies_to and not set(rule.applies_to) & plan:
         return _without_figures(base, Status.NOT_APPLICABLE, i18n.text("result.not_concerned"))

@@ -15,7 +15,7 @@ named fact here, never an expression hidden in YAML.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
@@ -156,29 +156,69 @@ def value_of(name: str, c: FactContext) -> Decimal:
 
 
 def _territorial(c: FactContext) -> list[Pack]:
-    return [p for p in c.packs.values() if p.territorial_obligation]
+    """The schemes of the plan with a territorial spend obligation (their aid is in the plan)."""
+    return [p for p in c.packs.values() if p.territorial_obligation and c.plan_sum(p.scheme) > 0]
+
+
+def _obligation(c: FactContext, p: Pack) -> Decimal:
+    """The scheme's spend obligation as its pack computes it: the regulation's minimum or the
+    contract's commitment, whichever is higher (exact, not rounded)."""
+    decl = p.thresholds[str(p.territorial_obligation)]
+    return THRESHOLD_FACTS[decl.fact](c, Bound(p.scheme, decl.args))
+
+
+def _without_commitments(c: FactContext, scheme: str) -> FactContext:
+    """The context with the scheme's contractual commitments taken out of the plan."""
+    lines = [
+        f.model_copy(update={"committed_spend": None}) if f.scheme == scheme else f
+        for f in c.manifest.financing
+    ]
+    return replace(c, manifest=c.manifest.model_copy(update={"financing": lines}))
+
+
+def _required_by_scheme(c: FactContext, p: Pack) -> Decimal:
+    """The obligation the aid scheme itself imposes: the pack's obligation without the
+    contract's commitment (the regulation's minimum)."""
+    return _obligation(_without_commitments(c, p.scheme), p)
 
 
 def _obligation_excess(c: FactContext, b: Bound) -> Decimal:
-    """How far the spend obligations of the territorial schemes exceed `ratio` times their aid,
-    summed over the schemes."""
+    """How far the spend obligations the aid schemes impose (the regulations' minimums, not the
+    commitments a producer volunteers above them) exceed `ratio` times their aid, summed over
+    the schemes whose obligation is a condition of the aid (not those whose aid is computed
+    from the spend: GBER art. 54(4)(b)); each scheme's excess rounds up to the cent."""
     ratio = b.p(c, "ratio")
     return sum(
-        (max(c.committed(p.scheme) - ratio * c.plan_sum(p.scheme), ZERO) for p in _territorial(c)),
+        (
+            ceil_cent(max(_required_by_scheme(c, p) - ratio * c.plan_sum(p.scheme), ZERO))
+            for p in _territorial(c)
+            if p.aid_tied_obligation
+        ),
+        ZERO,
+    )
+
+
+def commitments_above(c: FactContext, ratio: Decimal) -> Decimal:
+    """How far the contracts' commitments exceed `ratio` times the aid, where they exceed what
+    the scheme requires: information, not an obligation of the aid scheme."""
+    return sum(
+        (
+            max(
+                c.committed(p.scheme)
+                - max(_required_by_scheme(c, p), ratio * c.plan_sum(p.scheme)),
+                ZERO,
+            )
+            for p in _territorial(c)
+            if p.aid_tied_obligation
+        ),
         ZERO,
     )
 
 
 def _territorial_obligations(c: FactContext, b: Bound) -> Decimal:
-    """The spend obligations of the territorial schemes of the plan, summed."""
-    return sum(
-        (
-            threshold_value(f"{p.scheme}.{p.territorial_obligation}", c)
-            for p in _territorial(c)
-            if c.plan_sum(p.scheme) > 0
-        ),
-        ZERO,
-    )
+    """The spend obligations of every territorial scheme of the plan (commitments included,
+    the Tax Shelter's too), summed: an expense that meets two obligations counts twice."""
+    return sum((ceil_cent(_obligation(c, p)) for p in _territorial(c)), ZERO)
 
 
 VALUE_FACTS: dict[str, Fact] = {
@@ -266,7 +306,29 @@ def _tax_credit(d: DetailInput, b: Bound) -> dict[str, Any]:
     return out
 
 
+def _commitments_above_cap(d: DetailInput, b: Bound) -> dict[str, Any]:
+    """Beside a cap on what the aid schemes require: how far the contracts' commitments go
+    beyond it, as information, with the note that says why it is not a warning."""
+    out: dict[str, Any] = {
+        "commitments_above_cap": f"{floor_cent(commitments_above(d.c, b.p(d.c, 'ratio'))):.2f}"
+    }
+    if "note" in b.args:
+        out["note"] = d.note(b.args["note"])
+    return out
+
+
+def _obligations_by_scheme(d: DetailInput, b: Bound) -> dict[str, Any]:
+    """Beside the sum of the territorial obligations: each scheme's, as the sum counts it."""
+    return {
+        "obligations": {
+            p.scheme: f"{ceil_cent(_obligation(d.c, p)):.2f}" for p in _territorial(d.c)
+        }
+    }
+
+
 DETAIL_FACTS: dict[str, Callable[[DetailInput, Bound], dict[str, Any]]] = {
+    "commitments_above_cap": _commitments_above_cap,
+    "obligations_by_scheme": _obligations_by_scheme,
     "pro_rata_value": _pro_rata_value,
     "tax_credit_estimate": _tax_credit,
 }

@@ -114,6 +114,13 @@ class MeasureDecl(Frozen):
     per_agreement: bool = False  # with agreements that stand on their own: each one's too
 
 
+class Reading(Frozen):
+    """A rule's reading of the legal text: its confidence and why (the pack says more)."""
+
+    confidence: Confidence
+    why: str = Field(min_length=3)
+
+
 class RuleDecl(Frozen):
     """A rule as data: a named measured fact, an operator and a named threshold fact. Its title
     and explanation are the pack's messages `<id>.title` and `<id>.explanation`
@@ -131,6 +138,9 @@ class RuleDecl(Frozen):
     per_agreement: bool = False
     severity: str = "fail"  # fail | warn: what a miss is (contract terms are warnings)
     details: FactDecl | None = None  # rule-specific figures a reader needs
+    #: how sure we are of the rule's own reading of the text (what it counts, against what),
+    #: apart from its parameters; below high, every result of the rule says it rests on it
+    reading: Reading | None = None
 
 
 class Window(Frozen):
@@ -201,7 +211,10 @@ class Pack(Frozen):
     packs, not funders). `activation`: `plan` (the scheme is in the plan, or a rule's applies_to
     matches it) or `overlap` (two schemes with eligibility tests are). `traits` are what other
     packs' facts and applies_to read: `public_aid` (counts in public-aid ceilings);
-    `territorial_obligation` names the threshold that is the scheme's spend obligation.
+    `territorial_obligation` names the threshold that is the scheme's spend obligation;
+    `aid_from_spend`: the aid is computed as a share of that spend (a tax incentive, GBER art.
+    54(4)(b)), so the obligation counts against the budget ceiling but not against a share of
+    the aid; `aid_tied_obligation` is the trait of the other territorial schemes.
     `schedule_window`: without a window of its own, the scheme's closes at the end of post."""
 
     scheme: str
@@ -211,6 +224,7 @@ class Pack(Frozen):
     activation: Literal["plan", "overlap"] = "plan"
     public_aid: bool = False
     territorial_obligation: str | None = None
+    aid_from_spend: bool = False
     schedule_window: bool = True
     financing_line: FinancingLine = FinancingLine()
     presentation: Presentation = Presentation()
@@ -223,3 +237,8 @@ class Pack(Frozen):
     supportable: FactDecl | None = None
     parameters: dict[str, Parameter] = Field(default_factory=dict)
     folder: str = ""  # where it was loaded from (scenarios, messages)
+
+    @property
+    def aid_tied_obligation(self) -> bool:
+        """A spend obligation imposed as a condition of the aid (GBER art. 54(4)(a))."""
+        return bool(self.territorial_obligation) and not self.aid_from_spend

@@ -9,6 +9,7 @@ the sentence follows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -19,7 +20,19 @@ from finance.domain.i18n import money_en
 from rules.loader import load_packs
 from rules.model import Operator, RuleDecl
 
-__all__ = ["explain", "money_en", "reason_text", "result_sentences", "rule_text", "verb"]
+__all__ = [
+    "confidence_word",
+    "explain",
+    "money_en",
+    "reason_text",
+    "result_sentences",
+    "rule_text",
+    "unverified_inputs",
+    "verb",
+    "verification_short",
+    "verification_text",
+    "window_text",
+]
 
 
 def verb(op: Operator, met: bool, lang: str = "en") -> str:
@@ -130,3 +143,114 @@ def _figures_sentence(
         values,
         lang,
     )
+
+
+#: how a parameter's value is said, by its unit (finance/domain/i18n.py's specs), where the
+#: catalogue has no `unit.<unit>` message
+UNIT_SPEC = {"ratio": "percent", "EUR": "amount", "EUR_per_night": "amount"}
+_INPUT = re.compile(r"(?P<kind>[a-z_]+) \((?P<confidence>[a-z-]+)\)")
+
+
+def confidence_word(confidence: str, lang: str = "en") -> str:
+    """A confidence level (`high`, `medium-high`, `medium`, `unverified`) in words."""
+    key = f"confidence.{confidence}"
+    return i18n.text(key, lang) if i18n.has(key) else confidence
+
+
+def parameter_label(scheme: str, param: Mapping[str, Any], lang: str = "en") -> str:
+    """What a parameter is, in words: its pack's message `parameter.<name>` in the language,
+    else the parameter file's title (English), else its name."""
+    key = f"{scheme}.parameter.{param['name']}"
+    if i18n.has(key):
+        return i18n.text(key, lang)
+    return str(param.get("title") or param["name"])
+
+
+def parameter_words(
+    scheme: str, param: Mapping[str, Any], lang: str = "en", currency: str = "EUR"
+) -> str:
+    """A parameter in words: what it is, its value and its confidence."""
+    unit, figure = str(param.get("unit")), Decimal(str(param["value"]))
+    if i18n.has(f"unit.{unit}"):
+        value = i18n.text(f"unit.{unit}", lang, currency, value=figure)
+    else:
+        spec = UNIT_SPEC.get(unit, "number")
+        value = i18n.render("{v:" + spec + "}", lang, currency, v=figure)
+    return i18n.text(
+        "verification.parameter",
+        lang,
+        label=parameter_label(scheme, param, lang),
+        value=value,
+        confidence=confidence_word(str(param["confidence"]), lang),
+    )
+
+
+def unverified_inputs(
+    result: Mapping[str, Any], lang: str = "en", currency: str = "EUR"
+) -> list[str]:
+    """The inputs a result rests on that were not checked against the legal text (its
+    `unverified` list), each in words: a parameter with its value and confidence, the scheme's
+    eligibility choices or the rule's reading with their confidence."""
+    scheme = str(result["rule_id"]).partition(".")[0]
+    params = {p["name"]: p for p in result.get("parameters", [])}
+    out = []
+    for name in result.get("unverified", []):
+        found = _INPUT.fullmatch(str(name))
+        if name in params:
+            out.append(parameter_words(scheme, params[name], lang, currency))
+        elif found and i18n.has(f"verification.input.{found['kind']}"):
+            confidence = confidence_word(found["confidence"], lang)
+            out.append(
+                i18n.text(f"verification.input.{found['kind']}", lang, confidence=confidence)
+            )
+        else:
+            out.append(str(name))
+    return out
+
+
+def verification_text(result: Mapping[str, Any], lang: str = "en", currency: str = "EUR") -> str:
+    """Whether a result rests only on inputs checked against the legal text, in a sentence
+    naming those that were not (a result stored before results said it: unknown)."""
+    if "verified" not in result:
+        return i18n.text("verification.unknown", lang)
+    if result["verified"]:
+        return i18n.text("verification.verified", lang)
+    inputs = i18n.text("verification.separator", lang).join(
+        unverified_inputs(result, lang, currency)
+    )
+    return i18n.text("verification.unverified", lang, inputs=inputs)
+
+
+def verification_short(result: Mapping[str, Any], lang: str = "en", currency: str = "EUR") -> str:
+    """The same, short, for a table cell or a flag."""
+    if "verified" not in result:
+        return i18n.text("verification.unknown", lang)
+    if result["verified"]:
+        return i18n.text("verification.short_verified", lang)
+    inputs = i18n.text("verification.separator", lang).join(
+        unverified_inputs(result, lang, currency)
+    )
+    return i18n.text("verification.short_unverified", lang, inputs=inputs)
+
+
+def window_text(result: Mapping[str, Any], lang: str = "en") -> str | None:
+    """A result's spending window and where it comes from (the agreement, the regulation's
+    default, or none), in words; None for a rule without a window."""
+    window = result.get("window") or {}
+    source = window.get("source")
+    if not source:
+        return None
+    start, end = window.get("start"), window.get("end")
+    return i18n.text(
+        "window.period",
+        lang,
+        start=_day(start, lang) if start else i18n.text("window.open_start", lang),
+        end=_day(end, lang) if end else i18n.text("window.open_end", lang),
+        source=i18n.text(f"window.source.{source}", lang),
+    )
+
+
+def _day(iso: str, lang: str) -> str:
+    """An ISO date as the reader writes it (dd/mm/yyyy in French and Dutch)."""
+    year, month, day = str(iso)[:10].split("-")
+    return f"{year}-{month}-{day}" if lang == "en" else f"{day}/{month}/{year}"

@@ -121,8 +121,36 @@ def test_funders_show_each_scheme_and_unverified_badges(app: AppTest) -> None:
     at = open_page(app, "funders")
     titles = [e.label for e in at.expander]
     assert any("Wallimage" in x for x in titles) and any("Tax Shelter" in x for x in titles)
-    params = [d.value for d in at.dataframe if "confidence" in d.value.columns]
+    params = [d.value for d in at.dataframe if "confiance" in d.value.columns]
     assert any(f[""].astype(str).str.contains("non vérifié").any() for f in params)
+    # confidence in words, in the reader's language, not the pack's code
+    assert any(f["confiance"].astype(str).str.contains("moyenne").any() for f in params)
+
+
+def test_funders_flag_each_result_resting_on_unverified_figures(app: AppTest) -> None:
+    """Issue 16, point 19: a result resting on figures not checked against the legal text says
+    so, and which, in words, in the reader's language; the panel's title counts them."""
+    at = open_page(app, "funders")
+    (panel,) = [e for e in at.expander if "Wallimage" in e.label]
+    assert "non vérifiées" in panel.label
+    flags = [w.value for w in panel.warning]
+    assert any(
+        f.startswith("Non vérifié sur le texte légal")
+        and "le minimum de dépenses wallonnes en part de l'investissement (150 %, confiance "
+        "moyenne)"
+        in f
+        and "le choix des dépenses éligibles de ce régime (confiance moyenne)" in f
+        for f in flags
+    ), flags
+    # the window and where it comes from (issue 16, point 16)
+    assert any("par défaut du règlement" in c.value for c in panel.caption)
+    app.sidebar.radio[0].set_value("nl").run()
+    at = open_page(app, "funders")
+    (panel,) = [e for e in at.expander if "Wallimage" in e.label]
+    assert any(
+        "Niet aan de wettekst getoetst" in w.value and "betrouwbaarheid gemiddeld" in w.value
+        for w in panel.warning
+    )
 
 
 def test_funders_prepare_the_justification_files(app: AppTest) -> None:

@@ -150,6 +150,80 @@ def test_the_pdf_summary_renders(db: Path, tmp_path: Path) -> None:
     assert dark > 2000, "the first page is blank"
 
 
+def _summary(path: Path) -> dict[str, dict[str, object]]:
+    """The summary sheet's rows by rule, each as {header: value}."""
+    rows = list(openpyxl.load_workbook(path).worksheets[0].iter_rows(values_only=True))
+    head = [str(h) for h in rows[0]]
+    return {
+        str(r[0]): dict(zip(head, r, strict=True)) for r in rows[1:] if r[0] and "." in str(r[0])
+    }
+
+
+def test_each_rule_says_whether_it_rests_on_unverified_inputs(exported: Exported) -> None:
+    """Issue 16, point 19: the summary says, per rule and in words, which inputs were not checked
+    against the legal text; the provenance's parameters give their confidence in words."""
+    wallimage = _summary(exported.books["wallimage"].path)
+    said = str(wallimage["wallimage.walloon_spend"]["Vérification sur le texte légal"])
+    assert said.startswith("NON VÉRIFIÉ : ")
+    assert "le minimum de dépenses wallonnes en part de l'investissement (150 %, confiance " in said
+    assert "la période de dépenses par défaut après la signature" in said
+    assert "le choix des dépenses éligibles de ce régime (confiance moyenne)" in said
+    assert "; medium;" not in str(
+        wallimage["wallimage.walloon_spend"]["Paramètres (source, confiance)"]
+    )
+    shelter = _summary(exported.books["be_tax_shelter"].path)
+    assert shelter["be_tax_shelter.direct_share"]["Vérification sur le texte légal"] == "vérifié"
+    assert str(shelter["be_tax_shelter.eea_cap"]["Vérification sur le texte légal"]).startswith(
+        "NON VÉRIFIÉ"
+    )
+    provenance = list(
+        openpyxl.load_workbook(exported.books["wallimage"].path)["Provenance"].iter_rows(
+            values_only=True
+        )
+    )
+    start = next(i for i, r in enumerate(provenance) if r[0] == "paramètre")
+    assert provenance[start][:6] == (
+        "paramètre",
+        "valeur",
+        "source",
+        "confiance",
+        "vérifié sur le texte légal",
+        "en vigueur depuis",
+    )
+    ratio = next(r for r in provenance[start:] if r[0] == "min_walloon_spend_ratio")
+    assert ratio[3:5] == ("moyenne", "non")
+
+
+@pytest.mark.parametrize(
+    ("lang", "header", "start", "words"),
+    [
+        ("nl", "Toetsing aan de wettekst", "NIET GETOETST: ", "betrouwbaarheid gemiddeld"),
+        ("en", "Checked against the legal text", "NOT VERIFIED: ", "confidence medium"),
+    ],
+)
+def test_the_flag_is_in_the_language_of_the_file(
+    db: Path, tmp_path: Path, lang: str, header: str, start: str, words: str
+) -> None:
+    out = tmp_path / f"wallimage-{lang}.xlsx"
+    export(db, PRODUCTION, "wallimage", out, DEMO_AT, lang)
+    said = str(_summary(out)["wallimage.walloon_spend"][header])
+    assert said.startswith(start) and words in said
+
+
+def test_the_pdf_says_which_inputs_are_not_verified(db: Path, tmp_path: Path) -> None:
+    import pypdfium2 as pdfium
+
+    out = tmp_path / "wallimage.pdf"
+    export(db, PRODUCTION, "wallimage", out, DEMO_AT)
+    text = pdfium.PdfDocument(str(out))[0].get_textpage().get_text_range()
+    flat = " ".join(text.split())
+    assert "Non vérifié sur le texte légal : ce résultat repose sur le minimum de dépenses" in flat
+    out = tmp_path / "wallimage-en.pdf"
+    export(db, PRODUCTION, "wallimage", out, DEMO_AT, "en")
+    flat = " ".join(pdfium.PdfDocument(str(out))[0].get_textpage().get_text_range().split())
+    assert "Not checked against the legal text: this result rests on the minimum Walloon" in flat
+
+
 def test_final_cost_statement_splits_by_country(db: Path, tmp_path: Path) -> None:
     out = tmp_path / "cost.xlsx"
     export(db, PRODUCTION, "cost", out, DEMO_AT)

@@ -14,7 +14,13 @@ from dashboards.ui.i18n import LANGS, lang, t
 from dashboards.ui.view import money_table
 from finance.exports.run import export, exportable_schemes
 from rules.loader import load_packs
-from rules.sentences import reason_text, result_sentences
+from rules.sentences import (
+    confidence_word,
+    reason_text,
+    result_sentences,
+    verification_text,
+    window_text,
+)
 
 
 def scheme_titles(results: list[dict[str, Any]], lang_code: str = "en") -> dict[str, str]:
@@ -52,19 +58,34 @@ def figures(results: list[dict[str, Any]]) -> dict[str, Decimal]:
 
 
 def parameter_table(result: dict[str, Any]) -> pl.DataFrame:
-    """Parameters with value, confidence, source and an unverified badge."""
+    """Parameters with value, confidence in words, source and an unverified badge, headed in
+    the reader's language."""
+    head = {k: t(f"parameter_header.{k}") for k in ("value", "confidence", "source", "valid_from")}
     rows = [
         {
             t("parameters"): p["name"],
-            "value": p["value"],
-            "confidence": p["confidence"],
+            head["value"]: p["value"],
+            head["confidence"]: confidence_word(p["confidence"], lang()),
             "": "⚠ " + t("unverified") if not p["verified"] else "✓",
-            "source": p["source"],
-            "valid_from": p["valid_from"],
+            head["source"]: p["source"],
+            head["valid_from"]: p["valid_from"],
         }
         for p in result.get("parameters", [])
     ]
     return pl.DataFrame(rows) if rows else pl.DataFrame({t("parameters"): []})
+
+
+def verification(result: dict[str, Any], currency: str) -> tuple[bool, str]:
+    """Whether the result rests only on inputs checked against the legal text, and the sentence
+    that says so or names those that are not, in the reader's language (a result stored before
+    results said it is not taken as verified)."""
+    return bool(result.get("verified")), verification_text(result, lang(), currency)
+
+
+def window(results: list[dict[str, Any]]) -> str | None:
+    """The scheme's spending window and where it comes from, in words (its first result that
+    has one)."""
+    return next((w for w in (window_text(r, lang()) for r in results) if w), None)
 
 
 def evidence_table(

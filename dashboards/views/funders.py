@@ -12,6 +12,8 @@ from dashboards.ui.funders import (
     scheme_colour,
     scheme_titles,
     sentences,
+    verification,
+    window,
 )
 from dashboards.ui.i18n import lang, t
 from dashboards.ui.view import as_at, require_production
@@ -37,6 +39,7 @@ names = {k: t(k) for k in ("measured", "projected", "threshold")}
 currency = data.manifest(data.version(), production).currency
 for scheme, title in scheme_titles(results, lang()).items():
     mine = [r for r in results if r["scheme"] == scheme]
+    unchecked = sum(1 for r in mine if not r.get("verified"))
     worst = next(
         (
             s
@@ -47,8 +50,9 @@ for scheme, title in scheme_titles(results, lang()).items():
     )
     # a panel computes its content only while open (the schemes that fail or warn open at
     # first): the page no longer draws every chart and table of the schemes that pass
+    flag = f" · ⚠ {unchecked} {t('results_unverified')}" if unchecked else ""
     panel = st.expander(
-        f"{title} · {worst.upper()}",
+        f"{title} · {worst.upper()}{flag}",
         expanded=worst in ("fail", "warn"),
         key=f"scheme-{scheme}",
         on_change="rerun",
@@ -61,10 +65,18 @@ for scheme, title in scheme_titles(results, lang()).items():
             st.markdown(
                 f'<span style="color:{colour}">■</span> **{title}**', unsafe_allow_html=True
             )
+        period = window(mine)
+        if period:
+            st.caption(period)
         for r in mine:
             rule_title, explanation = sentences(r, currency)
             st.markdown(f"**{r['rule_id']}** · `{r['status']}` · {rule_title}")
             st.caption(explanation)
+            checked, said = verification(r, currency)
+            if checked:
+                st.caption(f"✓ {said}")
+            else:  # a clear flag: the result rests on figures nobody checked against the text
+                st.warning(said, icon="⚠️")
             if r.get("threshold") is not None and r.get("measured") is not None:
                 cols = st.columns(4)
                 cols[0].metric(t("measured"), fmt_money(r["measured"], lang(), currency))

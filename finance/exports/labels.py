@@ -3,6 +3,14 @@ funders; Dutch and English on request)."""
 
 from __future__ import annotations
 
+from finance.domain import i18n
+
+
+def _catalogue(key: str, width: int, kind: str) -> tuple[str, str, str, int, str]:
+    """A header from the message catalogue (data/messages), in the table's shape."""
+    return (i18n.text(key, "fr"), i18n.text(key, "nl"), i18n.text(key, "en"), width, kind)
+
+
 # key: (fr, nl, en, width, kind)
 COLUMNS: dict[str, tuple[str, str, str, int, str]] = {
     "supplier": ("Bénéficiaire", "Begunstigde", "Payee", 30, "text"),
@@ -49,6 +57,8 @@ COLUMNS: dict[str, tuple[str, str, str, int, str]] = {
         80,
         "text",
     ),
+    # whether the result rests only on inputs checked against the legal text, and which not
+    "verification": _catalogue("export.verification", 60, "text"),
 }
 
 WORDS: dict[str, tuple[str, str, str]] = {

@@ -15,6 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from finance.domain.fmt import fmt_money
 from finance.exports.data import ExportData
+from rules.sentences import verification_text
 
 
 def _t(text: str) -> str:
@@ -53,8 +54,9 @@ def _bar(c: Canvas, x: float, y: float, width: float, r: dict[str, Any]) -> None
     c.drawString(line + 2, y + 9 * mm, _t(f"seuil {fmt_money(Decimal(r['threshold']), 'fr')}"))
 
 
-def write_pdf(data: ExportData, out: Path, content_hash: str) -> None:
-    """One A4 page."""
+def write_pdf(data: ExportData, out: Path, content_hash: str, lang: str = "fr") -> None:
+    """One A4 page; each rule says whether it rests on inputs not checked against the legal
+    text, and which, in `lang`."""
     c = Canvas(str(out), pagesize=A4, invariant=True)
     width, height = A4
     y = height - 25 * mm
@@ -80,16 +82,13 @@ def write_pdf(data: ExportData, out: Path, content_hash: str) -> None:
             c.drawString(37 * mm, y, part)
             y -= 4 * mm
         y += 4 * mm
-        unverified = [
-            p["name"]
-            for p in r.get("parameters", [])
-            if p["confidence"] == "unverified" or not p["verified"]
-        ]
-        if unverified:
-            c.setFillColor(colors.HexColor("#C62828"))
-            c.drawString(37 * mm, y - 4 * mm, "non vérifié : " + ", ".join(unverified))
-            c.setFillColor(colors.black)
+        # whether every input is checked against the legal text, and which are not, in words
+        verified = bool(r.get("verified"))
+        c.setFillColor(colors.HexColor("#2E7D32") if verified else colors.HexColor("#C62828"))
+        for part in textwrap.wrap(_t(verification_text(r, lang)), 110)[:3]:
+            c.drawString(37 * mm, y - 4 * mm, part)
             y -= 4 * mm
+        c.setFillColor(colors.black)
         y -= 8 * mm
     spend = next((r for r in data.results if r.get("evidence_count") and r.get("threshold")), None)
     if spend is not None:

@@ -57,7 +57,7 @@ def export(
     with gather(db, production_id, scheme, at) as data:
         if suffix == ".pdf":
             content_hash = data.content_hash()
-            write_pdf(data, out, content_hash)
+            write_pdf(data, out, content_hash, lang)
         else:
             content_hash = write_workbook(data, out, lang)
     _record_export(

@@ -16,9 +16,10 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 
+from finance.domain import i18n
 from finance.exports.data import PARTS, ContentHash, ExportData
 from finance.exports.labels import COLUMNS, SHEETS, label
-from rules.sentences import reason_text
+from rules.sentences import confidence_word, reason_text, verification_short
 
 FIXED_TIME = datetime(2026, 1, 1)
 
@@ -222,6 +223,7 @@ SUMMARY_KEYS = [
     "projected",
     "explanation",
     "parameters",
+    "verification",
 ]
 
 
@@ -233,8 +235,9 @@ def _parameters_text(result: dict[str, Any], lang: str) -> str:
             if p["confidence"] == "unverified" or not p["verified"]
             else ""
         )
+        confidence = confidence_word(p["confidence"], lang)
         parts.append(
-            f"{p['name']} = {p['value']} ({p['source']}; {p['confidence']}; {p['valid_from']}){flag}"
+            f"{p['name']} = {p['value']} ({p['source']}; {confidence}; {p['valid_from']}){flag}"
         )
     return "\n".join(parts)
 
@@ -242,7 +245,12 @@ def _parameters_text(result: dict[str, Any], lang: str) -> str:
 def summary_sheet(w: Writer, data: ExportData) -> None:
     sheet = w.table_sheet("summary", SUMMARY_KEYS)
     for row, r in enumerate(data.results, start=1):
-        values = {**r, "rule": r["rule_id"], "parameters": _parameters_text(r, w.lang)}
+        values = {
+            **r,
+            "rule": r["rule_id"],
+            "parameters": _parameters_text(r, w.lang),
+            "verification": verification_short(r, w.lang),
+        }
         for col, key in enumerate(SUMMARY_KEYS):
             w.cell(sheet, row, col, values.get(key), COLUMNS[key][4])
     below = len(data.results) + 2
@@ -294,7 +302,10 @@ def provenance_sheet(w: Writer, data: ExportData, content_hash: str) -> None:
         ["generated", datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")],
         ["content sha256", content_hash],
         [],
-        ["parameter", "value", "source", "confidence", "verified", "valid from"],
+        [
+            i18n.text(f"parameter_header.{key}", w.lang)
+            for key in ("parameter", "value", "source", "confidence", "verified", "valid_from")
+        ],
     ]
     seen = set()
     for r in data.results:
@@ -306,8 +317,8 @@ def provenance_sheet(w: Writer, data: ExportData, content_hash: str) -> None:
                         p["name"],
                         p["value"],
                         p["source"],
-                        p["confidence"],
-                        str(p["verified"]),
+                        confidence_word(p["confidence"], w.lang),
+                        i18n.text(f"verified.{'yes' if p['verified'] else 'no'}", w.lang),
                         p["valid_from"],
                     ]
                 )
