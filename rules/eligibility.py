@@ -143,6 +143,7 @@ COLUMNS = {
     "status": "VARCHAR",
     "doc_date": "DATE",
     "amount": "DECIMAL(18,2)",
+    "country": "VARCHAR",
     "ts_class": "VARCHAR",
     "category": "VARCHAR",
     "in_window": "BOOLEAN",
@@ -218,5 +219,5 @@ def empty_relation() -> str:
 #: the devis and the corrections cost more than the tests themselves)
 EXPENSE_COLUMNS = (
     "id, production_id, status, doc_date, amount, territory, category, ts_class, payee_type, "
-    "av_company, be_taxable, nights, fr_department"
+    "av_company, be_taxable, nights, fr_department, country"
 )

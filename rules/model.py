@@ -105,12 +105,14 @@ class FactDecl(Frozen):
 class MeasureDecl(Frozen):
     """A spend measure of the pack: a named spend fact (rules/facts.py) over the scheme's
     eligibility rows, the budget-line territories its projection counts, where a shortfall must
-    be spent, and optionally the Tax Shelter classes it keeps."""
+    be spent, and optionally the Tax Shelter classes it keeps, or the manifest field a spend
+    fact reads (`coproduction.partner_country`)."""
 
     fact: str
     ts_classes: list[str] = Field(default_factory=list)
     plan_territories: list[str]
     spend_where: str
+    field: str | None = Field(default=None, pattern=r"^[a-z_]+(\.[a-z_]+)*$")
 
 
 class RuleDecl(Frozen):
@@ -125,7 +127,12 @@ class RuleDecl(Frozen):
     threshold: str  # "<scheme>.<name>": a threshold of a pack
     parameters: list[str] = Field(default_factory=list)
     applies_to: list[str] = Field(default_factory=list)  # schemes (or traits) that trigger it
-    severity: str = "fail"  # fail | warn: what a miss is (contract terms are warnings)
+    #: manifest fields the rule needs (`coproduction`, `coproduction.partner_country`): when one
+    #: is not recorded, the rule is not applicable (a work that is no coproduction)
+    requires: list[str] = Field(default_factory=list)
+    #: what a miss is: fail; warn (contract terms); info (a limit that only caps a figure, such
+    #: as a tax credit's base: the result passes and its details say what was left out)
+    severity: Literal["fail", "warn", "info"] = "fail"
     details: FactDecl | None = None  # rule-specific figures a reader needs
 
 
@@ -181,7 +188,8 @@ class Pack(Frozen):
     packs, not funders). `activation`: `plan` (the scheme is in the plan, or a rule's applies_to
     matches it) or `overlap` (two schemes with eligibility tests are). `traits` are what other
     packs' facts and applies_to read: `public_aid` (counts in public-aid ceilings);
-    `territorial_obligation` names the threshold that is the scheme's spend obligation.
+    `territorial_obligation` names the threshold that is the scheme's spend obligation;
+    `aid_country` whose aid it is (for ceilings that count one country's aid).
     `schedule_window`: without a window of its own, the scheme's closes at the end of post."""
 
     scheme: str
@@ -190,6 +198,9 @@ class Pack(Frozen):
     funder: bool = True
     activation: Literal["plan", "overlap"] = "plan"
     public_aid: bool = False
+    #: whose aid it is (ISO 3166 code, `EU` for European aid); unset, the country of its
+    #: eligibility territories (`BE-WAL` -> BE, `FR-*` -> FR) when they share one
+    aid_country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     territorial_obligation: str | None = None
     schedule_window: bool = True
     financing_line: FinancingLine = FinancingLine()
