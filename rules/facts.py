@@ -185,7 +185,11 @@ def known_manifest_path(path: str) -> bool:
             return False
         annotation = fields[part].annotation
         model = next(
-            (a for a in getattr(annotation, "__args__", (annotation,)) if hasattr(a, "model_fields")),
+            (
+                a
+                for a in getattr(annotation, "__args__", (annotation,))
+                if hasattr(a, "model_fields")
+            ),
             None,
         )
     return True
@@ -353,7 +357,11 @@ def aid_stage(c: FactContext, scheme: str) -> tuple[str, str]:
     if lines and None not in stages:
         return ("after_shooting" if "after_shooting" in stages else "before_shooting"), "recorded"
     schedule = c.manifest.schedule
-    if lines and schedule and all(f.signed_on and f.signed_on < schedule.shoot_start for f in lines):
+    if (
+        lines
+        and schedule
+        and all(f.signed_on and f.signed_on < schedule.shoot_start for f in lines)
+    ):
         return "before_shooting", "signed_before_shooting"
     return "after_shooting", "not_recorded"
 

@@ -36,13 +36,15 @@ ZERO = Decimal("0")
 
 def test_the_credit_is_capped_per_work() -> None:
     # 30 % of 100,000,000.10 is 30,000,000.03: the cap (EUR 30 M) holds it
-    assert credit("100000000.10", "200000000.00", original_language="fr")[
-        "estimated_credit"
-    ] == "30000000.00"
+    assert (
+        credit("100000000.10", "200000000.00", original_language="fr")["estimated_credit"]
+        == "30000000.00"
+    )
     # one cent of credit under the cap is not capped
-    assert credit("99999999.97", "200000000.00", original_language="fr")[
-        "estimated_credit"
-    ] == "29999999.99"
+    assert (
+        credit("99999999.97", "200000000.00", original_language="fr")["estimated_credit"]
+        == "29999999.99"
+    )
 
 
 def test_whose_aid_a_scheme_is() -> None:
