@@ -92,11 +92,13 @@ def result_sentences(
     if status == "insufficient_data" or result.get("measured") is None:
         return title, str(result.get("explanation", ""))
     measured, threshold = Decimal(result["measured"]), Decimal(result["threshold"])
+    # met from the figures, not the status: an `info` limit passes while its figure exceeds it
+    met = measured >= threshold if rule.operator is Operator.GTE else measured <= threshold
     explanation = explain(
         scheme,
         rule_id,
         rule.operator,
-        status == "pass",
+        met,
         measured,
         threshold,
         currency,

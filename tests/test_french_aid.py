@@ -14,6 +14,7 @@ from finance.domain.errors import UserError
 from finance.domain.models import Manifest
 from rules.facts import DETAIL_FACTS, Bound, DetailInput, FactContext, pack_country
 from rules.loader import load_pack, load_packs
+from rules.sentences import result_sentences
 
 PLAN = {"id": "essai", "title": "Essai", "kind": "feature"}
 
@@ -96,3 +97,21 @@ def test_a_rule_requiring_an_unknown_manifest_field_is_refused(tmp_path: Path) -
     with pytest.raises(UserError) as err:
         load_pack(folder)
     assert "coproduction.partner" in str(err.value.problems)
+
+
+def test_an_information_limit_is_said_as_exceeded_though_it_passes() -> None:
+    """The dashboard re-says a stored result in the reader's language from its figures: the CIC
+    base above its cap passes (information), and its sentence still says the spend exceeds it."""
+    result = {
+        "rule_id": "fr_cic.eligible_base",
+        "status": "pass",
+        "measured": "500000.00",
+        "threshold": "440000.00",
+        "parameters": [
+            {"name": n, "value": str(p.at(date(2026, 1, 26))[1].value)}
+            for n, p in load_packs()["fr_cic"].parameters.items()
+        ],
+    }
+    _, said = result_sentences(result, "en")
+    assert "exceeds" in said, said
+    assert "dépasse" in result_sentences(result, "fr")[1]
