@@ -494,8 +494,10 @@ def _aid_cap_basis(d: DetailInput, b: Bound) -> dict[str, Any]:
 
 
 def _aid_counted(d: DetailInput, b: Bound) -> dict[str, Any]:
-    """The aid a ceiling counted and left out (another country's), line by line, and its base:
-    the French participation in a coproduction, else the estimated final cost."""
+    """The aid a ceiling counted and left out, line by line. With `countries` (a national
+    ceiling): what it left out (other states' aid) and its base, the French participation in a
+    coproduction, else the estimated final cost; without (every state's aid): the states and
+    whether the plan is cross-border."""
     c, countries = d.c, _countries(b)
     counted = {id(f) for f in c.public_aid_lines(countries)}
 
@@ -503,11 +505,17 @@ def _aid_counted(d: DetailInput, b: Bound) -> dict[str, Any]:
         return f"{f.label or f.scheme} ({c.aid_country(f) or '?'}) {f.amount:.2f}"
 
     aid = c.public_aid_lines()
-    return {
-        "aid_base": "french_participation" if c.manifest.coproduction else "final_cost",
-        "base": f"{c.aid_base:.2f}",
+    out: dict[str, Any] = {
         "derogation": c.manifest.aid_derogation or "",
         "counted": "; ".join(said(f) for f in aid if id(f) in counted),
+    }
+    if not countries:
+        states = sorted(aid_countries(c))
+        return {**out, "states": ", ".join(states), "cross_border": len(states) > 1}
+    return {
+        **out,
+        "aid_base": "french_participation" if c.manifest.coproduction else "final_cost",
+        "base": f"{c.aid_base:.2f}",
         "left_out": "; ".join(said(f) for f in aid if id(f) not in counted),
     }
 
