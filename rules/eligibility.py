@@ -13,7 +13,7 @@ milliseconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -26,11 +26,17 @@ PARIS_DEPARTMENTS = ("75", "92", "93", "94")
 
 @dataclass(frozen=True)
 class AgreementWindow:
-    """One financing line's spending window; None ends are open."""
+    """One financing line's spending window; None ends are open. `signed_on` is the agreement's
+    signing date (the categories of `not_before_signing` count from it); `before_signing` says
+    whether the window opens before it (the line records why); `fill` is the spend up to which
+    the agreement is filled before a later one (schemes whose agreements stand on their own)."""
 
     seq: int
     start: date | None
     end: date | None
+    signed_on: date | None = None
+    before_signing: bool = False
+    fill: Decimal | None = None
 
 
 def add_months(day: date, months: int) -> date:
@@ -45,26 +51,40 @@ def add_months(day: date, months: int) -> date:
     raise ValueError(day)
 
 
+def _months_before(spec: Window, fin: Financing, param: dict[str, Decimal]) -> int:
+    """How many months before signing the window opens: none where the scheme wants a reason
+    and the line records none."""
+    if not spec.months_before or (spec.before_requires_reason and not fin.pre_signing_reason):
+        return 0
+    return int(param[spec.months_before])
+
+
+def window_of(
+    spec: Window | None, seq: int, fin: Financing, kind: Kind, param: dict[str, Decimal]
+) -> AgreementWindow:
+    """One financing line's window (manifest values win over parameters)."""
+    start, end = fin.window_start, fin.window_end
+    before = 0
+    if spec is not None and spec.anchor in ("signed_on", "signed_on_onwards") and fin.signed_on:
+        if start is None:
+            before = _months_before(spec, fin, param)
+            start = add_months(fin.signed_on, -before)
+        if end is None and spec.anchor == "signed_on" and spec.months_after:
+            name = (
+                spec.months_after_animation
+                if kind is Kind.ANIMATION and spec.months_after_animation
+                else spec.months_after
+            )
+            end = add_months(fin.signed_on, int(param[name]))
+    opens_early = bool(start and fin.signed_on and start < fin.signed_on)
+    return AgreementWindow(seq, start, end, fin.signed_on, opens_early)
+
+
 def windows(
     spec: Window | None, plan: list[tuple[int, Financing]], kind: Kind, param: dict[str, Decimal]
 ) -> list[AgreementWindow]:
-    """The windows of a scheme's financing lines (manifest values win over parameters)."""
-    out = []
-    for seq, fin in plan:
-        start, end = fin.window_start, fin.window_end
-        if spec is not None and spec.anchor in ("signed_on", "signed_on_onwards") and fin.signed_on:
-            if start is None:
-                before = int(param[spec.months_before]) if spec.months_before else 0
-                start = add_months(fin.signed_on, -before)
-            if end is None and spec.anchor == "signed_on" and spec.months_after:
-                name = (
-                    spec.months_after_animation
-                    if kind is Kind.ANIMATION and spec.months_after_animation
-                    else spec.months_after
-                )
-                end = add_months(fin.signed_on, int(param[name]))
-        out.append(AgreementWindow(seq, start, end))
-    return out
+    """The windows of a scheme's financing lines, all read with the same parameters."""
+    return [window_of(spec, seq, fin, kind, param) for seq, fin in plan]
 
 
 def col(scheme: str, name: str) -> str:
@@ -72,18 +92,57 @@ def col(scheme: str, name: str) -> str:
     return f'"{scheme}__{name}"'
 
 
-def _window_case(scheme: str, count: int) -> str:
-    """SQL choosing the first agreement whose window holds the document date. The windows are
-    the plan row's (rules/plan.py): `count` of them, as many as the production with the most
-    financing lines of the scheme has; a production without the scheme has none (NULL)."""
+def _in_window(scheme: str, k: int) -> str:
+    """The document date is in the plan row's `k`-th window."""
+    return f"e.doc_date BETWEEN {col(scheme, f'lo{k}')} AND {col(scheme, f'hi{k}')}"
+
+
+def held(el: Eligibility, scheme: str, k: int) -> str:
+    """The `k`-th agreement can take the expense: its window holds the date and, for the
+    categories that count only from signing, the date is not before the signing."""
+    test = _in_window(scheme, k)
+    if el.not_before_signing:
+        signed = f"coalesce({col(scheme, f'signed{k}')}, DATE '0001-01-01')"
+        early = f"list_contains({literal(el.not_before_signing)}, e.category)"
+        test += f" AND NOT ({early} AND e.doc_date < {signed})"
+    return f"({test})"
+
+
+def _window_case(el: Eligibility, scheme: str, count: int) -> str:
+    """SQL choosing the first agreement (in plan-row order) that can take the expense. The
+    windows are the plan row's (rules/plan.py): `count` of them, as many as the production with
+    the most financing lines of the scheme has; a production without the scheme has none (NULL).
+    Schemes whose agreements stand on their own may reassign it (rules/wide.py's fill)."""
     if not count:
         return "NULL::INTEGER"
     arms = [
-        f"WHEN e.doc_date BETWEEN {col(scheme, f'lo{k}')} AND {col(scheme, f'hi{k}')} "
-        f"THEN {col(scheme, f'seq{k}')}"
-        for k in range(1, count + 1)
+        f"WHEN {held(el, scheme, k)} THEN {col(scheme, f'seq{k}')}" for k in range(1, count + 1)
     ]
     return "CASE " + " ".join(arms) + " END"
+
+
+def _window_tests(el: Eligibility, scheme: str, count: int) -> dict[str, str]:
+    """The window tests: which agreement takes the expense, whether a window holds its date,
+    whether its date suits its category (not before signing where the scheme says so), and
+    whether the production has the scheme at all (what a measure with no window requires)."""
+    if not count:
+        return {
+            "agreement_seq": "NULL::INTEGER",
+            "in_plan": "FALSE",
+            "in_window": "FALSE",
+            "timing_ok": "TRUE",
+        }
+    seq = _window_case(el, scheme, count)
+    raw = " OR ".join(_in_window(scheme, k) for k in range(1, count + 1))
+    timing = (
+        f"(NOT coalesce({raw}, FALSE) OR ({seq}) IS NOT NULL)" if el.not_before_signing else "TRUE"
+    )
+    return {
+        "agreement_seq": seq,
+        "in_plan": f"{col(scheme, 'seq1')} IS NOT NULL",
+        "in_window": f"coalesce({raw}, FALSE)",
+        "timing_ok": timing,
+    }
 
 
 def _territory_test(territories: list[str]) -> str:
@@ -110,7 +169,7 @@ def _payee_test(el: Eligibility) -> str:
 def tests_sql(el: Eligibility, scheme: str, windows: int) -> dict[str, str]:
     """Each test of the scheme as a SQL boolean over `v_expenses e` joined with its plan row."""
     return {
-        "agreement_seq": _window_case(scheme, windows),
+        **_window_tests(el, scheme, windows),
         "territory_ok": _territory_test(el.territories),
         "payee_ok": _payee_test(el),
         "category_ok": f"NOT list_contains({literal(el.excluded_categories)}, e.category)"
@@ -126,6 +185,7 @@ def tests_sql(el: Eligibility, scheme: str, windows: int) -> dict[str, str]:
 
 REASON_OF = {  # test column -> reason code when it fails
     "in_window": "outside_window",
+    "timing_ok": "before_signing",
     "territory_ok": "territory",
     "payee_ok": "payee_not_audiovisual",
     "category_ok": "category_excluded",
@@ -146,7 +206,9 @@ COLUMNS = {
     "country": "VARCHAR",
     "ts_class": "VARCHAR",
     "category": "VARCHAR",
+    "in_plan": "BOOLEAN",
     "in_window": "BOOLEAN",
+    "timing_ok": "BOOLEAN",
     "territory_ok": "BOOLEAN",
     "payee_ok": "BOOLEAN",
     "category_ok": "BOOLEAN",
@@ -162,13 +224,17 @@ COLUMNS = {
 @dataclass(frozen=True)
 class SchemeTests:
     """One scheme's eligibility as SQL over `v_expenses e` and the production's plan row: its
-    tests (tests_sql), whether the producer-fee cap and the hotel caps apply. The same for every
-    production; what differs (windows, ratios, caps) is in the plan rows."""
+    tests (tests_sql), whether the producer-fee cap and the hotel caps apply, and how many
+    agreements are filled in order (0: the first window that holds an expense takes it). The
+    same for every production; what differs (windows, ratios, caps) is in the plan rows."""
 
     scheme: str
     tests: dict[str, str]
     fee_cap: bool
     hotel: bool
+    fill: int = 0
+    held: tuple[str, ...] = ()  # with fill: each agreement's "can take the expense" test
+    agreements: int = 0  # agreements that stand on their own: how many the plan rows hold
 
 
 @dataclass(frozen=True)
@@ -188,23 +254,62 @@ def has_fee_cap(pack: Pack) -> bool:
     return el is not None and el.producer_fee_cap is not None
 
 
-def scheme_values(manifest: Manifest, pack: Pack, param: dict[str, Decimal]) -> SchemeValues:
-    """A production's windows, fee-cap ratio and hotel caps of one scheme."""
+def separate_agreements(pack: Pack) -> bool:
+    """Each financing line of the scheme is an agreement that stands on its own."""
+    el = pack.eligibility
+    return bool(el and el.window and el.window.separate_agreements)
+
+
+def scheme_lines(manifest: Manifest, pack: Pack) -> list[tuple[int, Financing]]:
+    """The scheme's financing lines as its plan row numbers them: by position in the plan, or,
+    where agreements stand on their own, 1..n in signing order (undated lines last), so that
+    agreement k is the k-th signed everywhere a result or an expense names it."""
+    lines = [f for f in manifest.financing if f.scheme == pack.scheme]
+    if not separate_agreements(pack):
+        return [
+            (i, f) for i, f in enumerate(manifest.financing, start=1) if f.scheme == pack.scheme
+        ]
+    ordered = sorted(lines, key=lambda f: (f.signed_on is None, f.signed_on or date.max))
+    return list(enumerate(ordered, start=1))
+
+
+def scheme_values(
+    manifest: Manifest,
+    pack: Pack,
+    param: dict[str, Decimal],
+    line_params: list[dict[str, Decimal]] | None = None,
+    fills: list[Decimal | None] | None = None,
+) -> SchemeValues:
+    """A production's windows, fee-cap ratio and hotel caps of one scheme. `line_params` gives
+    each agreement's parameters (in force on its own signing date) and `fills` what each is
+    filled up to, in the order of scheme_lines, where agreements stand on their own."""
     assert pack.eligibility is not None
     el = pack.eligibility
-    plan = [(i, f) for i, f in enumerate(manifest.financing, start=1) if f.scheme == pack.scheme]
-    wins = windows(el.window, plan, manifest.kind, param)
+    wins = [
+        window_of(el.window, seq, fin, manifest.kind, line_params[i] if line_params else param)
+        for i, (seq, fin) in enumerate(scheme_lines(manifest, pack))
+    ]
+    if fills:
+        wins = [replace(w, fill=f) for w, f in zip(wins, fills, strict=True)]
     fee_cap = param[el.producer_fee_cap] if el.producer_fee_cap else None
     hotel = (param["hotel_cap_paris"], param["hotel_cap_other"]) if el.hotel_caps else None
     return SchemeValues(wins, fee_cap, hotel)
 
 
 def scheme_tests(pack: Pack, count: int) -> SchemeTests:
-    """The tests and caps of one scheme over plan rows holding `count` windows."""
+    """The tests and caps of one scheme over plan rows holding `count` windows; agreements that
+    stand on their own are filled in order when there can be two or more."""
     assert pack.eligibility is not None
     el = pack.eligibility
+    fill = count if count >= 2 and el.window is not None and el.window.fill else 0
     return SchemeTests(
-        pack.scheme, tests_sql(el, pack.scheme, count), has_fee_cap(pack), el.hotel_caps
+        pack.scheme,
+        tests_sql(el, pack.scheme, count),
+        has_fee_cap(pack),
+        el.hotel_caps,
+        fill,
+        tuple(held(el, pack.scheme, k) for k in range(1, fill + 1)),
+        count if separate_agreements(pack) else 0,
     )
 
 

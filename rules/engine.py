@@ -15,7 +15,9 @@ from typing import Any
 from finance.domain import i18n
 from finance.domain.models import Manifest
 from finance.domain.money import ZERO
-from rules.eligibility import AgreementWindow, SchemeValues, scheme_values
+from rules.eligibility import (
+    AgreementWindow,
+)
 from rules.facts import (
     DETAIL_FACTS,
     Bound,
@@ -58,6 +60,12 @@ class RuleResult:
     #: whether every input the result rests on is verified against a legal text, and which are not
     verified: bool = True
     unverified: list[str] = field(default_factory=list)
+    #: a scheme whose agreements stand on their own: each agreement's figures (the result is the
+    #: work's verdict: failing if any agreement fails)
+    agreements: list[dict[str, Any]] = field(default_factory=list)
+    #: the value the spend supports (the Tax Shelter's supportable V) and how it is reached
+    supportable_value: Decimal | None = None
+    supportable: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,8 @@ class RunContext:
     budget: Decimal
     eac: Decimal
     windows: dict[str, list[AgreementWindow]]
+    #: (measure, k) -> the measure for agreement k alone (schemes whose agreements stand alone)
+    by_agreement: dict[tuple[str, int], MeasureValue] = field(default_factory=dict)
 
     @cached_property
     def values(self) -> dict[str, Decimal]:
@@ -83,14 +93,20 @@ def _signing_date(manifest: Manifest, scheme: str, at: date) -> date:
     return min(dates) if dates else at
 
 
+def pack_parameters(pack: Pack, day: date) -> dict[str, Any]:
+    """A pack's parameters in force on `day`, by qualified name: (valid_from, value, parameter)."""
+    out = {}
+    for name, param in pack.parameters.items():
+        valid_from, value = param.at(day)
+        out[f"{pack.scheme}.{name}"] = (valid_from, value, param)
+    return out
+
+
 def resolve_parameters(manifest: Manifest, packs: dict[str, Pack], at: date) -> dict[str, Any]:
     """Each parameter's value in force on its scheme's signing date (else on `at`)."""
-    out = {}
+    out: dict[str, Any] = {}
     for scheme, pack in packs.items():
-        day = _signing_date(manifest, scheme, at)
-        for name, param in pack.parameters.items():
-            valid_from, value = param.at(day)
-            out[f"{scheme}.{name}"] = (valid_from, value, param)
+        out |= pack_parameters(pack, _signing_date(manifest, scheme, at))
     return out
 
 
@@ -174,7 +190,7 @@ def _gap(rule: RuleDecl, value: Decimal, threshold: Decimal) -> Decimal:
     return max(threshold - value, ZERO) if op is Operator.GTE else max(value - threshold, ZERO)
 
 
-def _fact_context(ctx: RunContext, measures: dict[str, Decimal]) -> FactContext:
+def fact_context(ctx: RunContext, measures: dict[str, Decimal]) -> FactContext:
     return FactContext(ctx.manifest, ctx.values, ctx.budget, ctx.eac, measures, load_packs())
 
 
@@ -190,8 +206,8 @@ def _missing_data(ctx: RunContext, scheme: str) -> str | None:
 
 def _figures(rule: RuleDecl, ctx: RunContext, mv: dict[str, MeasureValue]) -> dict[str, Any]:
     """Measured, projected and both thresholds of a rule, with its evidence count."""
-    now = _fact_context(ctx, {k: v.measured for k, v in mv.items()})
-    later = _fact_context(ctx, {k: v.projected for k, v in mv.items()})
+    now = fact_context(ctx, {k: v.measured for k, v in mv.items()})
+    later = fact_context(ctx, {k: v.projected for k, v in mv.items()})
     minimum = rule.operator is Operator.GTE  # a minimum rounds up, a maximum down
     if rule.measured in mv:
         m = mv[rule.measured]
@@ -215,7 +231,7 @@ def _details(
     reduction, a tax credit's estimate."""
     if rule.details is None:
         return {}
-    facts = _fact_context(ctx, {k: v.measured for k, v in mv.items()})
+    facts = fact_context(ctx, {k: v.measured for k, v in mv.items()})
     found = DetailInput(
         facts, fig["measured"], fig["threshold"], lambda key: i18n.text(f"{scheme}.{key}")
     )
@@ -282,6 +298,7 @@ def evaluate_rule(
     day = _signing_date(ctx.manifest, pack.scheme, ctx.at)
     if not all(pack.parameters[name].in_force(day) for name in rule.parameters):
         reason = i18n.text("result.not_in_force", day=day.isoformat())
+        base["details"] = {"not_in_force_on": day.isoformat()}  # to say it again in any language
         return _without_figures(base, Status.NOT_APPLICABLE, reason)
     missing = _missing_data(ctx, pack.scheme)
     if missing:
@@ -319,22 +336,3 @@ def evaluate_rule(
 def scheme_parameters(params: dict[str, Any], scheme: str) -> dict[str, Any]:
     """The resolved values of one scheme's parameters, by short name."""
     return {k.split(".", 1)[1]: v[1].value for k, v in params.items() if k.startswith(scheme + ".")}
-
-
-def scheme_values_of(
-    manifest: Manifest, packs: dict[str, Pack], params: dict[str, Any]
-) -> dict[str, SchemeValues]:
-    """The production's own values (windows, fee-cap ratio, hotel caps) of every territorial
-    scheme of its plan (rules/plan.py puts them in its plan row)."""
-    return {
-        scheme: scheme_values(manifest, pack, scheme_parameters(params, scheme))
-        for scheme, pack in packs.items()
-        if pack.eligibility is not None
-    }
-
-
-def evaluate_rules(ctx: RunContext, mv: dict[str, MeasureValue]) -> list[RuleResult]:
-    """Every rule of every active pack, in plan order, from the run's measure values."""
-    return [
-        evaluate_rule(rule, pack, ctx, mv) for pack in ctx.packs.values() for rule in pack.rules
-    ]

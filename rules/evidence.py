@@ -12,7 +12,7 @@ from rules.loader import load_measures, load_packs
 from rules.relation import latest_relation
 
 DETAIL_SQL = """
-SELECT l.expense_id, e.doc_date, e.supplier, e.supplier_vat, e.country, e.postcode, e.territory,
+SELECT l.expense_id, l.agreement_seq AS agreement, e.doc_date, e.supplier, e.supplier_vat, e.country, e.postcode, e.territory,
        e.invoice_ref, e.budget_code, e.category, e.ts_class, e.amount, e.currency, e.amount_orig,
        e.fx_rate, l.eligible_amount, l.counts, l.reasons, e.source_file, e.source_row
 FROM {relation} l JOIN v_expenses e ON e.id = l.expense_id
@@ -44,7 +44,9 @@ def evidence_rows(
     con: duckdb.DuckDBPyConnection, production_id: str, rule_id: str
 ) -> tuple[pl.DataFrame, bool]:
     """Every actual expense examined for the rule's scheme in the latest run, with `counted`
-    (what it adds to the measured value: 0 when it does not count) and its reason codes; and
+    (what it adds to the measured value: 0 when it does not count), its reason codes and the
+    agreement it counts for (where the scheme's agreements stand on their own, the rule's
+    figure per agreement is the sum of its rows); and
     whether the ledger changed since that run (the rows are then recomputed from the ledger as
     it is now, for the run's date)."""
     measure = load_measures()[measure_of(rule_id)]

@@ -36,6 +36,7 @@ class Measure:
     plan_territories: tuple[str, ...]  # planned budget-line territories counted in projection
     plan_ts_classes: tuple[str, ...] = ()  # restrict projected lines to these classes
     spend_where: str = ""
+    per_agreement: bool = False  # summed per agreement too (agreements that stand on their own)
 
 
 def _eligible_spend(decl: MeasureDecl) -> tuple[str, str]:
@@ -50,10 +51,11 @@ def _eligible_spend(decl: MeasureDecl) -> tuple[str, str]:
 
 
 def _eea_spend(decl: MeasureDecl) -> tuple[str, str]:
-    """Spend with payees in the EEA within the window and of a class the scheme keeps: at the
-    eligible amount where the scheme's tests pass, at the full amount elsewhere."""
+    """Spend with payees in the EEA over the whole production (the definition sets no period:
+    no window applies) and of a class the scheme keeps: at the eligible amount where the
+    scheme's tests pass, at the full amount elsewhere."""
     return (
-        "in_window AND class_ok AND eea_ok",
+        "in_plan AND class_ok AND eea_ok",
         "CASE WHEN counts THEN eligible_amount ELSE amount END",
     )
 
@@ -94,6 +96,7 @@ def measure_of(scheme: str, decl: MeasureDecl) -> Measure:
         tuple(decl.plan_territories),
         tuple(decl.ts_classes),
         decl.spend_where,
+        decl.per_agreement,
     )
 
 
@@ -527,6 +530,34 @@ DETAIL_FACTS: dict[str, Callable[[DetailInput, Bound], dict[str, Any]]] = {
     "aid_counted": _aid_counted,
 }
 
+
+def _supportable_value(c: FactContext, b: Bound) -> dict[str, Any]:
+    """The value the spend supports (the Tax Shelter's supportable V): the plan's `field`, at
+    most the `spend` measure over `spend_ratio`, reduced pro rata when the `direct` measure is
+    below `direct_ratio` of the spend; and the work-wide limit, the `pool` measure times
+    `pool_ratio`, that the engine applies to the agreements' total. Each factor is returned, and
+    every step rounds in the producer's disfavour (down)."""
+    value = c.plan_sum(b.scheme, b.field())
+    spend = c.measures[f"{b.scheme}.{b.args['spend']}"]
+    direct = c.measures[f"{b.scheme}.{b.args['direct']}"]
+    by_spend = floor_cent(max(spend, ZERO) / b.p(c, "spend_ratio"))
+    share = direct / spend if spend > 0 else ZERO
+    pro_rata = min(share / b.p(c, "direct_ratio"), Decimal(1))  # exact: rounded only to show
+    pool = c.measures[f"{b.scheme}.{b.args['pool']}"]
+    return {
+        "plan_value": value,
+        "by_spend": by_spend,
+        "direct_share": f"{share.quantize(Decimal('0.0001'), rounding=ROUND_FLOOR)}",
+        "pro_rata": f"{pro_rata.quantize(Decimal('0.0001'), rounding=ROUND_FLOOR)}",
+        "value": floor_cent(min(value, by_spend) * max(pro_rata, ZERO)),
+        "work_limit": floor_cent(max(pool, ZERO) * b.p(c, "pool_ratio")),
+    }
+
+
+SUPPORTABLE_FACTS: dict[str, Callable[[FactContext, Bound], dict[str, Any]]] = {
+    "supportable_value": _supportable_value,
+}
+
 #: the arguments of each fact that name a parameter of the pack (checked when a pack loads)
 PARAMETER_ARGS = (
     "ratio",
@@ -543,8 +574,14 @@ PARAMETER_ARGS = (
     "initiative_budget",
     "language_rate",
     "cap",
+    "spend_ratio",
+    "direct_ratio",
+    "pool_ratio",
     *Kind,
 )
+
+#: the threshold facts a `fill` may name: they read the plan and the parameters only
+PLAN_ONLY_FACTS = ("parameter", "share_of_plan", "plan_over_ratio")
 
 
 def check_pack(pack: Pack) -> list[str]:
@@ -575,7 +612,33 @@ def check_pack(pack: Pack) -> list[str]:
             problems += _check_decl(pack, f"rule {rule.id} details", rule.details, DETAIL_FACTS)
     if pack.territorial_obligation and pack.territorial_obligation not in pack.thresholds:
         problems.append(f"territorial_obligation: no threshold {pack.territorial_obligation!r}")
-    return problems
+    if pack.supportable is not None:
+        problems += _check_decl(pack, "supportable", pack.supportable, SUPPORTABLE_FACTS)
+        problems += [
+            f"supportable: {arg} names no measure {pack.supportable.args.get(arg)!r}"
+            for arg in ("spend", "direct", "pool")
+            if pack.supportable.args.get(arg) not in pack.measures
+        ]
+    return problems + _check_window(pack)
+
+
+def _check_window(pack: Pack) -> list[str]:
+    """A fill names a threshold that reads the plan and the parameters only, of a scheme whose
+    agreements stand on their own."""
+    el = pack.eligibility
+    window = el.window if el else None
+    if window is None or window.fill is None:
+        return []
+    if not window.separate_agreements:
+        return ["window.fill: only for agreements that stand on their own (separate_agreements)"]
+    decl = pack.thresholds.get(window.fill)
+    if decl is None:
+        return [f"window.fill: no threshold {window.fill!r}"]
+    if decl.fact not in PLAN_ONLY_FACTS:
+        return [
+            f"window.fill: {window.fill!r} must read the plan only ({', '.join(PLAN_ONLY_FACTS)})"
+        ]
+    return []
 
 
 def _check_decl(pack: Pack, where: str, decl: FactDecl, facts: Mapping[str, Any]) -> list[str]:

@@ -16,6 +16,7 @@ from finance.domain.money import ZERO
 from finance.store import queries
 from finance.store.sql import literal
 from rules.cumulation import overlap_measure, overlap_test
+from rules.eligibility import col
 from rules.facts import Measure
 from rules.loader import load_measures, load_packs
 from rules.plan import Plan
@@ -45,10 +46,25 @@ def _sums(where: str, amount: str, i: int | str) -> list[str]:
     ]
 
 
+def per_agreement(names: list[str], plan: Plan) -> list[tuple[str, int]]:
+    """(measure, k) of the measures of schemes whose agreements stand on their own, for each
+    agreement k the plan rows hold: what the aggregate sums per agreement too."""
+    counts = {s.scheme: s.agreements for s in plan.specs if s.agreements}
+    measures = load_measures()
+    return [
+        (name, k)
+        for name in names
+        if measures[name].scheme in counts and measures[name].per_agreement
+        for k in range(1, counts[measures[name].scheme] + 1)
+    ]
+
+
 def _aggregate_sql(names: list[str], plan: Plan, overlap: bool) -> str:
     """Every measure (and the double counting) of every production in one pass over the wide
-    eligibility rows. A production without a measure's scheme has no window for it, and every
-    measure requires the window (`counts` or `in_window`): it sums nothing there."""
+    eligibility rows, then each measure of a scheme whose agreements stand on their own per
+    agreement. A production without a measure's scheme has no window for it, and every measure
+    requires the window or the plan (`counts`, `in_window` or `in_plan`): it sums nothing
+    there."""
     present = {s.scheme for s in plan.specs}
     cols = []
     measures = load_measures()
@@ -58,6 +74,10 @@ def _aggregate_sql(names: list[str], plan: Plan, overlap: bool) -> str:
             cols += _sums(qualify(m.where, m.scheme), qualify(m.amount, m.scheme), i)
         else:
             cols += [f"0::DECIMAL(18,2) AS a{i}", f"0::DECIMAL(18,2) AS c{i}", f"0 AS n{i}"]
+    for j, (name, k) in enumerate(per_agreement(names, plan)):
+        m = measures[name]
+        where = f"{qualify(m.where, m.scheme)} AND {col(m.scheme, 'agreement_seq')} = {k}"
+        cols += _sums(where, qualify(m.amount, m.scheme), f"_{j}")
     if overlap:
         test = f"{overlap_test(present)} AND status = 'actual'"
         cols += [
@@ -80,9 +100,9 @@ def measure_rows(
     return {r[0]: r[1:] for r in rows}
 
 
-def empty_row(names: list[str], overlap: bool) -> tuple[Any, ...]:
+def empty_row(names: list[str], overlap: bool, agreements: int = 0) -> tuple[Any, ...]:
     """The aggregated row of a production with no expense (what the SQL gives over no rows)."""
-    return (ZERO, ZERO, 0) * len(names) + ((None, 0) if overlap else ())
+    return (ZERO, ZERO, 0) * (len(names) + agreements) + ((None, 0) if overlap else ())
 
 
 def _territory_matches(patterns: tuple[str, ...]) -> str:
@@ -159,3 +179,20 @@ def measure_values(
         total, count = row[-2:]
         out[overlap_name] = MeasureValue(Decimal(total or 0), ZERO, ZERO, int(count))
     return out
+
+
+def agreement_values(
+    row: tuple[Any, ...], names: list[str], pairs: list[tuple[str, int]]
+) -> dict[tuple[str, int], MeasureValue]:
+    """(measure, k) -> the measure's actual, committed and count for agreement k alone, from the
+    aggregated row (the planned remaining is the engine's to place: it knows the windows)."""
+    base = 3 * len(names)
+    return {
+        pair: MeasureValue(
+            Decimal(row[base + 3 * j]),
+            Decimal(row[base + 3 * j + 1]),
+            ZERO,
+            int(row[base + 3 * j + 2]),
+        )
+        for j, pair in enumerate(pairs)
+    }

@@ -113,6 +113,7 @@ class MeasureDecl(Frozen):
     plan_territories: list[str]
     spend_where: str
     field: str | None = Field(default=None, pattern=r"^[a-z_]+(\.[a-z_]+)*$")
+    per_agreement: bool = False  # with agreements that stand on their own: each one's too
 
 
 class RuleDecl(Frozen):
@@ -127,6 +128,9 @@ class RuleDecl(Frozen):
     threshold: str  # "<scheme>.<name>": a threshold of a pack
     parameters: list[str] = Field(default_factory=list)
     applies_to: list[str] = Field(default_factory=list)  # schemes (or traits) that trigger it
+    #: with a scheme whose agreements stand on their own: evaluated per agreement, the result
+    #: being the work's verdict (failing if any agreement fails) with each agreement's figures
+    per_agreement: bool = False
     #: manifest fields the rule needs (`coproduction`, `coproduction.partner_country`): when one
     #: is not recorded, the rule is not applicable (a work that is no coproduction)
     requires: list[str] = Field(default_factory=list)
@@ -142,12 +146,23 @@ class Window(Frozen):
     `signed_on`: from `months_before` before to `months_after` after the agreement's signing
     (parameter names); `signed_on_onwards`: from signing, no end; `manifest`: the financing
     line's window_start/window_end, open where absent.
+
+    `before_requires_reason`: the months before signing count only where the financing line
+    records why (`pre_signing_reason`); otherwise the window opens on the signing date.
+    `separate_agreements`: each financing line of the scheme is an agreement that stands on its
+    own (its own window, parameters in force on its own signing date, its own qualifying spend);
+    an expense counts for one agreement only. Where windows overlap, the agreements are filled
+    in signing order up to the threshold named by `fill` (computed on the agreement alone), in
+    date order; what is left goes to the first agreement whose window holds it.
     """
 
     anchor: str
     months_before: str | None = None
     months_after: str | None = None
     months_after_animation: str | None = None
+    before_requires_reason: bool = False
+    separate_agreements: bool = False
+    fill: str | None = None
 
 
 class Eligibility(Frozen):
@@ -164,6 +179,9 @@ class Eligibility(Frozen):
     hotel_caps: bool = False
     producer_fee_cap: str | None = None  # parameter: fee cap as a share of the other spend
     window: Window | None = None
+    #: categories that count only from the agreement's signing date, never in the months
+    #: before it (the Tax Shelter's script and development costs)
+    not_before_signing: list[str] = Field(default_factory=list)
 
 
 class FinancingLine(Frozen):
@@ -210,5 +228,7 @@ class Pack(Frozen):
     values: dict[str, FactDecl] = Field(default_factory=dict)
     thresholds: dict[str, FactDecl] = Field(default_factory=dict)
     rules: list[RuleDecl]
+    #: the value the spend supports (the Tax Shelter's supportable V), a named fact
+    supportable: FactDecl | None = None
     parameters: dict[str, Parameter] = Field(default_factory=dict)
     folder: str = ""  # where it was loaded from (scenarios, messages)

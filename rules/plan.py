@@ -48,6 +48,13 @@ def _ratio(value: Decimal | None) -> str:
     return f"CAST({literal(str(value))} AS {RATIO})"
 
 
+def _money(value: Decimal | None) -> str:
+    """An amount of the plan row (what an agreement is filled up to), exact."""
+    if value is None:
+        return "NULL::DECIMAL(18,2)"
+    return f"CAST({literal(format(value.quantize(Decimal('0.01')), 'f'))} AS DECIMAL(18,2))"
+
+
 def _cells(spec: SchemeTests, count: int, values: SchemeValues | None) -> list[tuple[str, str]]:
     """(column, SQL value) of one scheme in one production's row."""
     wins = values.windows if values else []
@@ -58,7 +65,10 @@ def _cells(spec: SchemeTests, count: int, values: SchemeValues | None) -> list[t
             (col(spec.scheme, f"seq{k}"), f"{w.seq}::INTEGER" if w else "NULL::INTEGER"),
             (col(spec.scheme, f"lo{k}"), _day(w.start or _OPEN_START) if w else _day(None)),
             (col(spec.scheme, f"hi{k}"), _day(w.end or _OPEN_END) if w else _day(None)),
+            (col(spec.scheme, f"signed{k}"), _day(w.signed_on if w else None)),
         ]
+        if spec.fill:
+            cells.append((col(spec.scheme, f"need{k}"), _money(w.fill if w else None)))
     if spec.fee_cap:
         cells.append((col(spec.scheme, "fee_ratio"), _ratio(values.fee_cap if values else None)))
     if spec.hotel:

@@ -17,7 +17,7 @@ from finance.domain import i18n
 from finance.domain.errors import UserError
 from finance.domain.i18n import money_en
 from rules.loader import load_packs
-from rules.model import Operator
+from rules.model import Operator, RuleDecl
 
 __all__ = ["explain", "money_en", "reason_text", "result_sentences", "rule_text", "verb"]
 
@@ -78,7 +78,8 @@ def result_sentences(
     result: Mapping[str, Any], lang: str, currency: str = "EUR"
 ) -> tuple[str, str]:
     """A stored result's (title, explanation) in `lang`, from its own parameters and figures
-    (the JSON of `check`, English, re-said in the reader's language)."""
+    (the JSON of `check`, English, re-said in the reader's language); a result over several
+    agreements says each agreement's."""
     scheme, _, rule_id = str(result["rule_id"]).partition(".")
     pack = load_packs().get(scheme)  # loading the packs registers their messages
     rule = next((r for r in pack.rules if r.id == rule_id), None) if pack else None
@@ -86,17 +87,43 @@ def result_sentences(
         return str(result.get("title", "")), str(result.get("explanation", ""))
     values = {p["name"]: Decimal(p["value"]) for p in result.get("parameters", [])}
     title = rule_text(scheme, rule_id, "title", lang, currency, **values)
+    agreements = result.get("agreements") or []
+    if len(agreements) >= 2:
+        said = [
+            i18n.text(
+                "result.agreement", lang, k=str(a["agreement"]), day=str(a["signed_on"] or "?")
+            )
+            + ": "
+            + _figures_sentence(scheme, rule, a, values, lang, currency)
+            for a in agreements
+        ]
+        return title, "; ".join(said)
+    return title, _figures_sentence(scheme, rule, result, values, lang, currency)
+
+
+def _figures_sentence(
+    scheme: str,
+    rule: RuleDecl,
+    result: Mapping[str, Any],
+    values: Mapping[str, Decimal],
+    lang: str,
+    currency: str,
+) -> str:
+    """The explanation of one set of figures (a result's, or one agreement's)."""
     status = result.get("status")
     if status == "not_applicable":
-        return title, i18n.text("result.not_concerned", lang)
+        day = result.get("not_in_force_on") or (result.get("details") or {}).get("not_in_force_on")
+        if day:
+            return i18n.text("result.not_in_force", lang, day=day)
+        return i18n.text("result.not_concerned", lang)
     if status == "insufficient_data" or result.get("measured") is None:
-        return title, str(result.get("explanation", ""))
+        return str(result.get("explanation", ""))
     measured, threshold = Decimal(result["measured"]), Decimal(result["threshold"])
     # met from the figures, not the status: an `info` limit passes while its figure exceeds it
     met = measured >= threshold if rule.operator is Operator.GTE else measured <= threshold
-    explanation = explain(
+    return explain(
         scheme,
-        rule_id,
+        rule.id,
         rule.operator,
         met,
         measured,
@@ -105,4 +132,3 @@ def result_sentences(
         values,
         lang,
     )
-    return title, explanation

@@ -18,17 +18,24 @@ from typing import Any
 import duckdb
 
 from finance.domain.models import Manifest
+from rules.agreements import scheme_values_of
 from rules.eligibility import SchemeValues
 from rules.engine import (
     RuleResult,
     RunContext,
     active_packs,
-    evaluate_rules,
     resolve_parameters,
-    scheme_values_of,
 )
+from rules.evaluate import evaluate_rules
 from rules.loader import load_measures, load_packs
-from rules.measures import budget_rows, empty_row, measure_rows, measure_values
+from rules.measures import (
+    agreement_values,
+    budget_rows,
+    empty_row,
+    measure_rows,
+    measure_values,
+    per_agreement,
+)
 from rules.model import Pack
 from rules.plan import Plan, build_plan
 
@@ -52,7 +59,7 @@ def draft(manifest: Manifest, at: date) -> Draft:
     params = resolve_parameters(manifest, packs, at)
     measures = load_measures()
     names = sorted({r.measured for p in packs.values() for r in p.rules if r.measured in measures})
-    values = scheme_values_of(manifest, packs, params)
+    values = scheme_values_of(manifest, packs, params, at)
     overlap = any(p.activation == "overlap" for p in packs.values())
     return Draft(manifest, packs, params, values, names, overlap)
 
@@ -63,12 +70,20 @@ def plan_of(drafts: list[Draft]) -> Plan:
 
 
 def _results(
-    d: Draft, at: date, row: tuple[Any, ...], budget: tuple[Any, ...], names: list[str]
+    d: Draft,
+    at: date,
+    row: tuple[Any, ...],
+    budget: tuple[Any, ...],
+    names: list[str],
+    pairs: list[tuple[str, int]],
 ) -> list[RuleResult]:
     """One production's results from its aggregated row and its budget row."""
     devis, eac, planned = Decimal(budget[0]), Decimal(budget[1]), budget[2:]
     wins = {s: v.windows for s, v in d.values.items()}
-    ctx = RunContext(d.manifest, at, d.packs, d.params, d.manifest.budget_total or devis, eac, wins)
+    per = agreement_values(row, names, pairs)
+    ctx = RunContext(
+        d.manifest, at, d.packs, d.params, d.manifest.budget_total or devis, eac, wins, per
+    )
     mv = measure_values(row, planned, names, d.names, d.overlap) if d.names or d.overlap else {}
     return evaluate_rules(ctx, mv)
 
@@ -84,10 +99,16 @@ def evaluate_all(
     overlap = any(d.overlap for d in drafts)
     rows = measure_rows(con, plan, names, overlap, at)
     budgets = budget_rows(con, plan.scope, names, at)
-    empty, no_budget = empty_row(names, overlap), (0, 0) + (0,) * len(names)
+    pairs = per_agreement(names, plan)
+    empty, no_budget = empty_row(names, overlap, len(pairs)), (0, 0) + (0,) * len(names)
     return [
         _results(
-            d, at, rows.get(d.manifest.id, empty), budgets.get(d.manifest.id, no_budget), names
+            d,
+            at,
+            rows.get(d.manifest.id, empty),
+            budgets.get(d.manifest.id, no_budget),
+            names,
+            pairs,
         )
         for d in drafts
     ]

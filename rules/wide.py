@@ -29,7 +29,9 @@ from rules.plan import Plan
 #: the columns of the long relation that are the scheme's own (the others are the expense's)
 SCHEME_COLUMNS = (
     "agreement_seq",
+    "in_plan",
     "in_window",
+    "timing_ok",
     "territory_ok",
     "payee_ok",
     "category_ok",
@@ -72,12 +74,8 @@ def _tested(specs: list[SchemeTests]) -> str:
     not carried further (every row would carry them through the materialised CTE)."""
     cols = []
     for s in specs:
-        seq = s.tests["agreement_seq"]
-        cols += [
-            f"{seq} AS {col(s.scheme, 'agreement_seq')}",
-            f"({seq}) IS NOT NULL AS {col(s.scheme, 'in_window')}",
-        ]
-        cols += [f"{s.tests[k]} AS {col(s.scheme, k)}" for k in SCHEME_COLUMNS[2:8]]
+        cols += [f"{s.tests[k]} AS {col(s.scheme, k)}" for k in SCHEME_COLUMNS[:10]]
+        cols += [f"{h} AS {col(s.scheme, f'held{k}')}" for k, h in enumerate(s.held, start=1)]
         cols += [_night_cap(s)] if s.hotel else []
     return (
         f"SELECT e.*, {', '.join(cols)} FROM ve e JOIN plan p ON p.production_id = e.production_id"
@@ -100,34 +98,79 @@ def _is_lodging(s: SchemeTests) -> str:
     return f"({col(s.scheme, 'counts')} AND category = 'lodging')"
 
 
-def _fee_ctes(s: SchemeTests) -> tuple[str, str]:
-    """(CTEs, join) of the producer-fee cap, per production: the running total is computed over
-    the fee rows only (a handful), not by a window over every expense, and the cap (the ratio of
-    the plan row times the other Belgian spend) joined to those rows only."""
+def _fee_ctes(s: SchemeTests, source: str) -> tuple[str, str]:
+    """(CTEs, join) of the producer-fee cap, per production and agreement: the running total is
+    computed over the fee rows only (a handful), not by a window over every expense, and the cap
+    (the ratio of the plan row times the agreement's other Belgian spend) joined to those rows
+    only. `source` is the CTE of the flagged rows with their agreement."""
     rows, cap, fees = (f'"{s.scheme}__{n}"' for n in ("fee_rows", "cap", "fees"))
+    seq = col(s.scheme, "agreement_seq")
     ctes = f"""
         {rows} AS (
-            SELECT production_id, id, sum(amount) OVER (
-                PARTITION BY production_id ORDER BY doc_date, id ROWS UNBOUNDED PRECEDING
+            SELECT production_id, {seq} AS fee_seq, id, sum(amount) OVER (
+                PARTITION BY production_id, {seq} ORDER BY doc_date, id ROWS UNBOUNDED PRECEDING
             ) AS {col(s.scheme, "running")}
-            FROM flagged WHERE {_is_fee(s)}
+            FROM {source} WHERE {_is_fee(s)}
         ),
         {cap} AS (
-            SELECT production_id, (floor({col(s.scheme, "fee_ratio")} * coalesce(spent, 0) * 100)
-                   * 0.01)::DECIMAL(18,2)
-                   AS {col(s.scheme, "fee_cap")}
+            SELECT production_id, fee_seq, (floor({col(s.scheme, "fee_ratio")} * coalesce(spent, 0)
+                   * 100) * 0.01)::DECIMAL(18,2) AS {col(s.scheme, "fee_cap")}
             FROM (
-                SELECT production_id, sum(amount) FILTER (
+                SELECT production_id, {seq} AS fee_seq, sum(amount) FILTER (
                     {col(s.scheme, "counts")} AND status = 'actual' AND ts_class <> 'producer_fee'
                 ) AS spent
-                FROM flagged GROUP BY production_id
+                FROM {source} GROUP BY production_id, {seq}
             ) JOIN plan USING (production_id)
         ),
         {fees} AS (
             SELECT id, {col(s.scheme, "running")}, {col(s.scheme, "fee_cap")}
-            FROM {rows} JOIN {cap} USING (production_id)
+            FROM {rows} JOIN {cap} USING (production_id, fee_seq)
         ),"""
     return ctes, f"LEFT JOIN {fees} USING (id)"
+
+
+def _fill_ctes(s: SchemeTests) -> str:
+    """The CTEs that fill a scheme's agreements in signing order (rules/model.py's Window):
+    agreement k takes, among the expenses it can take that no earlier agreement took, actual
+    spend before committed, in date order, every row until its running total reaches what it
+    is filled up to (the row that crosses it included). `"<scheme>__taken"` holds (id, k)."""
+    counts = col(s.scheme, "counts")
+    ctes: list[str] = []
+    taken: list[str] = []
+    for k in range(1, s.fill + 1):
+        name = f'"{s.scheme}__t{k}"'
+        earlier = (
+            f" AND id NOT IN (SELECT id FROM {' UNION ALL SELECT id FROM '.join(taken)})"
+            if taken
+            else ""
+        )
+        ctes.append(f"""
+        {name} AS (
+            SELECT id FROM (
+                SELECT id, {col(s.scheme, f"need{k}")} AS need, sum(amount) OVER (
+                    PARTITION BY production_id ORDER BY status <> 'actual', doc_date, id
+                    ROWS UNBOUNDED PRECEDING
+                ) - amount AS before
+                FROM flagged JOIN plan USING (production_id)
+                WHERE {counts} AND {col(s.scheme, f"held{k}")}{earlier}
+            ) WHERE before < need
+        ),""")
+        taken.append(name)
+    union = " UNION ALL ".join(f"SELECT id, {k} AS k FROM {t}" for k, t in enumerate(taken, 1))
+    ctes.append(f'\n        "{s.scheme}__taken" AS ({union}),')
+    return "".join(ctes)
+
+
+def _placed(fills: list[SchemeTests]) -> str:
+    """The flagged rows with the agreements the fill chose (the first that can take an
+    expense keeps it where no fill took it)."""
+    seqs = ", ".join(
+        f'coalesce("{s.scheme}__taken".k, f.{col(s.scheme, "agreement_seq")}) '
+        f"AS {col(s.scheme, 'agreement_seq')}"
+        for s in fills
+    )
+    joins = " ".join(f'LEFT JOIN "{s.scheme}__taken" USING (id)' for s in fills)
+    return f"\n        placed AS MATERIALIZED (SELECT f.* REPLACE ({seqs}) FROM flagged f {joins}),"
 
 
 def _eligible(s: SchemeTests) -> str:
@@ -179,17 +222,20 @@ def _ctes(plan: Plan) -> str:
     """The CTEs up to `valued`: the expenses with their plan row, their tests, counts and
     eligible amounts."""
     specs = plan.specs
-    fees = [_fee_ctes(s) for s in specs if s.fee_cap]
-    # the fee caps read the flagged rows three times: computed once rather than three times
-    flagged = "flagged AS MATERIALIZED" if fees else "flagged AS"
+    fills = [s for s in specs if s.fill]
+    source = "placed" if fills else "flagged"
+    fees = [_fee_ctes(s, source) for s in specs if s.fee_cap]
+    # the fee caps (and the fill) read the flagged rows several times: computed once
+    flagged = "flagged AS MATERIALIZED" if fees or fills else "flagged AS"
+    filled = "".join(_fill_ctes(s) for s in fills) + (_placed(fills) if fills else "")
     return f"""
         {plan.cte},
         ve AS ({_expenses(plan)}),
         tested AS ({_tested(specs)}),
-        {flagged} ({_flagged(specs)}),{"".join(c for c, _ in fees)}
+        {flagged} ({_flagged(specs)}),{filled}{"".join(c for c, _ in fees)}
         valued AS (
             SELECT f.*, {", ".join(_eligible(s) for s in specs)}
-            FROM flagged f {" ".join(j for _, j in fees)}
+            FROM {source} f {" ".join(j for _, j in fees)}
         )"""
 
 

@@ -6,20 +6,27 @@ page reads it for the run's date and lists the rows that count)."""
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import polars as pl
 import pytest
+import yaml
 
 from finance.checks import rule_evidence, run_check
 from finance.domain.errors import UserError
+from finance.importers.budget import import_budget
+from finance.importers.ingest import import_expenses
 from finance.store import queries
 from finance.store.db import connect, read_frame
+from finance.store.productions import add_production
 from rules.engine import RuleResult
 from rules.evidence import measure_of
 from rules.loader import load_measures
 from rules.relation import latest_relation, latest_run, relation_at
 from tests.conftest import DEMO_AT
+from tests.scenarios import connections_to, fresh_database
 
 PRODUCTION = "dernier-tram"
 CENT = Decimal("0.01")
@@ -110,3 +117,59 @@ def test_the_dashboard_relation_of_one_scheme_adds_up_to_the_measured_figure(
                 assert (total, shown.height) == (result.measured, result.evidence_count), rule_id
                 listed += 1
     assert listed >= 4, "the territorial schemes and the Belgian spend are listed by the page"
+
+
+def test_each_agreement_s_evidence_adds_up_to_its_own_figure(tmp_path: Path) -> None:
+    """Two Tax Shelter agreements with overlapping windows (issue 16, point 2): every expense
+    counts for one agreement, and each agreement's rows add up to its measured spend."""
+    manifest = {
+        "id": "deux-conventions",
+        "title": "Deux conventions",
+        "kind": "feature",
+        "financing": [
+            {
+                "scheme": "be_tax_shelter",
+                "amount": "100000",
+                "fiscal_value": "300000",
+                "signed_on": "2026-02-16",
+            },
+            {
+                "scheme": "be_tax_shelter",
+                "amount": "100000",
+                "fiscal_value": "300000",
+                "signed_on": "2026-06-01",
+            },
+        ],
+    }
+    (tmp_path / "m.yaml").write_text(yaml.safe_dump(manifest), encoding="utf-8")
+    (tmp_path / "devis.csv").write_text(
+        "code,label,amount,category\n2.01,Équipe,900000.00,crew\n", encoding="utf-8"
+    )
+    rows = [
+        ("2026-03-02", "200000.00"),
+        ("2026-06-15", "90000.00"),
+        ("2026-07-01", "100000.00"),
+        ("2026-09-01", "180000.00"),
+    ]
+    (tmp_path / "e.csv").write_text(
+        "date,supplier,country,postcode,budget_code,amount,invoice_ref,payee_type\n"
+        + "".join(f"{d},Studio,BE,1050,2.01,{a},F-{i},company\n" for i, (d, a) in enumerate(rows)),
+        encoding="utf-8",
+    )
+    db = tmp_path / "x.duckdb"
+    con = fresh_database()
+    try:
+        with connections_to(con):
+            add_production(db, tmp_path / "m.yaml")
+            import_budget(db, "deux-conventions", tmp_path / "devis.csv")
+            import_expenses(db, "deux-conventions", [tmp_path / "e.csv"])
+            run = run_check(db, "deux-conventions", date(2026, 11, 22))
+            evidence = rule_evidence(db, "deux-conventions", "be_tax_shelter.belgian_spend")
+    finally:
+        con.close()
+    result = next(r for r in run.results if r.rule_id == "be_tax_shelter.belgian_spend")
+    per = {a["agreement"]: a["measured"] for a in result.agreements}
+    assert per == {1: Decimal("290000.00"), 2: Decimal("280000.00")}  # 270,000 filled first
+    sums = evidence.group_by("agreement").agg(pl.col("counted").sum()).sort("agreement")
+    assert dict(zip(sums["agreement"], sums["counted"], strict=True)) == per
+    assert Decimal(evidence["counted"].sum()) == result.measured == Decimal("570000.00")

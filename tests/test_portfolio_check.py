@@ -179,10 +179,13 @@ def test_check_all_prints_every_production(copy: Path) -> None:
     assert {**tram, "run_id": 0} == {**one, "run_id": 0}
     failed = any(x["status"] == "fail" for r in runs for x in r["results"])
     assert out.exit_code == (1 if failed else 0)
-    table = _cli("check", "--all", "--at", "2026-11-22", "--db", str(copy))
+    table = _cli("check", "--all", "--at", "2026-11-22", "--lang", "en", "--db", str(copy))
     assert table.exit_code == out.exit_code
     lines = table.stdout.splitlines()
     assert lines[0].split()[:2] == ["production", "status"]
+    dutch = _cli("check", "--all", "--at", "2026-11-22", "--lang", "nl", "--db", str(copy))
+    assert dutch.stdout.splitlines()[0].split()[:2] == ["productie", "status"]
+    assert "met een mislukte regel" in dutch.stdout
     assert [line.split()[0] for line in lines[2 : 2 + len(PLANS)]] == sorted(PLANS)
 
 

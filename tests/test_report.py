@@ -105,11 +105,18 @@ def test_each_result_says_which_inputs_are_not_verified(demo_copy: Path) -> None
     assert results["eu.budget_share"]["unverified"] == []
     # a regional fund's eligibility choices count as an input, with their confidence
     assert "eligibility (medium)" in results["wallimage.walloon_spend"]["unverified"]
-    table = check_table(run, "fr").splitlines()
+    table = check_table(run, "en").splitlines()
     assert table[0].split()[-1] == "verified"
     row = {line.split()[0]: line.split()[-1] for line in table[2 : 2 + len(results)]}
     assert row["eu.budget_share"] == "yes" and row["be_tax_shelter.belgian_spend"] == "NO"
     assert row == {k: "yes" if r["verified"] else "NO" for k, r in results.items()}
+    # the same column, and every sentence, in the reader's language
+    french = check_table(run, "fr").splitlines()
+    assert french[0].split()[-1] == "vérifié"
+    row = {line.split()[0]: line.split()[-1] for line in french[2 : 2 + len(results)]}
+    assert row == {k: "oui" if r["verified"] else "NON" for k, r in results.items()}
+    assert "[chiffre NON VÉRIFIÉ : eea_cap_ratio]" in check_table(run, "fr")
+    assert "niet getoetst aan de wettekst" in check_table(run, "nl")
     portfolio = portfolio_table([run]).splitlines()
     column = portfolio[0].split().index("unverified")
     unverified = sum(not r["verified"] for r in results.values())
@@ -169,3 +176,25 @@ def test_the_production_budget_is_the_manifest_total_when_it_gives_one(
         listed = list_productions(con).row(0, named=True)
     assert row["budget"] == Decimal("1234567.89") and row["devis"] is None
     assert listed["budget"] == row["budget"]
+
+
+def test_the_demo_check_shows_each_tax_shelter_agreement(demo_copy: Path) -> None:
+    """Issue 16's acceptance: per agreement, its window, its measured spend and its supportable
+    V, in JSON and in the table, in the reader's language."""
+    run = run_check(demo_copy, "dernier-tram", DEMO_AT)
+    results = {r["rule_id"]: r for r in run_json(run)["results"]}
+    belgian = results["be_tax_shelter.belgian_spend"]
+    (agreement,) = belgian["agreements"]
+    assert agreement["signed_on"] == "2026-02-16" and agreement["fiscal_value"] == "900000.00"
+    assert agreement["window"]["start"] == "2026-02-16"  # no reason recorded: opens on signing
+    assert agreement["window"]["end"] == "2027-08-16"
+    assert agreement["measured"] == belgian["measured"]
+    assert agreement["threshold"] == "810000.00"
+    assert belgian["supportable_value"] == agreement["supportable_value"] == "900000.00"
+    assert results["be_tax_shelter.eea_cap"]["supportable"]["work_limit"] is not None
+    french = check_table(run, "fr").replace("\u202f", " ").replace("\xa0", " ")
+    assert "convention 1 (signée le 16/02/2026) · période du 16/02/2026 au 16/08/2027" in french
+    assert "V supportable 900 000,00 €" in french
+    assert "agreement 1 (signed on 2026-02-16) · window 2026-02-16 to 2027-08-16" in check_table(
+        run, "en"
+    )

@@ -39,7 +39,7 @@ def check(
     if production is None or every:
         if production is not None or not every:
             raise click.UsageError("give a PRODUCTION or --all, not both")
-        _check_all(db, parse_at(at), fmt)
+        _check_all(db, parse_at(at), fmt, lang)
         return
     run = run_check(db, production, parse_at(at))
     if fmt == "json":
@@ -49,7 +49,7 @@ def check(
     fail_if(run.failed)
 
 
-def _check_all(db: Path, at: date, fmt: str) -> None:
+def _check_all(db: Path, at: date, fmt: str, lang: str) -> None:
     """`check --all`: every production's run (JSON: the list of `check --format json` objects);
     exit 1 when a rule of any production fails."""
     runs = run_checks(db, None, at)
@@ -58,7 +58,7 @@ def _check_all(db: Path, at: date, fmt: str) -> None:
     elif not runs:
         click.echo("no productions yet: run `cineledger production add MANIFEST`")
     else:
-        click.echo(portfolio_table(runs))
+        click.echo(portfolio_table(runs, lang))
     fail_if(any(r.failed for r in runs))
 
 

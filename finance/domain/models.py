@@ -126,6 +126,9 @@ class Financing(Frozen):
     committed_spend: PositiveMoney | None = None
     window_start: date | None = None
     window_end: date | None = None
+    #: why spend before the signing date belongs to this agreement (a scheme whose window
+    #: opens before signing "where justified" opens it only with a reason recorded here)
+    pre_signing_reason: str | None = Field(default=None, min_length=3)
     public_aid: bool | None = None
     aid_country: CountryCode | None = None
     application_stage: Literal["before_shooting", "after_shooting"] | None = None
