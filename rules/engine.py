@@ -294,6 +294,7 @@ def evaluate_rule(
     lacking = unrecorded(ctx.manifest, rule.requires)
     if lacking:
         reason = i18n.text("result.not_recorded", field=", ".join(lacking))
+        base["details"] = {"not_recorded": ", ".join(lacking)}  # said again in any language
         return _without_figures(base, Status.NOT_APPLICABLE, reason)
     day = _signing_date(ctx.manifest, pack.scheme, ctx.at)
     if not all(pack.parameters[name].in_force(day) for name in rule.parameters):

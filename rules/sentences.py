@@ -115,6 +115,9 @@ def _figures_sentence(
         day = result.get("not_in_force_on") or (result.get("details") or {}).get("not_in_force_on")
         if day:
             return i18n.text("result.not_in_force", lang, day=day)
+        lacking = (result.get("details") or {}).get("not_recorded")
+        if lacking:
+            return i18n.text("result.not_recorded", lang, field=lacking)
         return i18n.text("result.not_concerned", lang)
     if status == "insufficient_data" or result.get("measured") is None:
         return str(result.get("explanation", ""))

@@ -115,3 +115,19 @@ def test_an_information_limit_is_said_as_exceeded_though_it_passes() -> None:
     _, said = result_sentences(result, "en")
     assert "exceeds" in said, said
     assert "dépasse" in result_sentences(result, "fr")[1]
+
+
+def test_a_rule_missing_its_manifest_field_says_so_in_every_language() -> None:
+    result = {
+        "rule_id": "cnc_acm.coproduction_share",
+        "status": "not_applicable",
+        "measured": None,
+        "threshold": None,
+        "details": {"not_recorded": "coproduction"},
+        "parameters": [{"name": "coproduction_min_french_participation", "value": "0.30"}],
+    }
+    assert (
+        result_sentences(result, "en")[1] == "not concerned: the manifest records no coproduction"
+    )
+    assert "coproduction" in result_sentences(result, "nl")[1]
+    assert "n'indique pas coproduction" in result_sentences(result, "fr")[1]
