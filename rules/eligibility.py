@@ -217,6 +217,7 @@ COLUMNS = {
     "status": "VARCHAR",
     "doc_date": "DATE",
     "amount": "DECIMAL(18,2)",
+    "country": "VARCHAR",
     "ts_class": "VARCHAR",
     "category": "VARCHAR",
     "in_plan": "BOOLEAN",

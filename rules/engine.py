@@ -24,6 +24,7 @@ from rules.facts import (
     DetailInput,
     FactContext,
     threshold_value,
+    unrecorded,
     value_of,
 )
 from rules.loader import load_measures, load_packs
@@ -192,7 +193,7 @@ def _window_info(ctx: RunContext, scheme: str) -> dict[str, Any]:
 
 
 def _status(rule: RuleDecl, met: bool, projected_met: bool, closed: bool) -> Status:
-    if met:
+    if met or rule.severity == "info":  # info: the limit caps a figure its details show
         return Status.PASS
     if rule.severity == "warn":
         return Status.WARN
@@ -205,7 +206,11 @@ def _compare(op: Operator, value: Decimal, threshold: Decimal) -> bool:
     return value >= threshold if op is Operator.GTE else value <= threshold
 
 
-def _gap(op: Operator, value: Decimal, threshold: Decimal) -> Decimal:
+def _gap(rule: RuleDecl, value: Decimal, threshold: Decimal) -> Decimal:
+    """How far the value misses the threshold (none for an `info` limit: nothing is owed)."""
+    if rule.severity == "info":
+        return ZERO
+    op = rule.operator
     return max(threshold - value, ZERO) if op is Operator.GTE else max(value - threshold, ZERO)
 
 
@@ -313,6 +318,11 @@ def evaluate_rule(
     }
     if rule.applies_to and not set(rule.applies_to) & plan:
         return _without_figures(base, Status.NOT_APPLICABLE, i18n.text("result.not_concerned"))
+    lacking = unrecorded(ctx.manifest, rule.requires)
+    if lacking:
+        reason = i18n.text("result.not_recorded", field=", ".join(lacking))
+        base["details"] = {"not_recorded": ", ".join(lacking)}  # said again in any language
+        return _without_figures(base, Status.NOT_APPLICABLE, reason)
     day = _signing_date(ctx.manifest, pack.scheme, ctx.at)
     if not all(pack.parameters[name].in_force(day) for name in rule.parameters):
         reason = i18n.text("result.not_in_force", day=day.isoformat())
@@ -331,10 +341,10 @@ def evaluate_rule(
         status=status,
         measured=fig["measured"],
         threshold=fig["threshold"],
-        shortfall=_gap(rule.operator, fig["measured"], fig["threshold"]),
+        shortfall=_gap(rule, fig["measured"], fig["threshold"]),
         projected=fig["projected"],
         projected_threshold=fig["projected_threshold"],
-        projected_shortfall=_gap(rule.operator, fig["projected"], fig["projected_threshold"]),
+        projected_shortfall=_gap(rule, fig["projected"], fig["projected_threshold"]),
         spend_where=measure.spend_where if measure else None,
         explanation=explain(
             pack.scheme,

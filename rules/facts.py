@@ -14,12 +14,13 @@ named fact here, never an expression hidden in YAML.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
-from finance.domain.models import Kind, Manifest, TsClass
+from finance.domain.models import Financing, Kind, Manifest, TsClass
 from finance.domain.money import ZERO
 from finance.store.sql import literal
 from rules.model import FactDecl, MeasureDecl, Pack
@@ -59,10 +60,29 @@ def _eea_spend(decl: MeasureDecl) -> tuple[str, str]:
     )
 
 
+#: a manifest field a measure may name (`coproduction.partner_country`): dotted lowercase words
+MANIFEST_PATH = re.compile(r"^[a-z_]+(\.[a-z_]+)*$")
+
+
+def _manifest_country_spend(decl: MeasureDecl) -> tuple[str, str]:
+    """Spend, in the window and of a class the scheme keeps, with payees of the country the
+    production's manifest names at `field` (a partner country), at its full amount. The country
+    is read per production from the stored manifest, so one query serves a whole portfolio; a
+    production whose manifest names none counts nothing."""
+    assert decl.field is not None and MANIFEST_PATH.match(decl.field)  # checked on loading
+    path = literal("$." + decl.field)
+    named = (
+        f"(SELECT json_extract_string(p.manifest_json, {path}) FROM productions p "
+        "WHERE p.id = production_id)"
+    )
+    return f"in_window AND class_ok AND country = {named}", "amount"
+
+
 #: spend fact -> (where, amount) over the long eligibility relation's columns
 SPEND_FACTS: dict[str, Callable[[MeasureDecl], tuple[str, str]]] = {
     "eligible_spend": _eligible_spend,
     "eea_spend": _eea_spend,
+    "manifest_country_spend": _manifest_country_spend,
 }
 
 
@@ -109,6 +129,88 @@ class FactContext:
 
     def committed(self, scheme: str) -> Decimal:
         return self.plan_sum(scheme, "committed_spend")
+
+    def is_public_aid(self, line: Financing) -> bool:
+        """The line says so, else its scheme's pack (`public_aid`); `other` is not, unless set."""
+        if line.public_aid is not None:
+            return line.public_aid
+        pack = self.packs.get(line.scheme)
+        return bool(pack and pack.public_aid)
+
+    def aid_country(self, line: Financing) -> str | None:
+        """Whose aid a line is: the line's `aid_country`, else its scheme's (pack_country)."""
+        pack = self.packs.get(line.scheme)
+        return line.aid_country or (pack_country(pack) if pack else None)
+
+    def public_aid_lines(self, countries: tuple[str, ...] = ()) -> list[Financing]:
+        """The plan's public aid; with `countries`, the aid of these countries and the aid of
+        no known country (counted: the reading that counts more aid against a ceiling)."""
+        return [
+            f
+            for f in self.manifest.financing
+            if self.is_public_aid(f)
+            and (not countries or self.aid_country(f) in (*countries, None))
+        ]
+
+    def manifest_value(self, path: str) -> Any:
+        """A manifest field by dotted path (`coproduction.french_participation`), or None."""
+        value: Any = self.manifest
+        for part in path.split("."):
+            value = getattr(value, part, None)
+        return value
+
+    @property
+    def aid_base(self) -> Decimal:
+        """The base of the French aid ceilings: the French participation in an international
+        coproduction, else the estimated final cost."""
+        copro = self.manifest.coproduction
+        return copro.french_participation if copro else self.estimate_at_completion
+
+
+def unrecorded(manifest: Manifest, paths: list[str]) -> list[str]:
+    """The manifest fields of `paths` (dotted) that the manifest does not record."""
+    out = []
+    for path in paths:
+        value: Any = manifest
+        for part in path.split("."):
+            value = getattr(value, part, None)
+        if value is None:
+            out.append(path)
+    return out
+
+
+def known_manifest_path(path: str) -> bool:
+    """Whether a dotted path names a field of the manifest model (a pack's `requires`)."""
+    model: Any = Manifest
+    for part in path.split("."):
+        fields = getattr(model, "model_fields", {})
+        if part not in fields:
+            return False
+        annotation = fields[part].annotation
+        model = next(
+            (
+                a
+                for a in getattr(annotation, "__args__", (annotation,))
+                if hasattr(a, "model_fields")
+            ),
+            None,
+        )
+    return True
+
+
+def pack_country(pack: Pack) -> str | None:
+    """Whose aid a scheme is: the pack's `aid_country`, else the one country of its eligibility
+    territories (`BE-WAL` -> BE, `FR`/`FR-*` -> FR), else BE for a scheme whose spend is tested
+    by Belgian taxability (`be_taxable_required`: a Belgian tax scheme); None when unknown."""
+    if pack.aid_country:
+        return pack.aid_country
+    el = pack.eligibility
+    if el is None:
+        return None
+    countries = {t.split("-")[0].rstrip("*") for t in el.territories}
+    if len(countries) == 1 and len(next(iter(countries))) == 2:
+        return countries.pop()
+    return "BE" if el.be_taxable_required and not el.territories else None
 
 
 @dataclass(frozen=True)
@@ -221,13 +323,28 @@ def _territorial_obligations(c: FactContext, b: Bound) -> Decimal:
     return sum((ceil_cent(_obligation(c, p)) for p in _territorial(c)), ZERO)
 
 
+def _countries(b: Bound) -> tuple[str, ...]:
+    """The `countries` argument (`FR,EU`) as a tuple; none given, every country."""
+    return tuple(x.strip() for x in b.args.get("countries", "").split(",") if x.strip())
+
+
+def _public_aid(c: FactContext, b: Bound) -> Decimal:
+    """The plan's public aid (with `countries`, of these countries: c.public_aid_lines)."""
+    return sum((f.amount for f in c.public_aid_lines(_countries(b))), ZERO)
+
+
+def _manifest_amount(c: FactContext, b: Bound) -> Decimal:
+    """The manifest's amount at `field` (`coproduction.french_participation`), 0 if unset."""
+    value = c.manifest_value(b.field())
+    return Decimal(value) if value is not None else ZERO
+
+
 VALUE_FACTS: dict[str, Fact] = {
     # the scheme's financing lines' `field` (amount by default), summed
     "plan_amount": lambda c, b: c.plan_sum(b.scheme, b.field()),
-    # the amounts of every scheme of the plan that is public aid
-    "public_aid": lambda c, b: sum(
-        (c.plan_sum(s) for s, p in c.packs.items() if p.public_aid), ZERO
-    ),
+    # the plan's public aid (each line's flag, else its scheme's), of `countries` if given
+    "public_aid": _public_aid,
+    "manifest_amount": _manifest_amount,
     "obligation_excess": _obligation_excess,
     "territorial_obligations": _territorial_obligations,
 }
@@ -244,6 +361,71 @@ def _tiered_final_cost(c: FactContext, b: Bound) -> Decimal:
     eac = c.estimate_at_completion
     ratio = b.p(c, "low_ratio") if eac <= b.p(c, "low_limit") else b.p(c, "ratio")
     return eac * ratio
+
+
+def _aid_intensity_ceiling(c: FactContext, b: Bound) -> Decimal:
+    """The public-aid ceiling of the French rules: `ratio` of the aid base (the French
+    participation in a coproduction, else the estimated final cost); `derogation_ratio` only
+    when the manifest records a derogation (`aid_derogation`), and a low-budget one only while
+    the estimated final cost is at most `low_limit`."""
+    derogation = c.manifest.aid_derogation
+    if derogation == "low_budget" and c.estimate_at_completion > b.p(c, "low_limit"):
+        derogation = None
+    ratio = b.p(c, "derogation_ratio") if derogation else b.p(c, "ratio")
+    return c.aid_base * ratio
+
+
+def aid_countries(c: FactContext) -> set[str]:
+    """The states whose public aid the plan holds (a known country other than `EU`)."""
+    found = {c.aid_country(f) for f in c.public_aid_lines()}
+    return {x for x in found if x and x != "EU"}
+
+
+def _cross_border_ceiling(c: FactContext, b: Bound) -> Decimal:
+    """The EU ceiling on all public aid: `ratio` of the estimated final cost, `cross_border_ratio`
+    when aid comes from more than one state, none (the final cost) for a difficult work."""
+    eac = c.estimate_at_completion
+    if c.manifest.aid_derogation == "difficult_work":
+        return eac
+    cross = len(aid_countries(c)) > 1
+    return eac * (b.p(c, "cross_border_ratio") if cross else b.p(c, "ratio"))
+
+
+def aid_stage(c: FactContext, scheme: str) -> tuple[str, str]:
+    """(stage, why) of a scheme's aid: the lines' `application_stage` when every line records
+    one; else `before_shooting` when every line was signed before the shooting started (the
+    application came before the agreement), else `after_shooting` (the lowest cap: conservative)."""
+    lines = [f for f in c.manifest.financing if f.scheme == scheme]
+    stages = {f.application_stage for f in lines}
+    if lines and None not in stages:
+        return ("after_shooting" if "after_shooting" in stages else "before_shooting"), "recorded"
+    schedule = c.manifest.schedule
+    if (
+        lines
+        and schedule
+        and all(f.signed_on and f.signed_on < schedule.shoot_start for f in lines)
+    ):
+        return "before_shooting", "signed_before_shooting"
+    return "after_shooting", "not_recorded"
+
+
+def _aid_cap_by_stage(c: FactContext, b: Bound) -> Decimal:
+    """The aid cap by stage: `after` after shooting; before it, `initiative` for a
+    French-initiated coproduction (the manifest's) whose budget exceeds `initiative_budget`,
+    else `before`."""
+    stage, _ = aid_stage(c, b.scheme)
+    if stage == "after_shooting":
+        return b.p(c, "after")
+    copro = c.manifest.coproduction
+    if copro and copro.french_initiative and c.budget > b.p(c, "initiative_budget"):
+        return b.p(c, "initiative")
+    return b.p(c, "before")
+
+
+def _participation_or_budget(c: FactContext, b: Bound) -> Decimal:
+    """`ratio` of the French participation in a coproduction, else of the budget."""
+    copro = c.manifest.coproduction
+    return (copro.french_participation if copro else c.budget) * b.p(c, "ratio")
 
 
 THRESHOLD_FACTS: dict[str, Fact] = {
@@ -263,6 +445,12 @@ THRESHOLD_FACTS: dict[str, Fact] = {
         b.p(c, "parameter"), c.budget * b.p(c, "ratio")
     ),
     "tiered_share_of_final_cost": _tiered_final_cost,
+    "share_of_final_cost": lambda c, b: c.estimate_at_completion * b.p(c, "ratio"),
+    "share_of_manifest_amount": lambda c, b: _manifest_amount(c, b) * b.p(c, "ratio"),
+    "share_of_participation_or_budget": _participation_or_budget,
+    "aid_intensity_ceiling": _aid_intensity_ceiling,
+    "cross_border_aid_ceiling": _cross_border_ceiling,
+    "aid_cap_by_stage": _aid_cap_by_stage,
 }
 
 
@@ -292,17 +480,46 @@ def _pro_rata_value(d: DetailInput, b: Bound) -> dict[str, Any]:
     }
 
 
+def _rate(d: DetailInput, b: Bound) -> tuple[Decimal, str]:
+    """A tax credit's rate and why: `language_rate` for a work whose original language is
+    `language` or whose kind is one of `kinds` (the manifest says), else `rate`."""
+    m = d.c.manifest
+    if "language_rate" in b.args:
+        if m.original_language and m.original_language == b.args.get("language"):
+            return b.p(d.c, "language_rate"), "language"
+        if m.kind.value in b.args.get("kinds", "").split(","):
+            return b.p(d.c, "language_rate"), "kind"
+    return b.p(d.c, "rate"), "other"
+
+
 def _tax_credit(d: DetailInput, b: Bound) -> dict[str, Any]:
-    """A tax credit estimated at `rate` on the lower of the measured base and its cap."""
-    base = min(d.measured, d.threshold)
-    rate = b.p(d.c, "rate")
+    """A tax credit: its base is the measured spend up to its cap (the rule's threshold; spend
+    above it is information), less the public aid of the `deduct` countries (`FR,EU`) other than
+    the scheme's own lines (the aid allocated to eligible spend is not known line by line: all of
+    it is deducted, the conservative reading); the rate as `_rate` says; the credit rounded down
+    to the cent and at most the parameter `cap`."""
+    capped = min(d.measured, d.threshold)
+    deducted = ZERO
+    if "deduct" in b.args:
+        countries = tuple(x for x in b.args["deduct"].split(",") if x)
+        lines = d.c.public_aid_lines(countries)
+        deducted = sum((f.amount for f in lines if f.scheme != b.scheme), ZERO)
+    base = max(capped - deducted, ZERO)
+    rate, why = _rate(d, b)
+    credit = floor_cent(base * rate)
     out: dict[str, Any] = {
+        "eligible_spend": f"{d.measured:.2f}",
+        "base_cap": f"{d.threshold:.2f}",
+        "spend_above_base_cap": f"{max(d.measured - d.threshold, ZERO):.2f}",
+        "subsidies_deducted": f"{deducted:.2f}",
         "eligible_base": f"{base:.2f}",
         "rate": str(rate),
-        "estimated_credit": f"{(base * rate).quantize(Decimal('0.01')):.2f}",
+        "estimated_credit": f"{credit:.2f}",
     }
+    if "cap" in b.args:
+        out["estimated_credit"] = f"{min(credit, b.p(d.c, 'cap')):.2f}"
     if "note" in b.args:
-        out["note"] = d.note(b.args["note"])
+        out["note"] = d.note(f"{b.args['note']}.{why}")
     return out
 
 
@@ -326,11 +543,53 @@ def _obligations_by_scheme(d: DetailInput, b: Bound) -> dict[str, Any]:
     }
 
 
+def _aid_cap_basis(d: DetailInput, b: Bound) -> dict[str, Any]:
+    """Which aid cap applied and why: the stage (recorded, or derived from the signing dates)
+    and whether the coproduction is French-initiated."""
+    stage, why = aid_stage(d.c, b.scheme)
+    copro = d.c.manifest.coproduction
+    return {
+        "stage": stage,
+        "stage_basis": d.note(f"{b.args['note']}.{why}"),
+        "french_initiative": bool(copro and copro.french_initiative),
+        "budget": f"{d.c.budget:.2f}",
+    }
+
+
+def _aid_counted(d: DetailInput, b: Bound) -> dict[str, Any]:
+    """The aid a ceiling counted and left out, line by line. With `countries` (a national
+    ceiling): what it left out (other states' aid) and its base, the French participation in a
+    coproduction, else the estimated final cost; without (every state's aid): the states and
+    whether the plan is cross-border."""
+    c, countries = d.c, _countries(b)
+    counted = {id(f) for f in c.public_aid_lines(countries)}
+
+    def said(f: Financing) -> str:
+        return f"{f.label or f.scheme} ({c.aid_country(f) or '?'}) {f.amount:.2f}"
+
+    aid = c.public_aid_lines()
+    out: dict[str, Any] = {
+        "derogation": c.manifest.aid_derogation or "",
+        "counted": "; ".join(said(f) for f in aid if id(f) in counted),
+    }
+    if not countries:
+        states = sorted(aid_countries(c))
+        return {**out, "states": ", ".join(states), "cross_border": len(states) > 1}
+    return {
+        **out,
+        "aid_base": "french_participation" if c.manifest.coproduction else "final_cost",
+        "base": f"{c.aid_base:.2f}",
+        "left_out": "; ".join(said(f) for f in aid if id(f) not in counted),
+    }
+
+
 DETAIL_FACTS: dict[str, Callable[[DetailInput, Bound], dict[str, Any]]] = {
     "commitments_above_cap": _commitments_above_cap,
     "obligations_by_scheme": _obligations_by_scheme,
     "pro_rata_value": _pro_rata_value,
     "tax_credit_estimate": _tax_credit,
+    "aid_cap_basis": _aid_cap_basis,
+    "aid_counted": _aid_counted,
 }
 
 
@@ -369,6 +628,14 @@ PARAMETER_ARGS = (
     "low_limit",
     "rate",
     "default",
+    "derogation_ratio",
+    "cross_border_ratio",
+    "before",
+    "after",
+    "initiative",
+    "initiative_budget",
+    "language_rate",
+    "cap",
     "spend_ratio",
     "direct_ratio",
     "pool_ratio",
@@ -389,6 +656,8 @@ def check_pack(pack: Pack) -> list[str]:
         problems += [
             f"measure {name}: unknown class {c!r}" for c in m.ts_classes if c not in known_classes
         ]
+        if m.fact == "manifest_country_spend" and m.field is None:
+            problems.append(f"measure {name}: {m.fact} needs `field` (the manifest's country)")
     for kind, table, facts in (
         ("value", pack.values, VALUE_FACTS),
         ("threshold", pack.thresholds, THRESHOLD_FACTS),
@@ -396,6 +665,11 @@ def check_pack(pack: Pack) -> list[str]:
         for name, decl in table.items():
             problems += _check_decl(pack, f"{kind} {name}", decl, facts)
     for rule in pack.rules:
+        problems += [
+            f"rule {rule.id}: requires {p!r}, not a manifest field"
+            for p in rule.requires
+            if not known_manifest_path(p)
+        ]
         if rule.details is not None:
             problems += _check_decl(pack, f"rule {rule.id} details", rule.details, DETAIL_FACTS)
     if pack.territorial_obligation and pack.territorial_obligation not in pack.thresholds:

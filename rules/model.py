@@ -105,12 +105,14 @@ class FactDecl(Frozen):
 class MeasureDecl(Frozen):
     """A spend measure of the pack: a named spend fact (rules/facts.py) over the scheme's
     eligibility rows, the budget-line territories its projection counts, where a shortfall must
-    be spent, and optionally the Tax Shelter classes it keeps."""
+    be spent, and optionally the Tax Shelter classes it keeps, or the manifest field a spend
+    fact reads (`coproduction.partner_country`)."""
 
     fact: str
     ts_classes: list[str] = Field(default_factory=list)
     plan_territories: list[str]
     spend_where: str
+    field: str | None = Field(default=None, pattern=r"^[a-z_]+(\.[a-z_]+)*$")
     per_agreement: bool = False  # with agreements that stand on their own: each one's too
 
 
@@ -136,7 +138,12 @@ class RuleDecl(Frozen):
     #: with a scheme whose agreements stand on their own: evaluated per agreement, the result
     #: being the work's verdict (failing if any agreement fails) with each agreement's figures
     per_agreement: bool = False
-    severity: str = "fail"  # fail | warn: what a miss is (contract terms are warnings)
+    #: manifest fields the rule needs (`coproduction`, `coproduction.partner_country`): when one
+    #: is not recorded, the rule is not applicable (a work that is no coproduction)
+    requires: list[str] = Field(default_factory=list)
+    #: what a miss is: fail; warn (contract terms); info (a limit that only caps a figure, such
+    #: as a tax credit's base: the result passes and its details say what was left out)
+    severity: Literal["fail", "warn", "info"] = "fail"
     details: FactDecl | None = None  # rule-specific figures a reader needs
     #: how sure we are of the rule's own reading of the text (what it counts, against what),
     #: apart from its parameters; below high, every result of the rule says it rests on it
@@ -215,6 +222,7 @@ class Pack(Frozen):
     `aid_from_spend`: the aid is computed as a share of that spend (a tax incentive, GBER art.
     54(4)(b)), so the obligation counts against the budget ceiling but not against a share of
     the aid; `aid_tied_obligation` is the trait of the other territorial schemes.
+    `aid_country` whose aid it is (for ceilings that count one country's aid).
     `schedule_window`: without a window of its own, the scheme's closes at the end of post."""
 
     scheme: str
@@ -223,6 +231,9 @@ class Pack(Frozen):
     funder: bool = True
     activation: Literal["plan", "overlap"] = "plan"
     public_aid: bool = False
+    #: whose aid it is (ISO 3166 code, `EU` for European aid); unset, the country of its
+    #: eligibility territories (`BE-WAL` -> BE, `FR-*` -> FR) when they share one
+    aid_country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     territorial_obligation: str | None = None
     aid_from_spend: bool = False
     schedule_window: bool = True

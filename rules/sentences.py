@@ -128,15 +128,20 @@ def _figures_sentence(
         day = result.get("not_in_force_on") or (result.get("details") or {}).get("not_in_force_on")
         if day:
             return i18n.text("result.not_in_force", lang, day=day)
+        lacking = (result.get("details") or {}).get("not_recorded")
+        if lacking:
+            return i18n.text("result.not_recorded", lang, field=lacking)
         return i18n.text("result.not_concerned", lang)
     if status == "insufficient_data" or result.get("measured") is None:
         return str(result.get("explanation", ""))
     measured, threshold = Decimal(result["measured"]), Decimal(result["threshold"])
+    # met from the figures, not the status: an `info` limit passes while its figure exceeds it
+    met = measured >= threshold if rule.operator is Operator.GTE else measured <= threshold
     return explain(
         scheme,
         rule.id,
         rule.operator,
-        status == "pass",
+        met,
         measured,
         threshold,
         currency,

@@ -46,7 +46,8 @@ def checked(
             measure_of(r.rule_id)
         except UserError:  # a rule measured on the plan or the budget: no expense evidence
             continue
-        with_evidence[r.rule_id] = r
+        if r.measured is not None:  # not a rule the demo is concerned by (no partner country)
+            with_evidence[r.rule_id] = r
     return path, with_evidence
 
 

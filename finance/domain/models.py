@@ -10,7 +10,7 @@ import re
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -106,8 +106,17 @@ class Schedule(Frozen):
         return self
 
 
+#: an ISO 3166 country code, or `EU` for supranational European aid (Eurimages, Creative Europe)
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+
+
 class Financing(Frozen):
-    """One source of the financing plan. Scheme-specific fields are checked below."""
+    """One source of the financing plan. Scheme-specific fields are checked below.
+
+    `public_aid` and `aid_country` say whether the line is public aid and whose; unset, they
+    come from the scheme's pack (its `public_aid` trait and its country), and a line of
+    `other` is no public aid. `application_stage` says whether the aid was applied for before
+    or after shooting (aid caps that depend on it)."""
 
     scheme: Scheme
     amount: PositiveMoney
@@ -120,6 +129,9 @@ class Financing(Frozen):
     #: why spend before the signing date belongs to this agreement (a scheme whose window
     #: opens before signing "where justified" opens it only with a reason recorded here)
     pre_signing_reason: str | None = Field(default=None, min_length=3)
+    public_aid: bool | None = None
+    aid_country: CountryCode | None = None
+    application_stage: Literal["before_shooting", "after_shooting"] | None = None
 
     @model_validator(mode="after")
     def _scheme_fields(self) -> Financing:
@@ -142,8 +154,27 @@ class Financing(Frozen):
 SCHEME_FIELDS = ("fiscal_value",)
 
 
+class Coproduction(Frozen):
+    """An international coproduction as its contract states it: the amount the French
+    coproducers bring (the French participation, the base of the French aid ceilings and of
+    the film tax credit), whether the work is French-initiated, and the partner country whose
+    spend an aid rule may require (ISO 3166 code)."""
+
+    french_participation: PositiveMoney
+    french_initiative: bool = False
+    partner_country: CountryCode | None = None
+
+
+#: the recorded derogations that allow a higher public-aid intensity (RGA art. 211-17)
+AidDerogation = Literal["low_budget", "first_film", "second_film", "difficult_work"]
+
+
 class Manifest(Frozen):
-    """The production manifest (interfaces.md section 1), one YAML file per production."""
+    """The production manifest (interfaces.md section 1), one YAML file per production.
+
+    Optional, for the French and EU aid rules: `coproduction` (an international coproduction),
+    `original_language` (ISO 639-1 code of the original version, e.g. `fr`) and
+    `aid_derogation` (the derogation granted on the public-aid intensity, if any)."""
 
     id: str
     title: str = Field(min_length=1)
@@ -153,6 +184,9 @@ class Manifest(Frozen):
     layout: str = "cnc"
     schedule: Schedule | None = None
     financing: list[Financing] = Field(default_factory=list)
+    coproduction: Coproduction | None = None
+    original_language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] | None = None
+    aid_derogation: AidDerogation | None = None
 
     @field_validator("id")
     @classmethod
