@@ -169,11 +169,26 @@ def _total(values: list[Decimal | None]) -> Decimal | None:
     return sum(found, ZERO) if found else None
 
 
-def work_result(parts: list[RuleResult], entries: list[dict[str, Any]]) -> RuleResult:
+def _tightest(parts: list[RuleResult]) -> RuleResult:
+    """The agreement with the least measured figure (a deadline's margin) among those measured
+    and not yet passed (an agreement whose certificate was issued in time is done), else among
+    every measured one."""
+    measured = [r for r in parts if r.measured is not None]
+    open_ = [r for r in measured if r.status is not Status.PASS] or measured
+    return min(open_, key=lambda r: r.measured or ZERO) if open_ else parts[0]
+
+
+def work_result(
+    parts: list[RuleResult], entries: list[dict[str, Any]], combine: str = "sum"
+) -> RuleResult:
     """The work's result from its agreements': the worst status, the figures summed (a surplus
-    of one agreement never makes up the shortfall of another: the shortfalls are summed too)."""
+    of one agreement never makes up the shortfall of another: the shortfalls are summed too),
+    or, with `combine: min`, the tightest agreement's figures (a deadline)."""
     if len(parts) == 1:
         return replace(parts[0], agreements=entries)
+    figures = parts
+    if combine == "min":
+        figures = [_tightest(parts)]
     found = {r.status for r in parts}
     status = next((s for s in _WORST if s in found), Status.NOT_APPLICABLE)
     label = [
@@ -183,12 +198,12 @@ def work_result(parts: list[RuleResult], entries: list[dict[str, Any]]) -> RuleR
     return replace(
         parts[0],
         status=status,
-        measured=_total([r.measured for r in parts]),
-        threshold=_total([r.threshold for r in parts]),
-        shortfall=_total([r.shortfall for r in parts]),
-        projected=_total([r.projected for r in parts]),
-        projected_threshold=_total([r.projected_threshold for r in parts]),
-        projected_shortfall=_total([r.projected_shortfall for r in parts]),
+        measured=_total([r.measured for r in figures]),
+        threshold=_total([r.threshold for r in figures]),
+        shortfall=_total([r.shortfall for r in figures]),
+        projected=_total([r.projected for r in figures]),
+        projected_threshold=_total([r.projected_threshold for r in figures]),
+        projected_shortfall=_total([r.projected_shortfall for r in figures]),
         evidence_count=sum(r.evidence_count for r in parts),
         explanation="; ".join(f"{n}: {r.explanation}" for n, r in zip(label, parts, strict=True)),
         window=_span([r.window for r in parts]),

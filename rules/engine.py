@@ -15,6 +15,7 @@ from typing import Any
 from finance.domain import i18n
 from finance.domain.models import Manifest
 from finance.domain.money import ZERO
+from finance.store.reference import class_mapping_confidence
 from rules.eligibility import (
     AgreementWindow,
 )
@@ -66,6 +67,8 @@ class RuleResult:
     #: the value the spend supports (the Tax Shelter's supportable V) and how it is reached
     supportable_value: Decimal | None = None
     supportable: dict[str, Any] = field(default_factory=dict)
+    #: what measured, threshold and shortfall count: money, or days (a deadline's margin)
+    unit: str = "money"
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,19 @@ def _status(rule: RuleDecl, met: bool, projected_met: bool, closed: bool) -> Sta
     return Status.FAIL
 
 
+def _pending(
+    rule: RuleDecl, ctx: RunContext, scheme: str, status: Status, margin: Decimal
+) -> Status:
+    """A met rule whose obligation is not recorded as done (its `pending_field` unset on one of
+    the scheme's lines) and whose margin has come within `pending_warn_days` is on track only:
+    warn."""
+    if rule.pending_field is None or status is not Status.PASS:
+        return status
+    lines = [f for f in ctx.manifest.financing if f.scheme == scheme]
+    done = all(getattr(f, rule.pending_field, None) is not None for f in lines)
+    return Status.WARN if not done and margin <= rule.pending_warn_days else Status.PASS
+
+
 def _compare(op: Operator, value: Decimal, threshold: Decimal) -> bool:
     return value >= threshold if op is Operator.GTE else value <= threshold
 
@@ -215,7 +231,9 @@ def _gap(rule: RuleDecl, value: Decimal, threshold: Decimal) -> Decimal:
 
 
 def fact_context(ctx: RunContext, measures: dict[str, Decimal]) -> FactContext:
-    return FactContext(ctx.manifest, ctx.values, ctx.budget, ctx.eac, measures, load_packs())
+    return FactContext(
+        ctx.manifest, ctx.values, ctx.budget, ctx.eac, measures, load_packs(), ctx.at
+    )
 
 
 def _missing_data(ctx: RunContext, scheme: str) -> str | None:
@@ -267,16 +285,70 @@ def rule_parameters(ctx: RunContext, scheme: str, rule: RuleDecl) -> dict[str, D
     return {name: ctx.values[f"{scheme}.{name}"] for name in rule.parameters}
 
 
+def reads_spend(pack: Pack, rule: RuleDecl) -> bool:
+    """The rule's figures rest on the scheme's eligible spend: it is measured on a spend measure
+    or its threshold is a share of one."""
+    scheme, _, short = rule.threshold.partition(".")
+    threshold = load_packs()[scheme].thresholds.get(short) if scheme in load_packs() else None
+    return rule.measured in load_measures() or bool(threshold and "measure" in threshold.args)
+
+
+def _eligibility_parameters(pack: Pack) -> list[str]:
+    """The parameters the eligibility tests read: windows, the producer-fee cap, hotel caps."""
+    el = pack.eligibility
+    if el is None:
+        return []
+    w = el.window
+    names = [w.months_before, w.months_after, w.months_after_animation] if w else []
+    names += [el.producer_fee_cap] + (
+        ["hotel_cap_paris", "hotel_cap_other"] if el.hotel_caps else []
+    )
+    return [n for n in names if n and n in pack.parameters]
+
+
+def input_parameters(pack: Pack, rule: RuleDecl) -> list[str]:
+    """The parameters a result rests on: the rule's own, then, where it reads the scheme's
+    spend, those of the windows and caps the eligibility tests use (listed with their sources
+    like the rule's own)."""
+    extra = _eligibility_parameters(pack) if reads_spend(pack, rule) else []
+    return [*rule.parameters, *(n for n in extra if n not in rule.parameters)]
+
+
+def _spend_inputs(pack: Pack) -> list[str]:
+    """What a rule reading the scheme's spend rests on besides parameters: the eligibility
+    choices and their own readings below high, and the taxonomy's direct/indirect mapping when
+    the scheme reads Tax Shelter classes."""
+    el = pack.eligibility
+    if el is None:
+        return []
+    out = []
+    if el.confidence is not Confidence.HIGH:
+        out.append(f"eligibility ({el.confidence.value})")
+    out += [
+        f"{name} ({r.confidence.value})"
+        for name, r in el.readings.items()
+        if r.confidence is not Confidence.HIGH
+    ]
+    uses_classes = (
+        el.excluded_ts_classes
+        or el.producer_fee_cap
+        or any(m.ts_classes for m in pack.measures.values())
+    )
+    confidence = class_mapping_confidence()
+    if uses_classes and confidence != Confidence.HIGH.value:
+        out.append(f"class_mapping ({confidence})")
+    return out
+
+
 def _verification(pack: Pack, params: list[dict[str, Any]], rule: RuleDecl) -> dict[str, Any]:
-    """The inputs of a result not checked against a legal text: its parameters whose value is
-    not verified, the scheme's eligibility choices when their confidence is below high, and the
-    rule's own reading of the text when its confidence is below high."""
+    """The inputs of a result not checked against a legal text (issue 16, point 18: everything
+    it depends on): its parameters whose value is not verified, the rule's own reading below
+    high, and, where it reads the scheme's spend, the eligibility's own inputs (_spend_inputs)."""
     unverified = [p["name"] for p in params if not p["verified"]]
     if rule.reading is not None and rule.reading.confidence is not Confidence.HIGH:
         unverified.append(f"reading ({rule.reading.confidence.value})")
-    el = pack.eligibility
-    if el is not None and el.confidence is not Confidence.HIGH:
-        unverified.append(f"eligibility ({el.confidence.value})")
+    if reads_spend(pack, rule):
+        unverified += _spend_inputs(pack)
     return {"verified": not unverified, "unverified": unverified}
 
 
@@ -302,7 +374,7 @@ def evaluate_rule(
 ) -> RuleResult:
     """One rule: figures, status, shortfall, explanation and parameters."""
     rid = f"{pack.scheme}.{rule.id}"
-    params = _param_list(ctx, pack.scheme, rule.parameters)
+    params = _param_list(ctx, pack.scheme, input_parameters(pack, rule))
     window = _window_info(ctx, pack.scheme)
     plan = plan_keys(ctx.manifest, ctx.packs)
     values = rule_parameters(ctx, pack.scheme, rule)
@@ -314,6 +386,7 @@ def evaluate_rule(
         "reference": rule.reference,
         "parameters": params,
         "window": window,
+        "unit": rule.unit,
         **_verification(pack, params, rule),
     }
     if rule.applies_to and not set(rule.applies_to) & plan:
@@ -335,6 +408,7 @@ def evaluate_rule(
     met = _compare(rule.operator, fig["measured"], fig["threshold"])
     projected_met = _compare(rule.operator, fig["projected"], fig["projected_threshold"])
     status = _status(rule, met, projected_met, window["closed"])
+    status = _pending(rule, ctx, pack.scheme, status, fig["measured"])
     measure = load_measures().get(rule.measured)
     return RuleResult(
         **base,

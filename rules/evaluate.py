@@ -77,7 +77,7 @@ def _evaluate(
         for a in agreements
     ]
     entries = [agreement_entry(a, pack, r) for a, r in zip(agreements, parts, strict=True)]
-    return work_result(parts, entries)
+    return work_result(parts, entries, rule.combine)
 
 
 def evaluate_rules(ctx: RunContext, mv: dict[str, MeasureValue]) -> list[RuleResult]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
@@ -120,6 +121,7 @@ class FactContext:
     estimate_at_completion: Decimal
     measures: Mapping[str, Decimal]  # measured (or projected) value of each measure
     packs: Mapping[str, Pack]
+    at: date | None = None  # the as-at date of the run (deadlines count from it)
 
     def plan_sum(self, scheme: str, field: str = "amount") -> Decimal:
         return sum(
@@ -339,7 +341,26 @@ def _manifest_amount(c: FactContext, b: Bound) -> Decimal:
     return Decimal(value) if value is not None else ZERO
 
 
+def deadline_of(signed_on: date, years: int) -> date:
+    """31 December of the `years`-th year after the year of signing."""
+    return date(signed_on.year + years, 12, 31)
+
+
+def _days_to_deadline(c: FactContext, b: Bound) -> Decimal:
+    """Days from the certificate's issue (while it is awaited, from the as-at date) to its
+    deadline, 31 December of the `years`-th year after the year of signing; the least over the
+    scheme's signed lines (negative: a deadline missed)."""
+    years = int(b.p(c, "years"))
+    days = [
+        (deadline_of(f.signed_on, years) - (f.certificate_issued_on or c.at or f.signed_on)).days
+        for f in c.manifest.financing
+        if f.scheme == b.scheme and f.signed_on
+    ]
+    return Decimal(min(days)) if days else ZERO
+
+
 VALUE_FACTS: dict[str, Fact] = {
+    "days_to_deadline": _days_to_deadline,
     # the scheme's financing lines' `field` (amount by default), summed
     "plan_amount": lambda c, b: c.plan_sum(b.scheme, b.field()),
     # the plan's public aid (each line's flag, else its scheme's), of `countries` if given
@@ -583,7 +604,23 @@ def _aid_counted(d: DetailInput, b: Bound) -> dict[str, Any]:
     }
 
 
+def _deadline_timeline(d: DetailInput, b: Bound) -> dict[str, Any]:
+    """The certificate's timeline: the deadline, the day it was issued (if recorded)."""
+    years = int(b.p(d.c, "years"))
+    lines = [f for f in d.c.manifest.financing if f.scheme == b.scheme and f.signed_on]
+    first = min(lines, key=lambda f: deadline_of(f.signed_on or date.max, years), default=None)
+    if first is None or first.signed_on is None:
+        return {}
+    return {
+        "deadline": deadline_of(first.signed_on, years).isoformat(),
+        "certificate_issued_on": (
+            first.certificate_issued_on.isoformat() if first.certificate_issued_on else None
+        ),
+    }
+
+
 DETAIL_FACTS: dict[str, Callable[[DetailInput, Bound], dict[str, Any]]] = {
+    "deadline_timeline": _deadline_timeline,
     "commitments_above_cap": _commitments_above_cap,
     "obligations_by_scheme": _obligations_by_scheme,
     "pro_rata_value": _pro_rata_value,
@@ -622,6 +659,7 @@ SUPPORTABLE_FACTS: dict[str, Callable[[FactContext, Bound], dict[str, Any]]] = {
 
 #: the arguments of each fact that name a parameter of the pack (checked when a pack loads)
 PARAMETER_ARGS = (
+    "years",
     "ratio",
     "parameter",
     "low_ratio",

@@ -148,6 +148,17 @@ class RuleDecl(Frozen):
     #: how sure we are of the rule's own reading of the text (what it counts, against what),
     #: apart from its parameters; below high, every result of the rule says it rests on it
     reading: Reading | None = None
+    #: what the figures count: money (the default) or days (a deadline's margin)
+    unit: Literal["money", "days"] = "money"
+    #: a financing-line field (`certificate_issued_on`) that says the obligation is done: while
+    #: one of the scheme's lines lacks it and its margin (days) is at most `pending_warn_days`,
+    #: a met rule is only on track (warn); further off, it passes (nothing to do yet). The
+    #: warning distance is the product's choice of how early to remind, not a legal figure.
+    pending_field: str | None = None
+    pending_warn_days: int = 365
+    #: how the work's figures come from its agreements' (per_agreement): summed, or the least
+    #: (a deadline's margin: the tightest agreement)
+    combine: Literal["sum", "min"] = "sum"
 
 
 class Window(Frozen):
@@ -194,6 +205,10 @@ class Eligibility(Frozen):
     #: categories that count only from the agreement's signing date, never in the months
     #: before it (the Tax Shelter's script and development costs)
     not_before_signing: list[str] = Field(default_factory=list)
+    #: the choices of this block that rest on their own reading of the texts, by name (the
+    #: tests they make: `not_before_signing`, `abroad_regime`), each with its confidence: every
+    #: result that reads the scheme's spend says it rests on those below high
+    readings: dict[str, Reading] = Field(default_factory=dict)
 
 
 class FinancingLine(Frozen):

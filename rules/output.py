@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from finance.domain import i18n
@@ -96,6 +97,13 @@ def _agreement_rule(r: RuleResult, a: dict[str, Any], lang: str, currency: str) 
     )
 
 
+def _figure(value: Decimal | None, unit: str, lang: str) -> str:
+    """A figure of the table: money, or a number of days."""
+    if unit == "days" and value is not None:
+        return i18n.text("check.days", lang, days=value)
+    return fmt_money(value, lang)
+
+
 def _day(value: str | date | None, lang: str) -> str:
     if value is None:
         return i18n.text("check.open_end", lang)
@@ -126,10 +134,10 @@ def check_table(run: CheckRun, lang: str = "fr", currency: str = "EUR") -> str:
         (
             r.rule_id,
             mark(r.status.value, lang),
-            fmt_money(r.measured, lang),
-            fmt_money(r.threshold, lang),
-            fmt_money(r.shortfall, lang),
-            fmt_money(r.projected, lang),
+            *(
+                _figure(v, r.unit, lang)
+                for v in (r.measured, r.threshold, r.shortfall, r.projected)
+            ),
             r.spend_where or "",
             yes if r.verified else no,
         )

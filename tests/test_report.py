@@ -100,7 +100,27 @@ def test_each_result_says_which_inputs_are_not_verified(demo_copy: Path) -> None
         "producer_fee_cap",
         "window_months_before",
         "window_months_after_animation",
+        "not_before_signing (medium)",
+        "abroad_regime (medium-high)",
+        "class_mapping (medium)",
     ]
+    # everything a rule depends on (issue 16, point 18): the direct share rests on the Belgian
+    # spend's windows and fee cap too, listed with their sources after its own ratio
+    direct = results["be_tax_shelter.direct_share"]
+    assert [p["name"] for p in direct["parameters"]] == [
+        "direct_share_min",
+        "window_months_before",
+        "window_months_after",
+        "window_months_after_animation",
+        "producer_fee_cap",
+    ]
+    assert direct["unverified"][:3] == [
+        "window_months_before",
+        "window_months_after_animation",
+        "producer_fee_cap",
+    ]
+    # a rule that reads no spend rests on its own parameters only
+    assert results["wallimage.max_investment"]["unverified"] == ["max_investment"]
     assert results["cumulation.exclusive_overlap"]["verified"] is True
     assert results["cumulation.exclusive_overlap"]["unverified"] == []
     # a rule's own reading of the text counts as an input when below high (the EU ceilings)
@@ -118,7 +138,7 @@ def test_each_result_says_which_inputs_are_not_verified(demo_copy: Path) -> None
     assert french[0].split()[-1] == "vérifié"
     row = {line.split()[0]: line.split()[-1] for line in french[2 : 2 + len(results)]}
     assert row == {k: "oui" if r["verified"] else "NON" for k, r in results.items()}
-    assert "[chiffre NON VÉRIFIÉ : eea_cap_ratio]" in check_table(run, "fr")
+    assert "[chiffre NON VÉRIFIÉ : eea_cap_ratio, " in check_table(run, "fr")
     assert "niet getoetst aan de wettekst" in check_table(run, "nl")
     portfolio = portfolio_table([run]).splitlines()
     column = portfolio[0].split().index("unverified")

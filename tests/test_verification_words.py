@@ -38,6 +38,7 @@ def test_the_stored_run_keeps_verified_and_the_unverified_inputs(
         "default_window_months",
         "default_window_months_animation",
         "eligibility (medium)",
+        "class_mapping (medium)",
     ]
     assert walloon["window"] == {
         "start": "2026-02-02",
@@ -55,7 +56,8 @@ def test_the_stored_run_keeps_verified_and_the_unverified_inputs(
             "fr",
             "Non vérifié sur le texte légal : ce résultat repose sur le minimum de dépenses "
             "wallonnes en part de l'investissement (150 %, confiance moyenne) ; ",
-            "le choix des dépenses éligibles de ce régime (confiance moyenne).",
+            "le classement des catégories en dépenses directement liées ou non (confiance "
+            "moyenne).",
             "Période de dépenses : 02/02/2026 au 02/08/2027 (par défaut du règlement, "
             "la convention n'en fixant pas)",
         ),
@@ -63,7 +65,7 @@ def test_the_stored_run_keeps_verified_and_the_unverified_inputs(
             "nl",
             "Niet aan de wettekst getoetst: dit resultaat steunt op de minimale Waalse uitgaven "
             "als deel van de investering (150 %, betrouwbaarheid gemiddeld); ",
-            "de keuze van de in aanmerking komende uitgaven van deze regeling "
+            "de indeling van de categorieën in rechtstreeks verbonden uitgaven of niet "
             "(betrouwbaarheid gemiddeld).",
             "Uitgavenperiode: 02/02/2026 tot 02/08/2027 (standaard van het reglement, "
             "de overeenkomst legt er geen vast)",
@@ -72,7 +74,7 @@ def test_the_stored_run_keeps_verified_and_the_unverified_inputs(
             "en",
             "Not checked against the legal text: this result rests on the minimum Walloon spend "
             "as a share of the investment (150 %, confidence medium); ",
-            "the scheme's choice of eligible expenses (confidence medium).",
+            "the mapping of categories to directly linked spend or not (confidence medium).",
             "Spending window: 2026-02-02 to 2027-08-02 (the regulation's default, "
             "the agreement sets none)",
         ),

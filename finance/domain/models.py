@@ -129,6 +129,9 @@ class Financing(Frozen):
     #: why spend before the signing date belongs to this agreement (a scheme whose window
     #: opens before signing "where justified" opens it only with a reason recorded here)
     pre_signing_reason: str | None = Field(default=None, min_length=3)
+    #: the day the scheme's certificate was issued (the Tax Shelter attestation): the deadline
+    #: rule passes only once it is recorded
+    certificate_issued_on: date | None = None
     public_aid: bool | None = None
     aid_country: CountryCode | None = None
     application_stage: Literal["before_shooting", "after_shooting"] | None = None

@@ -18,6 +18,13 @@ def category_defaults() -> dict[str, str]:
     return {name: spec["ts_class"] for name, spec in data["categories"].items()}
 
 
+@cache
+def class_mapping_confidence() -> str:
+    """How sure the taxonomy's category -> direct/indirect mapping is (its `confidence`)."""
+    data = yaml.safe_load((DATA_DIR / "taxonomy" / "categories.yaml").read_text(encoding="utf-8"))
+    return str(data.get("confidence", "unverified"))
+
+
 def sync_reference(con: duckdb.DuckDBPyConnection) -> None:
     """Make the `categories` table match the taxonomy file (cheap: a few dozen rows)."""
     rows = sorted(category_defaults().items())
