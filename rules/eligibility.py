@@ -178,15 +178,23 @@ def _regime_test(el: Eligibility) -> str:
     )
 
 
+def _category_test(el: Eligibility, scheme: str) -> str:
+    """The expense's category is not excluded: by the pack's list, or, where the list is dated,
+    by the one in force on the production's signing date (its plan row's `excluded`)."""
+    if el.dated_exclusions:
+        return f"NOT coalesce(list_contains({col(scheme, 'excluded')}, e.category), FALSE)"
+    if not el.excluded_categories:
+        return "TRUE"
+    return f"NOT list_contains({literal(el.exclusions_on(date.min))}, e.category)"
+
+
 def tests_sql(el: Eligibility, scheme: str, windows: int) -> dict[str, str]:
     """Each test of the scheme as a SQL boolean over `v_expenses e` joined with its plan row."""
     return {
         **_window_tests(el, scheme, windows),
         "territory_ok": _territory_test(el.territories),
         "payee_ok": _payee_test(el),
-        "category_ok": f"NOT list_contains({literal(el.excluded_categories)}, e.category)"
-        if el.excluded_categories
-        else "TRUE",
+        "category_ok": _category_test(el, scheme),
         "class_ok": f"NOT list_contains({literal(el.excluded_ts_classes)}, e.ts_class)"
         if el.excluded_ts_classes
         else "TRUE",
@@ -250,6 +258,7 @@ class SchemeTests:
     fill: int = 0
     held: tuple[str, ...] = ()  # with fill: each agreement's "can take the expense" test
     agreements: int = 0  # agreements that stand on their own: how many the plan rows hold
+    dated_exclusions: bool = False  # the plan rows hold each production's excluded categories
 
 
 @dataclass(frozen=True)
@@ -261,6 +270,7 @@ class SchemeValues:
     windows: list[AgreementWindow]
     fee_cap: Decimal | None
     hotel: tuple[Decimal, Decimal] | None
+    excluded: list[str] | None = None  # dated exclusions: the list in force on the signing
 
 
 def has_fee_cap(pack: Pack) -> bool:
@@ -308,7 +318,11 @@ def scheme_values(
         wins = [replace(w, fill=f) for w, f in zip(wins, fills, strict=True)]
     fee_cap = param[el.producer_fee_cap] if el.producer_fee_cap else None
     hotel = (param["hotel_cap_paris"], param["hotel_cap_other"]) if el.hotel_caps else None
-    return SchemeValues(wins, fee_cap, hotel)
+    signed = [f.signed_on for _, f in scheme_lines(manifest, pack) if f.signed_on]
+    excluded = (
+        el.exclusions_on(min(signed) if signed else date.max) if el.dated_exclusions else None
+    )
+    return SchemeValues(wins, fee_cap, hotel, excluded)
 
 
 def scheme_tests(pack: Pack, count: int) -> SchemeTests:
@@ -325,6 +339,7 @@ def scheme_tests(pack: Pack, count: int) -> SchemeTests:
         fill,
         tuple(held(el, pack.scheme, k) for k in range(1, fill + 1)),
         count if separate_agreements(pack) else 0,
+        el.dated_exclusions,
     )
 
 

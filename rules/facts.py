@@ -719,7 +719,23 @@ def check_pack(pack: Pack) -> list[str]:
             for arg in ("spend", "direct", "pool")
             if pack.supportable.args.get(arg) not in pack.measures
         ]
-    return problems + _check_window(pack)
+    return problems + _check_window(pack) + _check_dated_lists(pack)
+
+
+def _check_dated_lists(pack: Pack) -> list[str]:
+    """A dated eligibility list starts no later than the pack's parameters, so that an agreement
+    for which the rules are in force always has a list in force."""
+    el = pack.eligibility
+    if el is None or not isinstance(el.excluded_categories, dict) or not pack.parameters:
+        return []
+    first_list = min(el.excluded_categories)
+    first_value = min(min(p.values) for p in pack.parameters.values())
+    if first_list > first_value:
+        return [
+            f"excluded_categories: the first dated list ({first_list}) starts after the pack's "
+            f"first parameter value ({first_value})"
+        ]
+    return []
 
 
 def _check_window(pack: Pack) -> list[str]:

@@ -129,7 +129,7 @@ def planned_where(measure: Measure) -> str:
     el = pack.eligibility if pack else None
     if el is not None:
         keep += [
-            _not_in("category", el.excluded_categories),
+            _not_in("category", el.every_exclusion()),
             _not_in("ts_class", el.excluded_ts_classes),
         ]
     if measure.plan_ts_classes:

@@ -197,7 +197,9 @@ class Eligibility(Frozen):
     abroad_regime: str | None = None
     payee: str = "any"  # any | av_company_or_person
     payee_exempt_categories: list[str] = Field(default_factory=list)
-    excluded_categories: list[str] = Field(default_factory=list)
+    #: categories that never count; a mapping {valid_from: [...]} where the list changed with a
+    #: regulation (dated like parameters: an agreement gets the list in force on its signing)
+    excluded_categories: list[str] | dict[date, list[str]] = Field(default_factory=list)
     excluded_ts_classes: list[str] = Field(default_factory=list)
     hotel_caps: bool = False
     producer_fee_cap: str | None = None  # parameter: fee cap as a share of the other spend
@@ -209,6 +211,29 @@ class Eligibility(Frozen):
     #: tests they make: `not_before_signing`, `abroad_regime`), each with its confidence: every
     #: result that reads the scheme's spend says it rests on those below high
     readings: dict[str, Reading] = Field(default_factory=dict)
+
+    @property
+    def dated_exclusions(self) -> bool:
+        """The excluded categories changed with a regulation: each production gets its own."""
+        return isinstance(self.excluded_categories, dict)
+
+    def exclusions_on(self, day: date) -> list[str]:
+        """The categories excluded for an agreement signed on `day`: the list in force then.
+        Before the first dated list, the first (the pack's parameters start no later, so its
+        rules are not in force for such an agreement: the loader checks it)."""
+        lists = self.excluded_categories
+        if isinstance(lists, list):
+            return lists
+        starts = sorted(lists)
+        return lists[max((s for s in starts if s <= day), default=starts[0])]
+
+    def every_exclusion(self) -> list[str]:
+        """Every category any dated list excludes (the projection counts none of them:
+        conservative)."""
+        lists = self.excluded_categories
+        if isinstance(lists, list):
+            return lists
+        return sorted({c for found in lists.values() for c in found})
 
 
 class FinancingLine(Frozen):

@@ -71,6 +71,14 @@ def _cells(spec: SchemeTests, count: int, values: SchemeValues | None) -> list[t
             cells.append((col(spec.scheme, f"need{k}"), _money(w.fill if w else None)))
     if spec.fee_cap:
         cells.append((col(spec.scheme, "fee_ratio"), _ratio(values.fee_cap if values else None)))
+    if spec.dated_exclusions:
+        found = values.excluded if values else None
+        cells.append(
+            (
+                col(spec.scheme, "excluded"),
+                "NULL::VARCHAR[]" if found is None else f"{literal(found)}::VARCHAR[]",
+            )
+        )
     if spec.hotel:
         paris, other = values.hotel if values and values.hotel else (None, None)
         cells += [

@@ -20,6 +20,7 @@ from finance import DATA_DIR
 from finance.cli.main import cli
 from finance.domain.errors import UserError
 from finance.domain.manifest import load_manifest
+from rules.loader import load_pack
 from tests.scenarios import load_scenario_file, mismatches, run_scenario
 
 SCHEME = "flanders_test"
@@ -254,3 +255,62 @@ def test_the_funders_page_shows_the_pack(db: Path, monkeypatch: pytest.MonkeyPat
 def test_the_cli_help_lists_the_pack(pack: Path) -> None:
     shown = CliRunner().invoke(cli, ["export", "--help"], terminal_width=200)
     assert shown.exit_code == 0 and SCHEME in shown.output and "wallimage" in shown.output
+
+
+def test_an_eligibility_list_is_dated_like_a_parameter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16, point 14: a pack's excluded categories may change with a regulation; an
+    agreement gets the list in force on its signing date, as with parameters."""
+    folder = write_pack(tmp_path / "dated-packs")
+    dated = PACK.replace(
+        "  excluded_categories: [catering]\n",
+        "  excluded_categories:\n"
+        "    2020-01-01: [catering]\n"
+        "    2025-01-01: [catering, transport]\n",
+    )
+    (folder / "pack.yaml").write_text(dated, encoding="utf-8")
+    monkeypatch.setenv("CINELEDGER_PACKS", str(folder.parent))
+    base = load_scenario_file(folder / "scenarios" / "flemish_spend.yaml")["base"]
+    base["budget"] = [
+        *base["budget"],
+        {
+            "code": "6.01",
+            "label": "Transports",
+            "amount": "50000.00",
+            "category": "transport",
+            "territory": "BE-VLG",
+        },
+    ]
+    measured = {}
+    for signed in ("2024-12-31", "2025-01-01"):
+        scenario = {
+            "name": signed,
+            "manifest": {
+                "financing": [
+                    {
+                        "scheme": SCHEME,
+                        "amount": "100000",
+                        "signed_on": signed,
+                        "window_start": "2024-01-01",
+                    }
+                ]
+            },
+            "expenses": [{"amount": "1000.00", "budget_code": "6.01"}],
+        }
+        work = tmp_path / signed
+        work.mkdir()
+        measured[signed] = run_scenario(base, scenario, f"{SCHEME}.flemish_spend", work)["measured"]
+    assert measured == {"2024-12-31": "1000.00", "2025-01-01": "0.00"}
+
+
+def test_a_dated_list_must_start_with_the_pack_s_parameters(tmp_path: Path) -> None:
+    folder = write_pack(tmp_path / "late-packs")
+    late = PACK.replace(
+        "  excluded_categories: [catering]\n",
+        "  excluded_categories:\n    2021-01-01: [catering]\n",
+    )
+    (folder / "pack.yaml").write_text(late, encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        load_pack(folder)
+    assert any("excluded_categories" in p.reason for p in err.value.problems)
