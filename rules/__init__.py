@@ -10,4 +10,4 @@ from finance.domain.packs import BUNDLED_PACKS
 #: the bundled packs (finance/domain/packs.py lists every pack folder in use)
 PACKS_DIR = BUNDLED_PACKS
 #: Version of the rulebook as a whole; bump it and add a CHANGELOG entry on every rule change.
-RULEBOOK_VERSION = "2026.2"
+RULEBOOK_VERSION = "2026.3"
