@@ -101,8 +101,14 @@ def _import_summary(outcome: ingest.ImportOutcome) -> None:
 @db_option
 def import_mapping(production: str, file: Path, db: Path) -> None:
     """Load a supplier-to-budget-line mapping (CSV: supplier name or VAT number, budget_code)."""
-    count = mappings.import_mappings(db, production, file)
-    click.echo(f"{production}: {count} supplier mappings loaded from {file.name}")
+    out = mappings.import_mappings(db, production, file)
+    click.echo(f"{production}: {out.loaded} supplier mappings loaded from {file.name}")
+    if out.unmatched:
+        click.echo(
+            f"warning: {len(out.unmatched)} of them match no supplier (or FEC account) of "
+            f"{production} so far: {', '.join(out.unmatched)}",
+            err=True,
+        )
 
 
 @import_.command("rates")

@@ -107,6 +107,19 @@ WHERE production_id = $pid AND supplier_key IN (SELECT supplier_key FROM new_map
 """,
 )
 define(
+    "mappings.suppliers_seen",
+    "Every (supplier, VAT number, reference) of $pid: its expenses and the rows of its quarantine "
+    "(documents waiting to be coded, as read).",
+    """
+SELECT DISTINCT supplier, supplier_vat, NULL AS reference FROM expenses WHERE production_id = $pid
+UNION
+SELECT DISTINCT json_extract_string(raw_json, '$.supplier'),
+       json_extract_string(raw_json, '$.supplier_vat'),
+       json_extract_string(raw_json, '$.budget_code')
+FROM quarantine WHERE production_id = $pid
+""",
+)
+define(
     "mappings.insert",
     "Store the mappings of the registered frame `new_mappings` for $pid, read from $file.",
     """
