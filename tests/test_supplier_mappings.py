@@ -10,7 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from finance.cli.main import cli
 from finance.importers.budget import import_budget
 from finance.importers.ingest import import_expenses
 from finance.importers.mappings import import_mappings
@@ -95,3 +97,74 @@ def test_mappings_that_match_nothing_seen_are_reported(
     assert out.unmatched == ["DE 123 456 789", "Suplier Oficial Name", "account:6226"]
     again = import_expenses(db, "eprod", [dutch_invoice])
     assert (again.files[0].imported, again.to_code) == (1, 0)
+
+
+def test_a_waiting_document_is_coded_with_a_reason_and_stays_coded(
+    production: Path, db: Path, dutch_invoice: Path
+) -> None:
+    """`cineledger code`: the budget line of a waiting document, set by a user with a reason,
+    books it at once; importing the same file again adds nothing and nothing waits."""
+    runner = CliRunner()
+    assert import_expenses(db, "eprod", [dutch_invoice]).to_code == 1
+    waiting = runner.invoke(cli, ["to-code", "eprod", "--db", str(db)])
+    assert "factuur-nl.xml row " in waiting.output
+    row = waiting.output.split("factuur-nl.xml row ")[1].split(":")[0]
+    too_short = runner.invoke(
+        cli,
+        [
+            "code",
+            "eprod",
+            "factuur-nl.xml",
+            row,
+            "--line",
+            "7.07",
+            "--reason",
+            "ok",
+            "--db",
+            str(db),
+        ],
+    )
+    assert too_short.exit_code == 2 and _booked(db) == []
+    unknown = runner.invoke(
+        cli,
+        [
+            "code",
+            "eprod",
+            "factuur-nl.xml",
+            "99",
+            "--line",
+            "7.07",
+            "--reason",
+            "objectifs loués",
+            "--db",
+            str(db),
+        ],
+    )
+    assert unknown.exit_code == 2 and f"rows waiting in that file: {row}" in unknown.output
+    done = runner.invoke(
+        cli,
+        [
+            "code",
+            "eprod",
+            "factuur-nl.xml",
+            row,
+            "--line",
+            "07.07",
+            "--reason",
+            "objectifs loués pour le tournage",
+            "--db",
+            str(db),
+        ],
+    )
+    assert done.exit_code == 0, done.output
+    assert "1 document(s) of factuur-nl.xml booked on 07.07" in done.output
+    assert _booked(db) == [(DUTCH_VAT, "7.07")]
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM quarantine").fetchall()[0][0] == 0
+        (reason,) = con.execute(
+            "SELECT details->>'reason' FROM audit_log WHERE action = 'import.code'"
+        ).fetchall()[0]
+    assert reason == "objectifs loués pour le tournage"
+    again = import_expenses(db, "eprod", [dutch_invoice])
+    assert (again.files[0].imported, again.files[0].duplicates, again.to_code) == (0, 1, 0)
+    assert _booked(db) == [(DUTCH_VAT, "7.07")]

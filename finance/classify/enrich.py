@@ -32,6 +32,18 @@ class LedgerContext:
             schema={"supplier_key": pl.String, "mapped_code": pl.String}
         )
     )  # supplier -> budget line
+    #: documents a user coded (supplier_key, invoice_ref, date, amount -> coded_code)
+    codings: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(
+            schema={
+                "supplier_key": pl.String,
+                "invoice_ref": pl.String,
+                "date": pl.Date,
+                "amount": pl.Decimal(18, 2),
+                "coded_code": pl.String,
+            }
+        )
+    )
 
 
 def _ledger_territory(frame: pl.DataFrame) -> pl.DataFrame:
@@ -279,6 +291,18 @@ def _supplier_lookup(frame: pl.DataFrame, mappings: pl.DataFrame) -> pl.DataFram
     )
 
 
+def _coded(frame: pl.DataFrame, codings: pl.DataFrame) -> pl.Series:
+    """The line a user coded each row's document on (`cineledger code`), else null."""
+    keys = frame.select(
+        "supplier_key",
+        pl.col("invoice_ref").fill_null(""),
+        "date",
+        pl.col("amount").cast(pl.Decimal(18, 2)),
+    )
+    on = ["supplier_key", "invoice_ref", "date", "amount"]
+    return keys.join(codings, on=on, how="left", maintain_order="left")["coded_code"]
+
+
 def resolve_budget_lines(frame: pl.DataFrame, ctx: LedgerContext) -> pl.DataFrame:
     """A row whose budget line is not in the devis takes its supplier's mapped line, or its
     account's (`account:6226`, FEC); an e-invoice or ledger row still without one waits
@@ -291,15 +315,18 @@ def resolve_budget_lines(frame: pl.DataFrame, ctx: LedgerContext) -> pl.DataFram
         by_account, on="budget_code", how="left", maintain_order="left"
     )
     out = (
-        frame.with_columns(looked_up.select("mapped_code", "account_code").get_columns())
+        frame.with_columns(
+            *looked_up.select("mapped_code", "account_code").get_columns(),
+            _coded(frame, ctx.codings).alias("coded_code"),
+        )
         .with_columns(
             pl.when(known)
             .then(pl.col("budget_code"))
-            .otherwise(pl.coalesce("mapped_code", "account_code", "budget_code"))
+            .otherwise(pl.coalesce("coded_code", "mapped_code", "account_code", "budget_code"))
             .alias("budget_code"),
             pl.when(known).then(None).otherwise(pl.col("budget_code")).alias("_reference"),
         )
-        .drop("mapped_code", "account_code")
+        .drop("mapped_code", "account_code", "coded_code")
     )
     unresolved = ~pl.col("budget_code").is_in(codes).fill_null(False)
     return out.with_columns((unresolved & ~coded(pl.col("_format"))).alias("_to_code"))
