@@ -128,6 +128,11 @@ SELECT $pid, supplier_key, budget_code, $file FROM new_mappings
 """,
 )
 define(
+    "imports.budget_lines",
+    "The lines of production $pid's current devis (code, label), in order.",
+    "SELECT code, label FROM current_budget WHERE production_id = $pid ORDER BY code",
+)
+define(
     "imports.quarantine",
     "The rows of production $pid kept in quarantine, with their reasons.",
     """
