@@ -168,3 +168,19 @@ def test_a_waiting_document_is_coded_with_a_reason_and_stays_coded(
     again = import_expenses(db, "eprod", [dutch_invoice])
     assert (again.files[0].imported, again.files[0].duplicates, again.to_code) == (0, 1, 0)
     assert _booked(db) == [(DUTCH_VAT, "7.07")]
+
+
+def test_a_french_supplier_is_found_by_its_siren_or_siret(
+    production: Path, db: Path, tmp_path: Path
+) -> None:
+    """A French company's VAT number, SIREN and SIRET name it alike: a mapping by SIRET finds an
+    invoice carrying the VAT number."""
+    text = (FIXTURES / "base-example.xml").read_text(encoding="utf-8")
+    invoice = tmp_path / "facture-fr.xml"
+    invoice.write_text(text.replace("GB1232434", "FR44732829320"), encoding="utf-8")
+    (production / "map.csv").write_text("supplier,budget_code\n732 829 320 00074,7.07\n")
+    out = import_mappings(db, "eprod", production / "map.csv")
+    assert out.unmatched == ["732 829 320 00074"]  # nothing seen yet
+    assert import_expenses(db, "eprod", [invoice]).to_code == 0
+    assert _booked(db) == [("FR44732829320", "7.07")]
+    assert import_mappings(db, "eprod", production / "map.csv").unmatched == []  # seen now

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from finance.classify.territory import classify_territory
-from finance.domain.identifiers import id_key, identifier_columns, looks_like_id
+from finance.domain.identifiers import company_key, id_key, identifier_columns, looks_like_id
 from finance.domain.money import RATE
 from finance.domain.uniques import with_distinct
 from finance.domain.validate import Check, run_checks
@@ -260,20 +260,19 @@ def coded(fmt: pl.Expr) -> pl.Expr:
 def _supplier_lookup(frame: pl.DataFrame, mappings: pl.DataFrame) -> pl.DataFrame:
     """`supplier_key, budget_code, mapped_code` of each row: the line its supplier is mapped to,
     found by the supplier's key as stored, else by its VAT or enterprise number written one way
-    (id_key), else by its folded name (a mapping by name finds a supplier that has a VAT
-    number too)."""
+    (id_key; a French VAT number, SIREN or SIRET by the SIREN), else by its folded name (a
+    mapping by name finds a supplier that has a VAT number too)."""
     keys = frame.select(
         "supplier_key",
         "budget_code",
-        id_key(pl.col("supplier_vat")).alias("_id"),
+        company_key(id_key(pl.col("supplier_vat"))).alias("_id"),
         folded_name(pl.col("supplier")).alias("_name"),
     )
     stored = mappings.select(pl.col("supplier_key").alias("_k"), "mapped_code")
+    as_id = id_key(pl.col("supplier_key"))
     by_id = (
-        mappings.select(
-            id_key(pl.col("supplier_key")).alias("_id"), pl.col("mapped_code").alias("_by_id")
-        )
-        .filter(looks_like_id(pl.col("_id")))
+        mappings.filter(looks_like_id(as_id))
+        .select(company_key(as_id).alias("_id"), pl.col("mapped_code").alias("_by_id"))
         .unique("_id", keep="last")
     )
     by_name = mappings.select(

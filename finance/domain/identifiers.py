@@ -112,6 +112,19 @@ def id_key(value: pl.Expr) -> pl.Expr:
     )
 
 
+def company_key(key: pl.Expr) -> pl.Expr:
+    """The company behind a number (id_key's form), where a country writes it several ways: a
+    French VAT number, SIREN and SIRET name one company by its SIREN (`FR:` and nine digits);
+    other numbers are their own key."""
+    return (
+        pl.when(key.str.contains(r"^FR[0-9A-Z]{2}[0-9]{9}$"))
+        .then(pl.lit("FR:") + key.str.slice(4, 9))
+        .when(key.str.contains(r"^[0-9]{9}$|^[0-9]{14}$"))
+        .then(pl.lit("FR:") + key.str.slice(0, 9))
+        .otherwise(key)
+    )
+
+
 def looks_like_id(key: pl.Expr) -> pl.Expr:
     """Whether a key (id_key's form) is an enterprise or VAT number rather than a name: a country
     prefix and at least five digits among at most 14 letters and digits, or 9 to 14 digits."""

@@ -12,7 +12,7 @@ import polars as pl
 from finance.classify.enrich import folded_name, mapping_key
 from finance.domain.codes import normalize_code
 from finance.domain.errors import UserError
-from finance.domain.identifiers import id_key
+from finance.domain.identifiers import company_key, id_key, looks_like_id
 from finance.domain.parsing import map_headers
 from finance.importers.tabular import read_table
 from finance.store import queries
@@ -37,9 +37,15 @@ class MappingOutcome:
 def _unmatched(seen: pl.DataFrame, frame: pl.DataFrame) -> list[str]:
     """The mappings whose key matches no supplier seen (by VAT or enterprise number, or by
     name) and no account of a waiting ledger row (an account mapping covers its sub-accounts)."""
-    ids = seen.select(id_key(pl.col("supplier_vat")).alias("k")).drop_nulls()
+    ids = seen.select(company_key(id_key(pl.col("supplier_vat"))).alias("k")).drop_nulls()
     names = seen.select(folded_name(pl.col("supplier")).alias("k")).drop_nulls()
     known = set(pl.concat([ids, names])["k"].to_list())
+    frame = frame.with_columns(
+        pl.when(looks_like_id(pl.col("supplier_key")))
+        .then(company_key(pl.col("supplier_key")))
+        .otherwise(pl.col("supplier_key"))
+        .alias("supplier_key")
+    )
     accounts = [str(r) for r in seen["reference"].drop_nulls().to_list()]
     out = []
     for key, written in frame.select("supplier_key", "written").iter_rows():  # a file's mappings
