@@ -1,5 +1,6 @@
-"""The one-page PDF summary of a scheme, for the cover letter: the rules, the obligation chart,
-the unverified figures and the content hash of the workbook it summarises."""
+"""The one-page PDF summary of a scheme, for the cover letter: the rules, each agreement's line
+and the value the spend supports (where the scheme has them), the obligation chart, the
+unverified figures and the content hash of the workbook it summarises."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from finance.domain.fmt import fmt_money
 from finance.exports.data import ExportData
+from finance.reports import agreements as said
 from rules.sentences import verification_text
 
 
@@ -54,6 +56,45 @@ def _bar(c: Canvas, x: float, y: float, width: float, r: dict[str, Any]) -> None
     c.drawString(line + 2, y + 9 * mm, _t(f"seuil {fmt_money(Decimal(r['threshold']), 'fr')}"))
 
 
+#: the lowest line of text above the footer (the page is one page: the workbook has the rest)
+LOWEST = float(24 * mm)
+#: room the obligation chart needs below its title
+CHART = float(34 * mm)
+LINE = float(4 * mm)
+
+
+def _lines(c: Canvas, lines: list[tuple[str, str, int]], y: float) -> float:
+    """Lines of text (font, text, indent in mm), wrapped, down to LOWEST (then `…`); returns
+    where the next one goes."""
+    for font, text, indent in lines:
+        c.setFont(font, 8)
+        for part in textwrap.wrap(_t(text), 110 - indent):
+            if y < LOWEST:
+                c.drawString((20 + indent) * mm, y, "…")
+                return y - LINE
+            c.drawString((20 + indent) * mm, y, part)
+            y -= LINE
+    return y
+
+
+def _agreements(c: Canvas, data: ExportData, lang: str, y: float) -> float:
+    """Each agreement's line and its rules' figures (schemes whose agreements stand on their
+    own), then the value the spend supports, today and at completion."""
+    lines: list[tuple[str, str, int]] = []
+    for work in said.works(data.results, lang):
+        lines.append(("Helvetica-Bold", said.heading(work.scheme, lang), 0))
+        for a in work.agreements:
+            lines.append(("Helvetica-Bold", said.head_sentence(work.scheme, a, lang), 4))
+            reason = said.reason_sentence(a, lang)
+            lines += [("Helvetica", reason, 8)] if reason else []
+            lines += [("Helvetica", said.rule_sentence(f, lang), 8) for f in a.rules]
+    for scheme, s in said.supported(data.results).items():
+        lines.append(("Helvetica-Bold", said.supportable_sentence(scheme, s, lang), 0))
+    if not lines:
+        return y
+    return _lines(c, lines, y) - 1.5 * LINE
+
+
 def write_pdf(data: ExportData, out: Path, content_hash: str, lang: str = "fr") -> None:
     """One A4 page; each rule says whether it rests on inputs not checked against the legal
     text, and which, in `lang`."""
@@ -90,8 +131,9 @@ def write_pdf(data: ExportData, out: Path, content_hash: str, lang: str = "fr") 
             y -= 4 * mm
         c.setFillColor(colors.black)
         y -= 8 * mm
+    y = _agreements(c, data, lang, y)
     spend = next((r for r in data.results if r.get("evidence_count") and r.get("threshold")), None)
-    if spend is not None:
+    if spend is not None and y - CHART > LOWEST:  # where the agreements leave room for it
         c.setFont("Helvetica-Bold", 10)
         c.drawString(20 * mm, y - 4 * mm, spend["rule_id"])
         c.setFont("Helvetica", 8)
