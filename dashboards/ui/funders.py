@@ -1,4 +1,5 @@
-"""Helpers of the Funders page: titles, parameter badges, the evidence table."""
+"""Helpers of the Funders page: titles, parameter badges, the agreements and the value the spend
+supports, the evidence table."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import streamlit as st
 
 from dashboards.ui import data
 from dashboards.ui.i18n import LANGS, lang, t
 from dashboards.ui.view import money_table
+from finance.domain.fmt import fmt_money
 from finance.exports.run import export, exportable_schemes
+from finance.reports import agreements as said
 from rules.loader import load_packs
 from rules.sentences import (
     confidence_word,
@@ -86,6 +90,60 @@ def window(results: list[dict[str, Any]]) -> str | None:
     """The scheme's spending window and where it comes from, in words (its first result that
     has one)."""
     return next((w for w in (window_text(r, lang()) for r in results) if w), None)
+
+
+#: how a status is marked beside an agreement's figures
+STATUS_ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌", "insufficient_data": "❔"}
+
+
+def agreements(results: list[dict[str, Any]], currency: str) -> said.Work | None:
+    """The scheme's agreements, where they stand on their own (the results are one scheme's)."""
+    return next(iter(said.works(results, lang(), currency)), None)
+
+
+def show_agreements(scheme: str, results: list[dict[str, Any]], currency: str) -> None:
+    """Each agreement on its own (its window, each of its rules measured against what it
+    requires, with its status, and the value its spend supports), then the work's value
+    supported today and at completion, in the reader's words."""
+    code = lang()
+    work = agreements(results, currency)
+    if work is not None:
+        st.markdown(f"**{said.heading(scheme, code)}**")
+        for a in work.agreements:
+            with st.container(border=True, key=f"agreement-{scheme}-{a.k}"):
+                st.markdown(f"**{said.name(a, code)}** · {said.window_sentence(a, code)}")
+                reason = said.reason_sentence(a, code)
+                if reason:
+                    st.caption(reason)
+                for f in a.rules:
+                    icon = STATUS_ICON.get(f.status, "")
+                    st.markdown(f"{icon} {said.rule_sentence(f, code, currency)}")
+                cols = st.columns(3)
+                cols[0].metric(t("agreements.col.value"), fmt_money(a.value, code, currency))
+                cols[1].metric(
+                    t("agreements.supportable_today"),
+                    fmt_money(a.supportable_value, code, currency),
+                )
+                cols[2].metric(
+                    t("agreements.supportable_at_completion"),
+                    fmt_money(a.at_completion, code, currency),
+                )
+                factors = said.factors_sentence(scheme, a, code, currency)
+                if factors:
+                    st.caption(factors)
+    support = said.supported(results).get(scheme)
+    if support:
+        later = support.get("at_completion") or {}
+        today, at_completion = st.columns(2)
+        today.metric(
+            t("agreements.work_today"),
+            fmt_money(Decimal(support["value"]), code, currency),
+        )
+        at_completion.metric(
+            t("agreements.work_at_completion"),
+            fmt_money(Decimal(later["value"]) if later.get("value") else None, code, currency),
+        )
+        st.info(said.supportable_sentence(scheme, support, code, currency))
 
 
 def evidence_table(
