@@ -280,6 +280,13 @@ def test_funders_show_each_tax_shelter_agreement_and_the_supportable_value(
     assert any(
         i.value.startswith("Tax Shelter : V supportable par les dépenses") for i in panel.info
     )
+    # the expenses that count say which agreement each counts for
+    shown = two_agreements.toggle(key="evidence-be_tax_shelter")
+    if not shown.value:
+        shown.set_value(True).run()
+    (panel,) = [e for e in two_agreements.expander if "Tax Shelter" in e.label]
+    (table,) = [d.value for d in panel.dataframe if "source_file" in d.value.columns]
+    assert set(table["Convention"].dropna().astype(int)) == {1, 2}
     two_agreements.sidebar.radio[0].set_value("en").run()
     panel = _shelter(open_page(two_agreements, "funders"))
     said = [m.value for m in panel.markdown]

@@ -152,9 +152,11 @@ def evidence_table(
     counts: bool,
     limit: int = 1000,
     values: dict[str, Decimal] | None = None,
+    per_agreement: bool = False,
 ) -> pl.DataFrame:
     """Expenses examined for the scheme that count (or not), with reasons in words and provenance;
-    the first `limit` by date (the CLI's `evidence` command gives them all)."""
+    the first `limit` by date (the CLI's `evidence` command gives them all). With
+    `per_agreement` (the scheme's agreements stand on their own), the agreement each counts for."""
     v = data.version()
     run_at = data.latest_run_date(v, production)
     if run_at is None:
@@ -180,6 +182,10 @@ def evidence_table(
         .alias(t("reasons"))
     )
     shown = money_table(rows.drop("reasons"))
+    if per_agreement:
+        shown = shown.rename({"agreement": t("agreements.col.agreement")})
+    else:
+        shown = shown.drop("agreement")
     return pl.concat([shown, reasons], how="horizontal").rename({"counts": t("counts")})
 
 

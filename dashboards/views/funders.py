@@ -125,7 +125,13 @@ for scheme, title in scheme_titles(results, lang()).items():
             if st.toggle(t("show_evidence"), value=attention, key=f"evidence-{scheme}"):
                 counts = st.toggle(t("counts"), value=True, key=f"counts-{scheme}")
                 st.dataframe(
-                    evidence_table(production, scheme, counts, values=figures(mine)),
+                    evidence_table(
+                        production,
+                        scheme,
+                        counts,
+                        values=figures(mine),
+                        per_agreement=any(r.get("agreements") for r in mine),
+                    ),
                     hide_index=True,
                     width="stretch",
                 )
