@@ -1,10 +1,10 @@
 """The justification workbook (XLSX), streamed row by row (constant memory).
 
-Sheets: summary of the rules, the agreements where a scheme's agreements stand on their own (each
-agreement's window, value, figures and supportable value, the work's totals beside them),
+Sheets: summary of the rules, the agreements where a scheme's agreements stand on their own
+(each agreement's window, value, figures and supportable value, the work's totals beside them),
 eligible expenses by chapter with subtotals (and the agreement each counts for), excluded
-expenses with their reasons, missing paperwork, provenance. Text is always written as text, so a cell such as
-`=HYPERLINK(...)` can never execute; totals are formulas with their values.
+expenses with their reasons, missing paperwork, provenance. Text is always written as text, so a
+cell such as `=HYPERLINK(...)` can never execute; totals are formulas with their values.
 """
 
 from __future__ import annotations
@@ -53,7 +53,6 @@ class Writer:
         self.date = self.book.add_format({"num_format": "dd/mm/yyyy"})
         self.rate = self.book.add_format({"num_format": "0.00000000"})
         self.percent = self.book.add_format({"num_format": "0.00%"})
-        self.bold_date = self.book.add_format({"num_format": "dd/mm/yyyy", "bold": True, "top": 1})
         self.bold_text = self.book.add_format({"bold": True, "top": 1})
         self.warn = self.book.add_format({"font_color": "#C62828", "bold": True})
 
