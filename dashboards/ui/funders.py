@@ -92,8 +92,8 @@ def window(results: list[dict[str, Any]]) -> str | None:
     return next((w for w in (window_text(r, lang()) for r in results) if w), None)
 
 
-#: how a status is marked beside an agreement's figures
-STATUS_ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌", "insufficient_data": "❔"}
+#: the colour of an agreement's figures by their status (Streamlit's coloured text)
+STATUS_COLOUR = {"pass": "green", "warn": "orange", "fail": "red", "insufficient_data": "gray"}
 
 
 def agreements(results: list[dict[str, Any]], currency: str) -> said.Work | None:
@@ -116,8 +116,8 @@ def show_agreements(scheme: str, results: list[dict[str, Any]], currency: str) -
                 if reason:
                     st.caption(reason)
                 for f in a.rules:
-                    icon = STATUS_ICON.get(f.status, "")
-                    st.markdown(f"{icon} {said.rule_sentence(f, code, currency)}")
+                    colour = STATUS_COLOUR.get(f.status, "gray")
+                    st.markdown(f":{colour}[{said.rule_sentence(f, code, currency)}]")
                 cols = st.columns(3)
                 cols[0].metric(t("agreements.col.value"), fmt_money(a.value, code, currency))
                 cols[1].metric(
