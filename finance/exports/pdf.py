@@ -14,10 +14,11 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from finance.domain import i18n
 from finance.domain.fmt import fmt_money
 from finance.exports.data import ExportData
 from finance.reports import agreements as said
-from rules.sentences import verification_text
+from rules.sentences import result_sentences, verification_text
 
 
 def _t(text: str) -> str:
@@ -32,8 +33,8 @@ STATUS_COLOR = {
 }
 
 
-def _bar(c: Canvas, x: float, y: float, width: float, r: dict[str, Any]) -> None:
-    """Measured and projected bars against the threshold line."""
+def _bar(c: Canvas, x: float, y: float, width: float, r: dict[str, Any], lang: str) -> None:
+    """Measured and projected bars against the threshold line, named in `lang`."""
     values = [Decimal(r[k]) for k in ("measured", "projected", "threshold") if r.get(k) is not None]
     top = max(values) * Decimal("1.1") if values and max(values) > 0 else Decimal(1)
     scale = width / float(top)
@@ -47,13 +48,16 @@ def _bar(c: Canvas, x: float, y: float, width: float, r: dict[str, Any]) -> None
         c.rect(x, y - i * 9 * mm, float(Decimal(r[key] or 0)) * scale, 7 * mm, stroke=0, fill=1)
         c.setFillColor(colors.black)
         c.drawString(
-            x + 2, y - i * 9 * mm + 2 * mm, _t(f"{key} {fmt_money(Decimal(r[key] or 0), 'fr')}")
+            x + 2,
+            y - i * 9 * mm + 2 * mm,
+            _t(f"{i18n.text(f'check.{key}', lang)} {fmt_money(Decimal(r[key] or 0), lang)}"),
         )
     line = x + float(Decimal(r["threshold"])) * scale
     c.setStrokeColor(colors.black)
     c.setLineWidth(2)
     c.line(line, y - 10 * mm, line, y + 9 * mm)
-    c.drawString(line + 2, y + 9 * mm, _t(f"seuil {fmt_money(Decimal(r['threshold']), 'fr')}"))
+    said = f"{i18n.text('check.threshold', lang)} {fmt_money(Decimal(r['threshold']), lang)}"
+    c.drawString(line + 2, y + 9 * mm, _t(said))
 
 
 #: the lowest line of text above the footer (the page is one page: the workbook has the rest)
@@ -115,10 +119,11 @@ def write_pdf(data: ExportData, out: Path, content_hash: str, lang: str = "fr") 
         c.rect(20 * mm, y - 1 * mm, 14 * mm, 5 * mm, stroke=0, fill=1)
         c.setFillColor(colors.white)
         c.setFont("Helvetica-Bold", 8)
-        c.drawString(21 * mm, y, r["status"].upper())
+        c.drawString(21 * mm, y, _t(i18n.text(f"check.mark.{r['status']}", lang)))
         c.setFillColor(colors.black)
         c.setFont("Helvetica", 8)
-        text = _t(f"{r['rule_id']}: {r['explanation']}")
+        # the result in the file's language (the stored explanation is English)
+        text = _t(f"{r['rule_id']}: {result_sentences(r, lang)[1]}")
         for part in textwrap.wrap(text, 105)[:3]:
             c.drawString(37 * mm, y, part)
             y -= 4 * mm
@@ -137,7 +142,7 @@ def write_pdf(data: ExportData, out: Path, content_hash: str, lang: str = "fr") 
         c.setFont("Helvetica-Bold", 10)
         c.drawString(20 * mm, y - 4 * mm, spend["rule_id"])
         c.setFont("Helvetica", 8)
-        _bar(c, 20 * mm, y - 20 * mm, width - 50 * mm, spend)
+        _bar(c, 20 * mm, y - 20 * mm, width - 50 * mm, spend, lang)
     c.setFont("Helvetica", 7)
     c.drawString(20 * mm, 15 * mm, f"Cinéledger · content sha256 {content_hash}")
     c.showPage()
