@@ -14,6 +14,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from finance.importers.ingest import import_expenses
+
 APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
 PAGES = [
     "overview",
@@ -294,3 +296,20 @@ def test_funders_show_each_tax_shelter_agreement_and_the_supportable_value(
         "**agreement 2 (signed on 2026-06-01) Invest B** · window 2026-06-01 to 2027-12-01" in said
     )
     assert "The work's supportable value at completion" in [m.label for m in panel.metric]
+
+
+def test_imports_books_a_waiting_document_on_a_line(app: AppTest) -> None:
+    """Issue 17, point 2: an editor sets the budget line of a document waiting to be coded, with
+    a reason, from the Imports page (the same code as `cineledger code`)."""
+    invoice = Path(__file__).resolve().parent / "fixtures" / "peppol" / "base-example.xml"
+    db = Path(os.environ["CINELEDGER_DB"])
+    assert import_expenses(db, "dernier-tram", [invoice]).to_code == 1  # the demo has none
+    st.cache_data.clear()
+    at = open_page(app, "imports")
+    assert any("base-example.xml" in str(o) for o in at.selectbox[0].options)
+    at.selectbox(key="coding-line").set_value("7.01")
+    at.text_input(key="coding-reason").input("location de matériel pour le tournage")
+    at.button[-1].click().run()
+    assert [s.value for s in at.success][-1].startswith("1 document(s) imputé(s) sur la ligne 7.01")
+    at = open_page(at, "imports")
+    assert "Aucun document n'attend une ligne du devis." in [c.value for c in at.caption]

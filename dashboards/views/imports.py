@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboards.ui import data
 from dashboards.ui.auth import require_editor
+from dashboards.ui.coding import coding_form
 from dashboards.ui.i18n import t
 from dashboards.ui.imports import MAX_MB, run_import, run_preview, save_upload
 from dashboards.ui.view import require_production
@@ -41,6 +42,8 @@ if upload is not None:
                 message, ok = run_import(production, path, skip)
                 (st.success if ok else st.error)(message)
                 data.clear()
+
+coding_form(production)
 
 st.subheader(t("quarantine"))
 quarantine = data.named(data.version(), "imports.quarantine", (("pid", production),))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from finance.classify.territory import classify_territory
-from finance.domain.identifiers import identifier_columns
+from finance.domain.identifiers import id_key, identifier_columns, looks_like_id
 from finance.domain.money import RATE
 from finance.domain.uniques import with_distinct
 from finance.domain.validate import Check, run_checks
@@ -32,6 +32,18 @@ class LedgerContext:
             schema={"supplier_key": pl.String, "mapped_code": pl.String}
         )
     )  # supplier -> budget line
+    #: documents a user coded (supplier_key, invoice_ref, date, amount -> coded_code)
+    codings: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(
+            schema={
+                "supplier_key": pl.String,
+                "invoice_ref": pl.String,
+                "date": pl.Date,
+                "amount": pl.Decimal(18, 2),
+                "coded_code": pl.String,
+            }
+        )
+    )
 
 
 def _ledger_territory(frame: pl.DataFrame) -> pl.DataFrame:
@@ -55,19 +67,38 @@ def _ledger_territory(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def supplier_key(supplier: pl.Expr, vat: pl.Expr) -> pl.Expr:
-    """Who issued the document: the VAT number when given, else the folded name.
-
-    Folding (accents, case, punctuation) makes `Éclair Films S.A.` and `ECLAIR FILMS SA` one key.
-    """
-    folded = (
+def folded_name(supplier: pl.Expr) -> pl.Expr:
+    """A supplier's name folded (accents, case, punctuation): `Éclair Films S.A.` and
+    `ECLAIR FILMS SA` are one name."""
+    return (
         supplier.str.normalize("NFKD")
         .str.replace_all(r"\p{M}", "")
         .str.to_lowercase()
         .str.replace_all(FOLD, "")
     )
+
+
+def mapping_key(supplier: pl.Expr) -> pl.Expr:
+    """The key a mapping file's `supplier` cell is stored under: an enterprise or VAT number in
+    id_key's form, else the folded name; `account:6226` as written (an FEC account)."""
+    text = supplier.str.strip_chars()
+    as_id = id_key(text)
+    return (
+        pl.when(text.str.starts_with("account:"))
+        .then(text.str.replace_all(" ", ""))
+        .when(looks_like_id(as_id))
+        .then(as_id)
+        .otherwise(folded_name(text))
+    )
+
+
+def supplier_key(supplier: pl.Expr, vat: pl.Expr) -> pl.Expr:
+    """Who issued the document: the VAT number when given, else the folded name.
+
+    Folding (accents, case, punctuation) makes `Éclair Films S.A.` and `ECLAIR FILMS SA` one key.
+    """
     vat_key = vat.str.to_uppercase().str.replace_all(r"[^A-Z0-9]", "")
-    return pl.when(vat_key.str.len_chars() > 0).then(vat_key).otherwise(folded)
+    return pl.when(vat_key.str.len_chars() > 0).then(vat_key).otherwise(folded_name(supplier))
 
 
 def tax_residence(frame: pl.DataFrame) -> pl.DataFrame:
@@ -226,6 +257,52 @@ def coded(fmt: pl.Expr) -> pl.Expr:
     return fmt.is_in(CODED_FORMATS) | fmt.str.starts_with("profile_")
 
 
+def _supplier_lookup(frame: pl.DataFrame, mappings: pl.DataFrame) -> pl.DataFrame:
+    """`supplier_key, budget_code, mapped_code` of each row: the line its supplier is mapped to,
+    found by the supplier's key as stored, else by its VAT or enterprise number written one way
+    (id_key), else by its folded name (a mapping by name finds a supplier that has a VAT
+    number too)."""
+    keys = frame.select(
+        "supplier_key",
+        "budget_code",
+        id_key(pl.col("supplier_vat")).alias("_id"),
+        folded_name(pl.col("supplier")).alias("_name"),
+    )
+    stored = mappings.select(pl.col("supplier_key").alias("_k"), "mapped_code")
+    by_id = (
+        mappings.select(
+            id_key(pl.col("supplier_key")).alias("_id"), pl.col("mapped_code").alias("_by_id")
+        )
+        .filter(looks_like_id(pl.col("_id")))
+        .unique("_id", keep="last")
+    )
+    by_name = mappings.select(
+        pl.col("supplier_key").alias("_name"), pl.col("mapped_code").alias("_by_name")
+    ).unique("_name", keep="last")
+    found = (
+        keys.join(stored, left_on="supplier_key", right_on="_k", how="left", maintain_order="left")
+        .join(by_id, on="_id", how="left", maintain_order="left")
+        .join(by_name, on="_name", how="left", maintain_order="left")
+    )
+    return found.select(
+        "supplier_key",
+        "budget_code",
+        pl.coalesce("mapped_code", "_by_id", "_by_name").alias("mapped_code"),
+    )
+
+
+def _coded(frame: pl.DataFrame, codings: pl.DataFrame) -> pl.Series:
+    """The line a user coded each row's document on (`cineledger code`), else null."""
+    keys = frame.select(
+        "supplier_key",
+        pl.col("invoice_ref").fill_null(""),
+        "date",
+        pl.col("amount").cast(pl.Decimal(18, 2)),
+    )
+    on = ["supplier_key", "invoice_ref", "date", "amount"]
+    return keys.join(codings, on=on, how="left", maintain_order="left")["coded_code"]
+
+
 def resolve_budget_lines(frame: pl.DataFrame, ctx: LedgerContext) -> pl.DataFrame:
     """A row whose budget line is not in the devis takes its supplier's mapped line, or its
     account's (`account:6226`, FEC); an e-invoice or ledger row still without one waits
@@ -233,22 +310,23 @@ def resolve_budget_lines(frame: pl.DataFrame, ctx: LedgerContext) -> pl.DataFram
     codes = sorted(ctx.budget_codes)
     known = pl.col("budget_code").is_in(codes).fill_null(False)
     by_account = ctx.mappings.rename({"supplier_key": "budget_code", "mapped_code": "account_code"})
-    # the lookups join the two key columns only, not the whole frame
-    looked_up = (
-        frame.select("supplier_key", "budget_code")
-        .join(ctx.mappings, on="supplier_key", how="left", maintain_order="left")
-        .join(by_account, on="budget_code", how="left", maintain_order="left")
+    # the lookups join the key columns only, not the whole frame
+    looked_up = _supplier_lookup(frame, ctx.mappings).join(
+        by_account, on="budget_code", how="left", maintain_order="left"
     )
     out = (
-        frame.with_columns(looked_up.select("mapped_code", "account_code").get_columns())
+        frame.with_columns(
+            *looked_up.select("mapped_code", "account_code").get_columns(),
+            _coded(frame, ctx.codings).alias("coded_code"),
+        )
         .with_columns(
             pl.when(known)
             .then(pl.col("budget_code"))
-            .otherwise(pl.coalesce("mapped_code", "account_code", "budget_code"))
+            .otherwise(pl.coalesce("coded_code", "mapped_code", "account_code", "budget_code"))
             .alias("budget_code"),
             pl.when(known).then(None).otherwise(pl.col("budget_code")).alias("_reference"),
         )
-        .drop("mapped_code", "account_code")
+        .drop("mapped_code", "account_code", "coded_code")
     )
     unresolved = ~pl.col("budget_code").is_in(codes).fill_null(False)
     return out.with_columns((unresolved & ~coded(pl.col("_format"))).alias("_to_code"))

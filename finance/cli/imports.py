@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from finance.cli.options import db_option
-from finance.importers import budget, ingest, mappings, rates
+from finance.importers import budget, coding, ingest, mappings, rates
 from finance.store import queries
 from finance.store.db import connect
 
@@ -101,8 +101,14 @@ def _import_summary(outcome: ingest.ImportOutcome) -> None:
 @db_option
 def import_mapping(production: str, file: Path, db: Path) -> None:
     """Load a supplier-to-budget-line mapping (CSV: supplier name or VAT number, budget_code)."""
-    count = mappings.import_mappings(db, production, file)
-    click.echo(f"{production}: {count} supplier mappings loaded from {file.name}")
+    out = mappings.import_mappings(db, production, file)
+    click.echo(f"{production}: {out.loaded} supplier mappings loaded from {file.name}")
+    if out.unmatched:
+        click.echo(
+            f"warning: {len(out.unmatched)} of them match no supplier (or FEC account) of "
+            f"{production} so far: {', '.join(out.unmatched)}",
+            err=True,
+        )
 
 
 @import_.command("rates")
@@ -144,3 +150,24 @@ def _quarantine_list(db: Path, production: str, kind: str) -> None:
         )
     for file, row, reasons in rows:
         click.echo(f"{file} row {row}: {reasons}")
+
+
+@click.command("code")
+@click.argument("production")
+@click.argument("file")
+@click.argument("rows", nargs=-1, required=True, type=int)
+@click.option("--line", required=True, help="The budget line of the current devis to book them on.")
+@click.option("--reason", required=True, help="Why this line (kept in the audit trail).")
+@db_option
+def code(
+    production: str, file: str, rows: tuple[int, ...], line: str, reason: str, db: Path
+) -> None:
+    """Book documents waiting for a budget line (FILE and ROWS as `to-code` lists them) on LINE;
+    importing the same file again books them on the same line."""
+    out = coding.code_documents(db, production, file, list(rows), line, reason)
+    booked = sum(f.imported for f in out.files)
+    already = sum(f.duplicates for f in out.files)
+    click.echo(
+        f"{production}: {booked} document(s) of {file} booked on {line}"
+        + (f", {already} already in the ledger" if already else "")
+    )

@@ -36,6 +36,7 @@ for command in (
     imports.import_,
     imports.quarantine,
     imports.to_code,
+    imports.code,
     report.report,
     check.check,
     check.evidence,

@@ -94,3 +94,28 @@ def identifier_columns(
         pl.Series(f"{column}_reason", [c.reason for c in checks], pl.String),
     )
     return frame.join(found, on=[column, country], how="left", nulls_equal=False)
+
+
+def id_key(value: pl.Expr) -> pl.Expr:
+    """An enterprise or VAT number written one way, whatever its spelling: spaces, dots,
+    dashes and slashes removed, upper case (python-stdnum's `compact`), the country prefix kept,
+    a Belgian enterprise number given without it (10 digits, starting 0 or 1) prefixed BE, the
+    Greek GR prefix written EL as VIES does. `nl 8538.48932.b01` and `NL853848932B01` are one
+    key; so are `NO 123 456 789 MVA` and `NO123456789MVA`."""
+    compact = value.str.replace_all(r"[\s.\-/,]", "").str.to_uppercase()
+    return (
+        pl.when(compact.str.contains(r"^[01][0-9]{9}$"))
+        .then(pl.lit("BE") + compact)
+        .when(compact.str.starts_with("GR"))
+        .then(pl.lit("EL") + compact.str.slice(2))
+        .otherwise(compact)
+    )
+
+
+def looks_like_id(key: pl.Expr) -> pl.Expr:
+    """Whether a key (id_key's form) is an enterprise or VAT number rather than a name: a country
+    prefix and at least five digits among at most 14 letters and digits, or 9 to 14 digits."""
+    prefixed = key.str.contains(r"^[A-Z]{2}[0-9A-Z]{2,14}$") & (
+        key.str.count_matches(r"[0-9]") >= 5
+    )
+    return (prefixed | key.str.contains(r"^[0-9]{9,14}$")).fill_null(False)

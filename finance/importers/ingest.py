@@ -78,8 +78,19 @@ def _context(con: duckdb.DuckDBPyConnection, production_id: str) -> LedgerContex
         "WHERE production_id = $p",
         {"p": production_id},
     )
+    codings = read_frame(
+        con,
+        "SELECT supplier_key, invoice_ref, doc_date AS date, amount_orig AS amount, "
+        "budget_code AS coded_code FROM document_codes WHERE production_id = $p",
+        {"p": production_id},
+    )
     return LedgerContext(
-        production_id, manifest.currency, frozenset(r[0] for r in codes), rates, mappings
+        production_id,
+        manifest.currency,
+        frozenset(r[0] for r in codes),
+        rates,
+        mappings,
+        codings,
     )
 
 
@@ -228,6 +239,17 @@ def _extract_all(
     return extracted, skipped
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """Documents read already (from the quarantine, by `cineledger code`), with the codings to
+    apply and store in the import's transaction, and the quarantine rows they replace."""
+
+    extracted: list[Extracted]
+    codings: pl.DataFrame  # LedgerContext.codings' columns
+    write: Callable[[duckdb.DuckDBPyConnection], None]  # stores the codings, in the transaction
+    rows: list[tuple[str, int]]  # (source_file, source_row) leaving the quarantine
+
+
 def import_expenses(
     db: Path | None,
     production_id: str,
@@ -236,13 +258,21 @@ def import_expenses(
     skip_invalid: bool = False,
     extractor: Extractor | None = None,
     fmt: str = "auto",
+    prepared: Prepared | None = None,
 ) -> ImportOutcome:
     """Import expense files into a production in one transaction (see module docstring)."""
     with connect(db) as con:
         ctx = _context(con, production_id)
         shas = {p: file_sha256(p) for p in paths if p.is_file()}
         known = _previous_batches(con, production_id, list(shas.values()))
-    extracted, skipped = _extract_all(paths, shas, known, ctx.currency, extractor, fmt)
+    if prepared is not None:
+        ctx = replace(
+            ctx, codings=pl.concat([ctx.codings, prepared.codings], how="vertical_relaxed")
+        )
+        skipped: list[FileOutcome] = []
+        extracted = prepared.extracted
+    else:
+        extracted, skipped = _extract_all(paths, shas, known, ctx.currency, extractor, fmt)
     if not extracted:
         return ImportOutcome(production_id, skipped)
     rows = pl.concat([e.rows for e in extracted], how="diagonal_relaxed")
@@ -291,7 +321,10 @@ def import_expenses(
             ledger_write.insert_expenses(con, frame)
             del frame
             files = [e.file for e in extracted]
-            ledger_write.quarantine(con, production_id, files, rejected, problems)
+            if prepared is not None:
+                prepared.write(con)
+            only = prepared.rows if prepared is not None else None
+            ledger_write.quarantine(con, production_id, files, rejected, problems, only)
     _save_attachments(db, extracted)
     return ImportOutcome(
         production_id,

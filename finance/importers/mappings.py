@@ -4,13 +4,15 @@ usable accounting reference is booked on the mapped line instead of waiting to b
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
-from finance.classify.enrich import supplier_key
+from finance.classify.enrich import folded_name, mapping_key
 from finance.domain.codes import normalize_code
 from finance.domain.errors import UserError
+from finance.domain.identifiers import id_key
 from finance.domain.parsing import map_headers
 from finance.importers.tabular import read_table
 from finance.store import queries
@@ -23,8 +25,35 @@ ALIASES = {
 }
 
 
-def import_mappings(db: Path | None, production_id: str, path: Path) -> int:
-    """Load (and replace, supplier by supplier) the mappings of a CSV or XLSX file."""
+@dataclass(frozen=True)
+class MappingOutcome:
+    """How many mappings a file loaded, and those that match no supplier (or FEC account) the
+    production has seen so far, as written in the file."""
+
+    loaded: int
+    unmatched: list[str]
+
+
+def _unmatched(seen: pl.DataFrame, frame: pl.DataFrame) -> list[str]:
+    """The mappings whose key matches no supplier seen (by VAT or enterprise number, or by
+    name) and no account of a waiting ledger row (an account mapping covers its sub-accounts)."""
+    ids = seen.select(id_key(pl.col("supplier_vat")).alias("k")).drop_nulls()
+    names = seen.select(folded_name(pl.col("supplier")).alias("k")).drop_nulls()
+    known = set(pl.concat([ids, names])["k"].to_list())
+    accounts = [str(r) for r in seen["reference"].drop_nulls().to_list()]
+    out = []
+    for key, written in frame.select("supplier_key", "written").iter_rows():  # a file's mappings
+        if key.startswith("account:"):
+            if not any(a.startswith(key.removeprefix("account:")) for a in accounts):
+                out.append(written)
+        elif key not in known:
+            out.append(written)
+    return sorted(out)
+
+
+def import_mappings(db: Path | None, production_id: str, path: Path) -> MappingOutcome:
+    """Load (and replace, supplier by supplier) the mappings of a CSV or XLSX file; say which
+    match nothing the production has seen so far (a typo, or a supplier yet to come)."""
     if not path.exists():
         raise UserError(f"{path}: file not found")
     table = read_table(path)
@@ -41,17 +70,8 @@ def import_mappings(db: Path | None, production_id: str, path: Path) -> int:
     frame = (
         table.frame.rename(mapping)
         .select(
-            pl.when(pl.col("supplier").str.strip_chars().str.starts_with("account:"))
-            .then(pl.col("supplier").str.replace_all(" ", ""))
-            .otherwise(
-                supplier_key(
-                    pl.col("supplier"),
-                    pl.when(pl.col("supplier").str.contains(r"^[A-Za-z]{2}[\d\s.]{6,}$")).then(
-                        pl.col("supplier")
-                    ),
-                )
-            )
-            .alias("supplier_key"),
+            mapping_key(pl.col("supplier")).alias("supplier_key"),
+            pl.col("supplier").str.strip_chars().alias("written"),
             normalize_code(pl.col("budget_code")).alias("budget_code"),
         )
         .unique("supplier_key", keep="last")
@@ -61,5 +81,13 @@ def import_mappings(db: Path | None, production_id: str, path: Path) -> int:
         queries.execute(con, "mappings.delete_replaced", {"pid": production_id})
         queries.execute(con, "mappings.insert", {"pid": production_id, "file": table.file})
         con.unregister("new_mappings")
-        record(con, "import.mapping", production_id, table.file, {"mappings": frame.height})
-    return frame.height
+        seen = queries.frame(con, "mappings.suppliers_seen", {"pid": production_id})
+        unmatched = _unmatched(seen, frame)
+        record(
+            con,
+            "import.mapping",
+            production_id,
+            table.file,
+            {"mappings": frame.height, "unmatched": unmatched},
+        )
+    return MappingOutcome(frame.height, unmatched)

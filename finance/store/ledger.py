@@ -367,15 +367,26 @@ def quarantine(
     files: list[str],
     rejected: pl.DataFrame,
     problems: pl.DataFrame,
+    only: list[tuple[str, int]] | None = None,
 ) -> None:
-    """Replace the quarantine of these files by the rows rejected now, each with every reason.
+    """Replace the quarantine of these files by the rows rejected now, each with every reason;
+    with `only`, of those (file, row) rows alone (documents coded one by one).
 
     `rejected`: `_batch_id, _file, _sheet, _row, raw_json`; `problems`: `_file, _row, column,
     reason, kind`."""
-    con.execute(
-        "DELETE FROM quarantine WHERE production_id = $pid AND source_file IN (SELECT unnest($f))",
-        {"pid": production_id, "f": files},
-    )
+    if only is None:
+        con.execute(
+            "DELETE FROM quarantine WHERE production_id = $pid "
+            "AND source_file IN (SELECT unnest($f))",
+            {"pid": production_id, "f": files},
+        )
+    else:
+        con.execute(
+            "DELETE FROM quarantine WHERE production_id = $pid AND EXISTS (SELECT 1 FROM "
+            "(SELECT unnest($f) AS f, unnest($r) AS r) x "
+            "WHERE x.f = source_file AND x.r = source_row)",
+            {"pid": production_id, "f": [f for f, _ in only], "r": [r for _, r in only]},
+        )
     if not rejected.height:
         return
     con.register("rejected_rows", as_arrow(rejected))

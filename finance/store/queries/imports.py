@@ -107,12 +107,30 @@ WHERE production_id = $pid AND supplier_key IN (SELECT supplier_key FROM new_map
 """,
 )
 define(
+    "mappings.suppliers_seen",
+    "Every (supplier, VAT number, reference) of $pid: its expenses and the rows of its quarantine "
+    "(documents waiting to be coded, as read).",
+    """
+SELECT DISTINCT supplier, supplier_vat, NULL AS reference FROM expenses WHERE production_id = $pid
+UNION
+SELECT DISTINCT json_extract_string(raw_json, '$.supplier'),
+       json_extract_string(raw_json, '$.supplier_vat'),
+       json_extract_string(raw_json, '$.budget_code')
+FROM quarantine WHERE production_id = $pid
+""",
+)
+define(
     "mappings.insert",
     "Store the mappings of the registered frame `new_mappings` for $pid, read from $file.",
     """
 INSERT INTO supplier_mappings (production_id, supplier_key, budget_code, source_file)
 SELECT $pid, supplier_key, budget_code, $file FROM new_mappings
 """,
+)
+define(
+    "imports.budget_lines",
+    "The lines of production $pid's current devis (code, label), in order.",
+    "SELECT code, label FROM current_budget WHERE production_id = $pid ORDER BY code",
 )
 define(
     "imports.quarantine",
