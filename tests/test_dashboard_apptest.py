@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -209,6 +211,91 @@ def test_cost_report_flags_chapters_over_budget_in_words(app: AppTest) -> None:
     negative = chapters["variance"].str.lstrip().str.startswith(("-", "\u2212"))
     assert flagged.any(), "the demo has chapters over budget"
     assert (flagged == negative).all()  # exactly those whose variance is negative
+
+
+@pytest.fixture
+def two_agreements(
+    demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[AppTest]:
+    """The demo with a second Tax Shelter agreement, signed on 1 June 2026, checked as at the
+    demo's date before the page opens."""
+    import yaml
+
+    from finance.checks import run_check
+    from finance.store.productions import add_production
+
+    db = tmp_path / "two.duckdb"
+    shutil.copy(demo_db, db)
+    root = Path(__file__).resolve().parent.parent
+    manifest = yaml.safe_load((root / "data" / "demo" / "manifest.yaml").read_text("utf-8"))
+    manifest["financing"].append(
+        {
+            "scheme": "be_tax_shelter",
+            "amount": "100000",
+            "fiscal_value": "300000",
+            "signed_on": "2026-06-01",
+            "label": "Invest B",
+        }
+    )
+    (tmp_path / "manifest.yaml").write_text(yaml.safe_dump(manifest), encoding="utf-8")
+    add_production(db, tmp_path / "manifest.yaml")
+    run_check(db, "dernier-tram", date(2026, 11, 22))
+    monkeypatch.setenv("CINELEDGER_DB", str(db))
+    monkeypatch.setenv("CINELEDGER_TODAY", "2026-11-22")
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    yield at
+    st.cache_data.clear()
+
+
+def _shelter(at: AppTest) -> Any:
+    at.session_state["scheme-be_tax_shelter"] = True  # the user opens the Tax Shelter's panel
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (panel,) = [e for e in at.expander if "Tax Shelter" in e.label]
+    return panel
+
+
+def test_funders_show_each_tax_shelter_agreement_and_the_supportable_value(
+    two_agreements: AppTest,
+) -> None:
+    """Issue 16, points 2 and 7: each agreement on its own, its window, each of its rules
+    measured against what it requires with its status, and the value its spend supports; the
+    work's supportable value today and at completion; in the reader's language."""
+    panel = _shelter(open_page(two_agreements, "funders"))
+    said = [m.value for m in panel.markdown]
+    assert "**convention 1 (signée le 16/02/2026)** · période du 16/02/2026 au 16/08/2027" in said
+    assert (
+        "**convention 2 (signée le 01/06/2026) Invest B** · période du 01/06/2026 au 01/12/2027"
+        in said
+    )
+    figures = [s for s in said if "Les dépenses belges éligibles atteignent 90 % de V :" in s]
+    assert len(figures) == 2 and all("requis" in s for s in figures), figures
+    assert any("mesuré pour 270\u202f000,00\u00a0€ requis" in s for s in figures), figures
+    labels = [m.label for m in panel.metric]
+    assert labels.count("Valeur supportable aujourd'hui") == 2
+    assert labels.count("Valeur supportable à l'achèvement") == 2
+    assert "Valeur supportable de l'œuvre aujourd'hui" in labels
+    assert "Valeur supportable de l'œuvre à l'achèvement" in labels
+    assert any("le moindre de la valeur de la convention" in c.value for c in panel.caption)
+    assert any(
+        i.value.startswith("Tax Shelter : V supportable par les dépenses") for i in panel.info
+    )
+    # the expenses that count say which agreement each counts for
+    shown = two_agreements.toggle(key="evidence-be_tax_shelter")
+    if not shown.value:
+        shown.set_value(True).run()
+    (panel,) = [e for e in two_agreements.expander if "Tax Shelter" in e.label]
+    (table,) = [d.value for d in panel.dataframe if "source_file" in d.value.columns]
+    assert set(table["Convention"].dropna().astype(int)) == {1, 2}
+    two_agreements.sidebar.radio[0].set_value("en").run()
+    panel = _shelter(open_page(two_agreements, "funders"))
+    said = [m.value for m in panel.markdown]
+    assert (
+        "**agreement 2 (signed on 2026-06-01) Invest B** · window 2026-06-01 to 2027-12-01" in said
+    )
+    assert "The work's supportable value at completion" in [m.label for m in panel.metric]
 
 
 def test_imports_books_a_waiting_document_on_a_line(app: AppTest) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -30,13 +32,16 @@ from finance.exports.run import ExportResult, export
 from finance.exports.workbook import write_workbook
 from finance.importers.budget import import_budget
 from finance.importers.ingest import import_expenses
+from finance.store.productions import add_production
 from rules.runs import CheckRun
 from tests.conftest import DEMO_AT, check_golden
+from tests.scenarios import connections_to, fresh_database
 
 GOLDEN = Path(__file__).parent / "golden"
 SMALL = Path(__file__).parent / "fixtures" / "export"
 SCHEMES = ["be_tax_shelter", "wallimage", "screen_brussels", "cnc_acm"]
 PRODUCTION = "dernier-tram"
+ELIGIBLE = "Dépenses éligibles"
 pytestmark = pytest.mark.xdist_group("exports")
 
 
@@ -97,7 +102,7 @@ def test_workbook_totals_equal_the_check_to_the_cent(exported: Exported, scheme:
     main = next(r for r in exported.check.results if r.scheme == scheme and r.evidence_count)
     book = openpyxl.load_workbook(out)  # formulas come back with their cached values below
     values = openpyxl.load_workbook(out, data_only=True)
-    sheet, cached = book.worksheets[1], values.worksheets[1]
+    sheet, cached = book[ELIGIBLE], values[ELIGIBLE]  # after the agreements, where a scheme has
     header = [c.value for c in sheet[1]]
     col = header.index("Montant éligible") + 1
     last = sheet.max_row
@@ -307,7 +312,7 @@ def test_lines_off_the_devis_keep_the_chapters_together(db: Path, tmp_path: Path
         assert "eligible" in data.hash_files  # chapter 2 is not one block in line order
         expected = reference_hash(data)
         assert write_workbook(data, out) == expected == data.content_hash()
-    sheet = openpyxl.load_workbook(out).worksheets[1]
+    sheet = openpyxl.load_workbook(out)[ELIGIBLE]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     totals = [str(r[0]) for r in rows if str(r[0]).startswith("Total chapitre")]
     assert len(totals) == len(set(totals)) and "Total chapitre 2 · Personnel" in totals
@@ -322,3 +327,146 @@ def test_money_cells_are_the_nearest_float_of_the_decimal(amount: Decimal) -> No
     """The cells are computed column-wise: each is exactly float(Decimal), as written before."""
     series = pl.Series([amount], dtype=pl.Decimal(18, 2))
     assert series.cast(pl.Float64)[0] == float(amount)
+
+
+TWO_AGREEMENTS = "deux-conventions"
+
+
+@pytest.fixture(scope="module")
+def two_agreements(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A production with two Tax Shelter agreements whose windows overlap (issue 16, point 2):
+    agreement 1 takes 200,000 + 90,000 (filled to 90 % of its V first), agreement 2 the rest;
+    a French payee's invoice counts for neither (it is EEA spend only). The database is the
+    scenarios' in-memory one; every `connect` of the core reaches it while the module runs."""
+    folder = tmp_path_factory.mktemp("two-agreements")
+    line = {"scheme": "be_tax_shelter", "amount": "100000", "fiscal_value": "300000"}
+    manifest = {
+        "id": TWO_AGREEMENTS,
+        "title": "Deux conventions",
+        "kind": "feature",
+        "financing": [
+            {**line, "signed_on": "2026-02-16", "label": "Invest A"},
+            {**line, "signed_on": "2026-06-01", "label": "Invest B"},
+        ],
+    }
+    (folder / "m.yaml").write_text(yaml.safe_dump(manifest), encoding="utf-8")
+    (folder / "devis.csv").write_text(
+        "code,label,amount,category\n2.01,Équipe,900000.00,crew\n", encoding="utf-8"
+    )
+    rows = [
+        ("2026-03-02", "200000.00", "BE", "1050"),
+        ("2026-06-15", "90000.00", "BE", "1050"),
+        ("2026-07-01", "100000.00", "BE", "1050"),
+        ("2026-07-10", "5000.00", "FR", "75011"),
+        ("2026-09-01", "180000.00", "BE", "1050"),
+    ]
+    (folder / "e.csv").write_text(
+        "date,supplier,country,postcode,budget_code,amount,invoice_ref,payee_type\n"
+        + "".join(
+            f"{d},Studio {c},{c},{p},2.01,{a},F-{i},company\n"
+            for i, (d, a, c, p) in enumerate(rows)
+        ),
+        encoding="utf-8",
+    )
+    db = folder / "x.duckdb"
+    con = fresh_database()
+    try:
+        with connections_to(con):
+            add_production(db, folder / "m.yaml")
+            import_budget(db, TWO_AGREEMENTS, folder / "devis.csv")
+            import_expenses(db, TWO_AGREEMENTS, [folder / "e.csv"])
+            yield db
+    finally:
+        con.close()
+
+
+def _rows(path: Path, sheet: str) -> list[tuple[object, ...]]:
+    book = openpyxl.load_workbook(path, data_only=True)
+    return list(book[sheet].iter_rows(values_only=True))
+
+
+def _money(value: object) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def test_the_workbook_gives_each_agreement_and_the_work_beside_them(
+    two_agreements: Path, tmp_path: Path
+) -> None:
+    """Issue 16, points 2 and 7: the agreements sheet lists each agreement's window, value,
+    figures, status and supportable value with its factors, and the work's totals, which the
+    agreements add up to; each eligible expense says which agreement it counts for, and the
+    expenses of an agreement add up to its measured spend."""
+    run = run_check(two_agreements, TWO_AGREEMENTS, DEMO_AT)
+    belgian = next(r for r in run.results if r.rule_id == "be_tax_shelter.belgian_spend")
+    out = tmp_path / "ts.xlsx"
+    export(two_agreements, TWO_AGREEMENTS, "be_tax_shelter", out, DEMO_AT)
+    assert openpyxl.load_workbook(out).sheetnames[:3] == [
+        "Synthèse",
+        "Conventions",
+        ELIGIBLE,
+    ]
+    rows = _rows(out, "Conventions")
+    head = rows.index(next(r for r in rows if r[0] == "N°"))
+    one, two, work, limit, value = rows[head + 1 : head + 6]
+    assert one[:2] == (1, "convention 1 (signée le 16/02/2026) Invest A")
+    assert two[:2] == (2, "convention 2 (signée le 01/06/2026) Invest B")
+    assert [str(d)[:10] for d in (one[2], one[3], one[4])] == [
+        "2026-02-16",
+        "2026-02-16",
+        "2027-08-16",
+    ]
+    assert str(two[3])[:10] == "2026-06-01" and str(two[4])[:10] == "2027-12-01"
+    assert _money(one[6]) == _money(two[6]) == Decimal("300000.00")  # each its own V
+    assert _money(one[7]) == Decimal("322222.22")  # 290,000 / 90 %
+    assert _money(two[7]) == Decimal("311111.11")  # 280,000 / 90 %
+    assert (one[8], one[9]) == (1, 1)  # all directly linked: no pro rata
+    assert _money(one[10]) == _money(two[10]) == Decimal("300000.00")
+    support = belgian.supportable
+    assert work[1] == "Œuvre (total)" and _money(work[6]) == Decimal("600000.00")
+    assert _money(work[10]) == _money(one[10]) + _money(two[10]) == support["agreements_total"]
+    assert limit[1] == "Limite de l'œuvre" and _money(limit[10]) == support["work_limit"]
+    assert value[1] == "Valeur supportable de l'œuvre"
+    assert (
+        _money(value[10]) == belgian.supportable_value == Decimal("402500.00")
+    )  # 70 % of the EEA spend, 575,000
+    figures = [r for r in rows[head + 6 :] if r[2] == "be_tax_shelter.belgian_spend"]
+    per = {r[0]: (r[4], _money(r[5]), _money(r[6])) for r in figures}
+    assert per == {
+        1: ("OK", Decimal("290000.00"), Decimal("270000.00")),
+        2: ("OK", Decimal("280000.00"), Decimal("270000.00")),
+        None: ("OK", Decimal("570000.00"), Decimal("540000.00")),
+    }
+    assert per[None][1] == per[1][1] + per[2][1] == belgian.measured
+    # each eligible expense says which agreement it counts for; they add up to its figure
+    eligible = _rows(out, ELIGIBLE)
+    column = eligible[0].index("Convention")
+    amount = eligible[0].index("Montant éligible")
+    counted: dict[object, Decimal] = {}
+    for r in eligible[1:]:
+        if r[column] is not None:
+            counted[r[column]] = counted.get(r[column], Decimal(0)) + _money(r[amount])
+    assert counted == {1: per[1][1], 2: per[2][1]}
+    excluded = _rows(out, "Dépenses exclues")
+    (french,) = [r for r in excluded[1:] if r[0] == "Studio FR"]
+    assert french[excluded[0].index("Convention")] is None  # counts for no agreement
+    summary = [str(r[0]) for r in _rows(out, "Synthèse") if r[0]]
+    assert any(s.startswith("Tax Shelter : V supportable par les dépenses 402") for s in summary), (
+        summary
+    )
+
+
+def test_the_agreements_in_dutch_and_in_the_pdf(two_agreements: Path, tmp_path: Path) -> None:
+    import pypdfium2 as pdfium
+
+    out = tmp_path / "ts-nl.xlsx"
+    export(two_agreements, TWO_AGREEMENTS, "be_tax_shelter", out, DEMO_AT, "nl")
+    rows = _rows(out, "Overeenkomsten")
+    assert rows[0][0] == "Overeenkomsten van Tax Shelter, elk op zich"
+    assert any(r[1] == "overeenkomst 2 (ondertekend op 01/06/2026) Invest B" for r in rows), rows
+    pdf = tmp_path / "ts.pdf"
+    export(two_agreements, TWO_AGREEMENTS, "be_tax_shelter", pdf, DEMO_AT)
+    flat = " ".join(pdfium.PdfDocument(str(pdf))[0].get_textpage().get_text_range().split())
+    assert "convention 1 (signée le 16/02/2026) Invest A · période du 16/02/2026" in flat
+    assert "convention 2 (signée le 01/06/2026) Invest B" in flat
+    assert "V supportable par les dépenses 402 500,00 €" in flat
+    assert "OK Les dépenses belges éligibles atteignent 90 % de V : 280 000,00 €" in flat

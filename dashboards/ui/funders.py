@@ -1,4 +1,5 @@
-"""Helpers of the Funders page: titles, parameter badges, the evidence table."""
+"""Helpers of the Funders page: titles, parameter badges, the agreements and the value the spend
+supports, the evidence table."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import streamlit as st
 
 from dashboards.ui import data
 from dashboards.ui.i18n import LANGS, lang, t
 from dashboards.ui.view import money_table
+from finance.domain.fmt import fmt_money
 from finance.exports.run import export, exportable_schemes
+from finance.reports import agreements as said
 from rules.loader import load_packs
 from rules.sentences import (
     confidence_word,
@@ -88,15 +92,71 @@ def window(results: list[dict[str, Any]]) -> str | None:
     return next((w for w in (window_text(r, lang()) for r in results) if w), None)
 
 
+#: the colour of an agreement's figures by their status (Streamlit's coloured text)
+STATUS_COLOUR = {"pass": "green", "warn": "orange", "fail": "red", "insufficient_data": "gray"}
+
+
+def agreements(results: list[dict[str, Any]], currency: str) -> said.Work | None:
+    """The scheme's agreements, where they stand on their own (the results are one scheme's)."""
+    return next(iter(said.works(results, lang(), currency)), None)
+
+
+def show_agreements(scheme: str, results: list[dict[str, Any]], currency: str) -> None:
+    """Each agreement on its own (its window, each of its rules measured against what it
+    requires, with its status, and the value its spend supports), then the work's value
+    supported today and at completion, in the reader's words."""
+    code = lang()
+    work = agreements(results, currency)
+    if work is not None:
+        st.markdown(f"**{said.heading(scheme, code)}**")
+        for a in work.agreements:
+            with st.container(border=True, key=f"agreement-{scheme}-{a.k}"):
+                st.markdown(f"**{said.name(a, code)}** · {said.window_sentence(a, code)}")
+                reason = said.reason_sentence(a, code)
+                if reason:
+                    st.caption(reason)
+                for f in a.rules:
+                    colour = STATUS_COLOUR.get(f.status, "gray")
+                    st.markdown(f":{colour}[{said.rule_sentence(f, code, currency)}]")
+                cols = st.columns(3)
+                cols[0].metric(t("agreements.col.value"), fmt_money(a.value, code, currency))
+                cols[1].metric(
+                    t("agreements.supportable_today"),
+                    fmt_money(a.supportable_value, code, currency),
+                )
+                cols[2].metric(
+                    t("agreements.supportable_at_completion"),
+                    fmt_money(a.at_completion, code, currency),
+                )
+                factors = said.factors_sentence(scheme, a, code, currency)
+                if factors:
+                    st.caption(factors)
+    support = said.supported(results).get(scheme)
+    if support:
+        later = support.get("at_completion") or {}
+        today, at_completion = st.columns(2)
+        today.metric(
+            t("agreements.work_today"),
+            fmt_money(Decimal(support["value"]), code, currency),
+        )
+        at_completion.metric(
+            t("agreements.work_at_completion"),
+            fmt_money(Decimal(later["value"]) if later.get("value") else None, code, currency),
+        )
+        st.info(said.supportable_sentence(scheme, support, code, currency))
+
+
 def evidence_table(
     production: str,
     scheme: str,
     counts: bool,
     limit: int = 1000,
     values: dict[str, Decimal] | None = None,
+    per_agreement: bool = False,
 ) -> pl.DataFrame:
     """Expenses examined for the scheme that count (or not), with reasons in words and provenance;
-    the first `limit` by date (the CLI's `evidence` command gives them all)."""
+    the first `limit` by date (the CLI's `evidence` command gives them all). With
+    `per_agreement` (the scheme's agreements stand on their own), the agreement each counts for."""
     v = data.version()
     run_at = data.latest_run_date(v, production)
     if run_at is None:
@@ -122,6 +182,10 @@ def evidence_table(
         .alias(t("reasons"))
     )
     shown = money_table(rows.drop("reasons"))
+    if per_agreement:
+        shown = shown.rename({"agreement": t("agreements.col.agreement")})
+    else:
+        shown = shown.drop("agreement")
     return pl.concat([shown, reasons], how="horizontal").rename({"counts": t("counts")})
 
 

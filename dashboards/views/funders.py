@@ -12,6 +12,7 @@ from dashboards.ui.funders import (
     scheme_colour,
     scheme_titles,
     sentences,
+    show_agreements,
     verification,
     window,
 )
@@ -68,6 +69,8 @@ for scheme, title in scheme_titles(results, lang()).items():
         period = window(mine)
         if period:
             st.caption(period)
+        # each agreement on its own and the value the spend supports (schemes that have them)
+        show_agreements(scheme, mine, currency)
         for r in mine:
             rule_title, explanation = sentences(r, currency)
             st.markdown(f"**{r['rule_id']}** · `{r['status']}` · {rule_title}")
@@ -122,7 +125,13 @@ for scheme, title in scheme_titles(results, lang()).items():
             if st.toggle(t("show_evidence"), value=attention, key=f"evidence-{scheme}"):
                 counts = st.toggle(t("counts"), value=True, key=f"counts-{scheme}")
                 st.dataframe(
-                    evidence_table(production, scheme, counts, values=figures(mine)),
+                    evidence_table(
+                        production,
+                        scheme,
+                        counts,
+                        values=figures(mine),
+                        per_agreement=any(r.get("agreements") for r in mine),
+                    ),
                     hide_index=True,
                     width="stretch",
                 )

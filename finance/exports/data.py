@@ -31,10 +31,10 @@ from finance.domain.fmt import jsonable
 from finance.store import queries
 from finance.store.audit import trail
 from finance.store.db import connect
+from finance.store.queries.exports import AGREEMENT_COLUMN, COLUMNS, SIDES
 
 # MISSING_CHECKS is re-exported: the export tests read the order of the checks from here
 from finance.store.queries.exports import MISSING_CHECKS as MISSING_CHECKS
-from finance.store.queries.exports import SIDES
 from finance.store.sql import literal
 from rules.relation import relation_at
 from rules.runs import result_json
@@ -68,6 +68,8 @@ class ExportData:
     #: the production's audit trail (who imported, overrode, checked), newest first; not part of
     #: the content hash, since producing this very file adds to it
     audit: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: the scheme's agreements stand on their own: each line says which one it counts for
+    per_agreement: bool = False
 
     def frames(self, part: str, hashed: bool = False) -> Iterator[pl.DataFrame]:
         """The lines of a part in batches of at most BATCH_ROWS, in the file's order (`hashed`:
@@ -146,22 +148,29 @@ def _copy(
 
 
 def _write_parts(
-    con: duckdb.DuckDBPyConnection, lines_sql: str, params: dict[str, Any], folder: Path
+    con: duckdb.DuckDBPyConnection,
+    lines_sql: str,
+    params: dict[str, Any],
+    folder: Path,
+    per_agreement: bool = False,
 ) -> tuple[dict[str, Path], dict[str, Path], dict[str, int]]:
-    """Evaluate the lines once, then write each part in order; (files, hash files, counts)."""
+    """Evaluate the lines once, then write each part in order; (files, hash files, counts).
+    With `per_agreement`, the eligible and excluded lines say which agreement each counts for."""
+    columns = f"{COLUMNS}, {AGREEMENT_COLUMN}" if per_agreement else COLUMNS
     files = {part: folder / f"{part}.parquet" for part in PARTS}
     hash_files, counts = {}, {}
     lines = folder / "lines.parquet"
     _copy(con, lines_sql, lines, params)
     queries.execute(con, "exports.open_lines", parts={"path": literal(lines)})
     for part, side in SIDES.items():
-        in_line_order = queries.sql("exports.in_line_order", side=side)
+        in_line_order = queries.sql("exports.in_line_order", side=side, columns=columns)
         # the chapters come in one block each (always, unless a budget code is not in the
         # devis): the line order is the sheet's, one sort
         if queries.value(con, "exports.chapters_contiguous", parts={"side": side}):
             counts[part] = _copy(con, in_line_order, files[part])
         else:
-            counts[part] = _copy(con, queries.sql("exports.by_chapter", side=side), files[part])
+            by_chapter = queries.sql("exports.by_chapter", side=side, columns=columns)
+            counts[part] = _copy(con, by_chapter, files[part])
             hash_files[part] = folder / f"{part}.in-line-order.parquet"
             _copy(con, in_line_order, hash_files[part])
     counts["missing"] = _copy(con, queries.sql("exports.missing"), files["missing"])
@@ -178,6 +187,7 @@ def gather(db: Path | None, production_id: str, scheme: str, at: date) -> Iterat
     results = [result_json(r) for r in run.results if r.scheme == scheme]
     if not results:
         raise UserError(f"{production_id}: {scheme} is not in the financing plan")
+    per_agreement = any(r.get("agreements") for r in results)
     with tempfile.TemporaryDirectory(prefix="cineledger-export-") as tmp:
         folder = Path(tmp)
         with connect(db, read_only=True) as con:
@@ -187,11 +197,15 @@ def gather(db: Path | None, production_id: str, scheme: str, at: date) -> Iterat
             lines_sql = queries.sql("exports.lines", relation=relation)
             lines_params = {**params, "scheme": scheme}
             try:
-                files, hash_files, counts = _write_parts(con, lines_sql, lines_params, folder)
+                files, hash_files, counts = _write_parts(
+                    con, lines_sql, lines_params, folder, per_agreement
+                )
             except duckdb.OutOfMemoryException:
                 # a ledger too large for the cap (what does not spill): DuckDB's default limit
                 queries.execute(con, "exports.reset_memory_limit")
-                files, hash_files, counts = _write_parts(con, lines_sql, lines_params, folder)
+                files, hash_files, counts = _write_parts(
+                    con, lines_sql, lines_params, folder, per_agreement
+                )
             title = queries.value(con, "productions.title", {"id": production_id})
             batches = queries.frame(con, "imports.batches_of", {"pid": production_id})
             audit = trail(con, production_id)
@@ -208,4 +222,5 @@ def gather(db: Path | None, production_id: str, scheme: str, at: date) -> Iterat
             counts,
             batches,
             audit,
+            per_agreement,
         )

@@ -40,6 +40,8 @@ COLUMNS: dict[str, tuple[str, str, str, int, str]] = {
         15,
         "money",
     ),
+    # the agreement an expense counts for (schemes whose agreements stand on their own)
+    "agreement": _catalogue("agreements.col.agreement", 12, "number"),
     "reasons": ("Motif", "Reden", "Reason", 40, "text"),
     "document": ("Pièce justificative", "Bewijsstuk", "Document", 28, "text"),
     "missing": ("À obtenir", "Te bekomen", "Missing", 30, "text"),

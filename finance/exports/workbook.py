@@ -1,8 +1,10 @@
 """The justification workbook (XLSX), streamed row by row (constant memory).
 
-Sheets: summary of the rules, eligible expenses by chapter with subtotals, excluded expenses with
-their reasons, missing paperwork, provenance. Text is always written as text, so a cell such as
-`=HYPERLINK(...)` can never execute; totals are formulas with their values.
+Sheets: summary of the rules, the agreements where a scheme's agreements stand on their own
+(each agreement's window, value, figures and supportable value, the work's totals beside them),
+eligible expenses by chapter with subtotals (and the agreement each counts for), excluded
+expenses with their reasons, missing paperwork, provenance. Text is always written as text, so a
+cell such as `=HYPERLINK(...)` can never execute; totals are formulas with their values.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import xlsxwriter
 from finance.domain import i18n
 from finance.exports.data import PARTS, ContentHash, ExportData
 from finance.exports.labels import COLUMNS, SHEETS, label
+from finance.reports import agreements as said
 from rules.sentences import confidence_word, reason_text, verification_short
 
 FIXED_TIME = datetime(2026, 1, 1)
@@ -49,6 +52,8 @@ class Writer:
         self.bold = self.book.add_format({"bold": True})
         self.date = self.book.add_format({"num_format": "dd/mm/yyyy"})
         self.rate = self.book.add_format({"num_format": "0.00000000"})
+        self.percent = self.book.add_format({"num_format": "0.00%"})
+        self.bold_text = self.book.add_format({"bold": True, "top": 1})
         self.warn = self.book.add_format({"font_color": "#C62828", "bold": True})
 
     def cell(self, sheet: Any, row: int, col: int, value: Any, kind: str = "text") -> None:
@@ -58,6 +63,10 @@ class Writer:
             sheet.write_number(row, col, float(Decimal(value)), self.money)
         elif kind == "rate":
             sheet.write_number(row, col, float(Decimal(value)), self.rate)
+        elif kind == "percent":
+            sheet.write_number(row, col, float(Decimal(value)), self.percent)
+        elif kind in ("number", "days"):
+            sheet.write_number(row, col, int(Decimal(value)))
         elif kind == "date":
             sheet.write_datetime(row, col, datetime.combine(value, datetime.min.time()), self.date)
         else:
@@ -109,6 +118,8 @@ def cells(
             exprs.append(joined.replace_strict(words, return_dtype=pl.String))
         elif kind in ("money", "rate"):
             exprs.append(col.cast(pl.Float64))
+        elif kind == "number":
+            exprs.append(col.cast(pl.Int64))
         elif kind == "date":
             exprs.append((col - pl.lit(EXCEL_EPOCH)).dt.total_days().cast(pl.Float64))
         else:
@@ -138,12 +149,28 @@ EXPENSE_KEYS = [
 SUMMED = ("amount", "eligible_amount")
 
 
+def expense_keys(per_agreement: bool) -> list[str]:
+    """The expense sheets' columns; where the scheme's agreements stand on their own, the
+    agreement each expense counts for, after its eligible amount."""
+    if not per_agreement:
+        return EXPENSE_KEYS
+    at = EXPENSE_KEYS.index("eligible_amount") + 1
+    return [*EXPENSE_KEYS[:at], "agreement", *EXPENSE_KEYS[at:]]
+
+
 def _total_row(
-    w: Writer, sheet: Any, row: int, first: int, last: int, text: str, values: dict[str, Decimal]
+    w: Writer,
+    sheet: Any,
+    keys: list[str],
+    row: int,
+    first: int,
+    last: int,
+    text: str,
+    values: dict[str, Decimal],
 ) -> None:
     sheet.write_string(row, 0, text, w.bold)
     for key in SUMMED:
-        col = EXPENSE_KEYS.index(key)
+        col = keys.index(key)
         letter = xlsxwriter.utility.xl_col_to_name(col)
         sheet.write_formula(
             row,
@@ -174,12 +201,16 @@ class _NoChapter:
 
 
 def expenses_sheet(
-    w: Writer, name: str, frames: Iterable[pl.DataFrame], hasher: ContentHash | None = None
+    w: Writer,
+    name: str,
+    frames: Iterable[pl.DataFrame],
+    hasher: ContentHash | None = None,
+    keys: list[str] = EXPENSE_KEYS,
 ) -> Decimal:
     """Expenses by chapter with a subtotal per chapter and a grand total, written as the batches
     come (each row once, in order: the workbook streams); returns the eligible total. Each batch
     goes to `hasher` too, when given."""
-    sheet = w.table_sheet(name, EXPENSE_KEYS)
+    sheet = w.table_sheet(name, keys)
     zero = {k: Decimal(0) for k in SUMMED}
     row, grand, sums = 1, dict(zero), dict(zero)
     chapter: Any = _NoChapter
@@ -188,13 +219,13 @@ def expenses_sheet(
     def close_chapter() -> None:
         nonlocal row
         text = f"{label('chapter_total', w.lang)} {chapter} · {chapter_label or ''}"
-        _total_row(w, sheet, row, first, row - 1, text, sums)
+        _total_row(w, sheet, keys, row, first, row - 1, text, sums)
         row += 1
 
     for frame in frames:
         if hasher is not None:
             hasher.add(frame)
-        values, start = cells(frame, EXPENSE_KEYS, w.lang, w.figures), 0
+        values, start = cells(frame, keys, w.lang, w.figures), 0
         for code, code_label, count, *totals in _runs(frame):
             if code != chapter or chapter is _NoChapter:
                 if chapter is not _NoChapter:
@@ -209,8 +240,8 @@ def expenses_sheet(
                 grand[key] += Decimal(total or 0)
     if chapter is not _NoChapter:
         close_chapter()
-    _total_row(w, sheet, row, 1, max(row - 1, 1), label("grand_total", w.lang), grand)
-    sheet.autofilter(0, 0, max(row - 1, 1), len(EXPENSE_KEYS) - 1)
+    _total_row(w, sheet, keys, row, 1, max(row - 1, 1), label("grand_total", w.lang), grand)
+    sheet.autofilter(0, 0, max(row - 1, 1), len(keys) - 1)
     return grand["eligible_amount"]
 
 
@@ -260,6 +291,169 @@ def summary_sheet(w: Writer, data: ExportData) -> None:
         f"{data.title} ({data.production_id}) · {data.scheme} · {data.at.isoformat()}",
         w.bold,
     )
+    for line in summary_lines(data, w.lang):
+        below += 1
+        sheet.write_string(below, 0, line)
+
+
+def summary_lines(data: ExportData, lang: str) -> list[str]:
+    """Below the rules: the value the spend supports, and each agreement's line where the
+    scheme's agreements stand on their own (the agreements sheet gives their figures)."""
+    lines = [
+        said.supportable_sentence(scheme, s, lang)
+        for scheme, s in said.supported(data.results).items()
+    ]
+    for work in said.works(data.results, lang):
+        lines.append(said.heading(work.scheme, lang))
+        lines += [said.head_sentence(work.scheme, a, lang) for a in work.agreements]
+    return lines
+
+
+#: the agreements sheet's first table (one row per agreement, then the work's), and its second
+#: (one row per agreement and rule evaluated per agreement, then the work's results): key, kind
+AGREEMENT_KEYS = [
+    ("number", "number"),
+    ("agreement", "text"),
+    ("signed_on", "date"),
+    ("start", "date"),
+    ("end", "date"),
+    ("reason", "text"),
+    ("value", "money"),
+    ("by_spend", "money"),
+    ("direct_share", "percent"),
+    ("pro_rata", "percent"),
+    ("supportable", "money"),
+    ("at_completion", "money"),
+]
+AGREEMENT_RULE_KEYS = [
+    ("number", "number"),
+    ("agreement", "text"),
+    ("rule", "text"),
+    ("title", "text"),
+    ("status", "text"),
+    ("measured", "money"),
+    ("required", "money"),
+    ("shortfall", "money"),
+    ("projected", "money"),
+    ("projected_required", "money"),
+    ("projected_shortfall", "money"),
+    ("evidence", "number"),
+]
+_WIDTHS = (6, 34, 12, 12, 12, 40, 17, 17, 14, 12, 17, 17)
+
+
+def _header(w: Writer, sheet: Any, row: int, keys: list[tuple[str, str]]) -> None:
+    for col, (key, _) in enumerate(keys):
+        sheet.write_string(row, col, i18n.text(f"agreements.col.{key}", w.lang), w.head)
+
+
+def _values_row(
+    w: Writer, sheet: Any, row: int, keys: list[tuple[str, str]], values: dict[str, Any]
+) -> None:
+    for col, (key, kind) in enumerate(keys):
+        w.cell(sheet, row, col, values.get(key), kind)
+
+
+def _rule_values(number: int | None, who: str, f: said.Figures, lang: str) -> dict[str, Any]:
+    kind = "days" if f.unit == "days" else "money"
+    return {
+        "number": number,
+        "agreement": who,
+        "rule": f.rule_id,
+        "title": f.title,
+        "status": i18n.text(f"check.mark.{f.status}", lang),
+        "measured": f.measured,
+        "required": f.threshold,
+        "shortfall": f.shortfall,
+        "projected": f.projected,
+        "projected_required": f.projected_threshold,
+        "projected_shortfall": f.projected_shortfall,
+        "evidence": f.evidence_count,
+        "_kind": kind,
+    }
+
+
+def agreements_sheet(w: Writer, work: said.Work) -> None:
+    """Each agreement on its own (its window, value, supportable value and the factors, each
+    per-agreement rule's figures), and the work's totals beside them, in the file's language."""
+    lang = w.lang
+    sheet = w.book.add_worksheet(i18n.text("agreements.sheet", lang))
+    for col, width in enumerate(_WIDTHS):
+        sheet.set_column(col, col, width)
+    sheet.write_string(0, 0, said.heading(work.scheme, lang), w.bold)
+    sheet.write_string(1, 0, i18n.text("agreements.note", lang))
+    row = 3
+    _header(w, sheet, row, AGREEMENT_KEYS)
+    for a in work.agreements:
+        row += 1
+        s = a.supportable
+        _values_row(
+            w,
+            sheet,
+            row,
+            AGREEMENT_KEYS,
+            {
+                "number": a.k,
+                "agreement": said.name(a, lang),
+                "signed_on": a.signed_on,
+                "start": a.start,
+                "end": a.end,
+                "reason": a.pre_signing_reason,
+                "value": a.value,
+                "by_spend": s.get("by_spend"),
+                "direct_share": s.get("direct_share"),
+                "pro_rata": s.get("pro_rata"),
+                "supportable": a.supportable_value,
+                "at_completion": a.at_completion,
+            },
+        )
+    row += 1
+    support, later = work.supportable, work.supportable.get("at_completion") or {}
+    _work_row(w, sheet, row, i18n.text("agreements.work", lang), work, support, later)
+    if support:
+        for key, field_ in (("work_limit", "work_limit"), ("work_value", "value")):
+            row += 1
+            text = i18n.text(said.own(work.scheme, f"agreements.{key}", f"agreements.{key}"), lang)
+            sheet.write_string(row, 1, text, w.bold)
+            w.cell(sheet, row, 10, support.get(field_), "money")
+            w.cell(sheet, row, 11, later.get(field_), "money")
+    row += 2
+    _header(w, sheet, row, AGREEMENT_RULE_KEYS)
+    rows = [
+        _rule_values(a.k, said.name(a, lang), f, lang) for a in work.agreements for f in a.rules
+    ]
+    rows += [_rule_values(None, i18n.text("agreements.work", lang), f, lang) for f in work.rules]
+    for values in rows:
+        row += 1
+        keys = [
+            (k, values["_kind"] if kind == "money" else kind) for k, kind in AGREEMENT_RULE_KEYS
+        ]
+        _values_row(w, sheet, row, keys, values)
+
+
+def _work_row(
+    w: Writer,
+    sheet: Any,
+    row: int,
+    text: str,
+    work: said.Work,
+    support: dict[str, Any],
+    later: dict[str, Any],
+) -> None:
+    """The work's line of the agreements table: its span, its value, and the agreements'
+    supportable values summed (today and at completion)."""
+    sheet.write_string(row, 1, text, w.bold_text)
+    for col, day in ((3, work.start), (4, work.end)):
+        if day is not None:
+            w.cell(sheet, row, col, day, "date")
+    cells_ = (
+        (6, work.value),
+        (10, support.get("agreements_total", support.get("value"))),
+        (11, later.get("agreements_total", later.get("value"))),
+    )
+    for col, value in cells_:
+        if value is not None:
+            sheet.write_number(row, col, float(Decimal(value)), w.bold_money)
 
 
 MISSING_KEYS = [
@@ -359,13 +553,16 @@ def write_workbook(data: ExportData, out: Path, lang: str = "fr") -> str:
     w = Writer(out, lang, run_figures(data.results))
     hasher = data.hasher()
     summary_sheet(w, data)
+    for work in said.works(data.results, lang):
+        agreements_sheet(w, work)
+    keys = expense_keys(data.per_agreement)
     for part in PARTS:
         # the hash reads its own copy where its order differs from the sheet's
         feed = hasher if part not in data.hash_files else None
         if part == "missing":
             missing_sheet(w, data.frames(part), feed)
         else:
-            expenses_sheet(w, part, data.frames(part), feed)
+            expenses_sheet(w, part, data.frames(part), feed, keys)
         if feed is None:
             for frame in data.frames(part, hashed=True):
                 hasher.add(frame)

@@ -79,11 +79,12 @@ ORDER BY doc_date
 )
 define(
     "dashboard.examined",
-    "The first $n actual expenses of $pid examined for $scheme in {relation} that count ($c) or not.",
+    "The first $n actual expenses of $pid examined for $scheme in {relation} that count ($c) or not, with the agreement each counts for.",
     """
 SELECT l.counts, e.doc_date, e.supplier, e.invoice_ref, e.territory, e.category, l.amount,
-       l.eligible_amount, l.reasons, e.source_file, e.source_row
-FROM (SELECT expense_id, counts, doc_date, amount, eligible_amount, reasons FROM {relation} r
+       l.eligible_amount, l.agreement, l.reasons, e.source_file, e.source_row
+FROM (SELECT expense_id, counts, doc_date, amount, eligible_amount, reasons,
+             CASE WHEN counts THEN agreement_seq END AS agreement FROM {relation} r
       WHERE r.production_id = $pid AND r.scheme = $s AND r.status = 'actual' AND r.counts = $c
       ORDER BY r.doc_date, r.expense_id LIMIT $n) l
 JOIN v_expenses e ON e.id = l.expense_id

@@ -16,6 +16,10 @@ COLUMNS = (
     "source_row, expense_id"
 )
 
+#: the agreement each expense counts for, after the others where the scheme's agreements stand
+#: on their own (only then: the other schemes' files and content hashes are as before)
+AGREEMENT_COLUMN = "agreement"
+
 #: budget line by number (chapter, then line), then code, date and id; nulls first
 LINE_ORDER = (
     "sort_chapter NULLS FIRST, sort_line NULLS FIRST, budget_code NULLS FIRST, "
@@ -41,6 +45,7 @@ SELECT e.supplier, e.supplier_vat, e.supplier_vat_valid, e.country, e.postcode, 
        e.invoice_ref, e.doc_date, e.paid_on, e.budget_code, e.chapter_code, e.chapter_label,
        e.budget_label, e.amount, e.currency, e.fx_rate, e.amount_orig, l.eligible_amount, l.counts,
        l.reasons, e.document, e.payee_type, e.source_file, e.source_row, e.id AS expense_id,
+       CASE WHEN l.counts THEN l.agreement_seq END AS agreement,
        TRY_CAST(str_split(e.budget_code, '.')[1] AS BIGINT) AS sort_chapter,
        TRY_CAST(str_split(e.budget_code, '.')[2] AS BIGINT) AS sort_line
 FROM {relation} l JOIN v_expenses e ON e.id = l.expense_id
@@ -49,8 +54,8 @@ WHERE l.production_id = $pid AND l.scheme = $scheme AND l.status = 'actual'
 )
 define(
     "exports.in_line_order",
-    "The export lines of one side, in line order (the order the content hash covers).",
-    f"SELECT {COLUMNS} FROM export_lines WHERE {{side}} ORDER BY {LINE_ORDER}",
+    "The export lines of one side ({columns}: COLUMNS, and the agreement), in line order.",
+    f"SELECT {{columns}} FROM export_lines WHERE {{side}} ORDER BY {LINE_ORDER}",
 )
 define(
     "exports.chapters_contiguous",
@@ -64,9 +69,9 @@ FROM (SELECT chapter_code, lag(chapter_code, 1, chr(0)) OVER (ORDER BY {LINE_ORD
 )
 define(
     "exports.by_chapter",
-    "The export lines of one side as the sheet shows them: chapters in first-line order.",
+    "The export lines of one side ({columns}) as the sheet shows them: chapters in first-line order.",
     f"""
-SELECT {COLUMNS} FROM (
+SELECT {{columns}} FROM (
     SELECT *, min(pos) OVER (PARTITION BY chapter_code) AS chapter_pos
     FROM (SELECT *, row_number() OVER (ORDER BY {LINE_ORDER}) AS pos
           FROM export_lines WHERE {{side}})
