@@ -91,17 +91,19 @@ def _agreement_rule(r: RuleResult, a: dict[str, Any], lang: str, currency: str) 
         currency,
         status=mark(a["status"], lang),
         measure=title,
-        measured=a["measured"],
-        threshold=a["threshold"],
-        gap=i18n.text("check.agreement.gap", lang, currency, gap=gap) if gap else "",
+        measured=_figure(a["measured"], r.unit, lang, currency),
+        threshold=_figure(a["threshold"], r.unit, lang, currency),
+        gap=i18n.text("check.agreement.gap", lang, gap=_figure(gap, r.unit, lang, currency))
+        if gap
+        else "",
     )
 
 
-def _figure(value: Decimal | None, unit: str, lang: str) -> str:
+def _figure(value: Decimal | None, unit: str, lang: str, currency: str | None = None) -> str:
     """A figure of the table: money, or a number of days."""
     if unit == "days" and value is not None:
         return i18n.text("check.days", lang, days=value)
-    return fmt_money(value, lang)
+    return fmt_money(value, lang, currency)
 
 
 def _day(value: str | date | None, lang: str) -> str:

@@ -104,7 +104,10 @@ def result_sentences(
     if len(agreements) >= 2:
         said = [
             i18n.text(
-                "result.agreement", lang, k=str(a["agreement"]), day=str(a["signed_on"] or "?")
+                "result.agreement",
+                lang,
+                k=str(a["agreement"]),
+                day=_day(a["signed_on"], lang) if a.get("signed_on") else "?",
             )
             + ": "
             + _figures_sentence(scheme, rule, a, values, lang, currency)
