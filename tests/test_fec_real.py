@@ -6,13 +6,16 @@ supplier line names one. Real exports of two programs (tests/fixtures/fec) have 
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import polars as pl
 import pytest
 
 from finance.domain.errors import UserError
+from finance.exports.run import export
 from finance.importers.budget import import_budget
 from finance.importers.fec import extract
 from finance.importers.ingest import import_expenses
@@ -230,3 +233,42 @@ def test_real_fec_exports_read_as_their_golden_summary(name: str, update_golden:
         summary.with_columns(pl.all().cast(pl.String)).write_csv(),
         update_golden,
     )
+
+
+def test_the_justification_workbook_shows_the_payee_from_the_entry(
+    tmp_path: Path, db: Path
+) -> None:
+    """The funder's file names the hotel and the payroll, not `MISSIONS` or `SALAIRES`."""
+    (tmp_path / "m.yaml").write_text(
+        "id: copro\ntitle: Copro FR\nkind: feature\n"
+        "schedule: {prep_start: 2026-03-02, shoot_start: 2026-04-01, shoot_end: 2026-05-29, "
+        "post_end: 2026-12-18}\n"
+        "financing: [{scheme: cnc_acm, amount: '8000', signed_on: 2026-03-02}]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "devis.csv").write_text(
+        "code,label,amount,category\n8.07,Mixage,50000,post\n9.01,Régie,90000,other\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "map.csv").write_text(
+        "supplier,budget_code\naccount:6226,8.07\naccount:6,9.01\n", encoding="utf-8"
+    )
+    add_production(db, tmp_path / "m.yaml")
+    import_budget(db, "copro", tmp_path / "devis.csv")
+    import_mappings(db, "copro", tmp_path / "map.csv")
+    payroll = [
+        "PA|Paie|12|20260430|64110000|SALAIRES|||x|20260430|PAIE AVRIL 2026|5000,00|0,00|||20260505||",
+        "PA|Paie|12|20260430|42100000|Personnel|||x|20260430|PAIE AVRIL 2026|0,00|5000,00|||20260505||",
+    ]
+    import_expenses(db, "copro", [_fec(tmp_path / "FECWB.txt", [*FEC_A, *payroll])])
+    out = tmp_path / "cnc.xlsx"
+    export(db, "copro", "cnc_acm", out, date(2026, 12, 31))
+    texts = {
+        str(c.value)
+        for ws in openpyxl.load_workbook(out).worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.value is not None
+    }
+    assert {"HOTEL LE 67", "Paie de la production (PA 12)", "Auditorium"} <= texts
+    assert not {"MISSIONS", "SALAIRES"} & texts

@@ -358,7 +358,7 @@ def _canonical(rows: pl.DataFrame, entry: list[str], currency: str) -> pl.DataFr
             [
                 col("JournalCode"),
                 col("EcritureNum"),
-                *(col(c) for c in key),
+                *(col(c).fill_null("") for c in key),
                 col("_line").cast(pl.String),
             ],
             separator="|",
