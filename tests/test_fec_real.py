@@ -23,7 +23,8 @@ from finance.importers.mappings import import_mappings
 from finance.store.db import connect
 from finance.store.productions import add_production
 from tests.conftest import check_golden
-from tests.test_fec import HEADER
+from tests.test_fec import HEADER, LINES
+from tests.test_migrations import build_previous_release
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fec"
 GOLDEN = Path(__file__).parent / "golden"
@@ -272,3 +273,28 @@ def test_the_justification_workbook_shows_the_payee_from_the_entry(
     }
     assert {"HOTEL LE 67", "Paie de la production (PA 12)", "Auditorium"} <= texts
     assert not {"MISSIONS", "SALAIRES"} & texts
+
+
+def test_two_exports_in_one_import_count_each_line_once(tmp_path: Path, db: Path) -> None:
+    """The earlier and the later export given together: the later file's lines already read
+    in the earlier one are recognised, not added twice."""
+    _production(tmp_path, db, "account:6,9.01\n")
+    later = FIXTURES / REAL[1]
+    earlier = tmp_path / "early.txt"
+    _first_half(later, earlier, "20230430")
+    outcome = import_expenses(db, "copro", [earlier, later])
+    expected = extract(later, "EUR").rows
+    assert sum(f.imported for f in outcome.files) == expected.height
+    assert _ledger(db) == (expected.height, expected["amount"].sum())
+
+
+def test_fec_lines_of_the_previous_release_are_still_recognised(tmp_path: Path) -> None:
+    """The previous release stored FEC lines by their content: the same books exported again
+    (another file) add nothing but the line that was waiting to be coded."""
+    db = tmp_path / "old.duckdb"
+    build_previous_release(db)
+    again = _fec(tmp_path / "FEC20261231-bis.txt", LINES)
+    outcome = import_expenses(db, "eprod", [again], skip_invalid=True)
+    assert (outcome.files[0].imported, outcome.files[0].duplicates) == (0, 3)
+    assert outcome.to_code == 1  # 613500 is still unmapped
+
