@@ -297,4 +297,3 @@ def test_fec_lines_of_the_previous_release_are_still_recognised(tmp_path: Path) 
     outcome = import_expenses(db, "eprod", [again], skip_invalid=True)
     assert (outcome.files[0].imported, outcome.files[0].duplicates) == (0, 3)
     assert outcome.to_code == 1  # 613500 is still unmapped
-
