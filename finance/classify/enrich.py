@@ -302,13 +302,36 @@ def _coded(frame: pl.DataFrame, codings: pl.DataFrame) -> pl.Series:
     return keys.join(codings, on=on, how="left", maintain_order="left")["coded_code"]
 
 
+def account_codes(codes: pl.DataFrame, mappings: pl.DataFrame) -> pl.DataFrame:
+    """`budget_code -> account_code` for the `account:<number>` codes of `codes`: the mapping
+    of the longest account prefix, as accountants write one (`account:6226` covers 6226,
+    62260000 and 6226100; a number padded with zeros, 62260000, covers 622600)."""
+    accounts = (
+        codes.filter(pl.col("budget_code").str.starts_with("account:"))
+        .unique()
+        .with_columns(pl.col("budget_code").str.strip_prefix("account:").alias("_account"))
+    )
+    prefixes = mappings.filter(pl.col("supplier_key").str.starts_with("account:")).select(
+        pl.col("supplier_key").str.strip_prefix("account:").alias("_prefix"),
+        pl.col("mapped_code").alias("account_code"),
+    )
+    padded = pl.col("_account").str.pad_end(pl.col("_prefix").str.len_chars().max(), "0")
+    return (
+        accounts.join(prefixes.filter(pl.col("_prefix") != ""), how="cross")
+        .filter(padded.str.starts_with(pl.col("_prefix")))
+        .sort(pl.col("_prefix").str.len_chars(), descending=True)
+        .unique("budget_code", keep="first")
+        .select("budget_code", "account_code")
+    )
+
+
 def resolve_budget_lines(frame: pl.DataFrame, ctx: LedgerContext) -> pl.DataFrame:
     """A row whose budget line is not in the devis takes its supplier's mapped line, or its
     account's (`account:6226`, FEC); an e-invoice or ledger row still without one waits
     `_to_code` (a spreadsheet row is an error instead)."""
     codes = sorted(ctx.budget_codes)
     known = pl.col("budget_code").is_in(codes).fill_null(False)
-    by_account = ctx.mappings.rename({"supplier_key": "budget_code", "mapped_code": "account_code"})
+    by_account = account_codes(frame.select("budget_code"), ctx.mappings)
     # the lookups join the key columns only, not the whole frame
     looked_up = _supplier_lookup(frame, ctx.mappings).join(
         by_account, on="budget_code", how="left", maintain_order="left"

@@ -275,9 +275,7 @@ def import_expenses(
         extracted, skipped = _extract_all(paths, shas, known, ctx.currency, extractor, fmt)
     if not extracted:
         return ImportOutcome(production_id, skipped)
-    rows = pl.concat([e.rows for e in extracted], how="diagonal_relaxed")
-    if "_doc" not in rows.columns:
-        rows = rows.with_columns(pl.lit(None, pl.String).alias("_doc"))
+    rows = _with_optional(pl.concat([e.rows for e in extracted], how="diagonal_relaxed"))
     read_problems = pl.concat([e.problems for e in extracted], how="diagonal_relaxed")
     # from here on the enriched frame holds the rows: the extracted copies are let go
     extracted = [replace(e, rows=e.rows.clear()) for e in extracted]
@@ -336,6 +334,55 @@ def import_expenses(
     )
 
 
+def _with_optional(rows: pl.DataFrame) -> pl.DataFrame:
+    """The columns only some importers give, NULL where none did: `_doc` (the document inside
+    a batch) and `_line_key` (an FEC line's journal, entry and line)."""
+    return rows.with_columns(
+        pl.lit(None, pl.String).alias(c) for c in ("_doc", "_line_key") if c not in rows.columns
+    )
+
+
+def _same_lines(
+    con: duckdb.DuckDBPyConnection, production_id: str, frame: pl.DataFrame
+) -> tuple[pl.Series, pl.Series, pl.DataFrame]:
+    """FEC lines matched by their line key, in an earlier file of this import or in the
+    ledger: `_key` of those already in (same content), `_key` of every matched line, and the
+    conflicts (same journal, entry and line, other content)."""
+    none = pl.Series("_key", [], pl.Int64)
+    lines = frame.filter(pl.col("_line_key").is_not_null()).select(
+        "_key", "_file", "_row", "production_id", "_line_key", *ledger_write.IDENTITY[1:]
+    )
+    if not lines.height:
+        return none, none, pl.DataFrame()
+    # the same line in two files of one import: the first (in file order) is the one read
+    repeated = lines.filter(pl.col("_line_key").is_duplicated()).sort("_key")
+    content = pl.struct(*ledger_write.IDENTITY[1:])
+    first = repeated.group_by("_line_key", maintain_order=True).agg(
+        pl.col("_key").first().alias("_first"),
+        content.first().alias("_content"),
+        pl.format("{} row {}", pl.col("_file").first(), pl.col("_row").first()).alias("found"),
+    )
+    later = repeated.join(first, on="_line_key").filter(pl.col("_key") != pl.col("_first"))
+    found = [later.select("_key", (content == pl.col("_content")).alias("same"), "found")]
+    if ledger_write.ledger_has_rows(con, production_id):
+        found.append(ledger_write.ledger_lines(con, production_id, lines))
+    matched = (
+        pl.concat(found, how="vertical_relaxed")
+        .unique("_key", keep="first", maintain_order=True)
+        .join(lines.select("_key", "_file", "_row", "_line_key"), on="_key")
+    )
+    conflicts = matched.filter(~pl.col("same")).select(
+        "_file",
+        "_row",
+        pl.lit("line").alias("column"),
+        pl.col("_line_key").alias("value"),
+        pl.format("same journal, entry and line as {} but different content", "found").alias(
+            "reason"
+        ),
+    )
+    return matched.filter(pl.col("same"))["_key"], matched["_key"], conflicts
+
+
 def _side_by_side(frame: pl.DataFrame, other: pl.DataFrame) -> pl.DataFrame:
     """`frame` with the columns of `other` (keyed by `_key`) besides its own."""
     if not other["_key"].equals(frame["_key"]):
@@ -362,7 +409,15 @@ def _flag_duplicates_and_conflicts(
         prints = ledger_write.prints_of(con, frame.select(*identity, "_occ"))
         dup = ledger_write.already_in_ledger(con, production_id, prints)["_key"]
         del prints
-    frame = frame.with_columns(pl.col("_key").is_in(dup.implode()).alias("_dup"))
+    # an FEC line is already in when its line key is, with the same content (a line of a
+    # previous release, stored by its content, is still found by its content)
+    same, matched, line_conflicts = _same_lines(con, production_id, frame)
+    frame = frame.with_columns(
+        (
+            pl.col("_key").is_in(same.implode())
+            | (pl.col("_key").is_in(dup.implode()) & ~pl.col("_key").is_in(matched.implode()))
+        ).alias("_dup")
+    )
     # a conflict needs a supplier and invoice number that repeats in the import or is in the
     # ledger: those rows are found on the two key columns, and only they are copied
     numbered = frame.select(
@@ -386,7 +441,9 @@ def _flag_duplicates_and_conflicts(
             maintain_order="left",
         )
         suspect = suspect | (in_ledger["_known"].fill_null(False) & numbered["_numbered"])
-    rows = frame.filter(suspect).select(*identity, "_occ", "_file", "_row", "_doc", "_sha256")
+    rows = frame.filter(suspect).select(
+        *identity, "_occ", "_file", "_row", "_doc", "_sha256", "_line_key"
+    )
     suspects = _side_by_side(
         rows.select(
             "_key",
@@ -395,10 +452,12 @@ def _flag_duplicates_and_conflicts(
             "supplier_key",
             "invoice_ref",
             pl.coalesce("_doc", "_sha256").alias("_doc"),
+            pl.col("_line_key").is_not_null().alias("_fec"),
         ),
         ledger_write.prints_of(con, rows),
     )
-    return frame, ledger_write.conflicts(con, production_id, suspects)
+    found = ledger_write.conflicts(con, production_id, suspects)
+    return frame, pl.concat([found, line_conflicts], how="diagonal_relaxed")
 
 
 def _flag_rejected(
@@ -464,9 +523,7 @@ def preview_expenses(
     extracted = [(extractor or choose_extractor(p))(p, ctx.currency) for p in paths]
     if not extracted:
         return Preview(0, 0, [])
-    rows = pl.concat([e.rows for e in extracted], how="diagonal_relaxed")
-    if "_doc" not in rows.columns:
-        rows = rows.with_columns(pl.lit(None, pl.String).alias("_doc"))
+    rows = _with_optional(pl.concat([e.rows for e in extracted], how="diagonal_relaxed"))
     _, ledger_problems = enrich(rows, ctx)
     read_problems = pl.concat([e.problems for e in extracted], how="diagonal_relaxed")
     problems = pl.concat([read_problems, ledger_problems], how="diagonal_relaxed")

@@ -36,6 +36,13 @@ IDENTITY = (
     "postcode",
 )
 
+#: An FEC line (an accounting export) is identified by its place in the books instead: the
+#: `_line_key` its importer gives (journal, entry number, position in the entry). Its stored
+#: fingerprint is that key's (`line_print_sql`); its content (IDENTITY) tells a line already in
+#: from a line the books changed (a conflict), column by column against the stored row.
+#: identity column -> the stored column that holds it
+STORED = {"date": "doc_date", "amount": "amount_orig"}
+
 #: identity columns that tell almost every row apart: two rows with the same identity have the
 #: same values here (NULL and '' alike, as in the identity's text), so the rows whose values
 #: repeat here hold every repeated identity
@@ -54,7 +61,7 @@ EXPENSE_SELECT = """$first_id + s._key, s.production_id, s._batch_id, s._row, s.
     s.fx_rate, round(s.amount * s.fx_rate, 2), s.vat_amount,
     coalesce(s.supplier_vat_normalized, s.supplier_vat), s.invoice_ref, s.description, s.paid_on,
     s.status, s.payee_type, s.av_company, s.be_taxable_stated, s.category, s.ts_class, s.nights,
-    s.document, {fingerprint}, s._territory_id, s._vat_check_id, s._fx_source_id,
+    s.document, {stored_print}, s._territory_id, s._vat_check_id, s._fx_source_id,
     s.be_tax_regime"""
 
 
@@ -75,9 +82,24 @@ def fingerprint_sql(prefix: str = "", occurrence: str = "_occ") -> str:
     return _as_number(f"md5({identity} || '#' || {prefix}{occurrence})")
 
 
+def line_print_sql(prefix: str = "") -> str:
+    """SQL: the stored fingerprint of an FEC line: the md5 of the md5 of its production and line
+    key (`production|fec|journal|entry|line`) and `#1` (a line key is unique in the ledger)."""
+    key = f"md5(concat_ws('|', {prefix}production_id, 'fec', {prefix}_line_key))"
+    return _as_number(f"md5({key} || '#1')")
+
+
+def stored_print_sql(prefix: str = "", occurrence: str = "_occ") -> str:
+    """SQL: the fingerprint the ledger stores: an FEC line's key's, any other row's content's."""
+    return (
+        f"CASE WHEN {prefix}_line_key IS NULL THEN {fingerprint_sql(prefix, occurrence)} "
+        f"ELSE {line_print_sql(prefix)} END"
+    )
+
+
 #: the insert computes each row's fingerprint where it writes it: its hash is not carried
 #: through the import (the duplicates of an empty ledger need none)
-EXPENSE_SELECT = EXPENSE_SELECT.replace("{fingerprint}", fingerprint_sql("s."))
+EXPENSE_SELECT = EXPENSE_SELECT.replace("{stored_print}", stored_print_sql("s."))
 
 #: the frame columns the insert reads: EXPENSE_SELECT's `s.` names, in order
 INSERT_INPUT = tuple(dict.fromkeys(re.findall(r"\bs\.(\w+)", EXPENSE_SELECT)))
@@ -229,6 +251,33 @@ def already_in_ledger(
         con.unregister("new_prints")
 
 
+def ledger_lines(
+    con: duckdb.DuckDBPyConnection, production_id: str, lines: pl.DataFrame
+) -> pl.DataFrame:
+    """The FEC lines of `lines` (`_key, production_id, _line_key` and IDENTITY) whose line key
+    the production's ledger holds: `_key`, `same` (the stored row has the same content: the
+    line is already in) and `found` (the stored expense, for a conflict's reason)."""
+    same = " AND ".join(
+        f"e.{STORED.get(c, c)} IS NOT DISTINCT FROM s.{c}" for c in IDENTITY if c != "production_id"
+    )
+    con.register("fec_lines", as_arrow(lines))
+    try:
+        return read_frame(
+            con,
+            f"""
+            SELECT s._key, {same} AS same,
+                   'expense #' || e.id || ' (' || coalesce(e.source_part, b.file_name) ||
+                   ' row ' || e.source_row || ')' AS found
+            FROM fec_lines s JOIN expenses e
+              ON e.production_id = $pid AND e.fingerprint = {line_print_sql("s.")}
+            LEFT JOIN import_batches b ON b.id = e.batch_id
+            """,
+            {"pid": production_id},
+        )
+    finally:
+        con.unregister("fec_lines")
+
+
 def ledger_has_rows(con: duckdb.DuckDBPyConnection, production_id: str) -> bool:
     """Whether the production's ledger holds any expense (else nothing can be a duplicate)."""
     found = con.execute(
@@ -253,7 +302,9 @@ def conflicts(
     """Rows whose supplier and invoice number name another document with other content: in the
     ledger, or in this import (another file or document). `numbered` holds the new rows with an
     invoice number (at least those whose number repeats in the import or is in the ledger):
-    `_key, _file, _row, supplier_key, invoice_ref, _doc, fp0_hi, fp0_lo, fp_hi, fp_lo`.
+    `_key, _file, _row, supplier_key, invoice_ref, _doc, _fec, fp0_hi, fp0_lo, fp_hi, fp_lo`.
+    Two FEC lines never clash by supplier and invoice number (software writes the same piece
+    reference on many entries): their identity is their line key (`ledger_lines`).
 
     A clash inside the import needs a (supplier, invoice) with two documents and two contents:
     those few groups are found first (among the numbers that repeat at all), so the self-join
@@ -285,6 +336,7 @@ def conflicts(
              AND e.invoice_ref = s.invoice_ref
             LEFT JOIN import_batches b ON b.id = e.batch_id
             WHERE {number("s.fp_hi", "s.fp_lo")} <> e.fingerprint
+              AND NOT (s._fec AND b.format IS NOT DISTINCT FROM 'fec')
             QUALIFY row_number() OVER (PARTITION BY s._key ORDER BY e.id) = 1
             UNION ALL
             SELECT s._file, s._row, 'invoice_ref', s.invoice_ref,
@@ -293,6 +345,7 @@ def conflicts(
             FROM suspects s JOIN suspects t
               ON s.supplier_key = t.supplier_key AND s.invoice_ref = t.invoice_ref
              AND s._doc <> t._doc AND (s.fp0_hi <> t.fp0_hi OR s.fp0_lo <> t.fp0_lo)
+             AND NOT (s._fec AND t._fec)
             QUALIFY row_number() OVER (PARTITION BY s._key ORDER BY t._doc, t._row) = 1
             """,
             {"pid": production_id},
