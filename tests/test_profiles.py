@@ -233,6 +233,37 @@ def test_the_preview_carries_the_credits_warning(tmp_path: Path, db: Path) -> No
     assert good.sign_warnings == []
 
 
+def test_the_dashboard_import_page_warns_and_imports_only_once_confirmed(
+    tmp_path: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A month in which the production's account mostly received money (investors' funds):
+    through the shipped Fortis profile, more credits than debits. The page's preview says so in
+    the user's language, and its import stops until the box is ticked."""
+    from dashboards.ui.imports import run_import, run_preview, sign_warnings
+
+    _production(tmp_path, db)
+    monkeypatch.setenv("CINELEDGER_DB", str(db))
+    lines = (BANK / "bnp_paribas_fortis_nl.csv").read_text("utf-8-sig").splitlines()
+    header, payment = lines[0], lines[1]
+    funds = [
+        f"2026-0015{i};1{i}/04/2026;1{i}/04/2026;{amount};EUR;BE68539007547034;"
+        f"Overschrijving in euro;BE45001234567889;{name};Tax Shelter investering;"
+        f"OVERSCHRIJVING IN EURO VAN REKENING BE45 0012 3456 7889 {name};Geaccepteerd;"
+        for i, (amount, name) in enumerate([("25.000,00", "INVEST NV"), ("40.000,00", "FONDS BV")])
+    ]
+    path = tmp_path / "fortis_april.csv"
+    path.write_text("\r\n".join([header, payment, *funds]) + "\r\n", encoding="utf-8-sig")
+    preview = run_preview("film", path)
+    assert not isinstance(preview, str)
+    (warning,) = sign_warnings(preview, "nl")
+    assert warning.startswith("fortis_april.csv: profiel bnp_paribas_fortis_nl geeft 2 credits")
+    message, ok = run_import("film", path, skip_invalid=False)
+    assert not ok and message.startswith("nothing imported: fortis_april.csv")
+    message, ok = run_import("film", path, skip_invalid=False, accept_credits=True)
+    assert ok, message
+    assert "3 read, 0 imported" in message
+
+
 def test_an_existing_coded_profile_still_rejects_an_unknown_line(tmp_path: Path, db: Path) -> None:
     _production(tmp_path, db)
     path = tmp_path / "export.csv"
