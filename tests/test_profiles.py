@@ -6,6 +6,7 @@ credits than debits stopped before anything is written."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -178,6 +179,20 @@ def test_a_bank_export_waits_to_be_coded_instead_of_being_rejected(
     assert outcome.files[0].rows_read == 4 and outcome.files[0].imported == 0
     assert outcome.to_code == 4 and outcome.problems == []
     assert _ledger_count(db) == 0
+
+
+def test_a_waiting_bank_line_is_kept_as_the_profile_read_it(tmp_path: Path, db: Path) -> None:
+    """The quarantine keeps the profile's result (payee chosen, sign flipped), not the bank's
+    cells: a line coded later (`cineledger code` re-reads those cells) is an expense, positive."""
+    _production(tmp_path, db)
+    import_expenses(db, "film", [BANK / "bnp_paribas_fortis_nl.csv"])
+    with connect(db, read_only=True) as con:
+        kept = con.execute(
+            "SELECT source_row, raw_json FROM quarantine WHERE kind = 'to_code' ORDER BY 1"
+        ).fetchall()
+    cells = {row: json.loads(text) for row, text in kept}
+    assert (cells[2]["amount"], cells[2]["supplier"]) == ("1.815,00", "STUDIO GENT NV")
+    assert cells[5]["amount"] == "-60,50"  # the refund: a credit note
 
 
 def test_a_mapped_bank_line_still_waits_for_the_payee_country(tmp_path: Path, db: Path) -> None:

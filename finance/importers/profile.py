@@ -131,11 +131,21 @@ def _skipped(profile: Profile, by_header: dict[str, str]) -> pl.Expr:
     return out
 
 
-def _signed(profile: Profile, typed: pl.DataFrame) -> pl.DataFrame:
-    """The amounts with the profile's sign, and only the rows it keeps (a row whose amount did
-    not parse stays, for its problem to be reported)."""
-    if profile.amount_sign == "flip":
-        typed = typed.with_columns(-pl.col("amount"), -pl.col("vat_amount"))
+def _flipped(cell: pl.Expr) -> pl.Expr:
+    """An amount's text with the other sign (`-1.815,00` -> `1.815,00`, `60,50` -> `-60,50`):
+    flipped as text, so that the cells kept as read (quarantine, coding) are the profile's
+    result and a waiting row is booked later with the same sign."""
+    text = cell.str.strip_chars()
+    return (
+        pl.when(text.str.starts_with("-"))
+        .then(text.str.slice(1).str.strip_chars_start())
+        .otherwise(pl.lit("-") + text.str.strip_prefix("+").str.strip_chars_start())
+    )
+
+
+def _kept(profile: Profile, typed: pl.DataFrame) -> pl.DataFrame:
+    """Only the rows the profile keeps (a row whose amount did not parse stays, for its
+    problem to be reported)."""
     if profile.keep == "debits":
         typed = typed.filter(~(pl.col("amount") < 0).fill_null(False))
     elif profile.keep == "credits":
@@ -198,8 +208,10 @@ def extract_with(profile: Profile, path: Path, currency: str) -> Extracted:
     raw = raw.with_columns(
         pl.lit(None, pl.String).alias(c) for c in EXPENSE_SCHEMA if c not in raw.columns
     )
+    if profile.amount_sign == "flip":
+        raw = raw.with_columns(_flipped(pl.col(c)).alias(c) for c in ("amount", "vat_amount"))
     typed, problems = type_and_check(raw.select("_row", *EXPENSE_SCHEMA), currency)
-    typed = _signed(profile, typed)
+    typed = _kept(profile, typed)
     problems = problems.join(typed.select("_row"), on="_row", how="semi")
     if not profile.coded:
         waiting = pl.any_horizontal(
