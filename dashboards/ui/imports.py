@@ -9,6 +9,7 @@ from pathlib import Path
 from dashboards.ui import data
 from finance.domain.errors import UserError
 from finance.importers.ingest import Preview, import_expenses, preview_expenses
+from finance.importers.profile import sign_warning
 
 MAX_MB = 50
 ALLOWED = {".csv", ".txt", ".tsv", ".xlsx", ".xml", ".zip"}
@@ -44,10 +45,23 @@ def run_preview(production: str, path: Path) -> Preview | str:
         return "\n".join(exc.lines())
 
 
-def run_import(production: str, path: Path, skip_invalid: bool) -> tuple[str, bool]:
+def sign_warnings(preview: Preview, lang: str) -> list[str]:
+    """The preview's warnings of a profile result with more credits than debits."""
+    return [sign_warning(file, check, lang) for file, check in preview.sign_warnings]
+
+
+def run_import(
+    production: str, path: Path, skip_invalid: bool, accept_credits: bool = False
+) -> tuple[str, bool]:
     """Import and say what happened (never raises to the page)."""
     try:
-        outcome = import_expenses(data.db_path(), production, [path], skip_invalid=skip_invalid)
+        outcome = import_expenses(
+            data.db_path(),
+            production,
+            [path],
+            skip_invalid=skip_invalid,
+            accept_credits=accept_credits,
+        )
     except UserError as exc:
         return "\n".join(exc.lines()[:20]), False
     f = outcome.files[0]

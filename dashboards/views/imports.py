@@ -5,8 +5,8 @@ import streamlit as st
 from dashboards.ui import data
 from dashboards.ui.auth import require_editor
 from dashboards.ui.coding import coding_form
-from dashboards.ui.i18n import t
-from dashboards.ui.imports import MAX_MB, run_import, run_preview, save_upload
+from dashboards.ui.i18n import lang, t
+from dashboards.ui.imports import MAX_MB, run_import, run_preview, save_upload, sign_warnings
 from dashboards.ui.view import require_production
 
 require_editor()
@@ -38,8 +38,14 @@ if upload is not None:
             else:
                 st.success(t("all_valid"))
             skip = st.checkbox(t("skip_invalid"), value=False, key="skip_invalid")
+            warnings = sign_warnings(preview, lang())
+            for warning in warnings:  # more credits than debits: likely a sign error
+                st.warning(warning)
+            accept = bool(warnings) and st.checkbox(
+                t("accept_credits"), value=False, key="accept_credits"
+            )
             if st.button(t("confirm"), type="primary", key="confirm"):
-                message, ok = run_import(production, path, skip)
+                message, ok = run_import(production, path, skip, accept)
                 (st.success if ok else st.error)(message)
                 data.clear()
 

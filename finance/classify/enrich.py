@@ -252,9 +252,16 @@ def enrich(rows: pl.DataFrame, ctx: LedgerContext) -> tuple[pl.DataFrame, pl.Dat
 CODED_FORMATS = ("canonical_csv", "canonical_xlsx")
 
 
+#: the end of an uncoded profile's format (`coded: false`, a bank export): its rows wait
+UNCODED = ":uncoded"
+
+
 def coded(fmt: pl.Expr) -> pl.Expr:
-    """Rows from spreadsheets and column-mapped exports carry budget lines a person chose."""
-    return fmt.is_in(CODED_FORMATS) | fmt.str.starts_with("profile_")
+    """Rows from spreadsheets and column-mapped exports carry budget lines a person chose; a
+    profile that says `coded: false` (a bank export) does not: its rows wait to be coded."""
+    return fmt.is_in(CODED_FORMATS) | (
+        fmt.str.starts_with("profile_") & ~fmt.str.ends_with(UNCODED)
+    )
 
 
 def _supplier_lookup(frame: pl.DataFrame, mappings: pl.DataFrame) -> pl.DataFrame:

@@ -52,6 +52,12 @@ def import_budget(production: str, file: Path, version: str | None, db: Path) ->
     type=click.Path(dir_okay=False, path_type=Path),
     help="A column-mapping profile (YAML) for another tool's export.",
 )
+@click.option(
+    "--accept-credits",
+    is_flag=True,
+    help="Import a profile's result even though it has more credits than debits "
+    "(refunds and credit notes you checked; without it such an import stops).",
+)
 @db_option
 def import_expenses(
     production: str,
@@ -59,12 +65,18 @@ def import_expenses(
     skip_invalid: bool,
     fmt: str,
     profile: Path | None,
+    accept_credits: bool,
     db: Path,
 ) -> None:
     """Load expenses: spreadsheets, Peppol e-invoices, FEC, mapped exports (one transaction)."""
     chosen = str(profile) if profile else fmt
     outcome = ingest.import_expenses(
-        db, production, list(files), skip_invalid=skip_invalid, fmt=chosen
+        db,
+        production,
+        list(files),
+        skip_invalid=skip_invalid,
+        fmt=chosen,
+        accept_credits=accept_credits,
     )
     _import_summary(outcome)
 

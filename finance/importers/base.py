@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import polars as pl
 
@@ -43,6 +44,24 @@ PROVENANCE_SCHEMA: dict[str, pl.DataType] = {
 
 
 @dataclass(frozen=True)
+class SignCheck:
+    """The debits (positive amounts: expenses) and credits (negative: refunds, credit notes) of
+    a profile's result. More credits than debits, by count or by total, is most likely a sign
+    error in the profile (an export whose payments are negative, read without `amount_sign:
+    flip`): the import stops and says so unless the user confirms."""
+
+    profile: str
+    debits: int
+    credits: int
+    debit_total: Decimal
+    credit_total: Decimal
+
+    @property
+    def suspicious(self) -> bool:
+        return self.credits > self.debits or self.credit_total > self.debit_total
+
+
+@dataclass(frozen=True)
 class Extracted:
     """Typed rows plus the problems found while reading them.
 
@@ -60,3 +79,4 @@ class Extracted:
     attachments: dict[str, bytes] = field(
         default_factory=dict
     )  # supporting documents, by file name
+    sign_check: SignCheck | None = None  # a profile's debits and credits (see SignCheck)

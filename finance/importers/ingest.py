@@ -19,8 +19,8 @@ from finance.classify.enrich import LedgerContext, enrich
 from finance.domain.errors import Problem, UserError
 from finance.domain.validate import PROBLEM_SCHEMA
 from finance.importers import canonical, fec, peppol
-from finance.importers.base import Extracted
-from finance.importers.profile import detect, extract_with, load_profile
+from finance.importers.base import Extracted, SignCheck
+from finance.importers.profile import detect, extract_with, load_profile, sign_warning
 from finance.importers.tabular import file_sha256
 from finance.store import ledger as ledger_write
 from finance.store.audit import current_actor, record
@@ -259,8 +259,12 @@ def import_expenses(
     extractor: Extractor | None = None,
     fmt: str = "auto",
     prepared: Prepared | None = None,
+    accept_credits: bool = False,
 ) -> ImportOutcome:
-    """Import expense files into a production in one transaction (see module docstring)."""
+    """Import expense files into a production in one transaction (see module docstring).
+
+    A profile whose result has more credits than debits stops the import before anything is
+    written, unless `accept_credits` (the user confirmed the signs)."""
     with connect(db) as con:
         ctx = _context(con, production_id)
         shas = {p: file_sha256(p) for p in paths if p.is_file()}
@@ -275,12 +279,23 @@ def import_expenses(
         extracted, skipped = _extract_all(paths, shas, known, ctx.currency, extractor, fmt)
     if not extracted:
         return ImportOutcome(production_id, skipped)
+    suspicious = sign_warnings(extracted)
+    if suspicious and not accept_credits:
+        raise UserError(
+            "nothing imported: "
+            + " ".join(sign_warning(f, c, currency=ctx.currency) for f, c in suspicious)
+        )
     rows = _with_optional(pl.concat([e.rows for e in extracted], how="diagonal_relaxed"))
     read_problems = pl.concat([e.problems for e in extracted], how="diagonal_relaxed")
     # from here on the enriched frame holds the rows: the extracted copies are let go
     extracted = [replace(e, rows=e.rows.clear()) for e in extracted]
     frame, ledger_problems = enrich(rows, ctx)
     del rows
+    # a row without the payee's country (an uncoded export: a bank line) cannot be stored,
+    # whatever its budget line: it waits for a person to complete it
+    frame = frame.with_columns(
+        (pl.col("country").is_null() & ~pl.col("_to_code")).alias("_no_seat")
+    ).with_columns(pl.col("_to_code") | pl.col("_no_seat"))
     with connect(db) as con:
         con.execute(f"SET memory_limit = '{IMPORT_MEMORY}'")  # spills past it: a big import fits
         with transaction(con):
@@ -468,9 +483,9 @@ def _flag_rejected(
     located = problems.select("_file", "_row").unique()
     keys = frame.select("_key", "_file", "_row").join(located, on=["_file", "_row"], how="semi")
     frame = frame.with_columns(pl.col("_key").is_in(keys["_key"].implode()).alias("_invalid"))
-    waiting = frame.select("_file", "_row", "_reference", "_to_code", "_invalid").filter(
-        pl.col("_to_code") & ~pl.col("_invalid")
-    )
+    waiting = frame.select(
+        "_file", "_row", "_reference", "_to_code", "_invalid", "_no_seat"
+    ).filter(pl.col("_to_code") & ~pl.col("_invalid"))
     problems = pl.concat(
         [problems.with_columns(pl.lit("invalid").alias("kind")), _to_code_problems(waiting)],
         how="diagonal_relaxed",
@@ -486,9 +501,15 @@ def _to_code_problems(waiting: pl.DataFrame) -> pl.DataFrame:
         "_row",
         pl.lit("budget_code").alias("column"),
         pl.col("_reference").alias("value"),
-        pl.format(
-            "to code: no budget line (buyer reference {})", pl.col("_reference").fill_null("none")
-        ).alias("reason"),
+        pl.when(pl.col("_no_seat").fill_null(False))
+        .then(pl.lit("to code: the file gives no payee country or postcode (budget line found)"))
+        .otherwise(
+            pl.format(
+                "to code: no budget line (buyer reference {})",
+                pl.col("_reference").fill_null("none"),
+            )
+        )
+        .alias("reason"),
         pl.lit("to_code").alias("kind"),
     )
 
@@ -504,13 +525,24 @@ def _save_attachments(db: Path | None, extracted: Sequence[Extracted]) -> None:
         (folder / name).write_bytes(data)
 
 
+def sign_warnings(extracted: Sequence[Extracted]) -> list[tuple[str, SignCheck]]:
+    """The files whose profile result has more credits than debits (see SignCheck)."""
+    return [
+        (e.file, e.sign_check)
+        for e in extracted
+        if e.sign_check is not None and e.sign_check.suspicious
+    ]
+
+
 @dataclass(frozen=True)
 class Preview:
-    """What an import would do, computed without writing anything."""
+    """What an import would do, computed without writing anything; `sign_warnings`: the files
+    that need `accept_credits` to be imported."""
 
     rows_read: int
     valid: int
     problems: list[Problem]
+    sign_warnings: list[tuple[str, SignCheck]] = field(default_factory=list)
 
 
 def preview_expenses(
@@ -529,4 +561,6 @@ def preview_expenses(
     problems = pl.concat([read_problems, ledger_problems], how="diagonal_relaxed")
     problems = problems.select("_file", *PROBLEM_SCHEMA).unique(keep="first")
     bad = problems.select("_file", "_row").n_unique() if problems.height else 0
-    return Preview(rows.height, rows.height - bad, _problem_records(problems))
+    return Preview(
+        rows.height, rows.height - bad, _problem_records(problems), sign_warnings(extracted)
+    )

@@ -209,10 +209,19 @@ def read_csv_file(path: Path) -> tuple[pl.DataFrame, str, str, str]:
     if not re.search(r"\S", head) and scan.size <= len(scan.head):
         raise UserError(f"{name}: the file is empty")
     delimiter = sniff_delimiter(head)
-    _refuse_too_wide(_first_line(path, "utf-8" if scan.utf8 else "cp1252"), delimiter, name)
+    # records ended by a carriage return alone (KBC's CSV export does so): read as line feeds
+    cr_only = b"\r" in scan.head and b"\n" not in scan.head
+    first = (
+        next((line for line in head.split("\r") if line.strip()), "")
+        if cr_only
+        else _first_line(path, "utf-8" if scan.utf8 else "cp1252")
+    )
+    _refuse_too_wide(first, delimiter, name)
     source: Path | bytes = (
         path if scan.utf8 else path.read_bytes().decode("cp1252", errors="replace").encode()
     )
+    if cr_only:
+        source = (path.read_bytes() if isinstance(source, Path) else source).replace(b"\r", b"\n")
     try:
         frame = pl.read_csv(
             source,
