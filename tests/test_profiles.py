@@ -300,3 +300,43 @@ def test_a_profile_with_a_non_canonical_column_is_refused(tmp_path: Path) -> Non
     path.write_text("id: x\ntitle: X\ncolumns: {date: D, colour: C}\n", encoding="utf-8")
     with pytest.raises(UserError, match="colour"):
         load_profile(path)
+
+
+def test_a_waiting_bank_line_is_booked_with_the_payee_s_address(tmp_path: Path, db: Path) -> None:
+    """`cineledger code --country --postcode`: a bank line gives no payee address; the user who
+    books it on a line gives it, and the payment goes in positive, at its territory."""
+    _production(tmp_path, db)
+    import_expenses(db, "film", [BANK / "bnp_paribas_fortis_nl.csv"])
+    without = invoke(
+        "code",
+        "film",
+        "bnp_paribas_fortis_nl.csv",
+        "2",
+        "--line",
+        "2.01",
+        "--reason",
+        "location du studio à Gand",
+        "--db",
+        str(db),
+    )
+    assert without.exit_code == 2 and "country" in without.stderr + without.stdout
+    booked = invoke(
+        "code",
+        "film",
+        "bnp_paribas_fortis_nl.csv",
+        "2",
+        "--line",
+        "2.01",
+        "--reason",
+        "location du studio à Gand",
+        "--country",
+        "BE",
+        "--postcode",
+        "9000",
+        "--db",
+        str(db),
+    )
+    assert booked.exit_code == 0, booked.stdout + booked.stderr
+    with connect(db, read_only=True) as con:
+        row = con.execute("SELECT supplier, amount, territory FROM v_expenses").fetchall()
+    assert row == [("STUDIO GENT NV", Decimal("1815.00"), "BE-VLG")]

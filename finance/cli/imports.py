@@ -170,13 +170,22 @@ def _quarantine_list(db: Path, production: str, kind: str) -> None:
 @click.argument("rows", nargs=-1, required=True, type=int)
 @click.option("--line", required=True, help="The budget line of the current devis to book them on.")
 @click.option("--reason", required=True, help="Why this line (kept in the audit trail).")
+@click.option("--country", help="The payee's country (ISO code) where the file gives none.")
+@click.option("--postcode", help="The payee's postcode, with --country (a bank line has none).")
 @db_option
 def code(
-    production: str, file: str, rows: tuple[int, ...], line: str, reason: str, db: Path
+    production: str,
+    file: str,
+    rows: tuple[int, ...],
+    line: str,
+    reason: str,
+    country: str | None,
+    postcode: str | None,
+    db: Path,
 ) -> None:
     """Book documents waiting for a budget line (FILE and ROWS as `to-code` lists them) on LINE;
     importing the same file again books them on the same line."""
-    out = coding.code_documents(db, production, file, list(rows), line, reason)
+    out = coding.code_documents(db, production, file, list(rows), line, reason, country, postcode)
     booked = sum(f.imported for f in out.files)
     already = sum(f.duplicates for f in out.files)
     click.echo(

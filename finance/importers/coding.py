@@ -53,13 +53,16 @@ def _waiting(db: Path | None, production_id: str, file: str, rows: list[int]) ->
     return chosen
 
 
-def _extracted(chosen: pl.DataFrame, code: str, currency: str) -> Extracted:
-    """The rows as read, on the chosen line, typed and checked like any file's rows."""
+def _extracted(chosen: pl.DataFrame, code: str, currency: str, where: dict[str, str]) -> Extracted:
+    """The rows as read, on the chosen line (and, where given, at the payee's country and
+    postcode a bank line lacks), typed and checked like any file's rows."""
     cells = [json.loads(text) for text in chosen["raw_json"].to_list()]
     raw = pl.DataFrame(
         [{c: row.get(c) for c in EXPENSE_SCHEMA} for row in cells],
         schema=dict.fromkeys(EXPENSE_SCHEMA, pl.String),
-    ).with_columns(pl.lit(code).alias("budget_code"))
+    ).with_columns(
+        pl.lit(code).alias("budget_code"), *(pl.lit(v).alias(k) for k, v in where.items())
+    )
     raw = raw.with_columns(pl.Series("_row", chosen["source_row"], pl.Int64)).select(
         "_row", *EXPENSE_SCHEMA
     )
@@ -102,9 +105,17 @@ def _codings(extracted: Extracted, code: str) -> pl.DataFrame:
 
 
 def code_documents(
-    db: Path | None, production_id: str, file: str, rows: list[int], line: str, reason: str
+    db: Path | None,
+    production_id: str,
+    file: str,
+    rows: list[int],
+    line: str,
+    reason: str,
+    country: str | None = None,
+    postcode: str | None = None,
 ) -> ImportOutcome:
-    """Book the waiting documents `rows` of `file` on budget line `line`, for `reason`."""
+    """Book the waiting documents `rows` of `file` on budget line `line`, for `reason`; with
+    `country` (and `postcode`), at the payee's address a bank line does not give."""
     if len(reason.strip()) < MIN_REASON:
         raise UserError("say why (a reason of at least a few words): it is kept in the audit trail")
     code = normalize_code(pl.lit(line)).alias("c")
@@ -124,7 +135,8 @@ def code_documents(
         )
     if chosen_code not in known:
         raise UserError(f"{production_id}: {line} is not a line of the current devis")
-    extracted = _extracted(chosen, chosen_code, currency)
+    where = {k: v for k, v in (("country", country), ("postcode", postcode)) if v}
+    extracted = _extracted(chosen, chosen_code, currency, where)
     codings = _codings(extracted, chosen_code)
     now = datetime.now(UTC).replace(tzinfo=None)
 
