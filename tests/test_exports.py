@@ -470,3 +470,29 @@ def test_the_agreements_in_dutch_and_in_the_pdf(two_agreements: Path, tmp_path: 
     assert "convention 2 (signée le 01/06/2026) Invest B" in flat
     assert "V supportable par les dépenses 402 500,00 €" in flat
     assert "OK Les dépenses belges éligibles atteignent 90 % de V : 280 000,00 €" in flat
+
+
+def test_the_tax_shelter_file_gives_each_payee_s_regime_and_fee_slip(exported: Exported) -> None:
+    """Issue 16, point 5: a payee abroad counts only under the ordinary Belgian regime; the file
+    lists the regime and the fee slip (281.50) beside each expense, and the artist under the flat
+    withholding is excluded with the reason in words. Schemes that do not test it do not show it."""
+    book = openpyxl.load_workbook(exported.books["be_tax_shelter"].path, read_only=True)
+    rows = list(book["Dépenses exclues"].iter_rows(values_only=True))
+    head = next(r for r in rows if r and r[0] == "Bénéficiaire")
+    regime, slip, reasons = (
+        head.index("Régime fiscal belge"),
+        head.index("Fiche 281.50"),
+        head.index("Motif"),
+    )
+    artist = [r for r in rows if r and r[0] == "Gaspard Aubry"]
+    assert len(artist) == 3
+    assert {r[regime] for r in artist} == {"précompte libératoire"}
+    assert all(str(r[slip]).startswith("281.50-2026-") for r in artist)
+    assert all("régime ordinaire" in str(r[reasons]) for r in artist)
+    other = openpyxl.load_workbook(exported.books["wallimage"].path, read_only=True)
+    header = next(
+        r
+        for r in other["Dépenses éligibles"].iter_rows(values_only=True)
+        if r and r[0] == "Bénéficiaire"
+    )
+    assert "Pièce justificative" in header and "Régime fiscal belge" not in header

@@ -51,9 +51,9 @@ def build_previous_release(db: Path) -> None:
         con.close()
 
 
-#: the columns a later migration added to v_expenses (008: the Belgian tax regime), which the
-#: previous release could not show
-ADDED = ("be_tax_regime", "be_tax_regime_reason")
+#: the columns later migrations added to v_expenses (008: the Belgian tax regime; 010: the fee
+#: slip), which the previous release could not show
+ADDED = ("be_tax_regime", "be_tax_regime_reason", "fee_slip")
 
 
 def answers(con: duckdb.DuckDBPyConnection, check: bool = True) -> dict[str, Any]:

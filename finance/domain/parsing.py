@@ -61,6 +61,7 @@ EXPENSE_HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "ts_class": ("classe tax shelter", "tax shelter-klasse"),
     "nights": ("nuitées", "nachten"),
     "document": ("pièce", "justificatif", "bewijsstuk", "document"),
+    "fee_slip": ("fiche 281.50", "fiche fiscale", "fiscale fiche 281.50", "fiche 281"),
 }
 
 BUDGET_HEADER_ALIASES: dict[str, tuple[str, ...]] = {

@@ -31,11 +31,12 @@ from finance.domain.fmt import jsonable
 from finance.store import queries
 from finance.store.audit import trail
 from finance.store.db import connect
-from finance.store.queries.exports import AGREEMENT_COLUMN, COLUMNS, SIDES
+from finance.store.queries.exports import AGREEMENT_COLUMN, COLUMNS, REGIME_COLUMNS, SIDES
 
 # MISSING_CHECKS is re-exported: the export tests read the order of the checks from here
 from finance.store.queries.exports import MISSING_CHECKS as MISSING_CHECKS
 from finance.store.sql import literal
+from rules.loader import load_packs
 from rules.relation import relation_at
 from rules.runs import result_json
 
@@ -70,6 +71,9 @@ class ExportData:
     audit: pl.DataFrame = field(default_factory=pl.DataFrame)
     #: the scheme's agreements stand on their own: each line says which one it counts for
     per_agreement: bool = False
+    #: the scheme counts payees abroad by their Belgian tax regime: each line gives it, with the
+    #: fee slip (281.50) as its evidence
+    regime: bool = False
 
     def frames(self, part: str, hashed: bool = False) -> Iterator[pl.DataFrame]:
         """The lines of a part in batches of at most BATCH_ROWS, in the file's order (`hashed`:
@@ -153,10 +157,12 @@ def _write_parts(
     params: dict[str, Any],
     folder: Path,
     per_agreement: bool = False,
+    regime: bool = False,
 ) -> tuple[dict[str, Path], dict[str, Path], dict[str, int]]:
     """Evaluate the lines once, then write each part in order; (files, hash files, counts).
     With `per_agreement`, the eligible and excluded lines say which agreement each counts for."""
     columns = f"{COLUMNS}, {AGREEMENT_COLUMN}" if per_agreement else COLUMNS
+    columns += f", {REGIME_COLUMNS}" if regime else ""
     files = {part: folder / f"{part}.parquet" for part in PARTS}
     hash_files, counts = {}, {}
     lines = folder / "lines.parquet"
@@ -188,6 +194,8 @@ def gather(db: Path | None, production_id: str, scheme: str, at: date) -> Iterat
     if not results:
         raise UserError(f"{production_id}: {scheme} is not in the financing plan")
     per_agreement = any(r.get("agreements") for r in results)
+    eligibility = load_packs()[scheme].eligibility if scheme in load_packs() else None
+    regime = bool(eligibility and eligibility.abroad_regime)
     with tempfile.TemporaryDirectory(prefix="cineledger-export-") as tmp:
         folder = Path(tmp)
         with connect(db, read_only=True) as con:
@@ -198,13 +206,13 @@ def gather(db: Path | None, production_id: str, scheme: str, at: date) -> Iterat
             lines_params = {**params, "scheme": scheme}
             try:
                 files, hash_files, counts = _write_parts(
-                    con, lines_sql, lines_params, folder, per_agreement
+                    con, lines_sql, lines_params, folder, per_agreement, regime
                 )
             except duckdb.OutOfMemoryException:
                 # a ledger too large for the cap (what does not spill): DuckDB's default limit
                 queries.execute(con, "exports.reset_memory_limit")
                 files, hash_files, counts = _write_parts(
-                    con, lines_sql, lines_params, folder, per_agreement
+                    con, lines_sql, lines_params, folder, per_agreement, regime
                 )
             title = queries.value(con, "productions.title", {"id": production_id})
             batches = queries.frame(con, "imports.batches_of", {"pid": production_id})
@@ -223,4 +231,5 @@ def gather(db: Path | None, production_id: str, scheme: str, at: date) -> Iterat
             batches,
             audit,
             per_agreement,
+            regime,
         )

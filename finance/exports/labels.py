@@ -44,6 +44,9 @@ COLUMNS: dict[str, tuple[str, str, str, int, str]] = {
     "agreement": _catalogue("agreements.col.agreement", 12, "number"),
     "reasons": ("Motif", "Reden", "Reason", 40, "text"),
     "document": ("Pièce justificative", "Bewijsstuk", "Document", 28, "text"),
+    # the payee's Belgian tax regime and its fee slip (schemes that count payees abroad by it)
+    "tax_regime": _catalogue("export.col.tax_regime", 18, "regime"),
+    "fee_slip": _catalogue("export.col.fee_slip", 16, "text"),
     "missing": ("À obtenir", "Te bekomen", "Missing", 30, "text"),
     "rule": ("Règle", "Regel", "Rule", 32, "text"),
     "status": ("Statut", "Status", "Status", 10, "text"),

@@ -116,6 +116,9 @@ def cells(
                 for k in frame.select(joined.unique()).to_series().to_list()
             }
             exprs.append(joined.replace_strict(words, return_dtype=pl.String))
+        elif kind == "regime":
+            words = {v: i18n.text(f"export.regime.{v}", lang) for v in TAX_REGIMES}
+            exprs.append(col.replace_strict(words, default=None, return_dtype=pl.String))
         elif kind in ("money", "rate"):
             exprs.append(col.cast(pl.Float64))
         elif kind == "number":
@@ -147,15 +150,19 @@ EXPENSE_KEYS = [
     "document",
 ]
 SUMMED = ("amount", "eligible_amount")
+#: the Belgian tax regimes an expense may state (finance/domain/parsing.py TAX_REGIME)
+TAX_REGIMES = ("ordinary", "flat_withholding")
 
 
-def expense_keys(per_agreement: bool) -> list[str]:
+def expense_keys(per_agreement: bool, regime: bool = False) -> list[str]:
     """The expense sheets' columns; where the scheme's agreements stand on their own, the
-    agreement each expense counts for, after its eligible amount."""
-    if not per_agreement:
-        return EXPENSE_KEYS
-    at = EXPENSE_KEYS.index("eligible_amount") + 1
-    return [*EXPENSE_KEYS[:at], "agreement", *EXPENSE_KEYS[at:]]
+    agreement each expense counts for, after its eligible amount; where it counts payees abroad
+    by their Belgian tax regime, the regime and the fee slip, after the document."""
+    keys = list(EXPENSE_KEYS)
+    if per_agreement:
+        at = keys.index("eligible_amount") + 1
+        keys = [*keys[:at], "agreement", *keys[at:]]
+    return [*keys, "tax_regime", "fee_slip"] if regime else keys
 
 
 def _total_row(
@@ -555,7 +562,7 @@ def write_workbook(data: ExportData, out: Path, lang: str = "fr") -> str:
     summary_sheet(w, data)
     for work in said.works(data.results, lang):
         agreements_sheet(w, work)
-    keys = expense_keys(data.per_agreement)
+    keys = expense_keys(data.per_agreement, data.regime)
     for part in PARTS:
         # the hash reads its own copy where its order differs from the sheet's
         feed = hasher if part not in data.hash_files else None

@@ -31,6 +31,7 @@ EXPENSE_SCHEMA: dict[str, pl.DataType] = {
     "ts_class": pl.String(),
     "nights": pl.Int32(),
     "document": pl.String(),
+    "fee_slip": pl.String(),  # the Belgian fee slip (fiche 281.50) of a fee paid, its reference
 }
 
 #: Provenance columns every extracted row carries.

@@ -34,7 +34,15 @@ from finance.store.reference import category_defaults
 REQUIRED = ("date", "supplier", "country", "budget_code", "amount")
 AMOUNT_COLUMNS = ("amount", "vat_amount")
 TS_CLASSES = ("direct", "indirect", "producer_fee", "excluded")
-TEXT_COLUMNS = ("supplier", "postcode", "supplier_vat", "invoice_ref", "description", "document")
+TEXT_COLUMNS = (
+    "supplier",
+    "postcode",
+    "supplier_vat",
+    "invoice_ref",
+    "description",
+    "document",
+    "fee_slip",
+)
 
 
 def identify(path: Path) -> bool:

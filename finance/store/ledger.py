@@ -54,7 +54,7 @@ EXPENSE_COLUMNS = """id, production_id, batch_id, source_row, source_part, doc_d
     supplier_key, country, postcode, budget_code, amount_orig, currency, fx_rate, amount,
     vat_amount, supplier_vat, invoice_ref, description, paid_on, status, payee_type, av_company,
     be_taxable_stated, category_override, ts_class_override, nights, document, fingerprint,
-    territory_id, vat_check_id, fx_source_id, be_tax_regime_stated"""
+    territory_id, vat_check_id, fx_source_id, be_tax_regime_stated, fee_slip"""
 
 EXPENSE_SELECT = """$first_id + s._key, s.production_id, s._batch_id, s._row, s._part, s.date,
     s.supplier, s.supplier_key, s.country, s.postcode, s.budget_code, s.amount, s.currency,
@@ -62,7 +62,7 @@ EXPENSE_SELECT = """$first_id + s._key, s.production_id, s._batch_id, s._row, s.
     coalesce(s.supplier_vat_normalized, s.supplier_vat), s.invoice_ref, s.description, s.paid_on,
     s.status, s.payee_type, s.av_company, s.be_taxable_stated, s.category, s.ts_class, s.nights,
     s.document, {stored_print}, s._territory_id, s._vat_check_id, s._fx_source_id,
-    s.be_tax_regime"""
+    s.be_tax_regime, s.fee_slip"""
 
 
 def _identity(prefix: str = "") -> str:
