@@ -11,7 +11,7 @@ from finance.domain.errors import UserError
 from finance.importers.ingest import Preview, import_expenses, preview_expenses
 
 MAX_MB = 50
-ALLOWED = {".csv", ".txt", ".tsv", ".xlsx", ".xml", ".zip"}
+ALLOWED = {".csv", ".txt", ".tsv", ".xlsx", ".xml", ".pdf", ".zip"}
 
 
 def safe_name(name: str) -> str:
@@ -53,7 +53,8 @@ def run_import(production: str, path: Path, skip_invalid: bool) -> tuple[str, bo
     f = outcome.files[0]
     if f.previous_batch is not None:
         return f"{f.file}: already imported (batch {f.previous_batch}); nothing added", True
+    waiting = f", {f.waiting} waiting for a budget line" if f.waiting else ""
     return (
         f"{f.file}: {f.rows_read} read, {f.imported} imported, {f.duplicates} duplicates, "
-        f"{f.rejected} quarantined"
+        f"{f.rejected} quarantined{waiting}"
     ), True
