@@ -76,6 +76,8 @@ def test_an_e_invoice_upload_is_previewed_and_imported(
     at.run()
     assert not at.error, [e.value for e in at.error]
     message = at.success[-1].value
-    assert message.startswith(f"{name}: 1 read, 0 imported"), message
-    assert "1 waiting for a budget line" in message, "a credit note of an unknown supplier waits"
+    # the page speaks French by default
+    assert message.startswith(f"{name} : 1 lus, 0 importés"), message
+    assert "0 en quarantaine" in message, "a document waiting for its line is not rejected"
+    assert "1 en attente d'un poste budgétaire" in message, "the unknown supplier's credit note"
     assert _quarantined(name) == [(name, "to_code")]

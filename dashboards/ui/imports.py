@@ -7,7 +7,9 @@ import tempfile
 from pathlib import Path
 
 from dashboards.ui import data
+from dashboards.ui.i18n import lang
 from finance.domain.errors import UserError
+from finance.domain.i18n import text
 from finance.importers.ingest import Preview, import_expenses, preview_expenses
 
 MAX_MB = 50
@@ -52,9 +54,14 @@ def run_import(production: str, path: Path, skip_invalid: bool) -> tuple[str, bo
         return "\n".join(exc.lines()[:20]), False
     f = outcome.files[0]
     if f.previous_batch is not None:
-        return f"{f.file}: already imported (batch {f.previous_batch}); nothing added", True
-    waiting = f", {f.waiting} waiting for a budget line" if f.waiting else ""
-    return (
-        f"{f.file}: {f.rows_read} read, {f.imported} imported, {f.duplicates} duplicates, "
-        f"{f.rejected} quarantined{waiting}"
-    ), True
+        return text("import.already", lang(), file=f.file, batch=str(f.previous_batch)), True
+    done = text(
+        "import.done",
+        lang(),
+        file=f.file,
+        read=f.rows_read,
+        imported=f.imported,
+        duplicates=f.duplicates,
+        rejected=f.rejected,
+    )
+    return done + (text("import.waiting", lang(), waiting=f.waiting) if f.waiting else ""), True
