@@ -254,3 +254,31 @@ def test_hostile_xml_inside_a_facturx_pdf_is_refused(tmp_path: Path) -> None:
     path.write_bytes(facturx_pdf(evil))
     with pytest.raises(UserError, match="refused: the XML declares a DTD or entities"):
         extract(path, "EUR")
+
+
+NATIONAL = FIXTURES / "peppol-national"
+
+
+def test_ubl_invoices_from_german_and_nordic_suppliers() -> None:
+    """The German invoice lists its tax number (scheme FC) before its VAT number: the VAT
+    number is the supplier's identifier (before: `201/113/40209`)."""
+    rows = {r["_file"]: r for r in _rows(extract(NATIONAL, "EUR").rows).iter_rows(named=True)}
+    german = rows["EN16931_Einfach.ubl.xml"]
+    assert (german["supplier"], german["country"], german["postcode"]) == (
+        "Lieferant GmbH",
+        "DE",
+        "80333",
+    )
+    assert german["supplier_vat"] == "DE123456789"
+    assert (german["amount"], german["vat_amount"]) == (Decimal("473.00"), Decimal("56.87"))
+    nordic = rows["Norwegian-example-1.xml"]
+    assert (nordic["supplier"], nordic["country"], nordic["supplier_vat"]) == (
+        "The Sellercompany ASA",
+        "NO",
+        "NO123456785MVA",
+    )
+    assert (nordic["amount"], nordic["currency"]) == (Decimal("1436.50"), "NOK"), (
+        "net after the document's allowance and charge, before the prepayment"
+    )
+    assert nordic["budget_code"] == "Project cost code 123"
+    assert {r["_format"] for r in rows.values()} == {"peppol_ubl"}

@@ -201,6 +201,21 @@ def _accounting_reference(root: Element) -> str | None:
     return own or (lines.pop() if len(lines) == 1 else None)
 
 
+def _vat_number(party: Element | None) -> str | None:
+    """The supplier's VAT number: its tax scheme `VAT` (a German invoice may list its tax
+    number, scheme `FC`, first), else the first tax scheme, else its legal registration."""
+    if party is None:
+        return None
+    for scheme in party.findall("cac:PartyTaxScheme", NS):
+        if (_text(scheme, "cac:TaxScheme/cbc:ID") or "").upper() == "VAT":
+            found = _text(scheme, "cbc:CompanyID")
+            if found:
+                return found
+    return _text(party, "cac:PartyTaxScheme/cbc:CompanyID") or _text(
+        party, "cac:PartyLegalEntity/cbc:CompanyID"
+    )
+
+
 def _attachment(root: Element) -> tuple[str, bytes] | None:
     """The embedded PDF (the invoice as the supplier sent it), if any."""
     for obj in root.iter(f"{{{NS['cbc']}}}EmbeddedDocumentBinaryObject"):
@@ -241,8 +256,7 @@ def document_row(root: Element, doc: Document) -> tuple[dict[str, Any], tuple[st
         "amount": _signed(_text(root, "cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount"), sign),
         "currency": currency,
         "vat_amount": _signed(tax.text.strip() if tax is not None and tax.text else None, sign),
-        "supplier_vat": _text(party, "cac:PartyTaxScheme/cbc:CompanyID")
-        or _text(party, "cac:PartyLegalEntity/cbc:CompanyID"),
+        "supplier_vat": _vat_number(party),
         "invoice_ref": _text(root, "cbc:ID"),
         "description": ("Credit note: " if sign < 0 else "") + (description or ""),
         "status": "actual",
