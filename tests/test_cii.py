@@ -25,7 +25,7 @@ from finance.store.db import connect
 from finance.store.productions import add_production
 from tests.cli_run import invoke as run_cli
 from tests.conftest import check_golden
-from tests.facturx import facturx_pdf
+from tests.facturx import attached_pdf, facturx_pdf, plain_pdf
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CII = FIXTURES / "cii"
@@ -148,7 +148,7 @@ def test_an_unreadable_file_in_a_folder_is_quarantined_alone(
     shutil.copy(GBP_INVOICE, folder)
     shutil.copy(PEPPOL / "base-negative-inv-correction.xml", folder)
     (folder / "order.xml").write_text("<Order><ID>1</ID></Order>", encoding="utf-8")
-    (folder / "scan.pdf").write_bytes(facturx_pdf(b"", "a scanned invoice", name=""))
+    (folder / "scan.pdf").write_bytes(plain_pdf("a scanned invoice"))
     with pytest.raises(UserError) as err:
         import_expenses(db, "fx", [folder])
     reasons = {p.file: p.reason for p in err.value.problems}
@@ -247,11 +247,19 @@ def test_a_facturx_pdf_given_to_the_rates_or_devis_importer_is_named(
     assert "a CII e-invoice" in bare.stderr
 
 
+def test_a_zugferd_pdf_is_read_too(tmp_path: Path) -> None:
+    """ZUGFeRD 2 names the embedded file `zugferd-invoice.xml`."""
+    path = tmp_path / "rechnung.pdf"
+    path.write_bytes(attached_pdf(CREDIT_NOTE.read_bytes(), "zugferd-invoice.xml"))
+    rows = extract(path, "EUR").rows
+    assert rows.select("invoice_ref", "amount").row(0) == ("123", Decimal("-3.00"))
+
+
 def test_hostile_xml_inside_a_facturx_pdf_is_refused(tmp_path: Path) -> None:
     evil = b"""<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>
 <rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100">&x;</rsm:CrossIndustryInvoice>"""
     path = tmp_path / "evil.pdf"
-    path.write_bytes(facturx_pdf(evil))
+    path.write_bytes(attached_pdf(evil))
     with pytest.raises(UserError, match="refused: the XML declares a DTD or entities"):
         extract(path, "EUR")
 
