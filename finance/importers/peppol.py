@@ -284,7 +284,7 @@ def extract(path: Path, currency: str) -> Extracted:
             if single:
                 raise
             row, attachment = {"document": doc.name}, None
-            unreadable[position] = str(exc)
+            unreadable[position] = str(exc).removeprefix(f"{doc.name}: ")
         rows.append(row)
         shas.append(hashlib.sha256(doc.data or doc.name.encode()).hexdigest())
         if attachment:
