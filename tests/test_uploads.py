@@ -41,6 +41,7 @@ def test_oversize_and_wrong_type_uploads_are_refused() -> None:
     assert save_upload("big.csv", b"x" * (MAX_MB * 1024 * 1024 + 1)) is None
     assert save_upload("script.py", b"print(1)") is None
     assert save_upload("invoice.xml", b"<Invoice/>") is not None
+    assert save_upload("facture.pdf", b"%PDF-1.7") is not None, "a Factur-X PDF"
     assert MAX_UPLOAD_MB == MAX_MB, "Streamlit's own limit matches ours"
 
 

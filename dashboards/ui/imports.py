@@ -7,12 +7,14 @@ import tempfile
 from pathlib import Path
 
 from dashboards.ui import data
+from dashboards.ui.i18n import lang
 from finance.domain.errors import UserError
+from finance.domain.i18n import text
 from finance.importers.ingest import Preview, import_expenses, preview_expenses
 from finance.importers.profile import sign_warning
 
 MAX_MB = 50
-ALLOWED = {".csv", ".txt", ".tsv", ".xlsx", ".xml", ".zip"}
+ALLOWED = {".csv", ".txt", ".tsv", ".xlsx", ".xml", ".pdf", ".zip"}
 
 
 def safe_name(name: str) -> str:
@@ -66,8 +68,14 @@ def run_import(
         return "\n".join(exc.lines()[:20]), False
     f = outcome.files[0]
     if f.previous_batch is not None:
-        return f"{f.file}: already imported (batch {f.previous_batch}); nothing added", True
-    return (
-        f"{f.file}: {f.rows_read} read, {f.imported} imported, {f.duplicates} duplicates, "
-        f"{f.rejected} quarantined"
-    ), True
+        return text("import.already", lang(), file=f.file, batch=str(f.previous_batch)), True
+    done = text(
+        "import.done",
+        lang(),
+        file=f.file,
+        read=f.rows_read,
+        imported=f.imported,
+        duplicates=f.duplicates,
+        rejected=f.rejected,
+    )
+    return done + (text("import.waiting", lang(), waiting=f.waiting) if f.waiting else ""), True

@@ -13,7 +13,7 @@ require_editor()
 production = require_production()
 st.title(t("imports"))
 upload = st.file_uploader(
-    t("upload"), type=["csv", "xlsx", "txt", "tsv", "xml", "zip"], key="upload"
+    t("upload"), type=["csv", "xlsx", "txt", "tsv", "xml", "pdf", "zip"], key="upload"
 )
 if upload is not None:
     path = save_upload(upload.name, upload.getvalue())

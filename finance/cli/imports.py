@@ -45,7 +45,8 @@ def import_budget(production: str, file: Path, version: str | None, db: Path) ->
     type=click.Choice(["auto", "canonical", "peppol", "fec"]),
     default="auto",
     show_default=True,
-    help="File format; auto detects Peppol UBL (XML file, folder or zip), the FEC and shipped profiles.",
+    help="File format; auto detects e-invoices (Peppol UBL, CII, Factur-X PDF: a file, folder "
+    "or zip), the FEC and shipped profiles.",
 )
 @click.option(
     "--profile",
@@ -68,7 +69,8 @@ def import_expenses(
     accept_credits: bool,
     db: Path,
 ) -> None:
-    """Load expenses: spreadsheets, Peppol e-invoices, FEC, mapped exports (one transaction)."""
+    """Load expenses: spreadsheets, e-invoices (UBL, CII, Factur-X), FEC, mapped exports (one
+    transaction)."""
     chosen = str(profile) if profile else fmt
     outcome = ingest.import_expenses(
         db,
@@ -92,6 +94,8 @@ def _import_summary(outcome: ingest.ImportOutcome) -> None:
             parts.append(f"{f.duplicates} already in the ledger (skipped)")
         if f.rejected:
             parts.append(f"{f.rejected} rejected to quarantine")
+        if f.waiting:
+            parts.append(f"{f.waiting} waiting for a budget line (to code)")
         click.echo(f"{f.file}: {f.rows_read} rows read, {', '.join(parts)} (batch {f.batch_id})")
     for problem in outcome.problems:
         click.echo(f"  - quarantined: {problem}", err=True)
@@ -127,7 +131,8 @@ def import_mapping(production: str, file: Path, db: Path) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @db_option
 def import_rates(file: Path, db: Path) -> None:
-    """Load the ECB reference-rate CSV (eurofxref-hist.csv or eurofxref.csv)."""
+    """Load the ECB reference-rate CSV (eurofxref-hist.csv or eurofxref.csv, or the zip the
+    ECB distributes)."""
     out = rates.import_rates(db, file)
     state = "already loaded; nothing changed" if out.unchanged else "loaded"
     click.echo(

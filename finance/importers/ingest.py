@@ -42,8 +42,9 @@ class FileOutcome:
     rows_read: int = 0
     imported: int = 0
     duplicates: int = 0
-    rejected: int = 0
+    rejected: int = 0  # invalid rows (quarantined by --skip-invalid)
     previous_batch: int | None = None  # set when the very same file was imported before
+    waiting: int = 0  # documents waiting for a budget line (the to-code list), not rejected
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,9 @@ def _write_batches(
     outcomes = []
     by_sha = {r["_sha256"]: r for r in counts.iter_rows(named=True)}
     for ex in extracted:
-        c = by_sha.get(ex.sha256, {"read": 0, "imported": 0, "duplicates": 0, "rejected": 0})
+        c = by_sha.get(
+            ex.sha256, {"read": 0, "imported": 0, "duplicates": 0, "rejected": 0, "waiting": 0}
+        )
         batch_id = fetch_value(con, "SELECT nextval('import_batch_seq')")
         con.execute(
             "INSERT INTO import_batches (id, production_id, kind, file_name, file_sha256, format, "
@@ -152,19 +155,22 @@ def _write_batches(
                 c["read"],
                 c["imported"],
                 c["duplicates"],
-                c["rejected"],
+                c["rejected"] - c["waiting"],
+                waiting=c["waiting"],
             )
         )
     return outcomes
 
 
 def _counts(frame: pl.DataFrame) -> pl.DataFrame:
-    """Per file: rows read, imported, duplicate, rejected (from the `_dup` and `_bad` flags)."""
+    """Per file: rows read, imported, duplicate, rejected (invalid or waiting to be coded, from
+    the `_dup` and `_bad` flags) and of those, waiting (`_to_code` but valid)."""
     return frame.group_by("_sha256").agg(
         pl.len().cast(pl.Int64).alias("read"),
         (~pl.col("_bad") & ~pl.col("_dup")).sum().cast(pl.Int64).alias("imported"),
         (pl.col("_dup") & ~pl.col("_bad")).sum().cast(pl.Int64).alias("duplicates"),
         pl.col("_bad").sum().cast(pl.Int64).alias("rejected"),
+        (pl.col("_to_code") & ~pl.col("_invalid")).sum().cast(pl.Int64).alias("waiting"),
     )
 
 
@@ -327,13 +333,17 @@ def import_expenses(
                 .alias("_part"),
             )
             rejected = _rejected_rows(frame)
+            parts = frame["_file"].unique().drop_nulls().to_list()
             invalid_ids = int((frame["supplier_vat_valid"] == False).sum())  # noqa: E712
             quarantined = int(frame["_bad"].sum())
             # only what the insert reads stays held while it runs
             frame = ledger_write.with_lookup_ids(con, frame.select(ledger_write.INSERT_NEEDS))
             ledger_write.insert_expenses(con, frame)
             del frame
-            files = [e.file for e in extracted]
+            # every file read now replaces its quarantine rows: the batch's and, for a folder or
+            # zip, each document's (a second import of the same folder lists nothing twice);
+            # documents coded one by one replace their own rows only
+            files = sorted({e.file for e in extracted} | set(parts))
             if prepared is not None:
                 prepared.write(con)
             only = prepared.rows if prepared is not None else None

@@ -2,12 +2,16 @@
 
 Both ECB files load: the history (`eurofxref-hist.csv`: `Date,USD,JPY,...` one row per day,
 `N/A` where a currency was not quoted) and the daily one (`eurofxref.csv`, dates like
-`22 November 2024`). Rates are units of currency per EUR; loading is idempotent (a
+`22 November 2024`), as CSV or as the zip the ECB distributes them in (`eurofxref-hist.zip`,
+one CSV inside). Rates are units of currency per EUR; loading is idempotent (a
 (currency, date) pair is replaced, never duplicated).
 """
 
 from __future__ import annotations
 
+import io
+import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,12 +21,14 @@ import polars as pl
 from finance.domain.errors import UserError
 from finance.domain.money import RATE
 from finance.domain.parsing import parse_date, parse_rate
+from finance.importers import cii
 from finance.importers.tabular import file_sha256
 from finance.store import queries
 from finance.store.audit import current_actor, record
 from finance.store.db import connect, transaction
 
 GLOBAL = "*"  # import batches of reference data belong to no production
+MAX_CSV = 64 * 1024 * 1024  # uncompressed bytes of the CSV inside an ECB zip (the history: ~7 MB)
 
 
 @dataclass(frozen=True)
@@ -42,10 +48,39 @@ def _ecb_date(expr: pl.Expr) -> pl.Expr:
     return pl.coalesce(parse_date(expr), expr.str.strptime(pl.Date, "%d %B %Y", strict=False))
 
 
+def _source(path: Path) -> Path | bytes:
+    """The CSV to read: the file itself, or the one CSV of the ECB's zip (size-checked)."""
+    kind = cii.describe(path)
+    if kind is not None:
+        raise UserError(
+            f"{path.name}: {kind}, not an exchange-rate file: import it with "
+            f"`cineledger import expenses PRODUCTION {path.name}`"
+        )
+    if not zipfile.is_zipfile(path):
+        return path
+    unzip = f"{path.name}: a zip the rates importer cannot read; unzip it first and import the CSV"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [i for i in archive.infolist() if i.filename.lower().endswith(".csv")]
+            if len(members) != 1:
+                raise UserError(f"{unzip} (it holds {len(members)} CSV files, not one)")
+            member = members[0]
+            if member.file_size > MAX_CSV or member.file_size > 200 * max(member.compress_size, 1):
+                raise UserError(f"{unzip} (its CSV expands too much)")
+            return archive.read(member)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, ValueError):
+        raise UserError(unzip) from None
+
+
 def read_ecb(path: Path) -> pl.DataFrame:
     """The rates as (currency, rate_date, per_eur); a UserError when the file is not ECB's."""
+    source = _source(path)
     try:
-        wide = pl.read_csv(path, infer_schema=False, truncate_ragged_lines=True)
+        wide = pl.read_csv(
+            io.BytesIO(source) if isinstance(source, bytes) else source,
+            infer_schema=False,
+            truncate_ragged_lines=True,
+        )
     except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:
         raise UserError(f"{path.name}: not a readable CSV ({exc})") from None
     wide = wide.rename({c: c.strip() for c in wide.columns})

@@ -21,6 +21,7 @@ import polars as pl
 
 from finance.domain.errors import Problem, UserError
 from finance.domain.uniques import select_by_distinct
+from finance.importers import cii
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".fec"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
@@ -324,6 +325,12 @@ def read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
 def read_table(path: Path, sheet: str | None = None) -> RawTable:
     """Any supported file as text cells with provenance; a UserError says what is wrong."""
     suffix = path.suffix.lower()
+    kind = cii.describe(path)
+    if kind is not None:
+        raise UserError(
+            f"{path.name}: {kind}, an expense document: import it with "
+            f"`cineledger import expenses PRODUCTION {path.name}`"
+        )
     if suffix not in CSV_SUFFIXES | XLSX_SUFFIXES:
         raise UserError(
             f"{path.name}: unsupported file type {suffix or '(none)'} (CSV, TXT, TSV or XLSX)"

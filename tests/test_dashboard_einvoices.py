@@ -1,0 +1,83 @@
+"""The dashboard's import page takes e-invoices like the command line (issue 17, point 7): a
+Factur-X PDF and a bare CII XML upload, show their validation report and import (AppTest)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from finance.store.db import connect
+from tests.facturx import facturx_pdf
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
+CII = Path(__file__).resolve().parent / "fixtures" / "cii"
+pytestmark = pytest.mark.xdist_group("dashboard")
+
+
+@pytest.fixture
+def imports(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    monkeypatch.setenv("CINELEDGER_DB", str(db))
+    monkeypatch.setenv("CINELEDGER_TODAY", "2026-11-22")
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("views/imports.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    yield at
+    st.cache_data.clear()
+
+
+def _upload(at: AppTest, name: str, content: bytes, mime: str) -> AppTest:
+    uploader = at.file_uploader(key="upload")
+    assert {"pdf", "xml"} <= {t.lstrip(".") for t in uploader.allowed_type}
+    uploader.set_value((name, content, mime))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _quarantined(name: str) -> list[tuple[str, str]]:
+    with connect(Path(os.environ["CINELEDGER_DB"]), read_only=True) as con:
+        return con.execute(
+            "SELECT source_file, kind FROM quarantine WHERE source_file = ?", [name]
+        ).fetchall()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "mime"),
+    [
+        (
+            "avoir-123.pdf",
+            facturx_pdf((CII / "testout-ZF2PushCreditNote.xml").read_bytes()),
+            "application/pdf",
+        ),
+        ("avoir-123.xml", (CII / "testout-ZF2PushCreditNote.xml").read_bytes(), "text/xml"),
+    ],
+    ids=["factur-x-pdf", "cii-xml"],
+)
+def test_an_e_invoice_upload_is_previewed_and_imported(
+    imports: AppTest, name: str, content: bytes, mime: str
+) -> None:
+    at = _upload(imports, name, content, mime)
+    assert not at.error, [e.value for e in at.error]
+    assert any(m.value.startswith("1 ") and "1 OK" in m.value for m in at.markdown), [
+        m.value for m in at.markdown
+    ]
+    at.button(key="confirm").click()
+    at.run()
+    assert not at.error, [e.value for e in at.error]
+    message = at.success[-1].value
+    # the page speaks French by default
+    assert message.startswith(f"{name} : 1 lus, 0 importés"), message
+    assert "0 en quarantaine" in message, "a document waiting for its line is not rejected"
+    assert "1 en attente d'un poste budgétaire" in message, "the unknown supplier's credit note"
+    assert _quarantined(name) == [(name, "to_code")]
