@@ -276,7 +276,7 @@ def test_the_dashboard_import_page_warns_and_imports_only_once_confirmed(
     assert not ok and message.startswith("nothing imported: fortis_april.csv")
     message, ok = run_import("film", path, skip_invalid=False, accept_credits=True)
     assert ok, message
-    assert "3 read, 0 imported" in message
+    assert "3 lus, 0 importés" in message and "3 en attente" in message  # in French
 
 
 def test_an_existing_coded_profile_still_rejects_an_unknown_line(tmp_path: Path, db: Path) -> None:

@@ -127,8 +127,8 @@ def company_key(key: pl.Expr) -> pl.Expr:
 
 def looks_like_id(key: pl.Expr) -> pl.Expr:
     """Whether a key (id_key's form) is an enterprise or VAT number rather than a name: a country
-    prefix and at least five digits among at most 14 letters and digits, or 9 to 14 digits."""
+    prefix and at least four digits among at most 14 letters and digits, or 9 to 14 digits."""
     prefixed = key.str.contains(r"^[A-Z]{2}[0-9A-Z]{2,14}$") & (
-        key.str.count_matches(r"[0-9]") >= 5
+        key.str.count_matches(r"[0-9]") >= 4
     )
     return (prefixed | key.str.contains(r"^[0-9]{9,14}$")).fill_null(False)
