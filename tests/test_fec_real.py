@@ -1,7 +1,9 @@
 """FEC as accounting software writes it (issue 17): a later export of the same books adds only
 its new lines, foreign-currency lines keep their euro figure, a file with decimal points is read
 as such, account mappings cover longer account numbers, and payees come from the entry when no
-supplier line names one. Real exports of two programs (tests/fixtures/fec) have golden summaries.
+supplier line names one. Exports in the layouts of two programs (tests/fixtures/fec, written by
+us) and, where the steering repository's shared/fixtures/fec is present, the real exports of
+those programs have golden summaries.
 """
 
 from __future__ import annotations
@@ -27,8 +29,27 @@ from tests.test_fec import HEADER, LINES
 from tests.test_migrations import build_previous_release
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fec"
+#: the real exports (third-party files, not committed): in the steering repository's shared/,
+#: next to the project
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "fec"
 GOLDEN = Path(__file__).parent / "golden"
-REAL = ["000000000FEC20231231.txt", "111111111FEC20221231.txt"]
+#: file -> the day its earlier export stops (a quarter or so into the year)
+OURS = {"222222222FEC20231231.txt": "20230331", "333333333FEC20221231.txt": "20220430"}
+REAL_FILES = {"000000000FEC20231231.txt": "20230331", "111111111FEC20221231.txt": "20230430"}
+FILES = [
+    *(pytest.param(FIXTURES / n, d, id=n) for n, d in OURS.items()),
+    *(
+        pytest.param(
+            SHARED / n,
+            d,
+            id=n,
+            marks=pytest.mark.skipif(
+                not (SHARED / n).exists(), reason="the real exports live in ../shared"
+            ),
+        )
+        for n, d in REAL_FILES.items()
+    ),
+]
 
 
 def _production(tmp_path: Path, db: Path, mapping: str) -> None:
@@ -62,18 +83,18 @@ def _first_half(source: Path, target: Path, until: str) -> None:
     target.write_bytes(header + b"".join(kept))
 
 
-@pytest.mark.parametrize("name", REAL)
+@pytest.mark.parametrize(("later", "until"), FILES)
 def test_two_consecutive_exports_of_the_same_books_give_the_second_files_total(
-    name: str, tmp_path: Path, db: Path
+    later: Path, until: str, tmp_path: Path, db: Path
 ) -> None:
     """The month-end export after the mid-year one: the lines already in are recognised (none
     is a conflict, though the software repeats piece references and payees), the new ones are
     added, and the ledger holds exactly the second file's spend."""
-    later = FIXTURES / name
+    name = later.name
     accounts = extract(later, "EUR").rows["budget_code"].unique().sort()
     _production(tmp_path, db, "".join(f"{a},9.01\n" for a in accounts))  # each account exactly
     earlier = tmp_path / f"early_{name}"
-    _first_half(later, earlier, "20230331" if name.startswith("0000") else "20230430")
+    _first_half(later, earlier, until)
     first = import_expenses(db, "copro", [earlier])
     second = import_expenses(db, "copro", [later])
     expected = extract(later, "EUR").rows
@@ -215,10 +236,13 @@ def test_fec_payees_come_from_the_entry_not_the_account(tmp_path: Path) -> None:
     assert rows["payee_type"].to_list()[-2:] == ["person", "person"]
 
 
-@pytest.mark.parametrize("name", REAL)
-def test_real_fec_exports_read_as_their_golden_summary(name: str, update_golden: bool) -> None:
-    """Per account: lines, net amount and payees, as read from a real export."""
-    rows = extract(FIXTURES / name, "EUR").rows
+@pytest.mark.parametrize(("path", "until"), FILES)
+def test_fec_exports_read_as_their_golden_summary(
+    path: Path, until: str, update_golden: bool
+) -> None:
+    """Per account: lines, net amount and payees, as read from an export."""
+    name = path.name
+    rows = extract(path, "EUR").rows
     summary = (
         rows.group_by("budget_code")
         .agg(
@@ -279,9 +303,9 @@ def test_two_exports_in_one_import_count_each_line_once(tmp_path: Path, db: Path
     """The earlier and the later export given together: the later file's lines already read
     in the earlier one are recognised, not added twice."""
     _production(tmp_path, db, "account:6,9.01\n")
-    later = FIXTURES / REAL[1]
+    later = FIXTURES / "333333333FEC20221231.txt"
     earlier = tmp_path / "early.txt"
-    _first_half(later, earlier, "20230430")
+    _first_half(later, earlier, OURS[later.name])
     outcome = import_expenses(db, "copro", [earlier, later])
     expected = extract(later, "EUR").rows
     assert sum(f.imported for f in outcome.files) == expected.height
