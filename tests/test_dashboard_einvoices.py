@@ -12,11 +12,13 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from finance.importers.mappings import import_mappings
 from finance.store.db import connect
 from tests.facturx import facturx_pdf
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
 CII = Path(__file__).resolve().parent / "fixtures" / "cii"
+PEPPOL = Path(__file__).resolve().parent / "fixtures" / "peppol"
 pytestmark = pytest.mark.xdist_group("dashboard")
 
 
@@ -81,3 +83,26 @@ def test_an_e_invoice_upload_is_previewed_and_imported(
     assert "0 en quarantaine" in message, "a document waiting for its line is not rejected"
     assert "1 en attente d'un poste budgétaire" in message, "the unknown supplier's credit note"
     assert _quarantined(name) == [(name, "to_code")]
+
+
+def test_a_dutch_supplier_mapped_by_vat_is_booked_from_the_page(
+    imports: AppTest, tmp_path: Path
+) -> None:
+    """Issue 17, point 2, from the dashboard: the supplier's VAT number written as the Dutch
+    write it (letters inside), mapped as the user typed it; the uploaded invoice is booked, not
+    left waiting. The invoice is the OpenPEPPOL example with a Dutch supplier's number."""
+    db = Path(os.environ["CINELEDGER_DB"])
+    (tmp_path / "map.csv").write_text("supplier,budget_code\nnl 8538.48932.b01,7.01\n")
+    import_mappings(db, "dernier-tram", tmp_path / "map.csv")
+    text = (PEPPOL / "base-example.xml").read_text(encoding="utf-8")
+    dutch = text.replace("GB1232434", "NL853848932B01").encode("utf-8")
+    at = _upload(imports, "factuur-nl.xml", dutch, "text/xml")
+    at.button(key="confirm").click()
+    at.run()
+    assert not at.error, [e.value for e in at.error]
+    assert at.success[-1].value.startswith("factuur-nl.xml : 1 lus, 1 importés"), at.success[-1]
+    with connect(db, read_only=True) as con:
+        booked = con.execute(
+            "SELECT budget_code FROM expenses WHERE supplier_vat = 'NL853848932B01'"
+        ).fetchall()
+    assert booked == [("7.01",)] and _quarantined("factuur-nl.xml") == []
