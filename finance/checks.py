@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from finance.store.db import connect, default_db_path, transaction
+from rules.engine import RuleResult
 from rules.evidence import evidence_rows
 from rules.runs import CheckRun, evaluate, schema_current, store_runs
 
@@ -43,6 +44,14 @@ def run_checks(db: Path | None, production_ids: list[str] | None, at: date) -> l
 def run_check(db: Path | None, production_id: str, at: date) -> CheckRun:
     """Check one production (`run_checks` over a set of one)."""
     return run_checks(db, [production_id], at)[0]
+
+
+def evaluate_check(db: Path | None, production_id: str, at: date) -> list[RuleResult]:
+    """One production's results as at a date, evaluated on a read-only connection and not
+    stored: what a page or a prepared file shows for a date that has no stored run (looking
+    never writes to the database; only `run_checks` stores a run)."""
+    with connect(db, read_only=True) as con:
+        return evaluate(con, [production_id], at)[0].results
 
 
 def rule_evidence(db: Path | None, production_id: str, rule_id: str) -> pl.DataFrame:

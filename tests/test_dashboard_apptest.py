@@ -168,7 +168,8 @@ def test_funders_prepare_the_justification_files(app: AppTest) -> None:
 def test_funders_warn_when_the_ledger_changed_since_the_check(app: AppTest) -> None:
     from finance.classify.overrides import override
 
-    at = open_page(app, "funders")  # the first visit runs the check
+    at = open_page(app, "funders")  # opening the page stores no check: the user runs it
+    next(b for b in at.button if b.label == "Lancer les contrôles").click().run()
     assert not [w for w in at.warning if "ont changé" in w.value]
     db = Path(os.environ["CINELEDGER_DB"])
     override(db, "dernier-tram", [1], "territory", "BE-WAL", "adresse corrigée d'après la facture")

@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
+from finance.checks import evaluate_check
 from finance.domain.errors import UserError
 from finance.domain.models import Manifest
 from finance.reports.cost_report import CostReport, build_report
@@ -21,6 +22,7 @@ from finance.store.audit import trail
 from finance.store.db import connect, default_db_path
 from finance.store.productions import get_manifest
 from rules import relation as rules_relation
+from rules.runs import result_json
 
 Version = tuple[str, int, int]
 
@@ -123,6 +125,13 @@ def latest_results(
     run = runs.row(0, named=True)
     rows = named(v, "dashboard.run_results", (("run", run["id"]),))
     return run, [json.loads(text) for text in rows["result_json"]]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def unstored_results(v: Version, production_id: str, at: date) -> list[dict[str, Any]]:
+    """The production's results as at `at`, evaluated read-only and not stored (as the JSON of
+    `check`): what the Funders page shows before any check was run, without writing."""
+    return [result_json(r) for r in evaluate_check(Path(v[0]), production_id, at)]
 
 
 def clear() -> None:

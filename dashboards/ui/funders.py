@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboards.ui import data
 from dashboards.ui.i18n import LANGS, lang, t
-from dashboards.ui.view import money_table
+from dashboards.ui.view import as_at, money_table
 from finance.domain.fmt import fmt_money
 from finance.exports.run import export, exportable_schemes
 from finance.reports import agreements as said
@@ -158,9 +158,9 @@ def evidence_table(
     the first `limit` by date (the CLI's `evidence` command gives them all). With
     `per_agreement` (the scheme's agreements stand on their own), the agreement each counts for."""
     v = data.version()
-    run_at = data.latest_run_date(v, production)
-    if run_at is None:
-        return pl.DataFrame()
+    # the evidence of the results shown: the latest run's date, or today's (the results are
+    # then evaluated for the page and not stored)
+    run_at = data.latest_run_date(v, production) or as_at()
     relation = data.eligibility_at(v, production, run_at, scheme)
     # the first rows are chosen in the relation, then joined to the ledger's view for their
     # provenance: joining first would resolve the view for every expense examined
@@ -190,7 +190,8 @@ def evidence_table(
 
 
 def justification_file(production: str, scheme: str, at: Any, lang_code: str, suffix: str) -> bytes:
-    """The scheme's workbook or PDF summary, built on demand (it runs the check, as the CLI does)."""
+    """The scheme's workbook or PDF summary, built on demand: the check it rests on is evaluated
+    and not stored (preparing a file adds no hidden rule run; the export is in the audit trail)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / f"{production}-{scheme}{suffix}"
         export(
@@ -200,5 +201,6 @@ def justification_file(production: str, scheme: str, at: Any, lang_code: str, su
             out,
             at,
             lang_code if lang_code in LANGS else "fr",
+            store_run=False,
         )
         return out.read_bytes()

@@ -24,17 +24,23 @@ from finance.domain.fmt import fmt_money
 production = require_production()
 st.title(t("funders"))
 run, results = data.latest_results(data.version(), production)
-if st.button(t("run_checks"), type="primary") or run is None:
+# the checks are stored only when asked for: opening the page never writes to the database
+if st.button(t("run_checks"), type="primary"):
     run_check(data.db_path(), production, as_at())
     data.clear()
     run, results = data.latest_results(data.version(), production)
-assert run is not None
-st.caption(
-    f"{t('last_run')}: {run['ran_at']:%d/%m/%Y %H:%M} · {t('as_at')} {run['as_at']:%d/%m/%Y} · "
-    f"rulebook {run['rulebook']}"
-)
+if run is None:  # no check stored yet: today's results, evaluated for the page, not stored
+    results = data.unstored_results(data.version(), production, as_at())
+    st.info(t("funders.not_checked"))
+else:
+    st.caption(
+        f"{t('last_run')}: {run['ran_at']:%d/%m/%Y %H:%M} · {t('as_at')} "
+        f"{run['as_at']:%d/%m/%Y} · rulebook {run['rulebook']}"
+    )
 if data.ledger_changed(data.version(), production):
     st.warning(t("ledger_changed"))
+if not results:
+    st.info(t("funders.none"))
 
 names = {k: t(k) for k in ("measured", "projected", "threshold")}
 currency = data.manifest(data.version(), production).currency

@@ -25,7 +25,7 @@ import duckdb
 import polars as pl
 import pyarrow.parquet as pq
 
-from finance.checks import run_check
+from finance.checks import evaluate_check, run_check
 from finance.domain.errors import UserError
 from finance.domain.fmt import jsonable
 from finance.store import queries
@@ -36,6 +36,7 @@ from finance.store.queries.exports import AGREEMENT_COLUMN, COLUMNS, REGIME_COLU
 # MISSING_CHECKS is re-exported: the export tests read the order of the checks from here
 from finance.store.queries.exports import MISSING_CHECKS as MISSING_CHECKS
 from finance.store.sql import literal
+from rules import RULEBOOK_VERSION
 from rules.loader import load_packs
 from rules.relation import relation_at
 from rules.runs import result_json
@@ -57,7 +58,9 @@ class ExportData:
     scheme: str
     at: date
     rulebook: str
-    run_id: int
+    #: the stored rule run the file rests on (None: the results were evaluated for the file
+    #: and not stored)
+    run_id: int | None
     results: list[dict[str, Any]]
     #: one Parquet file per part (eligible, excluded, missing), in the order the file shows it
     files: dict[str, Path]
@@ -186,11 +189,18 @@ def _write_parts(
 
 
 @contextmanager
-def gather(db: Path | None, production_id: str, scheme: str, at: date) -> Iterator[ExportData]:
+def gather(
+    db: Path | None, production_id: str, scheme: str, at: date, store: bool = True
+) -> Iterator[ExportData]:
     """Run the check as at `at` and prepare what the file shows (its line files are removed on
-    leaving the block)."""
-    run = run_check(db, production_id, at)
-    results = [result_json(r) for r in run.results if r.scheme == scheme]
+    leaving the block). With `store` false the results are evaluated read-only and no rule run
+    is stored (the dashboard prepares a file without adding a hidden run)."""
+    if store:
+        run = run_check(db, production_id, at)
+        run_id, rulebook, checked = run.run_id, run.rulebook, run.results
+    else:
+        run_id, rulebook, checked = None, RULEBOOK_VERSION, evaluate_check(db, production_id, at)
+    results = [result_json(r) for r in checked if r.scheme == scheme]
     if not results:
         raise UserError(f"{production_id}: {scheme} is not in the financing plan")
     per_agreement = any(r.get("agreements") for r in results)
@@ -222,8 +232,8 @@ def gather(db: Path | None, production_id: str, scheme: str, at: date) -> Iterat
             title,
             scheme,
             at,
-            run.rulebook,
-            run.run_id,
+            rulebook,
+            run_id,
             results,
             files,
             hash_files,

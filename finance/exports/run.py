@@ -35,9 +35,16 @@ class ExportResult:
 
 
 def export(
-    db: Path | None, production_id: str, scheme: str, out: Path, at: date, lang: str = "fr"
+    db: Path | None,
+    production_id: str,
+    scheme: str,
+    out: Path,
+    at: date,
+    lang: str = "fr",
+    store_run: bool = True,
 ) -> ExportResult:
-    """Write the justification file named by `out`'s suffix (.xlsx, or .pdf for the summary)."""
+    """Write the justification file named by `out`'s suffix (.xlsx, or .pdf for the summary).
+    With `store_run` false the check it rests on is evaluated and not stored as a rule run."""
     schemes = exportable_schemes()
     if scheme not in schemes:
         raise UserError(f"unknown scheme {scheme!r} (one of: {', '.join(schemes)})")
@@ -54,7 +61,7 @@ def export(
         total = write_cost_statement(db, production_id, at, out, lang)
         _record_export(db, production_id, out, {"scheme": COST, "actual_total": total})
         return ExportResult(out, f"actual total {total:.2f}")
-    with gather(db, production_id, scheme, at) as data:
+    with gather(db, production_id, scheme, at, store_run) as data:
         if suffix == ".pdf":
             content_hash = data.content_hash()
             write_pdf(data, out, content_hash, lang)

@@ -499,7 +499,7 @@ def provenance_sheet(w: Writer, data: ExportData, content_hash: str) -> None:
         ["scheme", data.scheme],
         ["as at", data.at.isoformat()],
         ["rulebook", data.rulebook],
-        ["rule run", str(data.run_id)],
+        ["rule run", "–" if data.run_id is None else str(data.run_id)],
         ["generated", datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")],
         ["content sha256", content_hash],
         [],
