@@ -66,6 +66,11 @@ def filtered_expenses(
     return rows, int(count["n"][0])
 
 
+def expense_count(production: str, at: date) -> int:
+    """How many expenses the production has as at `at` (no filter)."""
+    return filtered_expenses(production, [], [], [], [], "", (), at, limit=0)[1]
+
+
 def apply_override(
     production: str, ids: str, field: str, value: str, reason: str
 ) -> tuple[str, bool]:

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
 from dashboards.ui import data
+from dashboards.ui.auth import is_editor
 from dashboards.ui.i18n import LANGS, lang, t
+from finance.domain import i18n
+from finance.domain.errors import UserError
 from finance.domain.fmt import fmt_money, money_text
 from finance.reports.cost_report import FIGURES
+from finance.store.productions import add_production
 
 MONEY_COLUMNS = (
     *FIGURES,
@@ -102,5 +108,44 @@ def require_production() -> str:
     production = st.session_state.get("production")
     if not production:
         st.info(t("no_production"))
+        if is_editor():
+            st.markdown(t("empty.add_production"))
+            add_production_form()
+        else:
+            st.caption(t("empty.ask_editor"))
         st.stop()
     return str(production)
+
+
+def add_production_form() -> None:
+    """An editor adds the first production by dropping its manifest (the database is created
+    then, and only then: nothing is written before the button is clicked)."""
+    upload = st.file_uploader(t("empty.manifest"), type=["yaml", "yml"], key="manifest_upload")
+    if upload is None or not st.button(t("empty.add"), type="primary", key="manifest_add"):
+        return
+    with tempfile.TemporaryDirectory(prefix="cineledger-manifest-") as tmp:
+        path = Path(tmp) / "manifest.yaml"
+        path.write_bytes(upload.getvalue())
+        try:
+            added = add_production(data.db_path(), path)
+        except UserError as exc:
+            st.error("\n".join(exc.lines()))
+            return
+    data.clear()
+    st.session_state["production"] = added.production_id
+    st.success(i18n.text("empty.added", lang(), id=added.production_id))
+    st.rerun()
+
+
+def no_devis(report_chapters: pl.DataFrame) -> None:
+    """Stop a page that shows the devis when the production has none yet, saying so."""
+    if report_chapters.height == 0:
+        st.info(t("empty.no_devis"))
+        st.stop()
+
+
+def no_expenses(count: int) -> bool:
+    """Say so when the production has no expense yet (`count` is 0); whether it has none."""
+    if count == 0:
+        st.info(t("empty.no_expenses"))
+    return count == 0

@@ -5,12 +5,13 @@ import streamlit as st
 
 from dashboards.ui import data
 from dashboards.ui.i18n import t
-from dashboards.ui.view import as_at, money_table, require_production
+from dashboards.ui.view import as_at, money_table, no_devis, require_production
 from finance.reports.cost_report import FIGURES
 
 production = require_production()
 report = data.report(data.version(), production, as_at())
 st.title(f"{t('cost_report')} · {report.title}")
+no_devis(report.chapters)
 
 # a chapter over budget is flagged in a column of its own, not by colour alone: readable by
 # everyone, in a screen reader or a printout too (and the page is spared pandas' Styler); the

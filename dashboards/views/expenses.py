@@ -6,7 +6,7 @@ import streamlit as st
 from dashboards.ui.auth import is_editor
 from dashboards.ui.expenses import FIELDS, apply_override, filtered_expenses, options
 from dashboards.ui.i18n import t
-from dashboards.ui.view import as_at, money_table, require_production
+from dashboards.ui.view import as_at, money_table, no_expenses, require_production
 
 production = require_production()
 st.title(t("expenses"))
@@ -28,8 +28,12 @@ frame, total = filtered_expenses(
     tuple(dates) if isinstance(dates, tuple) else (),
     as_at(),
 )
-st.caption(f"{total} {t('rows')}" + (" (1 000 shown)" if total > 1000 else ""))
-st.dataframe(money_table(frame), hide_index=True, width="stretch")
+filters = (territories, chapters, statuses, schemes, search.strip(), dates)
+if total == 0 and not any(filters):  # nothing imported yet, not a filter that matches nothing
+    no_expenses(total)
+else:
+    st.caption(f"{total} {t('rows')}" + (" (1 000 shown)" if total > 1000 else ""))
+    st.dataframe(money_table(frame), hide_index=True, width="stretch")
 if is_editor():
     with st.expander(t("correct")), st.form("override"):
         ids = st.text_input(t("expense_ids"), key="o_ids")

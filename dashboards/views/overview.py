@@ -4,13 +4,14 @@ import streamlit as st
 
 from dashboards.ui import charts, data
 from dashboards.ui.i18n import lang, t
-from dashboards.ui.view import as_at, require_production
+from dashboards.ui.view import as_at, no_devis, require_production
 from finance.domain.fmt import fmt_date, fmt_money, fmt_pct
 
 production = require_production()
 report = data.report(data.version(), production, as_at())
 manifest = data.manifest(data.version(), production)
 st.title(f"{t('overview')} · {report.title}")
+no_devis(report.chapters)
 
 figures = ("budget", "actual", "committed", "estimate_at_completion", "variance")
 labels = ("budget", "actual", "committed", "eac", "variance")

@@ -4,11 +4,14 @@ outside), against where the devis plans it."""
 import streamlit as st
 
 from dashboards.ui import charts, data
+from dashboards.ui.expenses import expense_count
 from dashboards.ui.i18n import t
-from dashboards.ui.view import as_at, money_table, require_production
+from dashboards.ui.view import as_at, money_table, no_expenses, require_production
 
 production = require_production()
 st.title(t("territories"))
+if no_expenses(expense_count(production, as_at())):
+    st.stop()
 spend = data.named(
     data.version(),
     "figures.actual_and_planned_by_territory",
