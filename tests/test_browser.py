@@ -237,3 +237,48 @@ def test_a_passing_scheme_opens_on_demand(server: str, browser: object) -> None:
     settle(page)
     no_errors(page, console, "funders panel")
     page.screenshot(path=str(ARTIFACTS / "funders-open-panel.png"), full_page=True)
+
+
+def file_sha256(db: Path) -> str:
+    """The database file's SHA-256, its write-ahead log included (absent: nothing)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for p in (db, Path(f"{db}.wal")):
+        digest.update(p.read_bytes() if p.exists() else b"")
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def watched_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A copy of the demo (no check stored yet) served with a viewer's account."""
+    from finance.access.auth import write_user
+
+    work = tmp_path_factory.mktemp("readonly")
+    shutil.copy(demo_db, work / "demo.duckdb")
+    write_user(work / "auth.toml", "victor", "viewer", "analyste-fonds-7")
+    yield work / "demo.duckdb"
+
+
+def test_a_viewer_opening_every_page_leaves_the_database_unchanged(
+    watched_db: Path, browser: object
+) -> None:
+    """Issue 18's acceptance: the file's hash before and after a viewer opened every page (the
+    Funders page included, which used to store a check when it found none)."""
+    before = file_sha256(watched_db)
+    for base in serve(watched_db, {"CINELEDGER_AUTH_FILE": str(watched_db.parent / "auth.toml")}):
+        page, console = watched_page(browser)
+        page.goto(base)
+        page.get_by_label("Utilisateur").wait_for(timeout=60_000)
+        page.get_by_label("Utilisateur").fill("victor")
+        page.get_by_label("Mot de passe").fill("analyste-fonds-7")
+        page.get_by_role("button", name="Se connecter").click()
+        settle(page)
+        for name, title in PAGES:
+            if name == "imports":  # not routed for a viewer
+                continue
+            go_to(page, title)
+            no_errors(page, console, f"viewer {name}")
+        page.close()
+        assert file_sha256(watched_db) == before, "a viewer's looking wrote to the database"
+    assert file_sha256(watched_db) == before
