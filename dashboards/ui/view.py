@@ -14,7 +14,6 @@ import streamlit as st
 from dashboards.ui import data
 from dashboards.ui.auth import is_editor
 from dashboards.ui.i18n import LANGS, lang, t
-from finance.domain import i18n
 from finance.domain.errors import UserError
 from finance.domain.fmt import fmt_money, money_text
 from finance.reports.cost_report import FIGURES
@@ -133,8 +132,7 @@ def add_production_form() -> None:
             return
     data.clear()
     st.session_state["production"] = added.production_id
-    st.success(i18n.text("empty.added", lang(), id=added.production_id))
-    st.rerun()
+    st.rerun()  # the pages open on the production just added
 
 
 def no_devis(report_chapters: pl.DataFrame) -> None:
