@@ -1,9 +1,11 @@
-"""Overview: where the money stands against the devis and the schedule."""
+"""Overview: where the money stands against the devis and the schedule, and each funder's
+obligation as the latest stored check left it."""
 
 import streamlit as st
 
 from dashboards.ui import charts, data
 from dashboards.ui.i18n import lang, t
+from dashboards.ui.strip import runout_words, show_strip, variance_word
 from dashboards.ui.view import as_at, no_devis, require_production
 from finance.domain.fmt import fmt_date, fmt_money, fmt_pct
 
@@ -13,20 +15,37 @@ manifest = data.manifest(data.version(), production)
 st.title(f"{t('overview')} · {report.title}")
 no_devis(report.chapters)
 
-figures = ("budget", "actual", "committed", "estimate_at_completion", "variance")
-labels = ("budget", "actual", "committed", "eac", "variance")
+figures = ("budget", "actual", "committed", "estimate_at_completion")
+labels = ("budget", "actual", "committed", "eac")
 columns = [*st.columns(3), *st.columns(3)[:2]]
-for column, key, label in zip(columns, figures, labels, strict=True):
+for column, key, label in zip(columns[:4], figures, labels, strict=True):
     column.metric(t(label), fmt_money(report.totals[key], lang(), report.currency))
+# the variance (budget less the estimate at completion): over budget in red, under in green
+said, colour = variance_word(report.totals["variance"])
+columns[4].metric(
+    t("variance"),
+    fmt_money(report.totals["variance"], lang(), report.currency),
+    delta=said,
+    delta_color=colour,
+    delta_arrow="off",
+)
 
 left, middle, right = st.columns(3)
 left.metric(t("pct_spent"), fmt_pct(report.burn.pct_budget_spent, lang()))
 middle.metric(t("pct_schedule"), fmt_pct(report.burn.pct_schedule_elapsed, lang()))
+# the run-out date against delivery (the schedule's end of post-production)
+delivery = manifest.schedule.post_end if manifest.schedule else None
+runout = runout_words(report.burn.budget_runs_out_on, delivery, lang())
 right.metric(
     t("runs_out"),
     fmt_date(report.burn.budget_runs_out_on, lang()),
+    delta=runout[0] if runout else None,
+    delta_color=runout[1] if runout else "off",
+    delta_arrow="off",
     help=f"{t('trailing')}: {fmt_money(report.burn.trailing_4_weeks, lang(), report.currency)}",
 )
+
+show_strip(production, report.currency)
 
 names = {k: t(k) for k in ("actual", "committed", "planned", "budget", "trailing")}
 st.subheader(t("burn_up"))
