@@ -282,3 +282,33 @@ def test_a_viewer_opening_every_page_leaves_the_database_unchanged(
         page.close()
         assert file_sha256(watched_db) == before, "a viewer's looking wrote to the database"
     assert file_sha256(watched_db) == before
+
+
+def test_the_funders_strip_at_phone_width_opens_a_scheme_panel(
+    server: str, browser: object
+) -> None:
+    """Overview at 390 px: the strip's cards wrap (no horizontal scrolling), and a card's button
+    opens its scheme's panel on the Funders page (issue 18, point 1)."""
+    page, console = watched_page(browser)
+    page.goto(server)
+    settle(page)
+    go_to(page, "Financeurs")
+    page.get_by_role("button", name="Lancer les contrôles").click()  # a check is stored
+    settle(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server)
+    settle(page)
+    card = page.locator(".st-key-strip-wallimage")
+    card.wait_for(timeout=60_000)
+    assert "Wallonie" in card.inner_text()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    box = card.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    no_errors(page, console, "overview at 390 px")
+    page.screenshot(path=str(ARTIFACTS / "overview-phone.png"), full_page=True)
+    rule = page.get_by_text("be_tax_shelter.belgian_spend")
+    page.locator(".st-key-strip-open-be_tax_shelter button").click()
+    page.wait_for_function("() => location.pathname.endsWith('/funders')", timeout=30_000)
+    rule.first.wait_for(timeout=60_000)  # the passing scheme's panel is open
+    settle(page)
+    no_errors(page, console, "funders from the strip")
