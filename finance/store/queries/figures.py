@@ -159,6 +159,24 @@ LEFT JOIN statuses x ON x.production_id = p.id ORDER BY p.id
 """,
 )
 
+define(
+    "figures.portfolio_schemes",
+    "Per production and scheme, from its latest check: the worst status, the largest shortfall "
+    "of its failing or warning results, and the value its spend supports where a result says it.",
+    """
+WITH latest AS (SELECT production_id, max(id) AS run_id FROM rule_runs GROUP BY 1)
+SELECT l.production_id, r.scheme,
+       min(CASE r.status WHEN 'fail' THEN 0 WHEN 'insufficient_data' THEN 1 WHEN 'warn' THEN 2
+                         WHEN 'pass' THEN 3 ELSE 4 END) AS rank,
+       coalesce(max(r.shortfall) FILTER (r.status IN ('fail', 'warn')), 0)::DECIMAL(18,2)
+           AS shortfall,
+       max(TRY_CAST(json_extract_string(r.result_json, '$.supportable_value') AS DECIMAL(18,2)))
+           AS supportable
+FROM latest l JOIN rule_results r ON r.run_id = l.run_id
+GROUP BY 1, 2 ORDER BY 1, 2
+""",
+)
+
 TERRITORY_SPLIT = define(
     "figures.actual_and_planned_by_territory",
     "Actual spend of $pid as at $at and its devis, per territory (French departments as FR).",
