@@ -6,7 +6,8 @@ import streamlit as st
 from dashboards.ui import charts, data
 from dashboards.ui.expenses import expense_count
 from dashboards.ui.i18n import t
-from dashboards.ui.view import as_at, money_table, no_expenses, require_production
+from dashboards.ui.territories import UNKNOWN, named, region_table, spend_table
+from dashboards.ui.view import as_at, no_expenses, require_production
 
 production = require_production()
 st.title(t("territories"))
@@ -19,12 +20,14 @@ spend = data.named(
 )
 names = {k: t(k) for k in ("actual", "planned")}
 st.subheader(t("spend_by_territory"))
-st.plotly_chart(charts.territory_bars(spend, names), width="stretch")
-st.dataframe(money_table(spend), hide_index=True, width="stretch")
+st.plotly_chart(charts.territory_bars(named(spend), names), width="stretch")
+st.dataframe(spend_table(spend), hide_index=True, width="stretch")
+if UNKNOWN in spend["territory"].to_list():
+    st.caption(t("territory.unknown_note"))
 regions = data.named(
     data.version(),
     "figures.actual_by_french_region",
     (("pid", production), ("at", as_at())),
 )
 if regions.height:
-    st.dataframe(money_table(regions), hide_index=True, width="stretch")
+    st.dataframe(region_table(regions), hide_index=True, width="stretch")

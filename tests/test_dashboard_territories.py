@@ -1,0 +1,57 @@
+"""The Territories page in words (issue 18, point 5, in part): territory names instead of codes,
+the devis lines without a territory explained, headers in the reader's language (AppTest)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
+pytestmark = pytest.mark.xdist_group("dashboard")
+
+
+@pytest.fixture
+def app(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    monkeypatch.setenv("CINELEDGER_DB", str(db))
+    monkeypatch.setenv("CINELEDGER_TODAY", "2026-11-22")
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    yield at
+    st.cache_data.clear()
+
+
+def _table(at: AppTest) -> list[dict[str, object]]:
+    at.switch_page("views/territories.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return list(at.dataframe[0].value.to_dict("records"))
+
+
+def test_territories_are_named_not_coded(app: AppTest) -> None:
+    rows = _table(app)
+    names = [str(r["Territoire"]) for r in rows]
+    assert {"Wallonie", "Bruxelles-Capitale", "France"} <= set(names)
+    assert not {"BE-WAL", "BE-BRU", "FR", "OTHER", "EEA"} & set(names)
+    assert {"Territoire", "Réel", "Prévu au devis"} <= set(rows[0])
+
+
+def test_territories_speak_dutch(app: AppTest) -> None:
+    app.sidebar.radio[0].set_value("nl").run()
+    rows = _table(app)
+    assert {"Wallonië", "Frankrijk"} <= {str(r["Grondgebied"]) for r in rows}
+    assert {"Grondgebied", "Werkelijk", "Gepland in het budget"} <= set(rows[0])
+
+
+def test_the_unknown_territory_is_explained(app: AppTest) -> None:
+    """The demo's devis has lines with no planned territory (overheads, insurance...)."""
+    names = [str(r["Territoire"]) for r in _table(app)]
+    assert "non renseigné (lignes du devis sans territoire prévu)" in names and "?" not in names
+    assert any(c.value.startswith("« Non renseigné »") for c in app.caption)
