@@ -209,9 +209,24 @@ def test_cost_report_flags_chapters_over_budget_in_words(app: AppTest) -> None:
     at = open_page(app, "cost_report")
     chapters = at.dataframe[0].value
     flagged = chapters["Dépassement"] == "⚠"
-    negative = chapters["variance"].str.lstrip().str.startswith(("-", "\u2212"))
+    negative = chapters["Écart"].str.lstrip().str.startswith(("-", "\u2212"))
     assert flagged.any(), "the demo has chapters over budget"
     assert (flagged == negative).all()  # exactly those whose variance is negative
+
+
+def test_cost_report_headers_are_words_and_a_total_closes_the_chapters(app: AppTest) -> None:
+    """Issue 18, point 3 (in part): translated headers and a TOTAL row equal to the report's
+    totals (the Overview's budget, 3 266 000,00)."""
+    at = open_page(app, "cost_report")
+    chapters = at.dataframe[0].value
+    assert {"Chapitre", "Intitulé", "Budget", "Réel", "Coût final estimé", "Écart"} <= set(
+        chapters.columns
+    )
+    assert not {"chapter_code", "estimate_at_completion", "variance"} & set(chapters.columns)
+    total = chapters.iloc[-1]
+    assert total["Chapitre"] == "TOTAL" and total["Budget"] == "3\u202f266\u202f000,00"
+    lines = at.dataframe[1].value
+    assert {"Poste", "Libellé", "Reste à dépenser"} <= set(lines.columns)
 
 
 @pytest.fixture
