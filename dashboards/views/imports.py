@@ -7,11 +7,15 @@ from dashboards.ui.auth import require_editor
 from dashboards.ui.coding import coding_form
 from dashboards.ui.i18n import lang, t
 from dashboards.ui.imports import MAX_MB, run_import, run_preview, save_upload, sign_warnings
+from dashboards.ui.other_imports import KINDS, import_other
 from dashboards.ui.view import require_production
 
 require_editor()
 production = require_production()
 st.title(t("imports"))
+# the kinds in words as the options themselves (no key: the words change with the language)
+kind_of = {t(f"imports.kind.{k}"): k for k in KINDS}
+kind = kind_of[str(st.radio(t("imports.kind"), list(kind_of), horizontal=True))]
 upload = st.file_uploader(
     t("upload"), type=["csv", "xlsx", "txt", "tsv", "xml", "pdf", "zip"], key="upload"
 )
@@ -19,6 +23,11 @@ if upload is not None:
     path = save_upload(upload.name, upload.getvalue())
     if path is None:
         st.error(f"> {MAX_MB} MB")
+    elif kind != "expenses":  # a devis, a mapping or rates: imported on confirmation
+        if st.button(t("confirm"), type="primary", key="confirm_other"):
+            message, ok = import_other(kind, production, path)
+            (st.success if ok else st.error)(message)
+            data.clear()
     else:
         preview = run_preview(production, path)
         st.subheader(t("validate"))
