@@ -14,7 +14,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from finance.domain.fmt import fmt_money
 from finance.importers.ingest import import_expenses
+from finance.store.db import connect
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
 PAGES = [
@@ -101,14 +103,34 @@ def test_production_switch(demo_db: Path, tmp_path: Path, monkeypatch: pytest.Mo
     assert not at.exception and at.dataframe[0].value.shape[0] == 2
 
 
+def _rows_said(caption: str) -> int:
+    """The count a caption "2 991 lignes · total ..." gives."""
+    return int("".join(caption.split(" lignes")[0].split()))
+
+
 def test_expense_filter_narrows_the_table(app: AppTest) -> None:
     at = open_page(app, "expenses")
     before = at.caption[0].value
     at.multiselect[0].set_value(["BE-WAL"]).run()
     after = at.caption[0].value
-    assert int(after.split()[0]) < int(before.split()[0])
+    assert 0 < _rows_said(after) < _rows_said(before)
     at.text_input[0].set_value("Lumières du Nord").run()
-    assert int(at.caption[0].value.split()[0]) > 0
+    assert _rows_said(at.caption[0].value) > 0
+
+
+def test_expenses_give_the_count_the_total_and_every_page(app: AppTest) -> None:
+    """Issue 18, point 4 (in part): the filtered rows' count and total, and the whole result a
+    page at a time (it was cut at 1,000 rows)."""
+    with connect(Path(os.environ["CINELEDGER_DB"]), read_only=True) as con:
+        (n, total) = con.execute("SELECT count(*), sum(amount) FROM expenses").fetchall()[0]
+    at = open_page(app, "expenses")
+    said = at.caption[0].value
+    assert _rows_said(said) == n == 2991
+    assert f"total {fmt_money(total, 'fr', 'EUR')}" in said and said.endswith("page 1 sur 3")
+    assert len(at.dataframe[0].value) == 1000
+    at.number_input(key="f_page").set_value(3).run()
+    assert len(at.dataframe[0].value) == n - 2000
+    assert at.caption[0].value.endswith("page 3 sur 3")
 
 
 def test_cost_report_drills_down_to_expenses(app: AppTest) -> None:

@@ -42,6 +42,7 @@ VALUES: dict[str, object] = {
     "d0": date(2026, 1, 1),
     "d1": date(2026, 12, 31),
     "limit": 10,
+    "offset": 0,
     "s": "wallimage",
     "c": True,
     "scheme": "wallimage",

@@ -4,6 +4,7 @@ empty); only a page of rows is read."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import polars as pl
@@ -40,8 +41,10 @@ def filtered_expenses(
     dates: tuple[Any, ...],
     at: date,
     limit: int = 1000,
-) -> tuple[pl.DataFrame, int]:
-    """The first `limit` matching expenses and how many match in all."""
+    offset: int = 0,
+) -> tuple[pl.DataFrame, int, Decimal]:
+    """A page of `limit` matching expenses from row `offset`, how many match in all and their
+    total."""
     params: dict[str, Any] = {
         "pid": production,
         "at": at,
@@ -62,8 +65,9 @@ def filtered_expenses(
         parts = (("relation", relation),)
     key = tuple(sorted(params.items()))
     count = data.named(data.version(), count_name, key, parts)
-    rows = data.named(data.version(), page_name, (*key, ("limit", int(limit))), parts)
-    return rows, int(count["n"][0])
+    page = (*key, ("limit", int(limit)), ("offset", int(offset)))
+    rows = data.named(data.version(), page_name, page, parts)
+    return rows, int(count["n"][0]), Decimal(count["total"][0])
 
 
 def expense_count(production: str, at: date) -> int:

@@ -2,11 +2,23 @@
 the file and row it came from."""
 
 import streamlit as st
+from babel.numbers import format_decimal
 
 from dashboards.ui.auth import is_editor
 from dashboards.ui.expenses import FIELDS, apply_override, filtered_expenses, options
-from dashboards.ui.i18n import t
+from dashboards.ui.i18n import lang, t
 from dashboards.ui.view import as_at, money_table, no_expenses, require_production
+from finance.domain import i18n
+from finance.domain.fmt import fmt_money, locale_of
+
+
+def fmt_count(n: int, code: str) -> str:
+    """A count in the reader's format (2 991; 2.991 in Dutch)."""
+    return str(format_decimal(n, locale=locale_of(code)))
+
+
+#: rows per page of the table (the whole result is reachable, a page at a time)
+PAGE = 1000
 
 production = require_production()
 st.title(t("expenses"))
@@ -18,21 +30,34 @@ statuses = cols[2].multiselect(t("status"), ["actual", "committed"], key="f_stat
 schemes = cols[3].multiselect(t("scheme"), opts["scheme"], key="f_scheme")
 search = st.text_input(t("search"), key="f_search", placeholder="Studio, FAC-123, BE0403170701…")
 dates = st.date_input(t("date_range"), value=[], key="f_dates")
-frame, total = filtered_expenses(
-    production,
+chosen = (
     territories,
     chapters,
     statuses,
     schemes,
     search,
     tuple(dates) if isinstance(dates, tuple) else (),
-    as_at(),
 )
+_, total, amount = filtered_expenses(production, *chosen, as_at(), limit=0)
 filters = (territories, chapters, statuses, schemes, search.strip(), dates)
 if total == 0 and not any(filters):  # nothing imported yet, not a filter that matches nothing
     no_expenses(total)
 else:
-    st.caption(f"{total} {t('rows')}" + (" (1 000 shown)" if total > 1000 else ""))
+    pages = max(1, -(-total // PAGE))
+    page = 1
+    if pages > 1:  # the whole result, a page at a time
+        page = int(st.number_input(t("expenses.page"), 1, pages, 1, key="f_page"))
+    frame = filtered_expenses(production, *chosen, as_at(), limit=PAGE, offset=(page - 1) * PAGE)[0]
+    st.caption(
+        i18n.text(
+            "expenses.summary",
+            lang(),
+            count=fmt_count(total, lang()),
+            total=fmt_money(amount, lang(), "EUR"),
+            page=str(page),
+            pages=str(pages),
+        )
+    )
     st.dataframe(money_table(frame), hide_index=True, width="stretch")
 if is_editor():
     with st.expander(t("correct")), st.form("override"):

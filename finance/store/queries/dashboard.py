@@ -48,24 +48,30 @@ define(
 )
 define(
     "dashboard.expenses_count",
-    "How many expenses of $pid pass the Expenses page's filters.",
-    f"SELECT count(*) AS n FROM v_expenses WHERE {_FILTER}",
+    "How many expenses of $pid pass the Expenses page's filters, and their total.",
+    f"SELECT count(*) AS n, coalesce(sum(amount), 0)::DECIMAL(18,2) AS total FROM v_expenses "
+    f"WHERE {_FILTER}",
 )
 define(
     "dashboard.expenses_page",
-    "The first $limit expenses of $pid passing the Expenses page's filters, by date.",
-    f"SELECT {EXPENSE_COLUMNS} FROM v_expenses WHERE {_FILTER} ORDER BY doc_date, id LIMIT $limit",
+    "A page of $limit expenses of $pid (from row $offset) passing the Expenses page's filters, "
+    "by date.",
+    f"SELECT {EXPENSE_COLUMNS} FROM v_expenses WHERE {_FILTER} ORDER BY doc_date, id "
+    "LIMIT $limit OFFSET $offset",
 )
 define(
     "dashboard.expenses_count_in_schemes",
-    "How many expenses of $pid pass the filters and count for one of $schemes in {relation}.",
-    f"SELECT count(*) AS n FROM v_expenses WHERE {_FILTER} {_IN_SCHEMES}",
+    "How many expenses of $pid pass the filters and count for one of $schemes in {relation}, "
+    "and their total.",
+    f"SELECT count(*) AS n, coalesce(sum(amount), 0)::DECIMAL(18,2) AS total FROM v_expenses "
+    f"WHERE {_FILTER} {_IN_SCHEMES}",
 )
 define(
     "dashboard.expenses_page_in_schemes",
-    "The first $limit expenses of $pid passing the filters and counting for one of $schemes.",
+    "A page of $limit expenses of $pid (from row $offset) passing the filters and counting for "
+    "one of $schemes.",
     f"SELECT {EXPENSE_COLUMNS} FROM v_expenses WHERE {_FILTER} {_IN_SCHEMES} "
-    "ORDER BY doc_date, id LIMIT $limit",
+    "ORDER BY doc_date, id LIMIT $limit OFFSET $offset",
 )
 define(
     "dashboard.line_expenses",
