@@ -51,7 +51,7 @@ def build_previous_release(db: Path) -> None:
         con.close()
 
 
-#: the columns later migrations added to v_expenses (008: the Belgian tax regime; 010: the fee
+#: the columns a later migration added to v_expenses (008: the Belgian tax regime and the fee
 #: slip), which the previous release could not show
 ADDED = ("be_tax_regime", "be_tax_regime_reason", "fee_slip")
 

@@ -3,12 +3,15 @@
 -- (CIR 92 art. 194ter, definition 7°); foreign artists under the flat withholding tax do not
 -- count. The regime is stated on the expense line (`be_tax_regime`) or corrected by a user
 -- (`override ... be_tax_regime=...`, with a reason), and `v_expenses` gives it with its reason.
+-- The fee slip (fiche 281.50) of a fee paid is its evidence where the justification file lists
+-- it: stated on the expense line (`fee_slip`).
 ALTER TABLE expenses ADD COLUMN be_tax_regime_stated VARCHAR;  -- ordinary | flat_withholding
+ALTER TABLE expenses ADD COLUMN fee_slip VARCHAR;              -- the 281.50 slip's reference
 
 DROP VIEW v_expenses;
 
 -- Expenses as the rules and reports see them (as in 006, with the Belgian tax regime and its
--- reason): the stored row with its derived details, the budget line's classification, the
+-- reason, and the fee slip): the stored row with its derived details, the budget line's classification, the
 -- expense's own overrides from its file, and the user's later corrections (newest wins).
 CREATE VIEW v_expenses AS
 WITH latest AS (
@@ -27,7 +30,7 @@ stored AS (
              WHEN e.country = 'BE' THEN 'default: payee established in Belgium'
              ELSE 'default: payee established outside Belgium' END AS be_taxable_reason,
         e.category_override, e.ts_class_override, e.nights, e.document,
-        e.be_tax_regime_stated,
+        e.be_tax_regime_stated, e.fee_slip,
         t.territory, t.territory_country, t.fr_department, t.fr_region, t.territory_reason,
         lpad(lower(hex(e.fingerprint)), 32, '0') AS fingerprint,
         coalesce(e.source_part, b.file_name) AS source_file,
