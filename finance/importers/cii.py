@@ -14,12 +14,12 @@ import base64
 import hashlib
 import io
 import logging
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
 
 from finance.domain.errors import UserError
+from finance.importers.xmlcells import node_text, signed
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 NS = {
@@ -95,8 +95,7 @@ def describe(path: Path) -> str | None:
 
 
 def _text(node: Element | None, path: str) -> str | None:
-    found = node.find(path, NS) if node is not None else None
-    return found.text.strip() if found is not None and found.text and found.text.strip() else None
+    return node_text(node, path, NS)
 
 
 def _date(node: Element | None, path: str) -> str | None:
@@ -105,15 +104,6 @@ def _date(node: Element | None, path: str) -> str | None:
     if text and len(text) == 8 and text.isdigit():
         return f"{text[:4]}-{text[4:6]}-{text[6:]}"
     return text
-
-
-def _signed(text: str | None, sign: int) -> str | None:
-    if text is None:
-        return None
-    try:
-        return str(Decimal(text) * sign)
-    except InvalidOperation:
-        return text  # left as written: validation names it
 
 
 def _vat_number(party: Element | None) -> str | None:
@@ -181,9 +171,9 @@ def document_row(
         "country": _text(seller, "ram:PostalTradeAddress/ram:CountryID"),
         "postcode": _text(seller, "ram:PostalTradeAddress/ram:PostcodeCode"),
         "budget_code": _accounting_reference(root),
-        "amount": _signed(_text(root, f"{_TOTALS}/ram:TaxBasisTotalAmount"), sign),
+        "amount": signed(_text(root, f"{_TOTALS}/ram:TaxBasisTotalAmount"), sign),
         "currency": currency,
-        "vat_amount": _signed(_vat_amount(root, currency), sign),
+        "vat_amount": signed(_vat_amount(root, currency), sign),
         "supplier_vat": _vat_number(seller),
         "invoice_ref": _text(root, "rsm:ExchangedDocument/ram:ID"),
         "description": ("Credit note: " if sign < 0 else "") + description,

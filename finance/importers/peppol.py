@@ -13,7 +13,6 @@ import hashlib
 import zipfile
 import zlib
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -27,6 +26,7 @@ from finance.domain.validate import PROBLEM_SCHEMA
 from finance.importers import cii
 from finance.importers.base import EXPENSE_SCHEMA, Extracted
 from finance.importers.canonical import type_and_check
+from finance.importers.xmlcells import node_text, signed
 
 NS = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
@@ -178,17 +178,7 @@ def _format(docs: list[Document]) -> str:
 
 
 def _text(node: Element | None, path: str) -> str | None:
-    found = node.find(path, NS) if node is not None else None
-    return found.text.strip() if found is not None and found.text and found.text.strip() else None
-
-
-def _signed(text: str | None, sign: int) -> str | None:
-    if text is None:
-        return None
-    try:
-        return str(Decimal(text) * sign)
-    except InvalidOperation:
-        return text  # left as written: validation names it
+    return node_text(node, path, NS)
 
 
 def _accounting_reference(root: Element) -> str | None:
@@ -253,9 +243,9 @@ def document_row(root: Element, doc: Document) -> tuple[dict[str, Any], tuple[st
         "country": _text(party, "cac:PostalAddress/cac:Country/cbc:IdentificationCode"),
         "postcode": _text(party, "cac:PostalAddress/cbc:PostalZone"),
         "budget_code": _accounting_reference(root),
-        "amount": _signed(_text(root, "cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount"), sign),
+        "amount": signed(_text(root, "cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount"), sign),
         "currency": currency,
-        "vat_amount": _signed(tax.text.strip() if tax is not None and tax.text else None, sign),
+        "vat_amount": signed(tax.text.strip() if tax is not None and tax.text else None, sign),
         "supplier_vat": _vat_number(party),
         "invoice_ref": _text(root, "cbc:ID"),
         "description": ("Credit note: " if sign < 0 else "") + (description or ""),

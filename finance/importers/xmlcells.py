@@ -1,0 +1,24 @@
+"""What the e-invoice readers (UBL in peppol.py, CII in cii.py) read the same way: an element's
+text, and an amount signed (a credit note's amounts are written positive)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from xml.etree.ElementTree import Element
+
+
+def node_text(node: Element | None, path: str, ns: dict[str, str]) -> str | None:
+    """The stripped text at `path` under `node`, None when absent or blank."""
+    found = node.find(path, ns) if node is not None else None
+    return found.text.strip() if found is not None and found.text and found.text.strip() else None
+
+
+def signed(text: str | None, sign: int) -> str | None:
+    """An amount's text times `sign`, exact; text that is no number is left as written (the
+    validation names it)."""
+    if text is None:
+        return None
+    try:
+        return str(Decimal(text) * sign)
+    except InvalidOperation:
+        return text
