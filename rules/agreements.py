@@ -27,7 +27,7 @@ from rules.eligibility import (
 from rules.engine import RuleResult, RunContext, pack_parameters, scheme_parameters
 from rules.facts import FactContext, threshold_value
 from rules.measures import MeasureValue
-from rules.model import Pack, Status
+from rules.model import Pack, Status, worst_status
 
 
 def agreement_manifest(manifest: Manifest, scheme: str, line: Financing) -> Manifest:
@@ -160,10 +160,6 @@ def agreement_entry(a: Agreement, pack: Pack, r: RuleResult) -> dict[str, Any]:
     }
 
 
-#: the work's verdict over its agreements: the first of these any agreement has
-_WORST = (Status.FAIL, Status.INSUFFICIENT_DATA, Status.WARN, Status.PASS)
-
-
 def _total(values: list[Decimal | None]) -> Decimal | None:
     found = [v for v in values if v is not None]
     return sum(found, ZERO) if found else None
@@ -189,8 +185,7 @@ def work_result(
     figures = parts
     if combine == "min":
         figures = [_tightest(parts)]
-    found = {r.status for r in parts}
-    status = next((s for s in _WORST if s in found), Status.NOT_APPLICABLE)
+    status = worst_status(r.status for r in parts)
     label = [
         i18n.text("result.agreement", k=str(e["agreement"]), day=str(e["signed_on"] or "?"))
         for e in entries

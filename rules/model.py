@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -27,6 +28,17 @@ class Status(StrEnum):
     WARN = "warn"
     NOT_APPLICABLE = "not_applicable"
     INSUFFICIENT_DATA = "insufficient_data"
+
+
+#: a set of results' status: the first of these any of them has (fail if one fails, then
+#: missing data, then warn, then pass; not_applicable when none applies)
+WORST_FIRST = (Status.FAIL, Status.INSUFFICIENT_DATA, Status.WARN, Status.PASS)
+
+
+def worst_status(statuses: Iterable[Status]) -> Status:
+    """The status of a production (its results) or of a work (its agreements' results)."""
+    found = set(statuses)
+    return next((s for s in WORST_FIRST if s in found), Status.NOT_APPLICABLE)
 
 
 class Frozen(BaseModel):

@@ -10,7 +10,7 @@ from finance.domain import i18n
 from finance.domain.fmt import aligned, fmt_date, fmt_money
 from finance.domain.packs import scheme_label
 from rules.engine import RuleResult
-from rules.model import Status
+from rules.model import WORST_FIRST, Status, worst_status
 from rules.runs import CheckRun, result_json
 from rules.sentences import result_sentences
 
@@ -170,15 +170,9 @@ def check_table(run: CheckRun, lang: str = "fr", currency: str = "EUR") -> str:
     return "\n".join(lines)
 
 
-#: a production's status: its worst result's, in this order
-WORST_FIRST = (Status.FAIL, Status.INSUFFICIENT_DATA, Status.WARN, Status.PASS)
-
-
 def run_status(run: CheckRun) -> Status:
-    """The production's status in a portfolio: fail if a rule fails, then missing data, then
-    warn (at risk or on track), pass; not_applicable when no rule applies."""
-    found = {r.status for r in run.results}
-    return next((s for s in WORST_FIRST if s in found), Status.NOT_APPLICABLE)
+    """The production's status in a portfolio: its worst result's (rules.model.WORST_FIRST)."""
+    return worst_status(r.status for r in run.results)
 
 
 def portfolio_table(runs: list[CheckRun], lang: str = "en") -> str:

@@ -13,9 +13,11 @@ from dashboards.ui.i18n import lang, t
 from dashboards.ui.view import money_table
 from finance.domain.fmt import money_text
 from finance.domain.packs import scheme_label
+from rules.model import WORST_FIRST, Status
 
-#: a production's status from its schemes' worst (figures.portfolio_schemes' rank)
-STATUS_OF_RANK = ("fail", "insufficient_data", "warn", "pass", "not_applicable")
+#: a production's status from its schemes' worst (figures.portfolio_schemes' rank, in the
+#: order of rules.model.WORST_FIRST)
+STATUS_OF_RANK = tuple(s.value for s in (*WORST_FIRST, Status.NOT_APPLICABLE))
 
 
 def _scheme_columns() -> pl.DataFrame:
