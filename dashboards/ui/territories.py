@@ -5,26 +5,19 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboards.ui.i18n import t
+from dashboards.ui.i18n import lang, t
+from dashboards.ui.strip import where_words
 from dashboards.ui.view import money_table
-from finance.domain import i18n
 
 #: what the devis or the ledger leaves without a territory
 UNKNOWN = "?"
 
 
 def territory_names(codes: list[str]) -> dict[str, str]:
-    """Each territory code in words (the funders strip's names, data/messages/ui_overview.yaml),
-    the unknown explained; a code without a name stays as it is."""
-    out = {}
-    for code in codes:
-        if code == UNKNOWN:
-            out[code] = t("territory.unknown")
-        elif i18n.has(f"where.{code}"):
-            out[code] = t(f"where.{code}")
-        else:
-            out[code] = code
-    return out
+    """Each territory code in words (as the Overview's funders strip says them), the unknown
+    explained; a code without a name stays as it is."""
+    code = lang()
+    return {c: t("territory.unknown") if c == UNKNOWN else where_words(c, code) or c for c in codes}
 
 
 def named(spend: pl.DataFrame) -> pl.DataFrame:
