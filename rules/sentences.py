@@ -216,29 +216,31 @@ def unverified_inputs(
     return out
 
 
-def verification_text(result: Mapping[str, Any], lang: str = "en", currency: str = "EUR") -> str:
-    """Whether a result rests only on inputs checked against the legal text, in a sentence
-    naming those that were not (a result stored before results said it: unknown)."""
+def _verification(
+    result: Mapping[str, Any], lang: str, currency: str, verified: str, unverified: str
+) -> str:
+    """Whether a result rests only on verified inputs, with the messages `verified` and
+    `unverified` (this one naming the inputs); a result stored before results said it: unknown."""
     if "verified" not in result:
         return i18n.text("verification.unknown", lang)
     if result["verified"]:
-        return i18n.text("verification.verified", lang)
-    inputs = i18n.text("verification.separator", lang).join(
-        unverified_inputs(result, lang, currency)
-    )
-    return i18n.text("verification.unverified", lang, inputs=inputs)
+        return i18n.text(verified, lang)
+    separator = i18n.text("verification.separator", lang)
+    inputs = separator.join(unverified_inputs(result, lang, currency))
+    return i18n.text(unverified, lang, inputs=inputs)
+
+
+def verification_text(result: Mapping[str, Any], lang: str = "en", currency: str = "EUR") -> str:
+    """Whether a result rests only on inputs checked against the legal text, in a sentence
+    naming those that were not (a result stored before results said it: unknown)."""
+    return _verification(result, lang, currency, "verification.verified", "verification.unverified")
 
 
 def verification_short(result: Mapping[str, Any], lang: str = "en", currency: str = "EUR") -> str:
     """The same, short, for a table cell or a flag."""
-    if "verified" not in result:
-        return i18n.text("verification.unknown", lang)
-    if result["verified"]:
-        return i18n.text("verification.short_verified", lang)
-    inputs = i18n.text("verification.separator", lang).join(
-        unverified_inputs(result, lang, currency)
+    return _verification(
+        result, lang, currency, "verification.short_verified", "verification.short_unverified"
     )
-    return i18n.text("verification.short_unverified", lang, inputs=inputs)
 
 
 def window_text(result: Mapping[str, Any], lang: str = "en") -> str | None:
