@@ -35,26 +35,27 @@ class MappingOutcome:
 
 
 def _unmatched(seen: pl.DataFrame, frame: pl.DataFrame) -> list[str]:
-    """The mappings whose key matches no supplier seen (by VAT or enterprise number, or by
-    name) and no account of a waiting ledger row (an account mapping covers its sub-accounts)."""
-    ids = seen.select(company_key(id_key(pl.col("supplier_vat"))).alias("k")).drop_nulls()
-    names = seen.select(folded_name(pl.col("supplier")).alias("k")).drop_nulls()
-    known = set(pl.concat([ids, names])["k"].to_list())
-    frame = frame.with_columns(
-        pl.when(looks_like_id(pl.col("supplier_key")))
-        .then(company_key(pl.col("supplier_key")))
-        .otherwise(pl.col("supplier_key"))
-        .alias("supplier_key")
+    """The mappings (as written) whose key matches no supplier seen (by VAT or enterprise
+    number, the company behind it, or the folded name) and no account of a waiting ledger row
+    (an account mapping covers its sub-accounts)."""
+    ids = seen.select(company_key(id_key(pl.col("supplier_vat"))).alias("k"))
+    names = seen.select(folded_name(pl.col("supplier")).alias("k"))
+    known = pl.concat([ids, names]).drop_nulls()["k"].implode()
+    key = pl.col("supplier_key")
+    is_account = key.str.starts_with("account:")
+    as_company = pl.when(looks_like_id(key)).then(company_key(key)).otherwise(key)
+    suppliers = frame.filter(~is_account & ~as_company.is_in(known))
+    accounts = frame.filter(is_account).with_columns(
+        key.str.strip_prefix("account:").alias("digits")
     )
-    accounts = [str(r) for r in seen["reference"].drop_nulls().to_list()]
-    out = []
-    for key, written in frame.select("supplier_key", "written").iter_rows():  # a file's mappings
-        if key.startswith("account:"):
-            if not any(a.startswith(key.removeprefix("account:")) for a in accounts):
-                out.append(written)
-        elif key not in known:
-            out.append(written)
-    return sorted(out)
+    references = seen.select(pl.col("reference").cast(pl.String).alias("ref")).drop_nulls()
+    covered = (
+        accounts.join(references.unique(), how="cross")
+        .filter(pl.col("ref").str.starts_with(pl.col("digits")))["written"]
+        .implode()
+    )
+    stray = accounts.filter(~pl.col("written").is_in(covered))
+    return sorted([*suppliers["written"].to_list(), *stray["written"].to_list()])
 
 
 def import_mappings(db: Path | None, production_id: str, path: Path) -> MappingOutcome:
