@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from finance.domain.fmt import fmt_money
 from finance.importers.ingest import import_expenses
 from finance.store.db import connect
+from tests.dashboard import open_dashboard
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
 PAGES = [
@@ -33,16 +34,8 @@ pytestmark = pytest.mark.xdist_group("dashboard")
 
 
 @pytest.fixture
-def app(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
-    db = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db, db)
-    monkeypatch.setenv("CINELEDGER_DB", str(db))
-    monkeypatch.setenv("CINELEDGER_TODAY", "2026-11-22")
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    yield at
-    st.cache_data.clear()
+def app(demo_dashboard: Path) -> AppTest:
+    return open_dashboard()
 
 
 def open_page(at: AppTest, page: str) -> AppTest:

@@ -5,19 +5,17 @@ and the acting user's name (AppTest)."""
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboards.ui.audit import details_text
+from finance.checks import run_check
 from finance.demo.load import DEMO_AT, DEMO_ID
+from tests.dashboard import open_dashboard
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
 pytestmark = pytest.mark.xdist_group("dashboard")
 
 #: per language: the time header, the actions in words, a details cell in words
@@ -38,23 +36,11 @@ EXPECTED = {
 
 
 @pytest.fixture
-def audit_page(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+def audit_page(demo_dashboard: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     """The demo's Audit page once a check is stored, with a known actor."""
-    from finance.checks import run_check
-
-    db = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db, db)
-    monkeypatch.setenv("CINELEDGER_DB", str(db))
-    monkeypatch.setenv("CINELEDGER_TODAY", "2026-11-22")
     monkeypatch.setenv("CINELEDGER_USER", "claire")
-    run_check(db, DEMO_ID, DEMO_AT)
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("views/audit.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    yield at
-    st.cache_data.clear()
+    run_check(demo_dashboard, DEMO_ID, DEMO_AT)
+    return open_dashboard("audit")
 
 
 def shown(at: AppTest) -> pl.DataFrame:

@@ -4,35 +4,21 @@ in part), like `cineledger import budget|mapping|rates`, saying what it did in w
 from __future__ import annotations
 
 import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from finance.store.db import connect
+from tests.dashboard import open_dashboard
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.xdist_group("dashboard")
 
 
 @pytest.fixture
-def imports(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
-    db = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db, db)
-    monkeypatch.setenv("CINELEDGER_DB", str(db))
-    monkeypatch.setenv("CINELEDGER_TODAY", "2026-11-22")
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("views/imports.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    yield at
-    st.cache_data.clear()
+def imports(demo_dashboard: Path) -> AppTest:
+    return open_dashboard("imports")
 
 
 def _send(at: AppTest, kind: str, name: str, content: bytes) -> str:

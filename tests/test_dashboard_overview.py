@@ -4,8 +4,6 @@ date against delivery; opening it writes nothing (AppTest)."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -13,14 +11,14 @@ from typing import Any
 
 import duckdb
 import pytest
-import streamlit as st
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
+from finance.checks import run_check
 from finance.demo.load import DEMO_AT, DEMO_ID
 from finance.domain.fmt import fmt_money
+from tests.dashboard import APP, open_dashboard
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
 pytestmark = pytest.mark.xdist_group("dashboard")
 
 #: each scheme of the demo's check: its card's status word (fr, nl) and its amount (a shortfall,
@@ -46,26 +44,15 @@ def rule_runs(db: Path) -> int:
 
 
 @pytest.fixture
-def db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db, path)
-    monkeypatch.setenv("CINELEDGER_DB", str(path))
-    monkeypatch.setenv("CINELEDGER_TODAY", "2026-11-22")
-    st.cache_data.clear()
-    yield path
-    st.cache_data.clear()
+def db(demo_dashboard: Path) -> Path:
+    return demo_dashboard
 
 
 @pytest.fixture
 def checked(db: Path) -> AppTest:
     """The Overview of the demo once a check is stored (as `cineledger check` stores it)."""
-    from finance.checks import run_check
-
     run_check(db, DEMO_ID, DEMO_AT)
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_dashboard()
 
 
 def block(node: Any, key: str) -> Any:
@@ -155,8 +142,6 @@ def test_opening_the_overview_creates_no_rule_run(db: Path) -> None:
 
 
 def test_the_overview_reads_the_stored_check_and_writes_nothing(db: Path) -> None:
-    from finance.checks import run_check
-
     run_check(db, DEMO_ID, DEMO_AT)
     before = rule_runs(db)
     at = AppTest.from_file(APP, default_timeout=120)

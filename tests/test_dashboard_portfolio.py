@@ -4,33 +4,22 @@ latest check, in the reader's language (AppTest)."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from finance.checks import run_check
+from tests.dashboard import open_dashboard
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
 pytestmark = pytest.mark.xdist_group("dashboard")
 
 
 @pytest.fixture
-def checked(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
-    db = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db, db)
-    run_check(db, "dernier-tram", date(2026, 11, 22))
-    monkeypatch.setenv("CINELEDGER_DB", str(db))
-    monkeypatch.setenv("CINELEDGER_TODAY", "2026-11-22")
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    yield at
-    st.cache_data.clear()
+def checked(demo_dashboard: Path) -> AppTest:
+    run_check(demo_dashboard, "dernier-tram", date(2026, 11, 22))
+    return open_dashboard()
 
 
 def _portfolio(at: AppTest) -> dict[str, object]:

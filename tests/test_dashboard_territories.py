@@ -3,29 +3,19 @@ the devis lines without a territory explained, headers in the reader's language 
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
+from tests.dashboard import open_dashboard
+
 pytestmark = pytest.mark.xdist_group("dashboard")
 
 
 @pytest.fixture
-def app(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
-    db = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db, db)
-    monkeypatch.setenv("CINELEDGER_DB", str(db))
-    monkeypatch.setenv("CINELEDGER_TODAY", "2026-11-22")
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    yield at
-    st.cache_data.clear()
+def app(demo_dashboard: Path) -> AppTest:
+    return open_dashboard()
 
 
 def _table(at: AppTest) -> list[dict[str, object]]:
