@@ -18,18 +18,9 @@ from finance.access.auth import write_user
 from finance.domain.i18n import text
 from finance.store.db import connect
 from finance.store.productions import add_production
+from tests.dashboard import APP
+from tests.test_dashboard_apptest import PAGES
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
-PAGES = [
-    "overview",
-    "cost_report",
-    "funders",
-    "expenses",
-    "territories",
-    "imports",
-    "portfolio",
-    "audit",
-]
 VIEWER_PAGES = [p for p in PAGES if p != "imports"]
 LANGS = ("fr", "nl", "en")
 pytestmark = pytest.mark.xdist_group("dashboard")
