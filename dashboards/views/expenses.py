@@ -2,20 +2,13 @@
 the file and row it came from."""
 
 import streamlit as st
-from babel.numbers import format_decimal
 
 from dashboards.ui.auth import is_editor
 from dashboards.ui.expenses import FIELDS, apply_override, filtered_expenses, options
 from dashboards.ui.i18n import lang, t
 from dashboards.ui.view import as_at, money_table, no_expenses, require_production
 from finance.domain import i18n
-from finance.domain.fmt import fmt_money, locale_of
-
-
-def fmt_count(n: int, code: str) -> str:
-    """A count in the reader's format (2 991; 2.991 in Dutch)."""
-    return str(format_decimal(n, locale=locale_of(code)))
-
+from finance.domain.fmt import fmt_count, fmt_money
 
 #: rows per page of the table (the whole result is reachable, a page at a time)
 PAGE = 1000

@@ -60,6 +60,11 @@ def money_text(column: pl.Expr, lang: str = "fr") -> pl.Expr:
     return pl.concat_str(sign.otherwise(pl.lit("")), grouped, pl.lit(point), cents)
 
 
+def fmt_count(n: int, lang: str = "fr") -> str:
+    """A count in the language's format (2 991 in French, 2.991 in Dutch)."""
+    return str(format_decimal(n, locale=locale_of(lang)))
+
+
 def fmt_pct(value: Decimal | None, lang: str = "fr") -> str:
     """`42,5 %` in French, `42.5%` in English."""
     if value is None:
