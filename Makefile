@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 DB ?= demo.duckdb
 PORT ?= 8501
 
-.PHONY: install browser demo test test-fast lint bench bench-full lock clean
+.PHONY: install browser demo test test-fast lint bench bench-full lock clean messages
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,18 @@ bench: install
 
 bench-full: install
 	$(PY) -m tests.bench.run --portfolio
+
+# The gettext catalogues (data/locale and each pack's locale/): the template from the English
+# catalogue, French and Dutch updated from it (a changed English text turns them fuzzy), then
+# compiled as a check (the .mo files are not kept: the app reads the .po files).
+messages: install
+	@set -e; for dir in data/locale rules/packs/*/locale; do \
+	  if [ "$$dir" = data/locale ]; then domain=cineledger; else domain=pack; fi; \
+	  $(VENV)/bin/pybabel -q extract -F data/locale/babel.cfg -w 100 --no-location \
+	    --project=Cinéledger --version=1 -o $$dir/$$domain.pot $$dir; \
+	  $(VENV)/bin/pybabel -q update -w 100 -i $$dir/$$domain.pot -d $$dir -D $$domain; \
+	  $(VENV)/bin/pybabel compile --statistics -d $$dir -D $$domain; \
+	done; find data/locale rules/packs -name '*.mo' -delete
 
 # Refresh the pinned lock after changing pyproject.toml dependencies.
 lock:

@@ -1,7 +1,7 @@
 """Eligibility of every expense for every scheme: the tests, as SQL generated from the packs.
 
 The tests come from the pack's `eligibility` data; each failing test leaves a reason code on the
-row (data/messages/rules.yaml says it in words). Caps that work on totals (the Tax Shelter producer-fee
+row (the catalogue's `reason.*` says it in words). Caps that work on totals (the Tax Shelter producer-fee
 cap, French hotel caps) are applied over the same rows, so the eligible amounts of the evidence
 add up exactly to the measured figure. rules/wide.py assembles the relation.
 

@@ -1,8 +1,9 @@
 """Load and validate rule packs; every error names the file and the line.
 
 A pack folder holds `pack.yaml` (the scheme, its eligibility tests, facts and rules),
-`parameters/*.yaml` (one legal figure per file, OpenFisca style) and `messages.yaml` (its rules'
-titles and explanations in French, Dutch and English, added to the message catalogue). YAML is
+`parameters/*.yaml` (one legal figure per file, OpenFisca style) and `locale/` (the gettext
+catalogues of its rules' titles and explanations in French, Dutch and English, added to the
+message catalogue). YAML is
 read strictly: duplicate keys are errors and numbers become Decimal, never float. Which folders
 are read is finance/domain/packs.py's `pack_folders` (the bundled packs, `$CINELEDGER_RULES_DIR`,
 `$CINELEDGER_PACKS`).
@@ -93,8 +94,7 @@ def load_pack(folder: Path) -> Pack:
         missing = [p for p in rule.parameters if p not in pack.parameters]
         if missing:
             problems.append(f"rule {rule.id} names unknown parameters: {', '.join(missing)}")
-    messages = folder / "messages.yaml"
-    texts = i18n.read_messages(messages, pack.scheme) if messages.exists() else {}
+    texts = i18n.read_catalogue(folder / "locale", i18n.PACK_DOMAIN, pack.scheme)
     keys = [f"{pack.scheme}.{r.id}.{k}" for r in pack.rules for k in ("title", "explanation")]
     problems += [f"no message {k}" for k in i18n.missing_languages(keys, texts)]
     for rule in pack.rules:

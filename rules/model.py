@@ -138,7 +138,7 @@ class Reading(Frozen):
 class RuleDecl(Frozen):
     """A rule as data: a named measured fact, an operator and a named threshold fact. Its title
     and explanation are the pack's messages `<id>.title` and `<id>.explanation`
-    (messages.yaml), filled from the parameters it lists and its figures."""
+    (its pack's gettext catalogue), filled from the parameters it lists and its figures."""
 
     id: str
     reference: str = Field(min_length=3)

@@ -11,7 +11,7 @@ import pytest
 
 from finance.domain import i18n
 from finance.domain.errors import UserError
-from finance.domain.i18n import LANGS, MESSAGES_DIR, read_messages
+from finance.domain.i18n import LANGS, PACK_DOMAIN, read_catalogue
 from finance.domain.packs import funder_schemes
 from rules.loader import load_pack, load_packs
 from rules.model import Confidence
@@ -66,9 +66,7 @@ def test_every_rule_has_a_reference_and_a_scenario_file(rule_id: str) -> None:
 def test_no_figure_is_written_into_a_rule_sentence(scheme: str) -> None:
     """A sentence names the parameters it shows: change the parameter and the text follows."""
     folder = Path(load_packs()[scheme].folder)
-    messages = (
-        read_messages(folder / "messages.yaml") if (folder / "messages.yaml").exists() else {}
-    )
+    messages = read_catalogue(folder / "locale", PACK_DOMAIN)
     for key, texts in messages.items():
         for lang, template in texts.items():
             outside = re.sub(r"\{[^}]*\}", "", template)
@@ -123,9 +121,3 @@ def test_a_pack_naming_an_unknown_fact_or_parameter_is_refused(tmp_path: Path) -
         load_pack(pack)
     reasons = " ".join(p.reason for p in err.value.problems)
     assert "names no parameter 'nope'" in reasons and "unknown fact 'invented'" in reasons
-
-
-def test_every_core_message_is_in_the_three_languages() -> None:
-    for path in sorted(MESSAGES_DIR.glob("*.yaml")):
-        messages = read_messages(path)
-        assert not i18n.missing_languages(messages, messages), path.name

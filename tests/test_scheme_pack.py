@@ -18,7 +18,9 @@ from streamlit.testing.v1 import AppTest
 
 from finance import DATA_DIR
 from finance.cli.main import cli
+from finance.devtools.catalogue import write_catalogues
 from finance.domain.errors import UserError
+from finance.domain.i18n import PACK_DOMAIN
 from finance.domain.manifest import load_manifest
 from rules.loader import load_pack
 from tests.scenarios import load_scenario_file, mismatches, run_scenario
@@ -118,7 +120,7 @@ def write_pack(root: Path, ratio: str = "2.00") -> Path:
     (folder / "parameters").mkdir(parents=True)
     (folder / "scenarios").mkdir()
     (folder / "pack.yaml").write_text(PACK, encoding="utf-8")
-    (folder / "messages.yaml").write_text(MESSAGES, encoding="utf-8")
+    write_catalogues(folder / "locale", PACK_DOMAIN, yaml.safe_load(MESSAGES))
     (folder / "parameters" / "min_flemish_spend_ratio.yaml").write_text(
         _parameter("Minimum Flemish spend as a share of the aid", "ratio", ratio)
     )

@@ -2,7 +2,7 @@
 the reader's language, its details as readable fields instead of JSON, and the stored UTC times in
 the productions' time zone (the browser's zone is not reliably known to Streamlit).
 
-Texts: data/messages/ui_audit.yaml (`audit.action.<code>`, `audit.key.<key>`, `audit.summary.<code>`).
+Texts: the catalogue's (`audit.action.<code>`, `audit.key.<key>`, `audit.summary.<code>`).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The dashboard's texts in French, English and Dutch, from the core's message catalogue
-(finance/domain/i18n.py; the texts are data/messages/ui.yaml and ui_admin.yaml); Belgian number
+(finance/domain/i18n.py; the texts are data/locale's gettext catalogues); Belgian number
 and date formats via finance.domain.fmt."""
 
 from __future__ import annotations

@@ -1,13 +1,21 @@
 """The message catalogue: every text a user reads, by key, in French, Dutch and English.
 
-Messages are data: `data/messages/*.yaml` for the dashboard and the engine's shared sentences,
-and each rule pack's `messages.yaml` for its rules' titles and explanations (keys prefixed with
-the pack's scheme: `<scheme>.<rule>.title`). A file maps each key to its text per
-language:
+Messages are gettext catalogues managed with Babel (`.po` files a translator opens in any PO
+editor): `data/locale/<lang>/LC_MESSAGES/cineledger.po` for the dashboard, the CLI and the
+engine's shared sentences, and each rule pack's `locale/<lang>/LC_MESSAGES/pack.po` for its
+rules' titles and explanations (keys prefixed with the pack's scheme when loaded:
+`<scheme>.<rule>.title`). An entry's context (`msgctxt`) is the key the code asks for, its
+`msgid` the English text (the source language, so a translator reads the English beside the
+key) and its `msgstr` the language's text:
 
-    regional_spend.title:
-      en: "Eligible regional spend reaches {min_spend_ratio:percent} of the aid"
-      fr: "Les dépenses régionales éligibles atteignent {min_spend_ratio:percent} de l'aide"
+    msgctxt "regional_spend.title"
+    msgid "Eligible regional spend reaches {min_spend_ratio:percent} of the aid"
+    msgstr "Les dépenses régionales éligibles atteignent {min_spend_ratio:percent} de l'aide"
+
+English texts are written in the `en` catalogue; `make messages` extracts the template (`.pot`)
+from it, updates the French and Dutch catalogues (a changed English text turns their entry
+fuzzy, for the translator to review) and compiles them to check them. A fuzzy or empty entry
+counts as missing: the English text is shown, and tests/test_catalogue.py fails.
 
 A text names the figures it shows and never writes them: `{name}` is filled from the values
 given to `text` (a rule's parameters, its measured value and threshold), formatted by the spec
@@ -30,42 +38,58 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 from finance import DATA_DIR
 from finance.domain.errors import UserError
 from finance.domain.fmt import fmt_money, locale_of
-from finance.domain.yamlfile import load_yaml
 
 #: the languages of the catalogue, with their names
 LANGS = {"fr": "Français", "en": "English", "nl": "Nederlands"}
-MESSAGES_DIR = DATA_DIR / "messages"
+#: the core catalogue's folder and gettext domain (each pack has `locale/`, domain `pack`)
+LOCALE_DIR = DATA_DIR / "locale"
+DOMAIN = "cineledger"
+PACK_DOMAIN = "pack"
 _MILLION = Decimal(1_000_000)
 
 Messages = dict[str, dict[str, str]]
 
 
-def read_messages(path: Path, prefix: str = "") -> Messages:
-    """One messages file: key -> language -> text (keys prefixed with `prefix.` if given)."""
-    data: Any = load_yaml(path)
-    if not isinstance(data, dict):
-        raise UserError(f"{path}: a messages file maps each key to its texts by language")
+def po_path(locale_dir: Path, lang: str, domain: str) -> Path:
+    """Where gettext keeps a language's catalogue of a domain."""
+    return locale_dir / lang / "LC_MESSAGES" / f"{domain}.po"
+
+
+def read_catalogue(locale_dir: Path, domain: str, prefix: str = "") -> Messages:
+    """A domain's catalogues: key -> language -> text (keys prefixed with `prefix.` if given).
+
+    The English text is the entry's `msgid` where its `msgstr` is empty; a fuzzy entry (its
+    English changed since it was translated) or an empty one is left out, as missing."""
     out: Messages = {}
-    for key, texts in data.items():
-        if not isinstance(texts, dict) or not set(texts) <= set(LANGS):
-            raise UserError(f"{path}: {key}: texts by language ({', '.join(LANGS)})")
-        out[f"{prefix}.{key}" if prefix else str(key)] = {
-            str(lang): str(value) for lang, value in texts.items()
-        }
+    for lang in LANGS:
+        path = po_path(locale_dir, lang, domain)
+        if not path.is_file():
+            continue
+        try:
+            with path.open("rb") as handle:
+                catalog = read_po(handle, locale=lang, domain=domain)
+        except (ValueError, OSError) as exc:
+            raise UserError(f"{path}: not a readable gettext catalogue ({exc})") from None
+        for message in catalog:
+            if not message.context or not isinstance(message.id, str) or message.fuzzy:
+                continue
+            said = message.string if isinstance(message.string, str) else ""
+            said = said or (message.id if lang == "en" else "")
+            if said:
+                key = f"{prefix}.{message.context}" if prefix else message.context
+                out.setdefault(key, {})[lang] = said
     return out
 
 
 @cache
 def _core() -> Messages:
-    out: Messages = {}
-    for path in sorted(MESSAGES_DIR.glob("*.yaml")):
-        out |= read_messages(path)
-    return out
+    return read_catalogue(LOCALE_DIR, DOMAIN)
 
 
 _extra: dict[str, Messages] = {}

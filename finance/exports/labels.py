@@ -7,7 +7,7 @@ from finance.domain import i18n
 
 
 def _catalogue(key: str, width: int, kind: str) -> tuple[str, str, str, int, str]:
-    """A header from the message catalogue (data/messages), in the table's shape."""
+    """A header from the message catalogue (data/locale), in the table's shape."""
     return (i18n.text(key, "fr"), i18n.text(key, "nl"), i18n.text(key, "en"), width, kind)
 
 
