@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from finance.access.serve import command
+
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -58,21 +60,7 @@ def serve(db: Path, extra_env: dict[str, str]) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "CINELEDGER_DB": str(db), "CINELEDGER_TODAY": "2026-11-22", **extra_env}
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "dashboards" / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
+        command(port, "127.0.0.1"),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

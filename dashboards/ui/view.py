@@ -45,9 +45,13 @@ def _remember(widget: str, target: str) -> None:
 
 
 def language_switch() -> None:
-    """The language radio, first in the sidebar (the login form speaks the language too)."""
+    """The language radio, first in the sidebar (the login form speaks the language too). A
+    session starts in the language a link asks for (`?lang=nl`), French otherwise."""
     langs = list(LANGS)
-    current = st.session_state.setdefault("lang", "fr")
+    if "lang" not in st.session_state:
+        asked = st.query_params.get("lang")
+        st.session_state["lang"] = asked if asked in LANGS else "fr"
+    current = st.session_state["lang"]
     st.sidebar.radio(
         t("language"),
         langs,

@@ -18,18 +18,9 @@ LOCAL_ADDRESSES = ("localhost", "127.0.0.1", "::1")
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
 
 
-def serve(db: Path, port: int, address: str = "localhost") -> None:
-    """Run `streamlit run dashboards/app.py` against `db` until interrupted."""
-    if address not in LOCAL_ADDRESSES and load_settings() is None:
-        raise UserError(
-            f"serving on {address} (beyond this machine) needs accounts: add them with "
-            f"`cineledger user add NAME --role viewer|editor` and set CINELEDGER_AUTH_FILE"
-        )
-    if not APP.exists():
-        click.echo("(the dashboard is not part of this version yet: nothing to serve)")
-        return
-    env = {**os.environ, "CINELEDGER_DB": str(db.resolve())}
-    cmd = [
+def command(port: int, address: str = "localhost") -> list[str]:
+    """The `streamlit run` command line of the dashboard (the browser tests serve it the same)."""
+    return [
         sys.executable,
         "-m",
         "streamlit",
@@ -48,6 +39,20 @@ def serve(db: Path, port: int, address: str = "localhost") -> None:
         "--server.maxUploadSize",
         str(MAX_UPLOAD_MB),  # Streamlit refuses bigger uploads before our own check
     ]
+
+
+def serve(db: Path, port: int, address: str = "localhost") -> None:
+    """Run `streamlit run dashboards/app.py` against `db` until interrupted."""
+    if address not in LOCAL_ADDRESSES and load_settings() is None:
+        raise UserError(
+            f"serving on {address} (beyond this machine) needs accounts: add them with "
+            f"`cineledger user add NAME --role viewer|editor` and set CINELEDGER_AUTH_FILE"
+        )
+    if not APP.exists():
+        click.echo("(the dashboard is not part of this version yet: nothing to serve)")
+        return
+    env = {**os.environ, "CINELEDGER_DB": str(db.resolve())}
+    cmd = command(port, address)
     click.echo(f"Dashboard on http://{address}:{port} (Ctrl+C to stop)")
     try:
         subprocess.run(cmd, env=env, check=False)
