@@ -51,8 +51,12 @@ messages: install
 	@set -e; for dir in data/locale rules/packs/*/locale; do \
 	  if [ "$$dir" = data/locale ]; then domain=cineledger; else domain=pack; fi; \
 	  $(VENV)/bin/pybabel -q extract -F data/locale/babel.cfg -w 100 --no-location \
-	    --project=Cinéledger --version=1 -o $$dir/$$domain.pot $$dir; \
-	  $(VENV)/bin/pybabel -q update -w 100 -i $$dir/$$domain.pot -d $$dir -D $$domain; \
+	    --project=Cinéledger --version=1 -o $$dir/$$domain.pot.new $$dir; \
+	  if cmp -s <(grep -v POT-Creation-Date $$dir/$$domain.pot.new) \
+	      <(grep -v POT-Creation-Date $$dir/$$domain.pot 2>/dev/null); then \
+	    rm $$dir/$$domain.pot.new; else mv $$dir/$$domain.pot.new $$dir/$$domain.pot; fi; \
+	  $(VENV)/bin/pybabel -q update --ignore-pot-creation-date -w 100 \
+	    -i $$dir/$$domain.pot -d $$dir -D $$domain; \
 	  $(VENV)/bin/pybabel compile --statistics -d $$dir -D $$domain; \
 	done; find data/locale rules/packs -name '*.mo' -delete
 

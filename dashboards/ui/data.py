@@ -17,6 +17,7 @@ from finance.checks import evaluate_check
 from finance.domain.errors import UserError
 from finance.domain.models import Manifest
 from finance.reports.cost_report import CostReport, build_report
+from finance.reports.territories import territory_figures
 from finance.store import queries
 from finance.store.audit import trail
 from finance.store.db import connect, default_db_path
@@ -59,6 +60,13 @@ def manifest(v: Version, production_id: str) -> Manifest:
 def report(v: Version, production_id: str, at: date) -> CostReport:
     with connect(Path(v[0]), read_only=True) as con:
         return build_report(con, production_id, at)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def territories(v: Version, production_id: str, at: date) -> pl.DataFrame:
+    """Actual spend, plan to date and plan at completion per territory."""
+    with connect(Path(v[0]), read_only=True) as con:
+        return territory_figures(con, production_id, at, get_manifest(con, production_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -30,6 +30,7 @@ MONEY_COLUMNS = (
     "shortfall",
     "projected",
     "planned",
+    "planned_to_date",
 )
 
 

@@ -82,7 +82,32 @@ def _phase_amounts(chapters: pl.DataFrame, manifest: Manifest) -> pl.DataFrame:
             on="chapter_code",
         )
         .join(spans, on="phase")
-        .select("start", "days", (pl.col("budget") * pl.col("weight")).alias("amount"))
+        .select(
+            "chapter_code", "start", "days", (pl.col("budget") * pl.col("weight")).alias("amount")
+        )
+    )
+
+
+def planned_to_date(chapters: pl.DataFrame, manifest: Manifest, at: date) -> pl.DataFrame:
+    """(chapter_code, share): the part of each chapter's budget the plan spends by `at` (the
+    same phases and weights as the planned curve); no schedule, no plan (empty)."""
+    if manifest.schedule is None:
+        return pl.DataFrame(schema={"chapter_code": pl.String, "share": pl.Decimal(18, 6)})
+    elapsed = ((pl.lit(at) - pl.col("start")).dt.total_days() + 1).clip(0, pl.col("days"))
+    return (
+        _phase_amounts(chapters, manifest)
+        .with_columns((pl.col("amount") * elapsed / pl.col("days")).alias("planned"))
+        .group_by("chapter_code")
+        .agg(pl.col("planned").sum())
+        .join(chapters.select("chapter_code", "budget"), on="chapter_code")
+        .select(
+            "chapter_code",
+            pl.when(pl.col("budget") != 0)
+            .then(pl.col("planned") / pl.col("budget"))
+            .otherwise(0)
+            .cast(pl.Decimal(18, 6))
+            .alias("share"),
+        )
     )
 
 

@@ -195,6 +195,17 @@ FROM actual FULL JOIN planned USING (territory) ORDER BY planned DESC NULLS LAST
 """,
 )
 
+BUDGET_PARTS = define(
+    "figures.budget_by_chapter_and_territory",
+    "The current devis of $pid per chapter and planned territory (French ones as FR).",
+    """
+SELECT chapter_code,
+       CASE WHEN territory LIKE 'FR%' THEN 'FR' ELSE coalesce(territory, '?') END AS territory,
+       sum(amount)::DECIMAL(18,2) AS budget
+FROM current_budget WHERE production_id = $pid GROUP BY 1, 2
+""",
+)
+
 FR_REGIONS = define(
     "figures.actual_by_french_region",
     "Actual spend of $pid as at $at per French region, largest first.",
