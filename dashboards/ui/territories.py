@@ -110,7 +110,12 @@ def thresholds(results: list[dict[str, Any]], territories: list[str]) -> pl.Data
         for r in results
         if _requires(r) and r["spend_where"] in territories and r["spend_where"] not in RESIDUAL
     ]
-    schema = {"territory": pl.String, "scheme": pl.String, "threshold": MONEY, "measured": MONEY}
+    schema: dict[str, pl.DataType] = {
+        "territory": pl.String(),
+        "scheme": pl.String(),
+        "threshold": MONEY,
+        "measured": MONEY,
+    }
     return pl.DataFrame(rows, schema=schema)
 
 
