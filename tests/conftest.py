@@ -37,6 +37,13 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture
+def cli_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command's messages in English (CINELEDGER_LANG), for tests that read them; the
+    default is French (tests/test_cli_languages.py)."""
+    monkeypatch.setenv("CINELEDGER_LANG", "en")
+
+
+@pytest.fixture
 def manifest_file(tmp_path: Path) -> Path:
     """A small valid manifest."""
     path = tmp_path / "manifest.yaml"

@@ -27,6 +27,9 @@ from tests.cli_run import invoke as run_cli
 from tests.conftest import check_golden
 from tests.facturx import attached_pdf, facturx_pdf, plain_pdf
 
+#: these tests read the commands' messages in English
+pytestmark = pytest.mark.usefixtures("cli_in_english")
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CII = FIXTURES / "cii"
 PEPPOL = FIXTURES / "peppol"

@@ -27,6 +27,9 @@ from tests.belgian_csv import (
 )
 from tests.cli_run import invoke
 
+#: these tests read the commands' messages in English
+pytestmark = pytest.mark.usefixtures("cli_in_english")
+
 AT = "2026-11-22"
 
 
@@ -307,5 +310,6 @@ import sys
 import finance.cli.report
 finance.cli.report.cost_report = lambda *args: 1 / 0
 from finance.cli.main import main
+
 main(sys.argv[1:])
 """

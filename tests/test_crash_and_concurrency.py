@@ -24,7 +24,11 @@ from finance.store.productions import add_production
 
 PRODUCTION = "dernier-tram"
 ROWS = 60_000
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("processes")]  # make test, not test-fast
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.xdist_group("processes"),
+    pytest.mark.usefixtures("cli_in_english"),
+]  # make test, not test-fast
 
 
 @pytest.fixture(scope="module")

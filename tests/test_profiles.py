@@ -24,6 +24,9 @@ from finance.store.productions import add_production
 from tests.cli_run import invoke
 from tests.conftest import check_golden
 
+#: these tests read the commands' messages in English
+pytestmark = pytest.mark.usefixtures("cli_in_english")
+
 GOLDEN = Path(__file__).parent / "golden"
 BANK = Path(__file__).parent / "fixtures" / "bank"
 EXPORT = (

@@ -19,6 +19,9 @@ from finance.importers.mappings import import_mappings
 from finance.store.db import connect
 from finance.store.productions import add_production
 
+#: these tests read the commands' messages in English
+pytestmark = pytest.mark.usefixtures("cli_in_english")
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "peppol"
 DUTCH_VAT = "NL853848932B01"
 

@@ -109,8 +109,8 @@ def test_the_installed_wheel_runs_the_demo(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     out = run.stdout
-    assert "dernier-tram: production created" in out
-    assert "expenses: 2991 imported" in out
+    assert "dernier-tram : production créée" in out  # French by default
+    assert "dépenses : 2\u202f991 importées" in out
     (total,) = [line for line in out.splitlines() if line.strip().startswith("TOTAL")]
     assert "266" in total and "79,9 %" in total  # the cost report's total line
     assert "be_tax_shelter.belgian_spend" in out  # the check, from the packs in the wheel

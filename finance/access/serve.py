@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from finance.access.auth import load_settings
+from finance.domain import i18n
 from finance.domain.errors import UserError
 
 MAX_UPLOAD_MB = 50  # dashboards/ui/imports.py MAX_MB
@@ -53,7 +54,8 @@ def serve(db: Path, port: int, address: str = "localhost") -> None:
         return
     env = {**os.environ, "CINELEDGER_DB": str(db.resolve())}
     cmd = command(port, address)
-    click.echo(f"Dashboard on http://{address}:{port} (Ctrl+C to stop)")
+    lang = os.environ.get("CINELEDGER_LANG", "") or "fr"
+    click.echo(i18n.text("cli.dashboard_on", lang, url=f"http://{address}:{port}"))
     try:
         subprocess.run(cmd, env=env, check=False)
     except FileNotFoundError as exc:

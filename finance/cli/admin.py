@@ -9,7 +9,7 @@ import click
 
 from finance.access.auth import write_user
 from finance.classify.overrides import override, parse_ids
-from finance.cli.options import db_option, echo_json, format_option
+from finance.cli.options import db_option, echo_json, format_option, say
 from finance.domain.errors import UserError
 from finance.domain.fmt import jsonable
 from finance.store.audit import trail
@@ -32,10 +32,18 @@ def override_cmd(production: str, expense_ids: str, assignment: str, reason: str
     """Correct the classification of expenses (ids like 12,14-18), with a reason."""
     fld, sep, value = assignment.partition("=")
     if not sep:
-        raise UserError("--set takes FIELD=VALUE, e.g. --set territory=BE-WAL")
+        raise UserError(say("cli.override.usage"))
     outcome = override(db, production, parse_ids(expense_ids), fld.strip(), value, reason)
     for row in outcome.changed.iter_rows(named=True):
-        click.echo(f"expense {row['id']}: {outcome.field} {row['before']} -> {outcome.value}")
+        click.echo(
+            say(
+                "cli.override.changed",
+                id=str(row["id"]),
+                field=outcome.field,
+                before=str(row["before"]),
+                value=str(outcome.value),
+            )
+        )
 
 
 @click.command("audit")
@@ -54,7 +62,7 @@ def audit_cmd(production: str | None, limit: int, fmt: str, db: Path) -> None:
         echo_json(jsonable(rows))
         return
     for r in frame.iter_rows(named=True):
-        why = f"  because: {r['reason']}" if r["reason"] else ""
+        why = "  " + say("cli.audit.because", reason=r["reason"]) if r["reason"] else ""
         click.echo(
             f"{r['id']:>6} {r['occurred_at']:%Y-%m-%d %H:%M:%S} {r['actor']:<16} "
             f"{r['action']:<18} {r['production_id'] or '*':<16} {r['target'] or ''}{why}"
@@ -68,7 +76,9 @@ def backup_cmd(folder: Path, db: Path) -> None:
     """Write a consistent snapshot (Parquet tables, manifests, documents) into FOLDER."""
     outcome = backup(db, folder)
     total = sum(outcome.tables.values())
-    click.echo(f"{folder}: {len(outcome.tables)} tables, {total} rows, hashes in backup.json")
+    click.echo(
+        say("cli.backup.written", folder=str(folder), tables=len(outcome.tables), rows=total)
+    )
 
 
 @click.command("restore")
@@ -77,7 +87,15 @@ def backup_cmd(folder: Path, db: Path) -> None:
 def restore_cmd(folder: Path, db: Path) -> None:
     """Bring a backup back into the (new, empty) database named by --db."""
     tables = restore(folder, db)
-    click.echo(f"{db}: restored {sum(tables.values())} rows in {len(tables)} tables from {folder}")
+    click.echo(
+        say(
+            "cli.restore.done",
+            db=str(db),
+            rows=sum(tables.values()),
+            tables=len(tables),
+            folder=str(folder),
+        )
+    )
 
 
 @click.group("user")
@@ -106,4 +124,4 @@ def user() -> None:
 def user_add(name: str, role: str, auth_file: Path, password: str) -> None:
     """Add or replace an account; only a salted scrypt hash of the password is stored."""
     write_user(auth_file, name, role, password)
-    click.echo(f"{auth_file}: {name} ({role}) saved")
+    click.echo(say("cli.user.saved", file=str(auth_file), name=name, role=role))

@@ -4,14 +4,24 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import click
 import polars as pl
 
 from finance.checks import rule_evidence, run_check, run_checks
-from finance.cli.options import db_option, echo_json, fail_if, format_option, lang_option, parse_at
-from finance.domain.fmt import jsonable
+from finance.cli.options import (
+    db_option,
+    echo_json,
+    fail_if,
+    format_option,
+    lang_option,
+    language,
+    parse_at,
+    say,
+)
+from finance.domain.fmt import fmt_date, fmt_money, jsonable
 from finance.domain.safe_csv import safe_csv
 from finance.store import queries
 from finance.store.db import connect
@@ -56,7 +66,7 @@ def _check_all(db: Path, at: date, fmt: str, lang: str) -> None:
     if fmt == "json":
         echo_json([run_json(r) for r in runs])
     elif not runs:
-        click.echo("no productions yet: run `cineledger production add MANIFEST`")
+        click.echo(say("cli.production.none"))
     else:
         click.echo(portfolio_table(runs, lang))
     fail_if(any(r.failed for r in runs))
@@ -81,12 +91,21 @@ def evidence(production: str, rule_id: str, fmt: str, show_all: bool, db: Path) 
         click.echo(safe_csv(counted.with_columns(pl.col("reasons").list.join("|"))), nl=False)
     else:
         for r in counted.iter_rows(named=True):
-            why = ", ".join(r["reasons"]) or "counts"
+            why = ", ".join(r["reasons"]) or say("cli.evidence.counts")
             click.echo(
                 f"#{r['expense_id']:<7} {r['doc_date']} {r['supplier'][:28]:<28} {r['invoice_ref'] or '':<14}"
-                f" {r['amount']:>12} -> {r['counted']:>12}  {why}  ({r['source_file']} row {r['source_row']})"
+                f" {r['amount']:>12} -> {r['counted']:>12}  {why}  "
+                + "("
+                + say("cli.source", file=str(r["source_file"]), row=str(r["source_row"]))
+                + ")"
             )
-        click.echo(f"{counted.height} expenses, counted total {total:.2f}")
+        click.echo(
+            say(
+                "cli.evidence.total",
+                n=counted.height,
+                total=fmt_money(Decimal(str(total)), language(), "EUR"),
+            )
+        )
 
 
 @click.command("runs")
@@ -102,8 +121,15 @@ def runs(production: str, compare: tuple[int, int] | None, db: Path) -> None:
         rows = queries.rows(con, "runs.list", {"pid": production})
     for row in rows:
         click.echo(
-            f"run {row[0]}: at {row[1]}, rulebook {row[2]}, ran {row[3]:%Y-%m-%d %H:%M}, "
-            f"{row[4]} fail, {row[5]} warn"
+            say(
+                "cli.runs.row",
+                id=str(row[0]),
+                at=fmt_date(row[1], language()),
+                rulebook=str(row[2]),
+                ran=f"{fmt_date(row[3].date(), language())} {row[3]:%H:%M}",
+                fail=row[4],
+                warn=row[5],
+            )
         )
 
 
@@ -113,6 +139,8 @@ def _compare_runs(db: Path, first: int, second: int) -> None:
         rows = queries.rows(con, "runs.compare", {"a": first, "b": second})
     changed = [r for r in rows if (r[1], r[3], r[5]) != (r[2], r[4], r[6])]
     for rule, s1, s2, m1, m2, t1, t2 in changed:
-        click.echo(f"{rule}: {s1} -> {s2}; measured {m1} -> {m2}; threshold {t1} -> {t2}")
+        figures = {"m1": m1, "m2": m2, "t1": t1, "t2": t2}
+        words = {k: "–" if v is None else str(v) for k, v in figures.items()}
+        click.echo(say("cli.runs.changed", rule=rule, s1=str(s1), s2=str(s2), **words))
     if not changed:
-        click.echo(f"runs {first} and {second}: same statuses, figures and thresholds")
+        click.echo(say("cli.runs.same", first=str(first), second=str(second)))

@@ -37,7 +37,7 @@ def dashboard(port: int, address: str, db: Path) -> None:
 @lang_option
 def demo(port: int, no_serve: bool, db: Path, lang: str) -> None:
     """Load the bundled demo production into a fresh database, print its report, serve."""
-    for line in load_demo(db):
+    for line in load_demo(db, lang=lang):
         click.echo(line)
     click.echo("")
     click.echo(report_table(cost_report(db, DEMO_ID, DEMO_AT), lang))

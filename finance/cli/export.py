@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from finance.cli.options import db_option, lang_option, parse_at
+from finance.cli.options import db_option, lang_option, parse_at, say
 from finance.domain.packs import exportable_schemes
 
 
@@ -37,4 +37,4 @@ def export(production: str, scheme: str, out: Path, at: str | None, lang: str, d
     from finance.exports.run import export as write_export
 
     result = write_export(db, production, scheme, out, parse_at(at), lang)
-    click.echo(f"{result.path}: written; content {result.content_hash}")
+    click.echo(say("cli.export.written", path=str(result.path), hash=result.content_hash))

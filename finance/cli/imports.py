@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import click
 
-from finance.cli.options import db_option
+from finance.cli.options import db_option, say
 from finance.importers import budget, coding, ingest, mappings, rates
 from finance.store import queries
 from finance.store.db import connect
@@ -27,7 +28,14 @@ def import_budget(production: str, file: Path, version: str | None, db: Path) ->
     """Load a devis (CSV or XLSX) as a new budget version."""
     out = budget.import_budget(db, production, file, version)
     click.echo(
-        f"{production}: devis {out.version} {out.action}, {out.lines} lines, total {out.total}"
+        say(
+            "cli.budget.loaded",
+            production=production,
+            version=str(out.version),
+            action=say(f"cli.action.{out.action}"),
+            lines=out.lines,
+            total=Decimal(out.total),
+        )
     )
 
 
@@ -87,28 +95,30 @@ def _import_summary(outcome: ingest.ImportOutcome) -> None:
     """One line per file, the quarantined problems, then what waits for the user."""
     for f in outcome.files:
         if f.previous_batch is not None:
-            click.echo(f"{f.file}: already imported (batch {f.previous_batch}); nothing added")
+            click.echo(say("cli.import.already", file=f.file, batch=str(f.previous_batch)))
             continue
-        parts = [f"{f.imported} imported"]
-        if f.duplicates:
-            parts.append(f"{f.duplicates} already in the ledger (skipped)")
-        if f.rejected:
-            parts.append(f"{f.rejected} rejected to quarantine")
-        if f.waiting:
-            parts.append(f"{f.waiting} waiting for a budget line (to code)")
-        click.echo(f"{f.file}: {f.rows_read} rows read, {', '.join(parts)} (batch {f.batch_id})")
+        parts = [say("cli.import.imported", n=f.imported)]
+        counts = (
+            ("cli.import.duplicates", f.duplicates),
+            ("cli.import.rejected", f.rejected),
+            ("cli.import.waiting", f.waiting),
+        )
+        parts += [say(key, n=n) for key, n in counts if n]
+        click.echo(
+            say(
+                "cli.import.file",
+                file=f.file,
+                read=f.rows_read,
+                parts=", ".join(parts),
+                batch=str(f.batch_id),
+            )
+        )
     for problem in outcome.problems:
-        click.echo(f"  - quarantined: {problem}", err=True)
+        click.echo(say("cli.import.quarantined", problem=str(problem)), err=True)
     if outcome.to_code:
-        click.echo(
-            f"{outcome.to_code} documents wait for a budget line: `cineledger to-code PRODUCTION`"
-        )
+        click.echo(say("cli.import.to_code", n=outcome.to_code))
     if outcome.invalid_ids:
-        click.echo(
-            f"warning: {outcome.invalid_ids} rows carry an invalid VAT or enterprise number "
-            f"(kept, flagged; see `cineledger report`)",
-            err=True,
-        )
+        click.echo(say("cli.import.invalid_ids", n=outcome.invalid_ids), err=True)
 
 
 @import_.command("mapping")
@@ -118,11 +128,16 @@ def _import_summary(outcome: ingest.ImportOutcome) -> None:
 def import_mapping(production: str, file: Path, db: Path) -> None:
     """Load a supplier-to-budget-line mapping (CSV: supplier name or VAT number, budget_code)."""
     out = mappings.import_mappings(db, production, file)
-    click.echo(f"{production}: {out.loaded} supplier mappings loaded from {file.name}")
+    click.echo(say("cli.mapping.loaded", production=production, n=out.loaded, file=file.name))
     if out.unmatched:
+        unmatched = ", ".join(out.unmatched)
         click.echo(
-            f"warning: {len(out.unmatched)} of them match no supplier (or FEC account) of "
-            f"{production} so far: {', '.join(out.unmatched)}",
+            say(
+                "cli.mapping.unmatched",
+                n=len(out.unmatched),
+                production=production,
+                names=unmatched,
+            ),
             err=True,
         )
 
@@ -134,10 +149,16 @@ def import_rates(file: Path, db: Path) -> None:
     """Load the ECB reference-rate CSV (eurofxref-hist.csv or eurofxref.csv, or the zip the
     ECB distributes)."""
     out = rates.import_rates(db, file)
-    state = "already loaded; nothing changed" if out.unchanged else "loaded"
+    key = "cli.rates.unchanged" if out.unchanged else "cli.rates.loaded"
     click.echo(
-        f"{out.file}: {out.rates} rates for {out.currencies} currencies "
-        f"({out.first} to {out.last}) {state}"
+        say(
+            key,
+            file=str(out.file),
+            rates=out.rates,
+            currencies=out.currencies,
+            first=str(out.first),
+            last=str(out.last),
+        )
     )
 
 
@@ -162,11 +183,10 @@ def _quarantine_list(db: Path, production: str, kind: str) -> None:
     with connect(db, read_only=True) as con:
         rows = queries.rows(con, "imports.quarantine_of_kind", {"pid": production, "kind": kind})
     if not rows:
-        click.echo(
-            f"{production}: {'nothing waits to be coded' if kind == 'to_code' else 'quarantine is empty'}"
-        )
+        empty = "cli.to_code.none" if kind == "to_code" else "cli.quarantine.empty"
+        click.echo(say(empty, production=production))
     for file, row, reasons in rows:
-        click.echo(f"{file} row {row}: {reasons}")
+        click.echo(say("cli.quarantine.row", file=str(file), row=str(row), reasons=str(reasons)))
 
 
 @click.command("code")
@@ -194,6 +214,6 @@ def code(
     booked = sum(f.imported for f in out.files)
     already = sum(f.duplicates for f in out.files)
     click.echo(
-        f"{production}: {booked} document(s) of {file} booked on {line}"
-        + (f", {already} already in the ledger" if already else "")
+        say("cli.code.booked", production=production, n=booked, file=file, line=line)
+        + (say("cli.code.already", n=already) if already else "")
     )

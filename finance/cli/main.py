@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from finance.cli import admin, check, demo, export, imports, production, report
-from finance.cli.options import DB_RULE, GuardedGroup, root_db_option
+from finance.cli.options import DB_RULE, GuardedGroup, root_db_option, root_lang_option
 
 HELP = f"""Cinéledger: budget, spend and funders' territorial rules of a film production.
 
@@ -27,8 +27,10 @@ HELP = f"""Cinéledger: budget, spend and funders' territorial rules of a film p
 )
 @click.version_option(package_name="cineledger")
 @root_db_option
-def cli(db: Path | None) -> None:
-    """The group: `--db` before the command is read by the commands' own `--db` (options.py)."""
+@root_lang_option
+def cli(db: Path | None, lang: str) -> None:
+    """The group: `--db` and `--lang` before the command are read by the commands' own
+    (options.py)."""
 
 
 for command in (

@@ -21,6 +21,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from finance.domain import i18n
 from finance.domain.errors import UserError
 from finance.store.db import default_db_path
 
@@ -48,6 +49,7 @@ class GuardedGroup(click.Group):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> NoReturn:
+        _chosen.clear()  # a new invocation (click's test runner calls main again in-process)
         try:
             super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Exit as exc:
@@ -56,7 +58,7 @@ class GuardedGroup(click.Group):
             exc.show()
             sys.exit(EXIT_BAD_INPUT)
         except click.exceptions.Abort:
-            click.echo("aborted", err=True)
+            click.echo(say("cli.aborted"), err=True)
             sys.exit(EXIT_BAD_INPUT)
         except UserError as exc:
             for line in exc.lines():
@@ -73,11 +75,7 @@ def internal_error(exc: Exception) -> NoReturn:
     """One line for a bug (exit 3); `CINELEDGER_DEBUG=1` re-raises it with its traceback."""
     if os.environ.get("CINELEDGER_DEBUG"):
         raise exc
-    click.echo(
-        f"internal error: {type(exc).__name__}: {exc} "
-        f"(set CINELEDGER_DEBUG=1 for details, and please report it)",
-        err=True,
-    )
+    click.echo(say("cli.internal_error", error=f"{type(exc).__name__}: {exc}"), err=True)
     sys.exit(EXIT_INTERNAL)
 
 
@@ -148,15 +146,52 @@ def demo_db_option(func: F) -> F:
     )(func)
 
 
+#: the language of this invocation's messages, as `--lang` (before or after the command) or
+#: CINELEDGER_LANG chose it; French by default
+_chosen: dict[str, str] = {}
+
+
+def language() -> str:
+    """The language of the command's messages and tables."""
+    return _chosen.get("lang") or os.environ.get("CINELEDGER_LANG", "") or "fr"
+
+
+def say(key: str, **values: Any) -> str:
+    """The message `key` of the catalogue in the command's language, filled from `values`."""
+    return i18n.text(key, language(), **values)
+
+
+def _remember_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """A `--lang` given (after the command) wins over the one before it; none given: the one
+    before, else CINELEDGER_LANG, else French."""
+    if value:
+        _chosen["lang"] = value
+    return language()
+
+
+def root_lang_option(func: F) -> F:
+    """`cineledger --lang en COMMAND ...`: the language of the command that follows."""
+    return click.option(
+        "--lang",
+        "lang",
+        type=click.Choice(list(i18n.LANGS)),
+        default=None,
+        callback=_remember_lang,
+        is_eager=True,
+        help="Language of the messages and tables of the command that follows (fr, nl, en; "
+        "default $CINELEDGER_LANG, else fr).",
+    )(func)
+
+
 def lang_option(func: F) -> F:
     """`--lang fr|nl|en` for human output (Belgian number and date formats)."""
     return click.option(
         "--lang",
-        type=click.Choice(["fr", "nl", "en"]),
-        envvar="CINELEDGER_LANG",
-        default="fr",
-        show_default=True,
-        help="Language and number format of tables.",
+        type=click.Choice(list(i18n.LANGS)),
+        default=None,
+        callback=_remember_lang,
+        help="Language and number format of messages and tables (default: the --lang before "
+        "the command, else $CINELEDGER_LANG, else fr).",
     )(func)
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import click
 
-from finance.cli.options import db_option, echo_json, format_option
-from finance.domain.fmt import jsonable
+from finance.cli.options import db_option, echo_json, format_option, language, say
+from finance.domain.fmt import fmt_count, fmt_money, jsonable
 from finance.store.db import connect
 from finance.store.productions import add_production, list_productions
 
@@ -23,7 +24,8 @@ def production() -> None:
 def production_add(manifest: Path, db: Path) -> None:
     """Create or update a production from its manifest."""
     result = add_production(db, manifest)
-    click.echo(f"{result.production_id}: {result.action}")
+    action = say(f"cli.production.action.{result.action}")
+    click.echo(say("cli.production.saved", production=result.production_id, action=action))
 
 
 @production.command("list")
@@ -36,10 +38,11 @@ def production_list(db: Path, fmt: str) -> None:
     if fmt == "json":
         echo_json(jsonable(frame.to_dicts()))
     elif frame.height == 0:
-        click.echo("no productions yet: run `cineledger production add MANIFEST`")
+        click.echo(say("cli.production.none"))
     else:
         for row in frame.to_dicts():
             click.echo(
                 f"{row['id']:<24} {row['title']:<32} {row['kind']:<12} "
-                f"{row['currency']} {row['budget'] or 0:>14}  {row['expenses']:>8} expenses"
+                f"{row['currency']} {fmt_money(row['budget'] or Decimal(0), language()):>16} "
+                f"{fmt_count(row['expenses'], language()):>8} " + say("cli.production.row_expenses")
             )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
 from finance import DATA_DIR
+from finance.domain import i18n
 from finance.domain.errors import UserError
 from finance.importers.budget import import_budget
 from finance.importers.ingest import import_expenses
@@ -41,8 +43,8 @@ def _refuse_foreign_data(db: Path) -> None:
         )
 
 
-def load_demo(db: Path, source: Path = DEMO_DIR) -> list[str]:
-    """Recreate `db` with the demo production; returns what was done, line by line."""
+def load_demo(db: Path, source: Path = DEMO_DIR, lang: str = "en") -> list[str]:
+    """Recreate `db` with the demo production; returns what was done, line by line, in `lang`."""
     _refuse_foreign_data(db)
     for suffix in ("", ".wal"):
         Path(str(db) + suffix).unlink(missing_ok=True)
@@ -51,8 +53,19 @@ def load_demo(db: Path, source: Path = DEMO_DIR) -> list[str]:
     outcome = import_expenses(db, added.production_id, [source / "expenses.csv"])
     imported = sum(f.imported for f in outcome.files)
     return [
-        f"{db}: fresh database",
-        f"{added.production_id}: production {added.action}",
-        f"devis {budget.version}: {budget.lines} lines, total {budget.total}",
-        f"expenses: {imported} imported from {source.name}/expenses.csv",
+        i18n.text("demo.fresh", lang, db=str(db)),
+        i18n.text(
+            "demo.production",
+            lang,
+            production=added.production_id,
+            action=i18n.text(f"cli.production.action.{added.action}", lang),
+        ),
+        i18n.text(
+            "demo.devis",
+            lang,
+            version=str(budget.version),
+            lines=budget.lines,
+            total=Decimal(budget.total),
+        ),
+        i18n.text("demo.expenses", lang, n=imported, file=f"{source.name}/expenses.csv"),
     ]
