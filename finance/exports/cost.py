@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from finance.exports.labels import SHEETS
+from finance.exports.labels import sheet_name
 from finance.exports.workbook import Writer
 from finance.reports.cost_report import cost_report
 from finance.store import queries
@@ -69,7 +69,7 @@ def write_cost_statement(
     """Write the statement; returns the actual total (the same as the cost report's)."""
     frame = cost_frame(db, production_id, at)
     w = Writer(out, lang)
-    sheet = w.book.add_worksheet(SHEETS["cost"][lang])
+    sheet = w.book.add_worksheet(sheet_name("cost", lang))
     for col, text in enumerate(HEADERS.get(lang, HEADERS["fr"])):
         sheet.write_string(0, col, text, w.head)
         sheet.set_column(col, col, 34 if col == 1 else 16)

@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from finance.domain import i18n
-from finance.domain.fmt import fmt_money
+from finance.domain.fmt import fmt_date, fmt_money
 from finance.exports.data import ExportData
 from finance.reports import agreements as said
 from rules.sentences import result_sentences, verification_text
@@ -111,7 +111,15 @@ def write_pdf(data: ExportData, out: Path, content_hash: str, lang: str = "fr") 
     c.drawString(
         20 * mm,
         y - 6 * mm,
-        f"{data.production_id} · au {data.at:%d/%m/%Y} · rulebook {data.rulebook}",
+        _t(
+            i18n.text(
+                "export.pdf.subtitle",
+                lang,
+                production=data.production_id,
+                day=fmt_date(data.at, lang),
+                rulebook=data.rulebook,
+            )
+        ),
     )
     y -= 20 * mm
     for r in data.results:
@@ -144,6 +152,7 @@ def write_pdf(data: ExportData, out: Path, content_hash: str, lang: str = "fr") 
         c.setFont("Helvetica", 8)
         _bar(c, 20 * mm, y - 20 * mm, width - 50 * mm, spend, lang)
     c.setFont("Helvetica", 7)
-    c.drawString(20 * mm, 15 * mm, f"Cinéledger · content sha256 {content_hash}")
+    hash_line = f"Cinéledger · {i18n.text('export.prov.content_hash', lang)} {content_hash}"
+    c.drawString(20 * mm, 15 * mm, _t(hash_line))
     c.showPage()
     c.save()

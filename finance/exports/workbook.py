@@ -19,10 +19,12 @@ import polars as pl
 import xlsxwriter
 
 from finance.domain import i18n
+from finance.exports import labels
 from finance.exports.data import PARTS, ContentHash, ExportData
-from finance.exports.labels import COLUMNS, SHEETS, label
+from finance.exports.labels import label, sheet_name
 from finance.reports import agreements as said
-from rules.sentences import confidence_word, reason_text, verification_short
+from finance.store.queries.exports import MISSING_CHECKS
+from rules.sentences import confidence_word, reason_text, result_sentences, verification_short
 
 FIXED_TIME = datetime(2026, 1, 1)
 
@@ -75,11 +77,11 @@ class Writer:
     def table_sheet(self, name: str, keys: list[str]) -> Any:
         """A sheet with its header row frozen; each money, rate or date column carries its
         number format, so the rows are written whole (`write_row`) with no format per cell."""
-        sheet = self.book.add_worksheet(SHEETS[name][self.lang])
+        sheet = self.book.add_worksheet(sheet_name(name, self.lang))
         formats = {"money": self.money, "rate": self.rate, "date": self.date}
         for col, key in enumerate(keys):
             sheet.write_string(0, col, label(key, self.lang), self.head)
-            sheet.set_column(col, col, COLUMNS[key][3], formats.get(COLUMNS[key][4]))
+            sheet.set_column(col, col, labels.width(key), formats.get(labels.kind(key)))
         sheet.freeze_panes(1, 0)
         return sheet
 
@@ -108,7 +110,7 @@ def cells(
     as no cell."""
     exprs = []
     for key in keys:
-        kind, col = COLUMNS[key][4], pl.col(key)
+        kind_of, col = labels.kind(key), pl.col(key)
         if key == "reasons":
             joined = col.list.join(_SEPARATOR).fill_null("")
             words = {
@@ -116,14 +118,17 @@ def cells(
                 for k in frame.select(joined.unique()).to_series().to_list()
             }
             exprs.append(joined.replace_strict(words, return_dtype=pl.String))
-        elif kind == "regime":
+        elif kind_of == "missing":
+            words = {c: i18n.text(f"export.missing.{c}", lang) for _, c in MISSING_CHECKS}
+            exprs.append(col.replace_strict(words, default=col, return_dtype=pl.String))
+        elif kind_of == "regime":
             words = {v: i18n.text(f"export.regime.{v}", lang) for v in TAX_REGIMES}
             exprs.append(col.replace_strict(words, default=None, return_dtype=pl.String))
-        elif kind in ("money", "rate"):
+        elif kind_of in ("money", "rate"):
             exprs.append(col.cast(pl.Float64))
-        elif kind == "number":
+        elif kind_of == "number":
             exprs.append(col.cast(pl.Int64))
-        elif kind == "date":
+        elif kind_of == "date":
             exprs.append((col - pl.lit(EXCEL_EPOCH)).dt.total_days().cast(pl.Float64))
         else:
             exprs.append(col.cast(pl.String))
@@ -283,14 +288,17 @@ def _parameters_text(result: dict[str, Any], lang: str) -> str:
 def summary_sheet(w: Writer, data: ExportData) -> None:
     sheet = w.table_sheet("summary", SUMMARY_KEYS)
     for row, r in enumerate(data.results, start=1):
+        title, explanation = result_sentences(r, w.lang)
         values = {
             **r,
-            "rule": r["rule_id"],
+            "rule": r["rule_id"],  # the id the auditor looks up; the rule in words beside
+            "status": i18n.text(f"check.mark.{r['status']}", w.lang),
+            "explanation": f"{title}\n{explanation}",
             "parameters": _parameters_text(r, w.lang),
             "verification": verification_short(r, w.lang),
         }
         for col, key in enumerate(SUMMARY_KEYS):
-            w.cell(sheet, row, col, values.get(key), COLUMNS[key][4])
+            w.cell(sheet, row, col, values.get(key), labels.kind(key))
     below = len(data.results) + 2
     sheet.write_string(
         below,
@@ -490,18 +498,22 @@ def missing_sheet(
 
 
 def provenance_sheet(w: Writer, data: ExportData, content_hash: str) -> None:
-    sheet = w.book.add_worksheet(SHEETS["provenance"][w.lang])
+    sheet = w.book.add_worksheet(sheet_name("provenance", w.lang))
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, 5, 24)
+
+    def said(key: str) -> str:
+        return i18n.text(f"export.prov.{key}", w.lang)
+
     lines: list[list[Any]] = [
-        ["Cinéledger", "justification file"],
-        ["production", data.production_id],
-        ["scheme", data.scheme],
-        ["as at", data.at.isoformat()],
-        ["rulebook", data.rulebook],
-        ["rule run", "–" if data.run_id is None else str(data.run_id)],
-        ["generated", datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")],
-        ["content sha256", content_hash],
+        ["Cinéledger", said("file")],
+        [said("production"), data.production_id],
+        [said("scheme"), data.scheme],
+        [said("as_at"), data.at.isoformat()],
+        [said("rulebook"), data.rulebook],
+        [said("rule_run"), "–" if data.run_id is None else str(data.run_id)],
+        [said("generated"), datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")],
+        [said("content_hash"), content_hash],
         [],
         [
             i18n.text(f"parameter_header.{key}", w.lang)
@@ -523,12 +535,15 @@ def provenance_sheet(w: Writer, data: ExportData, content_hash: str) -> None:
                         p["valid_from"],
                     ]
                 )
-    lines += [[], ["import batch", "kind", "file", "sha256", "rows", "imported at", "by"]]
+    batch_keys = ("batch", "kind", "source", "sha256", "rows", "imported_at", "by")
+    lines += [[], [said(k) for k in batch_keys]]
     for b in data.batches.iter_rows(named=True):
         lines.append(
             [
                 str(b["id"]),
-                b["kind"],
+                i18n.text(f"export.batch_kind.{b['kind']}", w.lang)
+                if i18n.has(f"export.batch_kind.{b['kind']}")
+                else b["kind"],
                 b["file_name"],
                 b["file_sha256"],
                 str(b["rows_imported"]),
@@ -536,7 +551,8 @@ def provenance_sheet(w: Writer, data: ExportData, content_hash: str) -> None:
                 str(b["imported_by"] or ""),
             ]
         )
-    lines += [[], ["audit trail", "when (UTC)", "who", "action", "target", "reason", "details"]]
+    audit_keys = ("audit", "when", "who", "action", "target", "reason", "details")
+    lines += [[], [said(k) for k in audit_keys]]
     for a in data.audit.iter_rows(named=True):
         lines.append(
             [

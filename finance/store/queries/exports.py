@@ -31,12 +31,13 @@ LINE_ORDER = (
 #: the condition of each side of the file on the export's lines
 SIDES = {"eligible": "counts", "excluded": "NOT counts"}
 
-#: paperwork to chase, in the order of the checks for one expense
+#: paperwork to chase, in the order of the checks for one expense: (test, code); the files say
+#: each code in words (the catalogue's `export.missing.<code>`)
 MISSING_CHECKS = (
-    ("payee_type = 'company' AND invoice_ref IS NULL", "no invoice number"),
-    ("payee_type = 'company' AND supplier_vat IS NULL", "no VAT or enterprise number"),
-    ("document IS NULL", "no supporting document"),
-    ("supplier_vat_valid = FALSE", "invalid VAT or enterprise number"),
+    ("payee_type = 'company' AND invoice_ref IS NULL", "invoice_ref"),
+    ("payee_type = 'company' AND supplier_vat IS NULL", "supplier_vat"),
+    ("document IS NULL", "document"),
+    ("supplier_vat_valid = FALSE", "invalid_vat"),
 )
 
 define(
