@@ -13,7 +13,6 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -501,35 +500,3 @@ def test_the_tax_shelter_file_gives_each_payee_s_regime_and_fee_slip(exported: E
         if r and r[0] == "Bénéficiaire"
     )
     assert "Pièce justificative" in header and "Régime fiscal belge" not in header
-
-
-#: columns whose cells are the production's own data (names, labels, references), in any language
-_DATA_COLUMNS = ("supplier", "budget_label", "invoice_ref", "document", "supplier_vat")
-
-
-@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
-def test_the_files_speak_the_language_they_are_asked_in(
-    demo_db: Path, tmp_path: Path, lang: str
-) -> None:
-    """Every word of the workbook and the PDF in one language (the catalogue's texts of the
-    others do not show), amounts in its format; the production's own data aside."""
-    from pypdf import PdfReader
-
-    from finance.exports.labels import label
-    from tests.languages import leaks
-
-    db = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db, db)
-    book, pdf = tmp_path / f"w-{lang}.xlsx", tmp_path / f"w-{lang}.pdf"
-    for out in (book, pdf):
-        export(db, "dernier-tram", "wallimage", out, date(2026, 11, 22), lang)
-    data_headers = {label(k, lang) for k in _DATA_COLUMNS}
-    texts = []
-    for sheet in openpyxl.load_workbook(book).worksheets:
-        header = [c.value for c in sheet[1]]
-        skip = {i for i, h in enumerate(header) if h in data_headers}
-        for row in sheet.iter_rows(values_only=True):
-            texts += [str(v) for i, v in enumerate(row) if isinstance(v, str) and i not in skip]
-    assert not leaks("\n".join(texts), lang)
-    words = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
-    assert not leaks(words, lang)

@@ -9,52 +9,28 @@ from pathlib import Path
 
 import polars as pl
 
+from finance.domain import i18n
 from finance.exports.labels import sheet_name
 from finance.exports.workbook import Writer
-from finance.reports.cost_report import cost_report
+from finance.reports.cost_report import chapter_names, cost_report
 from finance.store import queries
 from finance.store.db import connect
 
-HEADERS = {
-    "fr": [
-        "Chapitre",
-        "Libellé",
-        "Devis",
-        "Réel",
-        "dont France",
-        "dont Belgique",
-        "dont autres pays",
-        "Écart",
-    ],
-    "nl": [
-        "Hoofdstuk",
-        "Omschrijving",
-        "Begroting",
-        "Werkelijk",
-        "waarvan Frankrijk",
-        "waarvan België",
-        "waarvan andere landen",
-        "Afwijking",
-    ],
-    "en": [
-        "Chapter",
-        "Label",
-        "Budget",
-        "Actual",
-        "of which France",
-        "of which Belgium",
-        "of which other",
-        "Difference",
-    ],
-}
+#: the statement's columns, said by the catalogue's `export.cost.col.<key>`
+COLUMN_KEYS = ("chapter", "label", "budget", "actual", "france", "belgium", "other", "difference")
 
 
-def cost_frame(db: Path | None, production_id: str, at: date) -> pl.DataFrame:
-    """Chapter by chapter: budget, actual, and actual by country group."""
+def cost_frame(db: Path | None, production_id: str, at: date, lang: str = "fr") -> pl.DataFrame:
+    """Chapter by chapter: budget, actual, and actual by country group (chapter names in
+    `lang`)."""
     report = cost_report(db, production_id, at)
+    names = chapter_names(report, lang)
     with connect(db, read_only=True) as con:
         split = queries.frame(con, "figures.actual_by_country", {"pid": production_id, "at": at})
-    frame = report.chapters.select("chapter_code", "chapter_label", "budget", "actual").join(
+    chapters = report.chapters.with_columns(
+        pl.col("chapter_code").replace_strict(names, return_dtype=pl.String).alias("chapter_label")
+    )
+    frame = chapters.select("chapter_code", "chapter_label", "budget", "actual").join(
         split, on="chapter_code", how="left"
     )
     money = ("france", "belgium", "other")
@@ -67,10 +43,11 @@ def write_cost_statement(
     db: Path | None, production_id: str, at: date, out: Path, lang: str = "fr"
 ) -> Decimal:
     """Write the statement; returns the actual total (the same as the cost report's)."""
-    frame = cost_frame(db, production_id, at)
+    frame = cost_frame(db, production_id, at, lang)
     w = Writer(out, lang)
     sheet = w.book.add_worksheet(sheet_name("cost", lang))
-    for col, text in enumerate(HEADERS.get(lang, HEADERS["fr"])):
+    headers = [i18n.text(f"export.cost.col.{k}", lang) for k in COLUMN_KEYS]
+    for col, text in enumerate(headers):
         sheet.write_string(0, col, text, w.head)
         sheet.set_column(col, col, 34 if col == 1 else 16)
     sheet.freeze_panes(1, 0)
@@ -81,7 +58,7 @@ def write_cost_statement(
         for col, key in enumerate(keys, start=2):
             w.cell(sheet, row, col, r[key], "money")
     last = frame.height
-    sheet.write_string(last + 1, 1, "TOTAL", w.bold)
+    sheet.write_string(last + 1, 1, i18n.text("report.total", lang), w.bold)
     for col, key in enumerate(keys, start=2):
         letter = chr(ord("A") + col)
         sheet.write_formula(

@@ -100,6 +100,16 @@ class CostReport:
     totals: dict[str, Decimal]
     weekly: pl.DataFrame
     burn: BurnSummary
+    layout: str = "cnc"
+
+
+def chapter_names(report: CostReport, lang: str) -> dict[str, str]:
+    """Each chapter's name in `lang`: the layout's where the chapter is one of its own (a
+    French devis read in Dutch says "Vertolking"), else the devis's label."""
+    own = {c.code: c.label.get(lang) or c.label["fr"] for c in load_layout(report.layout).chapters}
+    codes = report.chapters["chapter_code"].to_list()
+    labels = report.chapters["chapter_label"].to_list()
+    return {c: own.get(c) or label or "" for c, label in zip(codes, labels, strict=True)}
 
 
 def _totals(lines: pl.DataFrame) -> dict[str, Decimal]:
@@ -129,6 +139,7 @@ def build_report(con: duckdb.DuckDBPyConnection, production_id: str, at: date) -
         totals,
         weekly,
         burn,
+        manifest.layout,
     )
 
 

@@ -7,8 +7,9 @@ from typing import Any
 
 import polars as pl
 
+from finance.domain import i18n
 from finance.domain.fmt import aligned, fmt_date, fmt_money, fmt_pct, jsonable
-from finance.reports.cost_report import FIGURES, CostReport
+from finance.reports.cost_report import FIGURES, CostReport, chapter_names
 
 LINE_FIELDS = (
     "code",
@@ -71,41 +72,18 @@ def report_json(report: CostReport) -> dict[str, Any]:
     return data
 
 
-HEADERS = {
-    "fr": (
-        "Poste",
-        "Libellé",
-        "Budget",
-        "Réel",
-        "Engagé",
-        "Reste à faire",
-        "Coût final estimé",
-        "Écart",
-        "% dépensé",
-    ),
-    "nl": (
-        "Post",
-        "Omschrijving",
-        "Budget",
-        "Werkelijk",
-        "Vastgelegd",
-        "Nog te besteden",
-        "Verwachte eindkost",
-        "Afwijking",
-        "% besteed",
-    ),
-    "en": (
-        "Code",
-        "Label",
-        "Budget",
-        "Actual",
-        "Committed",
-        "To complete",
-        "At completion",
-        "Variance",
-        "% spent",
-    ),
-}
+#: the columns of the text table, said by the catalogue's `report.col.<key>`
+COLUMN_KEYS = (
+    "code",
+    "label",
+    "budget",
+    "actual",
+    "committed",
+    "etc",
+    "eac",
+    "variance",
+    "pct_spent",
+)
 
 
 def _table_row(code: str, label: str, row: dict[str, Any], lang: str) -> list[str]:
@@ -119,10 +97,13 @@ def _table_row(code: str, label: str, row: dict[str, Any], lang: str) -> list[st
 
 def report_table(report: CostReport, lang: str = "fr", with_lines: bool = False) -> str:
     """A fixed-width text table: chapters (and lines), totals, then the burn figures."""
-    rows: list[list[str]] = [list(HEADERS.get(lang, HEADERS["en"]))]
+    rows: list[list[str]] = [[i18n.text(f"report.col.{k}", lang) for k in COLUMN_KEYS]]
+    names = chapter_names(report, lang)
     for chapter in report.chapters.to_dicts():
         rows.append(
-            _table_row(chapter["chapter_code"], chapter["chapter_label"] or "", chapter, lang)
+            _table_row(
+                chapter["chapter_code"], names.get(chapter["chapter_code"], ""), chapter, lang
+            )
         )
         if with_lines:
             for line in report.lines.filter(
@@ -130,18 +111,38 @@ def report_table(report: CostReport, lang: str = "fr", with_lines: bool = False)
             ).to_dicts():
                 rows.append(_table_row("  " + line["code"], "  " + line["label"], line, lang))
     rows.append(
-        _table_row("", "TOTAL", {**report.totals, "pct_spent": report.burn.pct_budget_spent}, lang)
+        _table_row(
+            "",
+            i18n.text("report.total", lang),
+            {**report.totals, "pct_spent": report.burn.pct_budget_spent},
+            lang,
+        )
     )
     text = aligned(rows)
     text.insert(len(text) - 1, "-" * len(text[0]))
     burn = report.burn
     text += [
         "",
-        f"{report.title} ({report.production_id}), {report.currency}, at {fmt_date(report.at, lang)}",
-        f"Trailing 4-week burn: {fmt_money(burn.trailing_4_weeks, lang)} per week; "
-        f"budget left (not spent nor committed): {fmt_money(burn.remaining, lang)}; "
-        f"runs out on: {fmt_date(burn.budget_runs_out_on, lang)}",
-        f"Budget spent: {fmt_pct(burn.pct_budget_spent, lang)}; "
-        f"schedule elapsed: {fmt_pct(burn.pct_schedule_elapsed, lang)}",
+        i18n.text(
+            "report.footer.title",
+            lang,
+            title=report.title,
+            production=report.production_id,
+            unit=report.currency,
+            day=fmt_date(report.at, lang),
+        ),
+        i18n.text(
+            "report.footer.burn",
+            lang,
+            trailing=fmt_money(burn.trailing_4_weeks, lang),
+            remaining=fmt_money(burn.remaining, lang),
+            runout=fmt_date(burn.budget_runs_out_on, lang),
+        ),
+        i18n.text(
+            "report.footer.spent",
+            lang,
+            spent=fmt_pct(burn.pct_budget_spent, lang),
+            elapsed=fmt_pct(burn.pct_schedule_elapsed, lang),
+        ),
     ]
     return "\n".join(text)
