@@ -131,7 +131,7 @@ if editor:
             st.caption(t("expenses.fix.hint"))
         with st.form("override"):
             field_of = field_labels()
-            field = st.selectbox(t("field"), list(field_of), placeholder=t("expenses.pick.option"))
+            field = st.selectbox(t("field"), list(field_of), placeholder=t("widgets.choose"))
             value = st.text_input(
                 t("new_value"), key="o_value", placeholder=t("expenses.pick.value")
             )
