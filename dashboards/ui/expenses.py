@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
+import streamlit as st
 
 from dashboards.ui import data
 from dashboards.ui.i18n import lang, t
@@ -182,11 +183,18 @@ def shown(frame: pl.DataFrame) -> pl.DataFrame:
     headers in the user's language (the `id` column kept: corrections select by it)."""
     words = {code: word for word, code in status_labels().items()}
     table = money_table(frame)
+    if "doc_date" in table.columns:  # a date, not a time (no 00:00:00)
+        table = table.with_columns(pl.col("doc_date").cast(pl.Date))
     if "status" in table.columns:
         table = table.with_columns(
             pl.col("status").replace_strict(words, default=pl.col("status"), return_dtype=pl.String)
         )
     return headed(table)
+
+
+def date_columns() -> dict[str, Any]:
+    """The table's date column shown as the user's locale writes a date."""
+    return {t("expenses.col.doc_date"): st.column_config.DateColumn(format="DD/MM/YYYY")}
 
 
 def headed(frame: pl.DataFrame) -> pl.DataFrame:

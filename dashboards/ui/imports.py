@@ -37,6 +37,7 @@ REASONS: dict[str, str] = {
     "not an ISO 3166 alpha-2 country code (BE, FR, DE...)": "imports.why.country",
     "not an ISO 4217 currency code (EUR, USD, GBP...)": "imports.why.currency",
     "required for Belgian and French payees": "imports.why.postcode",
+    "no such line in the current devis": "imports.why.no_line",
 }
 #: what a file-level error of the importer means, said in the interface's words
 FILE_ERRORS = (
@@ -91,6 +92,8 @@ def reason_words(reason: str) -> str:
     key = REASONS.get(reason)
     if key is None and reason.startswith("BE postcode"):
         key = "imports.why.be_postcode"
+    if key is None and "rate is needed" in reason:
+        key = "imports.why.no_rate"
     return text(key, lang()) if key and has(key) else CLI_HINT.sub("", reason)
 
 

@@ -9,6 +9,7 @@ from dashboards.ui.expenses import (
     all_filtered,
     apply_override,
     chapter_labels,
+    date_columns,
     export_csv,
     export_name,
     export_xlsx,
@@ -94,6 +95,7 @@ st.caption(
 editor = is_editor()
 event = st.dataframe(
     shown(frame),
+    column_config=date_columns(),
     hide_index=True,
     width="stretch",
     placeholder="",
