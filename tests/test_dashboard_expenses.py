@@ -69,6 +69,7 @@ def test_chapters_are_named_and_sorted_as_numbers(page: AppTest) -> None:
 def test_territories_schemes_and_statuses_are_words(page: AppTest) -> None:
     assert "Wallonie" in _filter(page, "Territoire").options  # type: ignore[attr-defined]
     assert "BE-WAL" not in _filter(page, "Territoire").options  # type: ignore[attr-defined]
+    assert "France (75)" in _filter(page, "Territoire").options  # type: ignore[attr-defined]
     assert _filter(page, "Statut").options == ["Réel", "Engagé"]  # type: ignore[attr-defined]
     schemes = _filter(page, "Régime").options  # type: ignore[attr-defined]
     assert "Wallimage" in schemes and not any("_" in s for s in schemes), schemes

@@ -72,8 +72,11 @@ def chapter_labels(production: str, codes: Sequence[str]) -> dict[str, str]:
 
 
 def territory_labels(codes: Sequence[str]) -> dict[str, str]:
-    """Each territory in words -> its code, by name."""
-    names = territory_names(list(codes))
+    """Each territory in words -> its code, by name (a French département as `France (75)`)."""
+    names = territory_names([*codes, "FR"])
+    for c in codes:
+        if names[c] == c and c.startswith("FR-"):
+            names[c] = f"{names['FR']} ({c[3:]})"
     return dict(sorted(((names[c], c) for c in codes), key=lambda p: p[0].casefold()))
 
 
