@@ -154,6 +154,16 @@ def test_quarantined_rows_are_corrected_and_retried(imports: AppTest) -> None:
     editor = "fix_rows|studio-neuf.csv"
     (table,) = [d.value for d in at.dataframe if "Montant HT" in d.value.columns]
     assert list(table["Montant HT"]) == ["douze", "100,00"]
+    assert table["Raison"][0] == "Montant HT : pas un montant (au plus 2 décimales, ex. 1 250,50)"
+    assert set(table["Raison"][1].split(" ; ")) == {
+        "Code postal : obligatoire pour un bénéficiaire belge ou français",
+        "Code postal : un code postal belge a 4 chiffres",
+    }
+    at.sidebar.radio[0].set_value("en").run()  # the file's own headers, whatever the language
+    (table,) = [d.value for d in at.dataframe if "Montant HT" in d.value.columns]
+    assert {"Code postal", "Fournisseur", "Row", "Reason"} <= set(table.columns)
+    assert table["Reason"][0] == "Montant HT: not an amount (at most 2 decimals, e.g. 1,250.50)"
+    at.sidebar.radio[0].set_value("fr").run()
     at.text_input(key="fix_reason").set_value("montant et code postal corrigés")
     # only the amount corrected: row 4 still has no postcode, nothing is written
     at.session_state[editor] = {

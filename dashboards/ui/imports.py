@@ -18,7 +18,7 @@ from finance.domain.fmt import fmt_count
 from finance.domain.i18n import has, text
 from finance.importers.base import EXPENSE_SCHEMA
 from finance.importers.ingest import Preview, import_expenses, preview_expenses
-from finance.importers.retry import quarantined, retry_quarantined
+from finance.importers.retry import file_headers, quarantined, retry_quarantined
 
 MAX_MB = 50
 ALLOWED = {".csv", ".txt", ".tsv", ".xlsx", ".xml", ".pdf", ".zip"}
@@ -87,25 +87,36 @@ def interface_words(exc: UserError) -> str:
     return CLI_HINT.sub("", head).strip()
 
 
-def reason_words(reason: str) -> str:
-    """A check's reason in the user's language where the page knows it."""
+def reason_words(reason: str, code: str | None = None) -> str:
+    """A check's reason in the user's language (`code`, else the session's) where the page
+    knows it."""
     key = REASONS.get(reason)
     if key is None and reason.startswith("BE postcode"):
         key = "imports.why.be_postcode"
     if key is None and "rate is needed" in reason:
         key = "imports.why.no_rate"
-    return text(key, lang()) if key and has(key) else CLI_HINT.sub("", reason)
+    return text(key, code or lang()) if key and has(key) else CLI_HINT.sub("", reason)
 
 
-def problem_table(problems: Sequence[Problem], preview: Preview | None = None) -> pl.DataFrame:
+def problem_table(
+    problems: Sequence[Problem],
+    preview: Preview | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> pl.DataFrame:
     """The rejected rows as the user reads them: the file, the row, the column under the file's
-    own header (`Montant HT`, not `amount`), the value and the reason in words."""
+    own header (`Montant HT`, not `amount`: from the preview, or `headers`), the value and the
+    reason in words."""
     return pl.DataFrame(
         {
             t("imports.col.file"): [p.file or "" for p in problems],
             t("imports.col.row"): [p.row for p in problems],
             t("imports.col.column"): [
-                (preview.header(p.file, p.column) if preview else field_word(p.column)) or ""
+                (
+                    preview.header(p.file, p.column)
+                    if preview
+                    else (headers or {}).get(p.column or "") or field_word(p.column)
+                )
+                or ""
                 for p in problems
             ],
             t("imports.col.value"): [p.value or "" for p in problems],
@@ -121,10 +132,17 @@ def problem_table(problems: Sequence[Problem], preview: Preview | None = None) -
     )
 
 
-def field_word(column: str | None) -> str | None:
+def column_names(rows: pl.DataFrame) -> dict[str, str]:
+    """The editor's header of each canonical column of one file's quarantined rows: the file's
+    own header where it is known, else the column in words."""
+    own = file_headers(rows)
+    return {c: own.get(c) or field_word(c) or c for c in EXPENSE_SCHEMA}
+
+
+def field_word(column: str | None, code: str | None = None) -> str | None:
     """A canonical column in the user's words (the column when the page has no word for it)."""
     key = f"imports.field.{column}"
-    return text(key, lang()) if column and has(key) else column
+    return text(key, code or lang()) if column and has(key) else column
 
 
 def rows_table(frame: pl.DataFrame) -> pl.DataFrame:
@@ -144,8 +162,11 @@ def rows_table(frame: pl.DataFrame) -> pl.DataFrame:
         else pl.col("amount").cast(pl.String),
         pl.col("date").dt.strftime("%d/%m/%Y"),
     )
-    if "reason" in shown.columns:
-        shown = shown.with_columns(pl.col("reason").map_elements(reason_words, pl.String))
+    if "reason" in shown.columns:  # the language read here: polars may call from a thread
+        code = lang()
+        shown = shown.with_columns(
+            pl.col("reason").map_elements(lambda r: reason_words(r, code), pl.String)
+        )
     return shown.rename({c: t(w) for c, w in words.items() if c in shown.columns})
 
 
@@ -233,20 +254,27 @@ def editable(rows: pl.DataFrame) -> pl.DataFrame:
     file gave or the reasons name (the others stay empty and hidden)."""
     named = {c for r in rows["reasons"].to_list() for c in re.findall(r"(?:^|; )(\w+):", str(r))}
     cells = [c for c in EXPENSE_SCHEMA if c in named or rows[c].is_not_null().any()]
+    own, code = file_headers(rows), lang()  # read here: polars may call from a thread
     return rows.select(
         "source_row",
-        pl.col("reasons").map_elements(reasons_words, pl.String),
+        pl.col("reasons").map_elements(lambda r: reasons_words(r, own, code), pl.String),
         *cells,
     )
 
 
-def reasons_words(reasons: str) -> str:
-    """A quarantine row's `column: reason; column: reason` in words."""
+def reasons_words(
+    reasons: str, headers: Mapping[str, str] | None = None, code: str | None = None
+) -> str:
+    """A quarantine row's `column: reason; column: reason` in words, each column under the
+    file's own header where `headers` knows it."""
     parts = []
     for part in str(reasons).split("; "):
         column, _, reason = part.partition(": ")
-        parts.append(f"{field_word(column)} : {reason_words(reason)}" if reason else part)
-    return " ; ".join(parts) if lang() == "fr" else "; ".join(p.replace(" : ", ": ") for p in parts)
+        name = (headers or {}).get(column) or field_word(column, code)
+        parts.append(f"{name} : {reason_words(reason, code)}" if reason else part)
+    if (code or lang()) == "fr":
+        return " ; ".join(parts)
+    return "; ".join(p.replace(" : ", ": ") for p in parts)
 
 
 def retry(

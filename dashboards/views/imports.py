@@ -11,8 +11,8 @@ from dashboards.ui.imports import (
     MAX_MB,
     as_polars,
     cell_text,
+    column_names,
     editable,
-    field_word,
     kinds_in_words,
     preview_summary,
     problem_table,
@@ -141,8 +141,10 @@ if invalid.height:
     file = st.selectbox(
         t("imports.col.file"), files, key="fix_file", placeholder=t("widgets.choose")
     )
-    rows = editable(invalid.filter(invalid["source_file"] == file))
-    headers = {c: field_word(c) or c for c in rows.columns}
+    of_file = invalid.filter(invalid["source_file"] == file)
+    rows = editable(of_file)
+    names = column_names(of_file)
+    headers = {c: names.get(c, c) for c in rows.columns}
     headers |= {"source_row": t("imports.col.row"), "reasons": t("imports.col.reason")}
     edited = st.data_editor(
         rows.rename(headers),
@@ -165,4 +167,6 @@ if invalid.height:
         else:
             st.error(message)
             if rejected:
-                st.dataframe(problem_table(rejected), hide_index=True, width="stretch")
+                st.dataframe(
+                    problem_table(rejected, headers=names), hide_index=True, width="stretch"
+                )

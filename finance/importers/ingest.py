@@ -7,6 +7,7 @@ nothing and says so; the same supplier and invoice number with other content is 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -174,18 +175,39 @@ def _counts(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _rejected_rows(frame: pl.DataFrame) -> pl.DataFrame:
-    """The rejected rows as read (their `raw_*` cells, as JSON text) for the quarantine."""
+#: the key of a quarantined row's JSON that keeps the file's own headers (`amount` ->
+#: `Montant HT`), beside the cells as read (keyed by canonical column)
+HEADERS_KEY = "_headers"
+
+
+def _rejected_rows(
+    frame: pl.DataFrame, headers: dict[str, dict[str, str]] | None = None
+) -> pl.DataFrame:
+    """The rejected rows as read (their `raw_*` cells, as JSON text) for the quarantine, with
+    the headers of the file each came from (`headers`: by file hash) under HEADERS_KEY."""
     bad = frame.filter(pl.col("_bad"))
     raw = [c for c in frame.columns if c.startswith("raw_")]
     cells = (
         bad.select(pl.struct(pl.col(raw).name.map(lambda c: c[4:])).struct.json_encode())
         if raw
         else pl.repeat("{}", bad.height, eager=True).to_frame()
-    )
-    return bad.select("_batch_id", "_file", "_sheet", "_row").with_columns(
-        cells.to_series().alias("raw_json")
-    )
+    ).to_series()
+    named = {sha: json.dumps({HEADERS_KEY: h}) for sha, h in (headers or {}).items() if h}
+    if named:
+        head = bad["_sha256"].replace_strict(named, default=None, return_dtype=pl.String)
+        # `{"_headers": {...}}` and `{"date": ...}` joined into one object
+        cells = (
+            pl.select(
+                pl.when(head.is_null())
+                .then(cells)
+                .when(cells == "{}")
+                .then(head)
+                .otherwise(head.str.strip_suffix("}") + pl.lit(", ") + cells.str.strip_prefix("{"))
+            )
+            .to_series()
+            .alias(cells.name)
+        )
+    return bad.select("_batch_id", "_file", "_sheet", "_row").with_columns(cells.alias("raw_json"))
 
 
 def _problem_records(problems: pl.DataFrame) -> list[Problem]:
@@ -332,7 +354,7 @@ def import_expenses(
                 .then(pl.col("_file"))
                 .alias("_part"),
             )
-            rejected = _rejected_rows(frame)
+            rejected = _rejected_rows(frame, {e.sha256: e.headers for e in extracted})
             parts = frame["_file"].unique().drop_nulls().to_list()
             invalid_ids = int((frame["supplier_vat_valid"] == False).sum())  # noqa: E712
             quarantined = int(frame["_bad"].sum())

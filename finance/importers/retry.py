@@ -18,7 +18,7 @@ import polars as pl
 from finance.domain.errors import UserError
 from finance.importers.base import EXPENSE_SCHEMA
 from finance.importers.coding import rows_as_read
-from finance.importers.ingest import ImportOutcome, Prepared, import_expenses
+from finance.importers.ingest import HEADERS_KEY, ImportOutcome, Prepared, import_expenses
 from finance.store.audit import record
 from finance.store.db import connect, read_frame
 
@@ -35,18 +35,26 @@ ORDER BY q.source_file, q.source_row
 
 def quarantined(db: Path | None, production_id: str) -> pl.DataFrame:
     """The production's invalid quarantined rows: source_file, source_sheet, source_row,
-    reasons, the batch's file_name, format and file_sha256, and one text column per canonical
-    column (the cells as read)."""
+    reasons, the batch's file_name, format and file_sha256, `headers` (the file's own header of
+    each canonical column, as JSON; `{}` when unknown) and one text column per canonical column
+    (the cells as read)."""
     with connect(db, read_only=True) as con:
         found = read_frame(con, _INVALID, {"pid": production_id})
+    read = [json.loads(t) for t in found["raw_json"].to_list()]
     cells = pl.DataFrame(
-        [
-            {c: _text(json.loads(t).get(c)) for c in EXPENSE_SCHEMA}
-            for t in found["raw_json"].to_list()
-        ],
+        [{c: _text(row.get(c)) for c in EXPENSE_SCHEMA} for row in read],
         schema=dict.fromkeys(EXPENSE_SCHEMA, pl.String),
     )
-    return pl.concat([found.drop("raw_json"), cells], how="horizontal")
+    headers = pl.Series("headers", [json.dumps(r.get(HEADERS_KEY) or {}) for r in read], pl.String)
+    return pl.concat([found.drop("raw_json"), headers.to_frame(), cells], how="horizontal")
+
+
+def file_headers(rows: pl.DataFrame) -> dict[str, str]:
+    """The file's own header of each canonical column, from quarantined rows of one file."""
+    found: dict[str, str] = {}
+    for text in rows["headers"].unique().to_list():
+        found |= json.loads(str(text))
+    return found
 
 
 def _text(value: object) -> str | None:
