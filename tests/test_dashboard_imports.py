@@ -201,3 +201,16 @@ def test_quarantined_rows_are_corrected_and_retried(imports: AppTest) -> None:
         ("NEUF-3", "50.00", "1000"),
     ]
     assert why == "montant et code postal corrigés"
+
+
+def test_the_quarantine_and_the_documents_to_code_read_in_words(demo_dashboard: Path) -> None:
+    from finance.importers.ingest import import_expenses
+
+    invoice = FIXTURES / "peppol" / "base-example.xml"
+    assert import_expenses(demo_dashboard, "dernier-tram", [invoice]).to_code == 1
+    at = open_dashboard("imports")
+    (table,) = [d.value for d in at.dataframe if "Raison" in d.value.columns]
+    assert list(table["Type"]) == ["à coder"]
+    assert table["Raison"][0].startswith("Poste : à coder : aucun poste du devis"), table
+    (document,) = at.selectbox[0].options
+    assert "à coder : aucun poste du devis" in document and "to code" not in document

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboards.ui import data
 from dashboards.ui.i18n import lang, t
-from dashboards.ui.imports import interface_words
+from dashboards.ui.imports import interface_words, reasons_words
 from finance.domain import i18n
 from finance.domain.errors import UserError
 from finance.importers.coding import code_documents
@@ -34,8 +34,9 @@ def coding_form(production: str) -> None:
     if waiting.is_empty():
         st.caption(t("coding.none"))
         return
+    code = lang()
     labels = [
-        f"{f} · {r} · {why}"
+        f"{f} · {r} · {reasons_words(str(why), None, code)}"
         for f, r, why in waiting.select("source_file", "source_row", "reasons").iter_rows()
     ]
     with st.form("coding"):

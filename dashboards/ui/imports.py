@@ -47,6 +47,8 @@ FILE_ERRORS = (
     (re.compile(r"is not in quarantine"), "imports.ui.gone"),
     (re.compile(r"say why"), "imports.ui.reason"),
 )
+#: a document waiting for a budget line (its buyer reference)
+TO_CODE = re.compile(r"^to code: no budget line \(buyer reference (.*)\)$")
 #: a command-line hint inside an importer's message: `cineledger ...` or a --flag
 CLI_HINT = re.compile(
     r"\s*\((?:[^()]*?)(?:--[a-z]|`cineledger)[^()]*\)|`cineledger[^`]*`|--[a-z][\w-]*"
@@ -95,6 +97,11 @@ def reason_words(reason: str, code: str | None = None) -> str:
         key = "imports.why.be_postcode"
     if key is None and "rate is needed" in reason:
         key = "imports.why.no_rate"
+    waiting = TO_CODE.match(reason)
+    if key is None and waiting:
+        return text("imports.why.to_code", code or lang(), reference=waiting.group(1))
+    if key is None and reason.startswith("to code: the file gives no payee country"):
+        key = "imports.why.no_seat"
     return text(key, code or lang()) if key and has(key) else CLI_HINT.sub("", reason)
 
 
@@ -316,3 +323,22 @@ def cell_text(value: object) -> str | None:
     if value is None or (isinstance(value, float) and value != value):
         return None
     return str(value)
+
+
+def quarantine_in_words(quarantine: pl.DataFrame) -> pl.DataFrame:
+    """The quarantine table as the page shows it: kinds and reasons in words, headers too."""
+    code = lang()  # read here: polars may call from a thread
+    return (
+        kinds_in_words(quarantine)
+        .with_columns(
+            pl.col("reasons").map_elements(lambda r: reasons_words(r, None, code), pl.String)
+        )
+        .rename(
+            {
+                "kind": t("imports.col.kind"),
+                "source_file": t("imports.col.file"),
+                "source_row": t("imports.col.row"),
+                "reasons": t("imports.col.reason"),
+            }
+        )
+    )

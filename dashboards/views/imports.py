@@ -13,9 +13,9 @@ from dashboards.ui.imports import (
     cell_text,
     column_names,
     editable,
-    kinds_in_words,
     preview_summary,
     problem_table,
+    quarantine_in_words,
     quarantine_rows,
     retry,
     rows_table,
@@ -117,18 +117,7 @@ quarantine = data.named(data.version(), "imports.quarantine", (("pid", productio
 if quarantine.is_empty():
     st.caption(t("imports.quarantine.none"))
 else:
-    st.dataframe(
-        kinds_in_words(quarantine).rename(
-            {
-                "kind": t("imports.col.kind"),
-                "source_file": t("imports.col.file"),
-                "source_row": t("imports.col.row"),
-                "reasons": t("imports.col.reason"),
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(quarantine_in_words(quarantine), hide_index=True, width="stretch")
 if "fix_said" in st.session_state:  # the retry just done (the page reran to show its result)
     said = str(st.session_state.pop("fix_said"))
     st.toast(said)
