@@ -15,6 +15,8 @@ import openpyxl
 import polars as pl
 import pytest
 import streamlit.testing.v1.app_test as app_test
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.runtime.media_file_storage import MediaFileStorage
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -24,19 +26,20 @@ from tests.dashboard import open_dashboard
 pytestmark = pytest.mark.xdist_group("dashboard")
 
 
-class _Kept(MemoryMediaFileStorage):
-    """The test's media storage, remembered so the downloads' bytes can be read."""
+class _Kept(MediaFileManager):
+    """The test's media file manager, remembered so the downloads can be made and read."""
 
-    made: ClassVar[list[MemoryMediaFileStorage]] = []
+    made: ClassVar[list[MediaFileManager]] = []
 
-    def __init__(self, endpoint: str) -> None:
-        super().__init__(endpoint)
+    def __init__(self, storage: MediaFileStorage) -> None:
+        super().__init__(storage)
+        self.storage = storage
         _Kept.made.append(self)
 
 
 @pytest.fixture
 def page(demo_dashboard: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", _Kept)
+    monkeypatch.setattr(app_test, "MediaFileManager", _Kept)
     _Kept.made.clear()
     yield open_dashboard("expenses")
 
@@ -46,10 +49,14 @@ def _db() -> Path:
 
 
 def _download(at: AppTest, key: str) -> tuple[bytes, str]:
-    """The bytes behind a download button of the last run."""
+    """The bytes a download button of the last run gives when clicked (made then, on another
+    thread, as Streamlit does)."""
     (button,) = [b for b in at.get("download_button") if b.proto.id.endswith(key)]
-    name = button.proto.url.rsplit("/", 1)[-1]
-    return _Kept.made[-1].get_file(name).content, button.proto.label
+    manager = _Kept.made[-1]
+    url = manager.execute_deferred(button.proto.deferred_file_id)
+    storage = manager.storage
+    assert isinstance(storage, MemoryMediaFileStorage)
+    return storage.get_file(url.rsplit("/", 1)[-1]).content, button.proto.label
 
 
 def _filter(at: AppTest, label: str) -> object:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -24,7 +24,9 @@ from finance.classify.overrides import FIELDS, MIN_REASON, normalize_value, over
 from finance.domain import i18n
 from finance.domain.errors import UserError
 from finance.domain.layout import load_layout
-from finance.store.queries.dashboard import OPTION_COLUMNS
+from finance.store import queries
+from finance.store.db import connect
+from finance.store.queries.dashboard import EXPENSE_COLUMNS, OPTION_COLUMNS
 from rules.engine import active_packs
 from rules.loader import load_packs
 
@@ -33,6 +35,7 @@ __all__ = [
     "Filters",
     "apply_override",
     "export_csv",
+    "export_maker",
     "export_xlsx",
     "filtered_expenses",
     "options",
@@ -40,8 +43,10 @@ __all__ = [
 ]
 
 STATUSES = ("actual", "committed")
-#: the exported columns, in order (the page's columns, money as numbers)
+#: the money columns of the table (exported as numbers)
 MONEY = ("amount",)
+#: the table's columns (those with a header in words)
+COLUMNS = tuple(c.strip() for c in EXPENSE_COLUMNS.split(","))
 
 
 def options(production: str) -> dict[str, list[str]]:
@@ -123,6 +128,35 @@ class Filters:
         )
 
 
+def _query(
+    production: str,
+    chosen: Filters,
+    at: date,
+    only_ids: Sequence[int] | None,
+) -> tuple[str, str, dict[str, Any], dict[str, str]]:
+    """The count and page queries' names, their parameters (tuples for lists) and parts."""
+    search = chosen.search.strip()
+    params: dict[str, Any] = {
+        "pid": production,
+        "at": at,
+        "territories": tuple(chosen.territories),
+        "chapters": tuple(chosen.chapters),
+        "statuses": tuple(chosen.statuses),
+        "q": f"%{search}%" if search else None,
+        "d0": chosen.dates[0] if len(chosen.dates) == 2 else None,
+        "d1": chosen.dates[1] if len(chosen.dates) == 2 else None,
+        "ids": tuple(int(i) for i in only_ids) if only_ids is not None else None,
+    }
+    count_name, page_name = "dashboard.expenses_count", "dashboard.expenses_page"
+    parts: dict[str, str] = {}
+    if chosen.schemes:
+        parts["relation"] = data.eligibility_at(data.version(), production, at)
+        count_name += "_in_schemes"
+        page_name += "_in_schemes"
+        params["schemes"] = tuple(chosen.schemes)
+    return count_name, page_name, params, parts
+
+
 def filtered_expenses(
     production: str,
     territories: Sequence[str],
@@ -139,46 +173,41 @@ def filtered_expenses(
     """A page of `limit` matching expenses from row `offset`, how many match in all and their
     total. `only_ids`: a restriction before the filters (the expense ids to keep, such as a
     rule's evidence); None keeps every expense."""
-    params: dict[str, Any] = {
-        "pid": production,
-        "at": at,
-        "territories": tuple(territories),
-        "chapters": tuple(chapters),
-        "statuses": tuple(statuses),
-        "q": f"%{search.strip()}%" if search.strip() else None,
-        "d0": dates[0] if len(dates) == 2 else None,
-        "d1": dates[1] if len(dates) == 2 else None,
-        "ids": tuple(int(i) for i in only_ids) if only_ids is not None else None,
-    }
-    count_name, page_name = "dashboard.expenses_count", "dashboard.expenses_page"
-    parts: data.Pairs = ()
-    if schemes:
-        relation = data.eligibility_at(data.version(), production, at)
-        count_name += "_in_schemes"
-        page_name += "_in_schemes"
-        params["schemes"] = tuple(schemes)
-        parts = (("relation", relation),)
+    chosen = Filters(
+        tuple(territories), tuple(chapters), tuple(statuses), tuple(schemes), search, dates
+    )
+    count_name, page_name, params, parts = _query(production, chosen, at, only_ids)
     key = tuple(sorted(params.items()))
-    count = data.named(data.version(), count_name, key, parts)
+    pairs = tuple(parts.items())
+    count = data.named(data.version(), count_name, key, pairs)
     page = (*key, ("limit", int(limit)), ("offset", int(offset)))
-    rows = data.named(data.version(), page_name, page, parts)
+    rows = data.named(data.version(), page_name, page, pairs)
     return rows, int(count["n"][0]), Decimal(count["total"][0])
 
 
-def all_filtered(
-    production: str, chosen: Filters, at: date, only_ids: Sequence[int] | None = None
-) -> pl.DataFrame:
-    """Every row of the filtered view (not a page of it), for the exports."""
-    args = (
-        chosen.territories,
-        chosen.chapters,
-        chosen.statuses,
-        chosen.schemes,
-        chosen.search,
-        chosen.dates,
-    )
-    total = filtered_expenses(production, *args, at, limit=0, only_ids=only_ids)[1]
-    return filtered_expenses(production, *args, at, limit=max(total, 1), only_ids=only_ids)[0]
+def export_maker(
+    production: str,
+    chosen: Filters,
+    at: date,
+    total: int,
+    suffix: str,
+    only_ids: Sequence[int] | None = None,
+) -> Callable[[], bytes]:
+    """What makes the export of the whole filtered view (every row, not the page shown) as
+    `csv` or `xlsx`, when the user clicks: Streamlit runs it on another thread, so the language,
+    the headers and the query are settled here and it reads the database on its own."""
+    _, page_name, params, parts = _query(production, chosen, at, only_ids)
+    bound = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+    bound |= {"limit": max(total, 1), "offset": 0}
+    names = {c: t(f"expenses.col.{c}") for c in COLUMNS}
+    sheet, db = t("expenses"), data.db_path()
+
+    def make() -> bytes:
+        with connect(db, read_only=True) as con:
+            rows = queries.frame(con, page_name, bound, parts)
+        return export_csv(rows, names) if suffix == "csv" else export_xlsx(rows, names, sheet)
+
+    return make
 
 
 def shown(frame: pl.DataFrame) -> pl.DataFrame:
@@ -205,25 +234,30 @@ def headed(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.rename({c: t(f"expenses.col.{c}") for c in frame.columns})
 
 
-def export_csv(frame: pl.DataFrame) -> bytes:
-    """The rows as CSV (UTF-8 with a BOM, for spreadsheets): headers in words, money as exact
-    numbers with a decimal point, dates as ISO dates."""
-    return b"\xef\xbb\xbf" + headed(frame).write_csv(date_format="%Y-%m-%d").encode()
+def export_csv(frame: pl.DataFrame, names: Mapping[str, str]) -> bytes:
+    """The rows as CSV (UTF-8 with a BOM, for spreadsheets): headers in words (`names`), money
+    as exact numbers with a decimal point, dates as ISO dates."""
+    return b"\xef\xbb\xbf" + _renamed(frame, names).write_csv(date_format="%Y-%m-%d").encode()
 
 
-def export_xlsx(frame: pl.DataFrame) -> bytes:
-    """The rows as an XLSX sheet: headers in words, money as numbers with two decimals, dates
-    as dates."""
+def export_xlsx(frame: pl.DataFrame, names: Mapping[str, str], sheet: str) -> bytes:
+    """The rows as an XLSX sheet: headers in words (`names`), money as numbers with two
+    decimals, dates as dates."""
     out = io.BytesIO()
-    money = {t(f"expenses.col.{c}"): "#,##0.00" for c in MONEY if c in frame.columns}
-    headed(frame).write_excel(
+    money = {names.get(c, c): "#,##0.00" for c in MONEY if c in frame.columns}
+    dated = frame.with_columns(pl.col(c).cast(pl.Date) for c in ("doc_date",) if c in frame.columns)
+    _renamed(dated, names).write_excel(
         out,
-        worksheet=t("expenses"),
+        worksheet=sheet,
         column_formats=money,  # type: ignore[arg-type]
         dtype_formats={pl.Date: "dd/mm/yyyy"},
         autofit=True,
     )
     return out.getvalue()
+
+
+def _renamed(frame: pl.DataFrame, names: Mapping[str, str]) -> pl.DataFrame:
+    return frame.rename({c: names[c] for c in frame.columns if c in names})
 
 
 def export_name(production: str, today: date, suffix: str) -> str:

@@ -6,13 +6,11 @@ import streamlit as st
 from dashboards.ui.auth import is_editor
 from dashboards.ui.expenses import (
     Filters,
-    all_filtered,
     apply_override,
     chapter_labels,
     date_columns,
-    export_csv,
+    export_maker,
     export_name,
-    export_xlsx,
     field_labels,
     filtered_expenses,
     options,
@@ -103,25 +101,21 @@ event = st.dataframe(
     on_select="rerun" if editor else "ignore",
     selection_mode="multi-row",
 )
-if total:
-    every = all_filtered(production, chosen, as_at(), only_ids)
+if total:  # the whole filtered view, made when the user clicks (not on every rerun)
     down = st.columns(2)
-    down[0].download_button(
-        t("expenses.export.csv"),
-        export_csv(every),
-        export_name(production, as_at(), "csv"),
-        mime="text/csv",
-        help=t("expenses.export.help"),
-        key="export_csv",
-    )
-    down[1].download_button(
-        t("expenses.export.xlsx"),
-        export_xlsx(every),
-        export_name(production, as_at(), "xlsx"),
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        help=t("expenses.export.help"),
-        key="export_xlsx",
-    )
+    for column, suffix, mime in (
+        (down[0], "csv", "text/csv"),
+        (down[1], "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ):
+        column.download_button(
+            t(f"expenses.export.{suffix}"),
+            export_maker(production, chosen, as_at(), total, suffix, only_ids),
+            export_name(production, as_at(), suffix),
+            mime=mime,
+            help=t("expenses.export.help"),
+            key=f"export_{suffix}",
+            on_click="ignore",
+        )
 if editor:
     rows = list(event.selection.rows) if editor and event is not None else []  # type: ignore[union-attr]
     ids = selected_ids(frame, rows)
