@@ -214,3 +214,15 @@ def test_the_quarantine_and_the_documents_to_code_read_in_words(demo_dashboard: 
     assert table["Raison"][0].startswith("Poste : à coder : aucun poste du devis"), table
     (document,) = at.selectbox[0].options
     assert "à coder : aucun poste du devis" in document and "to code" not in document
+
+
+def test_a_devis_is_confirmed_once(imports: AppTest) -> None:
+    (choice,) = [r for r in imports.radio if r.label == "Ce fichier est"]
+    choice.set_value("un devis").run()
+    devis = (Path(__file__).resolve().parent.parent / "data" / "demo" / "devis.csv").read_bytes()
+    changed = devis + b"12.03,Frais bancaires,1000.00,Frais financiers,financial,,BE-BRU\n"
+    at = _upload(imports, "devis-v2.csv", changed)
+    assert not at.button(key="confirm_other").disabled
+    at.button(key="confirm_other").click().run()
+    assert at.success[0].value.startswith("devis v2 importé :")
+    assert at.button(key="confirm_other").disabled
