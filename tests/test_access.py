@@ -99,8 +99,10 @@ def test_an_editor_imports_and_corrects_and_the_trail_names_them(app: AppTest) -
     assert not app.exception and not app.error
     assert app.get("file_uploader")
     app.switch_page("views/expenses.py").run()
-    app.text_input(key="o_ids").input("1-2")
-    app.selectbox(key="o_field").set_value("territory")
+    # the rows are ticked in the table (its selection), not typed as ids
+    app.session_state["f_table"] = {"selection": {"rows": [0, 1], "columns": [], "cells": []}}
+    app.run()
+    next(s for s in app.selectbox if s.label in ("Champ", "Field")).set_value("Territoire")
     app.text_input(key="o_value").input("BE-WAL")
     app.text_input(key="o_reason").input("Walloon branch, see invoice address")
     next(b for b in app.button if b.label in ("Appliquer", "Apply")).click().run()

@@ -179,7 +179,7 @@ def test_upload_shows_the_validation_report(server: str, browser: object, tmp_pa
     go_to(page, "Imports")
     page.locator('input[type="file"]').set_input_files(str(upload))
     page.get_by_text("Rapport de validation").wait_for(timeout=60_000)
-    page.get_by_text("no such line in the current devis").first.wait_for(
+    page.get_by_text("aucune ligne du devis actuel n'a ce code").first.wait_for(
         state="attached", timeout=30_000
     )
     no_errors(page, console, "upload")

@@ -104,7 +104,7 @@ def _rows_said(caption: str) -> int:
 def test_expense_filter_narrows_the_table(app: AppTest) -> None:
     at = open_page(app, "expenses")
     before = at.caption[0].value
-    at.multiselect[0].set_value(["BE-WAL"]).run()
+    at.multiselect[0].set_value(["Wallonie"]).run()
     after = at.caption[0].value
     assert 0 < _rows_said(after) < _rows_said(before)
     at.text_input[0].set_value("Lumières du Nord").run()

@@ -276,7 +276,8 @@ def test_the_dashboard_import_page_warns_and_imports_only_once_confirmed(
     (warning,) = sign_warnings(preview, "nl")
     assert warning.startswith("fortis_april.csv: profiel bnp_paribas_fortis_nl geeft 2 credits")
     message, ok = run_import("film", path, skip_invalid=False)
-    assert not ok and message.startswith("nothing imported: fortis_april.csv")
+    assert not ok and message.startswith("Rien n'a été importé : plus de crédits que de débits")
+    assert "--" not in message, "the page says what to do in its own words, not a CLI flag"
     message, ok = run_import("film", path, skip_invalid=False, accept_credits=True)
     assert ok, message
     assert "3 lus, 0 importés" in message and "3 en attente" in message  # in French

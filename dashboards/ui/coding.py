@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboards.ui import data
 from dashboards.ui.i18n import lang, t
+from dashboards.ui.imports import interface_words, reasons_words
 from finance.domain import i18n
 from finance.domain.errors import UserError
 from finance.importers.coding import code_documents
@@ -33,16 +34,24 @@ def coding_form(production: str) -> None:
     if waiting.is_empty():
         st.caption(t("coding.none"))
         return
+    code = lang()
     labels = [
-        f"{f} · {r} · {why}"
+        f"{f} · {r} · {reasons_words(str(why), None, code)}"
         for f, r, why in waiting.select("source_file", "source_row", "reasons").iter_rows()
     ]
     with st.form("coding"):
         chosen = st.selectbox(
-            t("coding.document"), range(len(labels)), format_func=labels.__getitem__
+            t("coding.document"),
+            range(len(labels)),
+            format_func=labels.__getitem__,
+            placeholder=t("widgets.choose"),
         )
-        line = st.selectbox(t("coding.line"), lines, key="coding-line")
-        reason = st.text_input(t("coding.reason"), key="coding-reason")
+        line = st.selectbox(
+            t("coding.line"), lines, key="coding-line", placeholder=t("widgets.choose")
+        )
+        reason = st.text_input(
+            t("coding.reason"), key="coding-reason", placeholder=t("expenses.pick.reason")
+        )
         if st.form_submit_button(t("coding.book"), type="primary"):
             file, row = waiting.row(int(chosen or 0))[1:3]
             try:
@@ -50,7 +59,7 @@ def coding_form(production: str) -> None:
                     data.db_path(), production, str(file), [int(row)], str(line), reason
                 )
             except UserError as exc:
-                st.error("\n".join(exc.lines()))
+                st.error(interface_words(exc))
                 return
             booked = sum(f.imported + f.duplicates for f in out.files)
             st.success(i18n.text("coding.done", lang(), count=str(booked), line=str(line)))

@@ -80,6 +80,7 @@ def sidebar() -> str | None:
         index=ids.index(st.session_state["production"]),
         format_func=lambda i: f"{titles[i]} ({i})",
         key="_production_widget",
+        placeholder=t("widgets.choose"),
         on_change=_remember,
         args=("_production_widget", "production"),
     )
@@ -124,7 +125,12 @@ def require_production() -> str:
 def add_production_form() -> None:
     """An editor adds the first production by dropping its manifest (the database is created
     then, and only then: nothing is written before the button is clicked)."""
-    upload = st.file_uploader(t("empty.manifest"), type=["yaml", "yml"], key="manifest_upload")
+    upload = st.file_uploader(
+        t("empty.manifest"),
+        type=["yaml", "yml"],
+        key="manifest_upload",
+        help=t("imports.manifest.help"),
+    )
     if upload is None or not st.button(t("empty.add"), type="primary", key="manifest_add"):
         return
     with tempfile.TemporaryDirectory(prefix="cineledger-manifest-") as tmp:

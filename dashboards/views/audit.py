@@ -18,6 +18,8 @@ chosen = st.multiselect(
     actions,
     format_func=lambda code: audit.action_text(code, lang()),
     key="audit_actions",
+    placeholder=t("widgets.choose_many"),
+    select_all=False,
 )
 if chosen:
     frame = frame.filter(pl.col("action").is_in(chosen))

@@ -12,7 +12,9 @@ table = portfolio_table(as_at())
 st.dataframe(table, hide_index=True, width="stretch")
 ids = table["id"].to_list() if table.height else []
 if ids:
-    chosen = st.selectbox(t("production"), ids, key="portfolio_pick")
+    chosen = st.selectbox(
+        t("production"), ids, key="portfolio_pick", placeholder=t("widgets.choose")
+    )
     if st.button(t("open"), key="portfolio_open"):
         st.session_state["production"] = chosen
         st.switch_page("views/overview.py")

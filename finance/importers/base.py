@@ -81,3 +81,6 @@ class Extracted:
         default_factory=dict
     )  # supporting documents, by file name
     sign_check: SignCheck | None = None  # a profile's debits and credits (see SignCheck)
+    #: the file's own header of each canonical column it gives (`amount` -> `Montant HT`), for
+    #: reports that name the columns as the user's file does
+    headers: dict[str, str] = field(default_factory=dict)

@@ -50,8 +50,9 @@ def identify(path: Path) -> bool:
     return path.suffix.lower() in {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
 
 
-def _raw_frame(table: RawTable) -> pl.DataFrame:
-    """Columns renamed to canonical names, absent optional ones added, all text."""
+def _raw_frame(table: RawTable) -> tuple[pl.DataFrame, dict[str, str]]:
+    """Columns renamed to canonical names, absent optional ones added, all text; and the file's
+    header of each canonical column it gives."""
     mapping, problems = map_headers(
         [c for c in table.frame.columns if c != "_row"],
         EXPENSE_HEADER_ALIASES,
@@ -62,7 +63,8 @@ def _raw_frame(table: RawTable) -> pl.DataFrame:
         raise UserError(f"{table.file}: the header row does not fit the expense layout", problems)
     frame = table.frame.select("_row", *(pl.col(src).alias(dst) for src, dst in mapping.items()))
     missing = [pl.lit(None, pl.String).alias(c) for c in EXPENSE_SCHEMA if c not in frame.columns]
-    return frame.with_columns(missing).select("_row", *EXPENSE_SCHEMA)
+    headers = {dst: src for src, dst in mapping.items()}
+    return frame.with_columns(missing).select("_row", *EXPENSE_SCHEMA), headers
 
 
 def _typed(raw: pl.DataFrame, currency: str) -> list[pl.Expr]:
@@ -171,7 +173,7 @@ def type_and_check(raw: pl.DataFrame, currency: str) -> tuple[pl.DataFrame, pl.D
 def extract(path: Path, currency: str) -> Extracted:
     """Read, type and check one canonical expense file."""
     table = read_table(path)
-    raw = _raw_frame(table)
+    raw, headers = _raw_frame(table)
     typed, problems = type_and_check(raw, currency)
     fmt = "canonical_xlsx" if path.suffix.lower() in {".xlsx", ".xlsm"} else "canonical_csv"
     raw_cells = typed.select(pl.col(f"raw_{c}") for c in EXPENSE_SCHEMA)
@@ -189,4 +191,5 @@ def extract(path: Path, currency: str) -> Extracted:
         table.sha256,
         fmt,
         table.sheet,
+        headers=headers,
     )

@@ -56,21 +56,30 @@ def _waiting(db: Path | None, production_id: str, file: str, rows: list[int]) ->
 def _extracted(chosen: pl.DataFrame, code: str, currency: str, where: dict[str, str]) -> Extracted:
     """The rows as read, on the chosen line (and, where given, at the payee's country and
     postcode a bank line lacks), typed and checked like any file's rows."""
-    cells = [json.loads(text) for text in chosen["raw_json"].to_list()]
+    cells = [
+        json.loads(text) | {"budget_code": code, **where} for text in chosen["raw_json"].to_list()
+    ]
+    return rows_as_read(chosen, cells, currency, f"code|{code}")
+
+
+def rows_as_read(
+    chosen: pl.DataFrame, cells: list[dict[str, str | None]], currency: str, tag: str
+) -> Extracted:
+    """Quarantined rows (`chosen`: their source_file, source_sheet, source_row and batch's
+    file_name, format, file_sha256) with these cells (one dict of canonical column -> text per
+    row), typed and checked like any file's rows. They form a batch of their own: the file's
+    hash with `tag` and the rows, so the file itself stays unknown to a later import (its other
+    rows may still wait)."""
     raw = pl.DataFrame(
         [{c: row.get(c) for c in EXPENSE_SCHEMA} for row in cells],
         schema=dict.fromkeys(EXPENSE_SCHEMA, pl.String),
-    ).with_columns(
-        pl.lit(code).alias("budget_code"), *(pl.lit(v).alias(k) for k, v in where.items())
     )
     raw = raw.with_columns(pl.Series("_row", chosen["source_row"], pl.Int64)).select(
         "_row", *EXPENSE_SCHEMA
     )
     typed, problems = canonical.type_and_check(raw, currency)
     first = chosen.row(0, named=True)
-    # a batch of its own: the file's hash with what was coded, so the file itself stays unknown
-    # to a later import (its other documents may still wait)
-    tag = f"{first['file_sha256']}|code|{code}|{chosen['source_row'].to_list()}"
+    tag = f"{first['file_sha256']}|{tag}|{chosen['source_row'].to_list()}"
     sha = hashlib.sha256(tag.encode()).hexdigest()
     rows = pl.concat(
         [

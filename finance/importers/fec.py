@@ -51,6 +51,18 @@ COLUMNS = [
 SUPPLIER_ACCOUNTS = r"^40[148]"
 #: salaries and social charges: the production's payroll, one payee per entry
 PAYROLL_ACCOUNTS = r"^64[15]"
+#: the FEC columns each canonical column is read from (reports name them as the file does)
+HEADERS = {
+    "date": "PieceDate / EcritureDate",
+    "supplier": "CompAuxLib",
+    "budget_code": "CompteNum",
+    "amount": "Debit / Credit",
+    "currency": "Idevise",
+    "fx_rate": "Montantdevise",
+    "invoice_ref": "PieceRef",
+    "description": "EcritureLib",
+    "paid_on": "DateLet",
+}
 #: the books' currency (a French company keeps its books in euros)
 BOOKS_CURRENCY = "EUR"
 #: the amount columns, whose decimal separator is decided once for the file
@@ -414,4 +426,5 @@ def extract(path: Path, currency: str) -> Extracted:
         table.sha256,
         "fec",
         None,
+        headers=HEADERS,
     )

@@ -7,6 +7,7 @@ nothing and says so; the same supplier and invoice number with other content is 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -174,18 +175,39 @@ def _counts(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _rejected_rows(frame: pl.DataFrame) -> pl.DataFrame:
-    """The rejected rows as read (their `raw_*` cells, as JSON text) for the quarantine."""
+#: the key of a quarantined row's JSON that keeps the file's own headers (`amount` ->
+#: `Montant HT`), beside the cells as read (keyed by canonical column)
+HEADERS_KEY = "_headers"
+
+
+def _rejected_rows(
+    frame: pl.DataFrame, headers: dict[str, dict[str, str]] | None = None
+) -> pl.DataFrame:
+    """The rejected rows as read (their `raw_*` cells, as JSON text) for the quarantine, with
+    the headers of the file each came from (`headers`: by file hash) under HEADERS_KEY."""
     bad = frame.filter(pl.col("_bad"))
     raw = [c for c in frame.columns if c.startswith("raw_")]
     cells = (
         bad.select(pl.struct(pl.col(raw).name.map(lambda c: c[4:])).struct.json_encode())
         if raw
         else pl.repeat("{}", bad.height, eager=True).to_frame()
-    )
-    return bad.select("_batch_id", "_file", "_sheet", "_row").with_columns(
-        cells.to_series().alias("raw_json")
-    )
+    ).to_series()
+    named = {sha: json.dumps({HEADERS_KEY: h}) for sha, h in (headers or {}).items() if h}
+    if named:
+        head = bad["_sha256"].replace_strict(named, default=None, return_dtype=pl.String)
+        # `{"_headers": {...}}` and `{"date": ...}` joined into one object
+        cells = (
+            pl.select(
+                pl.when(head.is_null())
+                .then(cells)
+                .when(cells == "{}")
+                .then(head)
+                .otherwise(head.str.strip_suffix("}") + pl.lit(", ") + cells.str.strip_prefix("{"))
+            )
+            .to_series()
+            .alias(cells.name)
+        )
+    return bad.select("_batch_id", "_file", "_sheet", "_row").with_columns(cells.alias("raw_json"))
 
 
 def _problem_records(problems: pl.DataFrame) -> list[Problem]:
@@ -332,7 +354,7 @@ def import_expenses(
                 .then(pl.col("_file"))
                 .alias("_part"),
             )
-            rejected = _rejected_rows(frame)
+            rejected = _rejected_rows(frame, {e.sha256: e.headers for e in extracted})
             parts = frame["_file"].unique().drop_nulls().to_list()
             invalid_ids = int((frame["supplier_vat_valid"] == False).sum())  # noqa: E712
             quarantined = int(frame["_bad"].sum())
@@ -547,30 +569,66 @@ def sign_warnings(extracted: Sequence[Extracted]) -> list[tuple[str, SignCheck]]
 @dataclass(frozen=True)
 class Preview:
     """What an import would do, computed without writing anything; `sign_warnings`: the files
-    that need `accept_credits` to be imported."""
+    that need `accept_credits` to be imported; `headers`: per file, the file's own header of
+    each canonical column (`amount` -> `Montant HT`); `duplicates`: the rows already in the
+    ledger (they would add nothing); `waiting`: the valid rows that would wait for a budget line
+    (documents to code). Both frames: `_file`, `_row`, `date`, `supplier`, `invoice_ref`,
+    `amount`, and for `waiting` the `reason`."""
 
     rows_read: int
     valid: int
     problems: list[Problem]
     sign_warnings: list[tuple[str, SignCheck]] = field(default_factory=list)
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    duplicates: pl.DataFrame = field(default_factory=pl.DataFrame)
+    waiting: pl.DataFrame = field(default_factory=pl.DataFrame)
+
+    def header(self, file: str | None, column: str | None) -> str | None:
+        """The file's own header of a canonical column (the column itself when unknown)."""
+        return self.headers.get(file or "", {}).get(column or "", column)
+
+
+#: the columns of a preview's duplicates and documents waiting to be coded
+PREVIEW_COLUMNS = ("_file", "_row", "date", "supplier", "invoice_ref", "amount")
 
 
 def preview_expenses(
     db: Path | None, production_id: str, paths: Sequence[Path], extractor: Extractor | None = None
 ) -> Preview:
-    """The validation report of an import, before anything is written (duplicates and conflicts
-    with the ledger are found at import time and reported then)."""
+    """The validation report of an import, before anything is written: the invalid rows with
+    their reasons (conflicts with the ledger included), the rows already in the ledger and the
+    documents that would wait to be coded. Read-only."""
     with connect(db, read_only=True) as con:
         ctx = _context(con, production_id)
     extracted = [(extractor or choose_extractor(p))(p, ctx.currency) for p in paths]
     if not extracted:
         return Preview(0, 0, [])
+    headers = {e.file: dict(e.headers) for e in extracted}
     rows = _with_optional(pl.concat([e.rows for e in extracted], how="diagonal_relaxed"))
-    _, ledger_problems = enrich(rows, ctx)
+    frame, ledger_problems = enrich(rows, ctx)
+    frame = frame.with_columns(
+        (pl.col("country").is_null() & ~pl.col("_to_code")).alias("_no_seat")
+    ).with_columns(pl.col("_to_code") | pl.col("_no_seat"))
+    with connect(db, read_only=True) as con:
+        frame, conflicts = _flag_duplicates_and_conflicts(con, production_id, frame)
     read_problems = pl.concat([e.problems for e in extracted], how="diagonal_relaxed")
-    problems = pl.concat([read_problems, ledger_problems], how="diagonal_relaxed")
+    problems = pl.concat([read_problems, ledger_problems, conflicts], how="diagonal_relaxed")
     problems = problems.select("_file", *PROBLEM_SCHEMA).unique(keep="first")
     bad = problems.select("_file", "_row").n_unique() if problems.height else 0
+    flagged, _, _ = _flag_rejected(frame, problems)
+    duplicates = flagged.filter(pl.col("_dup") & ~pl.col("_bad")).select(PREVIEW_COLUMNS)
+    waiting = _to_code_problems(
+        flagged.filter(pl.col("_to_code") & ~pl.col("_invalid")).select(
+            "_file", "_row", "_reference", "_no_seat"
+        )
+    ).select("_file", "_row", "reason")
+    waiting = flagged.select(PREVIEW_COLUMNS).join(waiting, on=["_file", "_row"], how="inner")
     return Preview(
-        rows.height, rows.height - bad, _problem_records(problems), sign_warnings(extracted)
+        rows.height,
+        rows.height - bad,
+        _problem_records(problems),
+        sign_warnings(extracted),
+        headers,
+        duplicates.sort("_file", "_row"),
+        waiting.sort("_file", "_row"),
     )

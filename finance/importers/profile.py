@@ -239,4 +239,8 @@ def extract_with(profile: Profile, path: Path, currency: str) -> Extracted:
         fmt,
         table.sheet,
         sign_check=sign_check(profile, typed["amount"].drop_nulls()),
+        headers={
+            c: " / ".join(by_header[normalize_header(h)] for h in profile.sources(c))
+            for c in profile.columns
+        },
     )

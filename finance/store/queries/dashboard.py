@@ -13,7 +13,8 @@ EXPENSE_COLUMNS = (
 OPTION_COLUMNS = ("territory", "chapter_code")
 
 #: every filter of the Expenses page, each off when its parameter is empty or NULL: $pid, $at,
-#: $territories, $chapters, $statuses (lists), $q (a pattern), $d0 and $d1 (dates)
+#: $territories, $chapters, $statuses (lists), $q (a pattern), $d0 and $d1 (dates), $ids (a
+#: list of expense ids to keep, NULL for all: a restriction such as a rule's evidence)
 _FILTER = """
 production_id = $pid AND doc_date <= $at
 AND (len($territories) = 0 OR list_contains($territories, territory))
@@ -22,6 +23,7 @@ AND (len($statuses) = 0 OR list_contains($statuses, status))
 AND ($q::VARCHAR IS NULL OR supplier ILIKE $q OR invoice_ref ILIKE $q OR supplier_vat ILIKE $q
      OR description ILIKE $q)
 AND ($d0::DATE IS NULL OR doc_date BETWEEN $d0 AND $d1)
+AND ($ids::BIGINT[] IS NULL OR list_contains($ids, id))
 """
 #: ... and counting for one of the $schemes in {relation} (the rules' eligibility relation)
 _IN_SCHEMES = """
