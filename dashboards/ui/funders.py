@@ -3,24 +3,41 @@ supports, the evidence table."""
 
 from __future__ import annotations
 
+import io
+import re
 import tempfile
+import zipfile
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import streamlit as st
+from babel.numbers import format_currency
 
-from dashboards.ui import data
+from dashboards.ui import charts, data
+from dashboards.ui.evidence_link import (
+    column_config,
+    evidence_frame,
+    link_params,
+    read_evidence,
+    scheme_title,
+    summary,
+)
 from dashboards.ui.i18n import LANGS, lang, t
-from dashboards.ui.view import as_at, money_table
-from finance.domain.fmt import fmt_money
+from dashboards.ui.strip import gap_of, operator_of, status_word, where_words
+from finance.domain import i18n
+from finance.domain.fmt import fmt_count, fmt_date, fmt_money, locale_of
 from finance.exports.run import export, exportable_schemes
 from finance.reports import agreements as said
+from finance.reports.evidence import has_evidence
 from rules.loader import load_packs
+from rules.model import Operator
 from rules.sentences import (
+    UNIT_SPEC,
     confidence_word,
-    reason_text,
+    parameter_label,
     result_sentences,
     verification_text,
     window_text,
@@ -59,24 +76,6 @@ def sentences(result: dict[str, Any], currency: str) -> tuple[str, str]:
 def figures(results: list[dict[str, Any]]) -> dict[str, Decimal]:
     """The parameters the results used, by name (for the reasons that show one)."""
     return {p["name"]: Decimal(p["value"]) for r in results for p in r.get("parameters", [])}
-
-
-def parameter_table(result: dict[str, Any]) -> pl.DataFrame:
-    """Parameters with value, confidence in words, source and an unverified badge, headed in
-    the reader's language."""
-    head = {k: t(f"parameter_header.{k}") for k in ("value", "confidence", "source", "valid_from")}
-    rows = [
-        {
-            t("parameters"): p["name"],
-            head["value"]: p["value"],
-            head["confidence"]: confidence_word(p["confidence"], lang()),
-            "": "⚠ " + t("unverified") if not p["verified"] else "✓",
-            head["source"]: p["source"],
-            head["valid_from"]: p["valid_from"],
-        }
-        for p in result.get("parameters", [])
-    ]
-    return pl.DataFrame(rows) if rows else pl.DataFrame({t("parameters"): []})
 
 
 def verification(result: dict[str, Any], currency: str) -> tuple[bool, str]:
@@ -146,49 +145,6 @@ def show_agreements(scheme: str, results: list[dict[str, Any]], currency: str) -
         st.info(said.supportable_sentence(scheme, support, code, currency))
 
 
-def evidence_table(
-    production: str,
-    scheme: str,
-    counts: bool,
-    limit: int = 1000,
-    values: dict[str, Decimal] | None = None,
-    per_agreement: bool = False,
-) -> pl.DataFrame:
-    """Expenses examined for the scheme that count (or not), with reasons in words and provenance;
-    the first `limit` by date (the CLI's `evidence` command gives them all). With
-    `per_agreement` (the scheme's agreements stand on their own), the agreement each counts for."""
-    v = data.version()
-    # the evidence of the results shown: the latest run's date, or today's (the results are
-    # then evaluated for the page and not stored)
-    run_at = data.latest_run_date(v, production) or as_at()
-    relation = data.eligibility_at(v, production, run_at, scheme)
-    # the first rows are chosen in the relation, then joined to the ledger's view for their
-    # provenance: joining first would resolve the view for every expense examined
-    rows = data.named(
-        v,
-        "dashboard.examined",
-        (("pid", production), ("at", run_at), ("s", scheme), ("c", counts), ("n", limit)),
-        (("relation", relation),),
-    )
-    if rows.height == 0:
-        return rows
-    # each distinct reason code is put in words once, then every row's list at once
-    codes = rows["reasons"].explode().drop_nulls().unique().to_list()
-    words = {code: reason_text(code, lang(), values) for code in codes}
-    reasons = rows.select(
-        pl.col("reasons")
-        .list.eval(pl.element().replace_strict(words, return_dtype=pl.String))
-        .list.join("; ")
-        .alias(t("reasons"))
-    )
-    shown = money_table(rows.drop("reasons"))
-    if per_agreement:
-        shown = shown.rename({"agreement": t("agreements.col.agreement")})
-    else:
-        shown = shown.drop("agreement")
-    return pl.concat([shown, reasons], how="horizontal").rename({"counts": t("counts")})
-
-
 def justification_file(production: str, scheme: str, at: Any, lang_code: str, suffix: str) -> bytes:
     """The scheme's workbook or PDF summary, built on demand: the check it rests on is evaluated
     and not stored (preparing a file adds no hidden rule run; the export is in the audit trail)."""
@@ -204,3 +160,326 @@ def justification_file(production: str, scheme: str, at: Any, lang_code: str, su
             store_run=False,
         )
         return out.read_bytes()
+
+
+# --- each result in plain words (issue 18, point 2) ----------------------------------------
+
+#: the sites a parameter's source names (`mediabox.brussels 2016`, `legislation.gov.uk`): each
+#: becomes a link to the site; the rest of the source is kept as written
+_SITE = re.compile(
+    r"\b((?:[a-z0-9-]+\.)+(?:be|fr|eu|com|nl|org|net|law|brussels|uk|info|de|lu))\b(?![\w-])"
+)
+
+
+def kind_of(result: dict[str, Any]) -> tuple[str | None, Decimal | None]:
+    """How far the result's money figure stands from its threshold, in words: a `shortfall` (a
+    minimum not reached), a `margin`, or an `excess` (a cap passed), with the amount; (None,
+    None) for a result without money figures. A cap is a rule whose operator is `lte`: it never
+    has a shortfall."""
+    gap = gap_of(result)
+    if gap is None:
+        return None, None
+    if gap >= 0:
+        return "margin", gap
+    return ("shortfall" if operator_of(result) is Operator.GTE else "excess"), -gap
+
+
+def is_cap(result: dict[str, Any]) -> bool:
+    """Whether the rule's threshold is a maximum (its operator is `lte`)."""
+    return operator_of(result) is Operator.LTE
+
+
+def _deadline(result: dict[str, Any]) -> date | None:
+    end = (result.get("window") or {}).get("end")
+    return date.fromisoformat(str(end)[:10]) if end else None
+
+
+def result_sentence(result: dict[str, Any], code: str, currency: str = "EUR") -> str | None:
+    """The result as a sentence from its figures, in the language and its number format:
+    `Dépenses bruxelloises éligibles : 551 753,17 € sur 600 000,00 € requis — il manque
+    48 246,83 €, à dépenser d'ici le 20/08/2027 (Bruxelles-Capitale)`. The subject is the
+    pack's message `<rule>.subject` where it has one. None for a result without figures (not
+    concerned, missing data: the explanation says why)."""
+    if result.get("measured") is None or result.get("threshold") is None:
+        return None
+    if result.get("status") in ("not_applicable", "insufficient_data"):
+        return None
+    measured, threshold = Decimal(str(result["measured"])), Decimal(str(result["threshold"]))
+    if result.get("unit") == "days":
+        margin = measured - threshold
+        key = "funders.days.margin" if margin >= 0 else "funders.days.late"
+        said = i18n.text(key, code, n=fmt_count(int(abs(margin)), code))
+    else:
+        figures = i18n.text(
+            "funders.sentence.cap" if is_cap(result) else "funders.sentence.min",
+            code,
+            measured=fmt_money(measured, code, currency),
+            threshold=fmt_money(threshold, code, currency),
+        )
+        kind, amount = kind_of(result)
+        parts = [figures]
+        if kind is not None:
+            gap = i18n.text(f"funders.gap.{kind}", code, amount=fmt_money(amount, code, currency))
+            parts.append(gap + _where_by(result, code) if kind == "shortfall" else gap)
+        said = " — ".join(parts)
+    scheme, _, rule_id = str(result["rule_id"]).partition(".")
+    subject = f"{scheme}.{rule_id}.subject"
+    return f"{i18n.text(subject, code)} : {said}" if i18n.has(subject) else said
+
+
+def _where_by(result: dict[str, Any], code: str) -> str:
+    """`, à dépenser d'ici le 20/08/2027 (Bruxelles-Capitale)` (the parts the result has)."""
+    where = where_words(result.get("spend_where"), code)
+    day = _deadline(result) if where else None
+    if where and day:
+        return ", " + i18n.text(
+            "funders.gap.spend_by_where", code, day=fmt_date(day, code), where=where
+        )
+    if where:
+        return ", " + i18n.text("funders.gap.spend_where", code, where=where)
+    return ""
+
+
+def status_markdown(status: str, code: str) -> str:
+    """The status as a coloured word: `:red[**● En échec**]`."""
+    colour = STATUS_COLOUR.get(status, "gray")
+    return f":{colour}[**● {status_word(status, code)}**]"
+
+
+def parameter_value(param: dict[str, Any], code: str, currency: str = "EUR") -> str:
+    """A parameter's value as people read it: `90 %`, `250 000 €`, `18 mois`."""
+    unit, figure = str(param.get("unit")), Decimal(str(param["value"]))
+    if unit in ("EUR", "EUR_per_night"):
+        return str(
+            format_currency(
+                figure, currency, format="#,##0.## ¤", locale=locale_of(code), currency_digits=False
+            )
+        )
+    if i18n.has(f"unit.{unit}"):
+        return i18n.text(f"unit.{unit}", code, currency, value=figure)
+    spec = UNIT_SPEC.get(unit, "number")
+    return i18n.render("{v:" + spec + "}", code, currency, v=figure)
+
+
+def source_links(source: str) -> str:
+    """The source as written, each site it names a link to the site (markdown)."""
+    text = source.replace("[", "(").replace("]", ")").replace("$", "\\$")
+    return _SITE.sub(lambda m: f"[{m[1]}](https://{m[1]})", text)
+
+
+def confidence_words(param: dict[str, Any], code: str) -> str:
+    """Whether the figure was checked against the legal text, and how sure we are, in words."""
+    confidence = confidence_word(str(param["confidence"]), code)
+    if param.get("verified"):
+        return i18n.text("funders.param.verified", code, confidence=confidence)
+    if param["confidence"] == "unverified":
+        return i18n.text("funders.param.unverified", code)
+    return i18n.text("funders.param.secondary", code, confidence=confidence)
+
+
+def parameter_lines(result: dict[str, Any], code: str, currency: str = "EUR") -> list[str]:
+    """Each parameter of the result as a line: what it is, its value, whether it was checked
+    and how sure we are, its source with links, since when (markdown)."""
+    scheme = str(result["rule_id"]).partition(".")[0]
+    return [
+        i18n.text(
+            "funders.param.line",
+            code,
+            label=parameter_label(scheme, p, code)[:1].upper() + parameter_label(scheme, p, code)[1:],
+            value=parameter_value(p, code, currency),
+            checked=confidence_words(p, code),
+            source=source_links(str(p.get("source") or "–")),
+            day=fmt_date(date.fromisoformat(str(p["valid_from"])[:10]), code)
+            if p.get("valid_from")
+            else "–",
+        )
+        for p in result.get("parameters", [])
+    ]
+
+
+def show_result(production: str, result: dict[str, Any], currency: str, names: dict[str, str]) -> None:
+    """One result, for a reader who does not know the rule ids: its title and status in words,
+    its figures as a sentence, whether it rests on checked figures, its metrics, its
+    parameters, and the expenses behind its figure."""
+    code = lang()
+    rule_id = str(result["rule_id"])
+    title, explanation = sentences(result, currency)
+    with st.container(border=True, key=f"result-{rule_id.replace('.', '-')}"):
+        st.markdown(f"**{title}** · {status_markdown(str(result['status']), code)}")
+        st.caption(
+            i18n.text("funders.rule_caption", code, rule=rule_id, reference=result.get("reference") or "–")
+        )
+        said = result_sentence(result, code, currency)
+        if said:
+            st.markdown(said)
+        if explanation:
+            st.caption(explanation)
+        checked, flag = verification(result, currency)
+        if checked:
+            st.caption(f"✓ {flag}")
+        else:  # a clear flag: the result rests on figures nobody checked against the text
+            st.warning(flag, icon="⚠️")
+        kind, amount = kind_of(result)
+        if result.get("unit", "money") == "money" and kind is not None:
+            cols = st.columns(4)
+            cols[0].metric(t("funders.metric.measured"), fmt_money(result["measured"], code, currency))
+            cols[1].metric(
+                t("funders.metric.maximum" if is_cap(result) else "funders.metric.required"),
+                fmt_money(result["threshold"], code, currency),
+            )
+            cols[2].metric(t("funders.metric.projected"), fmt_money(result["projected"], code, currency))
+            cols[3].metric(t(f"funders.metric.{kind}"), fmt_money(amount, code, currency))
+            if result.get("evidence_count"):
+                st.plotly_chart(
+                    charts.obligation(result, names), width="stretch", key=f"chart-{rule_id}"
+                )
+        lines = parameter_lines(result, code, currency)
+        if lines:
+            st.markdown(f"**{t('funders.params.heading')}**")
+            st.markdown("\n".join(f"- {line}" for line in lines))
+        show_evidence(production, result, currency)
+
+
+def show_evidence(production: str, result: dict[str, Any], currency: str) -> None:
+    """The expenses behind the result's figure (counted, or not counted and why), their count
+    and total above the table (for those counted, the measured figure), and the link that opens
+    the Expenses page on them; for a rule on the plan's figures (an EU ceiling), the amounts that
+    make up its figure."""
+    code = lang()
+    rule_id = str(result["rule_id"])
+    if result.get("measured") is None or result.get("status") == "not_applicable":
+        return
+    if not has_evidence(rule_id):
+        show_breakdown(result, currency)
+        return
+    st.markdown(f"**{t('funders.evidence.heading')}**")
+    attention = result.get("status") in ("fail", "warn")
+    if not st.toggle(t("funders.evidence.show"), value=attention, key=f"evidence-{rule_id}"):
+        return
+    labels = [t("funders.evidence.counted"), t("funders.evidence.not_counted")]
+    choice = st.radio(
+        t("funders.evidence.choice"), labels, horizontal=True, key=f"counted-{rule_id}"
+    )
+    counted = choice != labels[1]
+    agreements = [int(a["agreement"]) for a in result.get("agreements") or []]
+    agreement: int | None = None
+    expected = Decimal(str(result["measured"]))
+    if counted and len(agreements) >= 2:
+        every = t("funders.evidence.all_agreements")
+        picked = st.radio(
+            t("funders.evidence.agreement"),
+            [every, *(str(k) for k in agreements)],
+            horizontal=True,
+            key=f"agreement-{rule_id}",
+        )
+        if picked != every:
+            agreement = int(picked)
+            mine = next(a for a in result["agreements"] if int(a["agreement"]) == agreement)
+            expected = Decimal(str(mine["measured"])) if mine.get("measured") else expected
+    ev = read_evidence(production, rule_id, counted, agreement)
+    line = summary(ev)
+    if counted and ev.total == expected:
+        line += f" · {t('funders.evidence.equals')}"
+    st.markdown(f"**{line}**", help=None)
+    if ev.count > ev.rows.height:
+        st.caption(i18n.text("funders.evidence.first", code, n=fmt_count(ev.rows.height, code)))
+    st.dataframe(
+        evidence_frame(ev, per_agreement=bool(agreements) and counted),
+        hide_index=True,
+        width="stretch",
+        column_config=column_config(),  # type: ignore[arg-type]
+        key=f"evidence-table-{rule_id}",
+    )
+    st.page_link(
+        "views/expenses.py",
+        label=t("funders.evidence.open"),
+        icon=":material/receipt_long:",
+        query_params=link_params(rule_id, counted, agreement),
+    )
+
+
+_COUNTED = re.compile(r"(?P<scheme>[a-z0-9_]+) \((?P<country>[A-Z]{2})\) (?P<amount>-?\d+(?:\.\d+)?)")
+
+
+def breakdown(result: dict[str, Any]) -> list[tuple[str, Decimal]]:
+    """The amounts that make up a figure measured on the plan, from the result's details: a
+    mapping of schemes to amounts (`obligations`), or a list `<scheme> (<country>) <amount>`
+    (`counted`); empty when the details hold neither."""
+    out: list[tuple[str, Decimal]] = []
+    for value in (result.get("details") or {}).values():
+        if isinstance(value, dict):
+            out += [(str(k), Decimal(str(v))) for k, v in value.items() if _number(v)]
+        elif isinstance(value, str):
+            out += [(m["scheme"], Decimal(m["amount"])) for m in _COUNTED.finditer(value)]
+    return out
+
+
+def _number(value: Any) -> bool:
+    try:
+        Decimal(str(value))
+    except ArithmeticError:
+        return False
+    return True
+
+
+def show_breakdown(result: dict[str, Any], currency: str) -> None:
+    """A figure measured on the plan (an EU ceiling): the amounts it adds up, their count and
+    total (equal to the measured figure), each scheme by its name."""
+    code = lang()
+    parts = breakdown(result)
+    if not parts:
+        return
+    total = sum((a for _, a in parts), Decimal(0))
+    st.markdown(f"**{t('funders.evidence.figures')}**")
+    line = i18n.text(
+        "funders.evidence.figures_total",
+        code,
+        count=fmt_count(len(parts), code),
+        total=fmt_money(total, code, currency),
+    )
+    if result.get("measured") is not None and total == Decimal(str(result["measured"])):
+        line += f" · {t('funders.evidence.equals')}"
+    st.markdown(f"**{line}**")
+    st.dataframe(
+        pl.DataFrame(
+            {
+                t("funders.col.scheme"): [scheme_title(s, code) for s, _ in parts],
+                t("funders.col.amount"): [fmt_money(a, code, currency) for _, a in parts],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key=f"breakdown-{result['rule_id']}",
+    )
+
+
+# --- the justification files ----------------------------------------------------------------
+
+
+def file_name(production: str, scheme: str, at: date, suffix: str) -> str:
+    """`dernier-tram-wallimage-2026-12-05.xlsx`: the production, the scheme, the date."""
+    return f"{production}-{scheme}-{at.isoformat()}{suffix}"
+
+
+def prepare_files(production: str, schemes: list[str], at: date, code: str) -> dict[str, bytes]:
+    """Each scheme's workbook and PDF, by file name, with a progress indicator where it happens
+    (`st.status`) and a toast when done. The check they rest on is evaluated and not stored."""
+    out: dict[str, bytes] = {}
+    with st.status(t("funders.files.preparing"), expanded=False) as status:
+        for scheme in schemes:
+            for suffix in (".xlsx", ".pdf"):
+                name = file_name(production, scheme, at, suffix)
+                st.write(i18n.text("funders.files.step", code, scheme=scheme_title(scheme, code), file=name))
+                out[name] = justification_file(production, scheme, at, code, suffix)
+        status.update(label=t("funders.files.ready"), state="complete")
+    st.toast(t("funders.files.ready"), icon="✅")
+    return out
+
+
+def zipped(files: dict[str, bytes]) -> bytes:
+    """The files in one zip archive."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()

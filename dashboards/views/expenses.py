@@ -15,6 +15,12 @@ PAGE = 1000
 
 production = require_production()
 st.title(t("expenses"))
+# opened from a Funders result (`expenses?rule=...&counted=1`): that rule's expenses only
+from dashboards.ui.evidence_link import evidence_filter, show_filtered  # noqa: E402
+
+if (shown := evidence_filter(production)) is not None:
+    show_filtered(shown)
+    st.stop()
 opts = options(production)
 cols = st.columns(4)
 territories = cols[0].multiselect(t("territory"), opts["territory"], key="f_territory")

@@ -1,0 +1,132 @@
+"""The expenses behind one rule's figure as at a date, those it counts or those it leaves out,
+for the dashboard (the Funders page's evidence and the Expenses page opened on it): how many,
+their total (for those counted, the rule's measured figure to the cent) and a page of them with
+their provenance and reasons.
+
+A rule measured on the expenses reads its measure (`where` and `amount`, rules/measures.py) over
+the eligibility relation of its scheme; the double-counting rule (the overlap pack's measure)
+reads the expenses that two schemes of an exclusive pair both count. Any other rule (a cap on the
+plan, an EU ceiling) has no expense evidence: `has_evidence` says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import duckdb
+import polars as pl
+
+from finance.store.db import read_frame
+from rules.cumulation import exclusive_pairs, overlap_measure
+from rules.loader import load_measures, load_packs
+from rules.relation import relation_at
+
+#: the rows of a measure's scheme: whether the measure counts each (`hit`) and its figure (what
+#: it adds to the measure when counted, its amount when not)
+_MEASURE = """
+SELECT expense_id, agreement_seq AS agreement, doc_date, eligible_amount, reasons,
+       coalesce(({where}), FALSE) AS hit,
+       (CASE WHEN coalesce(({where}), FALSE) THEN ({amount}) ELSE amount END)::DECIMAL(18,2)
+           AS figure,
+       []::VARCHAR[] AS schemes
+FROM {relation} WHERE production_id = $pid AND scheme = $scheme AND status = 'actual'
+"""
+#: the expenses two schemes or more count: double counting where two of them make an exclusive
+#: pair ($pairs), allowed cumulation otherwise
+_OVERLAP = """
+SELECT expense_id, NULL::INTEGER AS agreement, any_value(doc_date) AS doc_date,
+       any_value(amount) AS eligible_amount, []::VARCHAR[] AS reasons,
+       len(list_filter($pairs::VARCHAR[][],
+                       lambda p: list_has_all(list(scheme ORDER BY scheme), p))) > 0 AS hit,
+       any_value(amount)::DECIMAL(18,2) AS figure, list(scheme ORDER BY scheme) AS schemes
+FROM {relation} WHERE production_id = $pid AND status = 'actual' AND counts
+GROUP BY expense_id HAVING count(*) >= 2
+"""
+_CHOSEN = "f.hit = $c AND ($k::INTEGER IS NULL OR f.agreement = $k)"
+_SUMMARY = (
+    "SELECT count(*) AS n, coalesce(sum(f.figure), 0)::DECIMAL(18,2) AS total "
+    "FROM ({flags}) f WHERE " + _CHOSEN
+)
+_PAGE = (
+    "SELECT f.expense_id, e.doc_date, e.supplier, e.invoice_ref, e.territory, e.category, "
+    "e.amount, f.figure, f.agreement, f.reasons, f.schemes, e.source_file, e.source_row "
+    "FROM ({flags}) f JOIN v_expenses e ON e.id = f.expense_id WHERE " + _CHOSEN + " "
+    "ORDER BY e.doc_date, f.expense_id LIMIT $n OFFSET $o"
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The expenses a rule counts (or leaves out) as at a date: their count and total, and a
+    page of them (`expense_id`, date, supplier, ..., `figure`, `agreement`, `reasons`,
+    `schemes`, provenance)."""
+
+    rule_id: str
+    counted: bool
+    agreement: int | None
+    count: int
+    total: Decimal
+    rows: pl.DataFrame
+
+
+def _rule(rule_id: str) -> tuple[str, str] | None:
+    """The rule's scheme and its measured name, None for an unknown rule."""
+    scheme, _, name = rule_id.partition(".")
+    pack = load_packs().get(scheme)
+    rule = next((r for r in pack.rules if r.id == name), None) if pack else None
+    return (scheme, rule.measured) if rule else None
+
+
+def has_evidence(rule_id: str) -> bool:
+    """Whether the rule is measured on expenses (its measure, or the double counting)."""
+    found = _rule(rule_id)
+    return found is not None and (
+        found[1] in load_measures() or found[1] == overlap_measure()
+    )
+
+
+def _flags(con: duckdb.DuckDBPyConnection, production_id: str, rule_id: str, at: date) -> tuple[
+    str, dict[str, object]
+]:
+    """The SQL of the rule's rows (`_MEASURE` or `_OVERLAP`) and its parameters."""
+    found = _rule(rule_id)
+    if found is None or not has_evidence(rule_id):
+        raise ValueError(f"no expense evidence for {rule_id}")
+    measured = found[1]
+    if measured == overlap_measure():
+        relation, params = relation_at(con, production_id, at)
+        pairs = [list(p) for p in exclusive_pairs()]
+        return _OVERLAP.format(relation=relation), {**params, "pairs": pairs}
+    measure = load_measures()[measured]
+    relation, params = relation_at(con, production_id, at, measure.scheme)
+    sql = _MEASURE.format(relation=relation, where=measure.where, amount=measure.amount)
+    return sql, {**params, "scheme": measure.scheme}
+
+
+def rule_evidence(
+    con: duckdb.DuckDBPyConnection,
+    production_id: str,
+    rule_id: str,
+    at: date,
+    counted: bool = True,
+    agreement: int | None = None,
+    limit: int = 1000,
+    offset: int = 0,
+) -> Evidence:
+    """The expenses the rule counts (`counted`) or leaves out as at `at`, those of one
+    `agreement` where the rule's figures are per agreement: how many, their total (for those
+    counted, the rule's measured figure) and the page of `limit` from row `offset`, by date."""
+    flags, params = _flags(con, production_id, rule_id, at)
+    chosen = {**params, "c": counted, "k": agreement if counted else None}
+    summary = read_frame(con, _SUMMARY.format(flags=flags), chosen).row(0, named=True)
+    rows = read_frame(con, _PAGE.format(flags=flags), {**chosen, "n": limit, "o": offset})
+    return Evidence(
+        rule_id=rule_id,
+        counted=counted,
+        agreement=agreement if counted else None,
+        count=int(summary["n"]),
+        total=Decimal(summary["total"]),
+        rows=rows,
+    )
