@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import (  # noqa: F401  (the browser fixture is used by name)
+from tests.test_browser import (
     ARTIFACTS,
     CHROMIUM,
-    browser,
+    FLAGS,
     go_to,
     no_errors,
     serve,
@@ -29,6 +29,16 @@ pytestmark = [
     pytest.mark.xdist_group("browser"),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
 ]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -178,7 +178,10 @@ def test_funders_prepare_the_justification_files(app: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     files = at.session_state["files-wallimage"]
     # dated file names: the production, the scheme, the day
-    xlsx, pdf = files["dernier-tram-wallimage-2026-11-22.xlsx"], files["dernier-tram-wallimage-2026-11-22.pdf"]
+    xlsx, pdf = (
+        files["dernier-tram-wallimage-2026-11-22.xlsx"],
+        files["dernier-tram-wallimage-2026-11-22.pdf"],
+    )
     assert xlsx[:2] == b"PK" and pdf[:4] == b"%PDF"
 
 

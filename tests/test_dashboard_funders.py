@@ -48,7 +48,10 @@ def texts(node: Any) -> list[str]:
     ("code", "sentence"),
     [
         ("fr", "{m} sur {t} requis — il manque {s}, à dépenser d'ici le 02/08/2027 (Wallonie)"),
-        ("nl", "{m} van de vereiste {t} — er ontbreekt {s}, te besteden vóór 02/08/2027 (Wallonië)"),
+        (
+            "nl",
+            "{m} van de vereiste {t} — er ontbreekt {s}, te besteden vóór 02/08/2027 (Wallonië)",
+        ),
         ("en", "{m} of the required {t} — {s} short, to spend by 2027-08-02 (Wallonia)"),
     ],
 )
@@ -62,7 +65,16 @@ def test_a_result_is_a_sentence_from_its_figures_in_the_reader_s_language(
     # the rule's title in words is the main label, its id only a caption
     titles = [x for x in said if x.startswith("**") and "● " in x]
     assert titles and not any("walloon_spend" in x or "wallimage." in x for x in titles)
-    assert any(c.value.startswith(("règle wallimage.walloon_spend", "regel wallimage.walloon_spend", "rule wallimage.walloon_spend")) for c in at.caption)
+    assert any(
+        c.value.startswith(
+            (
+                "règle wallimage.walloon_spend",
+                "regel wallimage.walloon_spend",
+                "rule wallimage.walloon_spend",
+            )
+        )
+        for c in at.caption
+    )
     # the status a coloured word, never the code in code font
     failing = {"fr": "En échec", "nl": "Niet gehaald", "en": "Failing"}[code]
     assert any(f":red[**● {failing}**]" in x for x in titles)
@@ -74,9 +86,15 @@ def test_a_result_is_a_sentence_from_its_figures_in_the_reader_s_language(
 def test_a_cap_has_a_margin_or_an_excess_never_a_shortfall(funders: AppTest) -> None:
     said = texts(funders)
     # the EU ceiling on spend under territorial obligations is passed: an excess
-    assert "2\u202f685\u202f000,00\u00a0€ pour un maximum de 2\u202f612\u202f800,00\u00a0€ — dépassement de 72\u202f200,00\u00a0€" in said
+    assert (
+        "2\u202f685\u202f000,00\u00a0€ pour un maximum de 2\u202f612\u202f800,00\u00a0€ — dépassement de 72\u202f200,00\u00a0€"
+        in said
+    )
     # a cap within its limit: a margin
-    assert "300\u202f000,00\u00a0€ pour un maximum de 400\u202f000,00\u00a0€ — marge de 100\u202f000,00\u00a0€" in said
+    assert (
+        "300\u202f000,00\u00a0€ pour un maximum de 400\u202f000,00\u00a0€ — marge de 100\u202f000,00\u00a0€"
+        in said
+    )
     caps = [x for x in said if "pour un maximum de" in x]
     assert caps and not any("il manque" in x for x in caps)
     labels = [m.label for m in funders.metric]
@@ -112,7 +130,10 @@ def test_the_evidence_adds_up_to_the_measured_figure(funders: AppTest) -> None:
     # the double counting, non-empty on the demo
     assert evidence_line(funders, *OVERLAP)
     # the EU ceiling's figure, made of each scheme's obligation
-    assert "**4 montants — total 2\u202f685\u202f000,00\u00a0€ · égal au chiffre mesuré de la règle**" in texts(funders)
+    assert (
+        "**4 montants — total 2\u202f685\u202f000,00\u00a0€ · égal au chiffre mesuré de la règle**"
+        in texts(funders)
+    )
     # counted or not, in words, and why
     rule = "wallimage.walloon_spend"
     choice = funders.radio(key=f"counted-{rule}")
@@ -171,9 +192,11 @@ def test_all_schemes_files_in_one_dated_archive(funders: AppTest) -> None:
     assert "dernier-tram-wallimage-2026-11-22.xlsx" in names
     assert "dernier-tram-screen_brussels-2026-11-22.pdf" in names
     assert all(n.startswith("dernier-tram-") and "-2026-11-22." in n for n in names)
-    book = openpyxl.load_workbook(io.BytesIO(archive.read("dernier-tram-wallimage-2026-11-22.xlsx")))
+    book = openpyxl.load_workbook(
+        io.BytesIO(archive.read("dernier-tram-wallimage-2026-11-22.xlsx"))
+    )
     assert book.sheetnames
-    button = [b for b in funders.get("download_button")]
+    button = list(funders.get("download_button"))
     assert button, "the archive can be downloaded"
 
 

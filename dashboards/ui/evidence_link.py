@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -65,9 +66,11 @@ def rule_title(rule_id: str, code: str) -> str:
     rule = next((r for r in pack.rules if r.id == name), None) if pack else None
     if pack is None or rule is None:
         return rule_id
-    values = {n: pack.parameters[n].at(as_at())[1].value for n in rule.parameters if n in pack.parameters}
+    values = {
+        n: pack.parameters[n].at(as_at())[1].value for n in rule.parameters if n in pack.parameters
+    }
     try:
-        return rule_text(scheme, name, "title", code, **values)
+        return rule_text(scheme, name, "title", code, "EUR", **values)
     except UserError:  # a title that needs a figure the pack's parameters do not give
         return rule_id
 
@@ -139,7 +142,7 @@ def evidence_frame(ev: Evidence, per_agreement: bool = False) -> pl.DataFrame:
     return out
 
 
-def column_config() -> dict[str, object]:
+def column_config() -> dict[str, Any]:
     """The evidence table's columns: the reasons wide (read whole), the amounts narrow."""
     return {
         t("funders.col.reasons"): st.column_config.TextColumn(width="large"),
@@ -151,7 +154,9 @@ def summary(ev: Evidence) -> str:
     """`648 dépenses comptées — total 551 753,17 €`."""
     code = lang()
     return i18n.text(
-        "funders.evidence.summary_counted" if ev.counted else "funders.evidence.summary_not_counted",
+        "funders.evidence.summary_counted"
+        if ev.counted
+        else "funders.evidence.summary_not_counted",
         code,
         count=fmt_count(ev.count, code),
         total=fmt_money(ev.total, code, "EUR"),
@@ -214,9 +219,8 @@ def show_filtered(shown: Shown) -> None:
         evidence_frame(shown.evidence, per_agreement),
         hide_index=True,
         width="stretch",
-        column_config=column_config(),  # type: ignore[arg-type]
+        column_config=column_config(),
     )
     if st.button(t("funders.link.clear"), key="evidence_clear"):
         st.query_params.clear()
         st.rerun()
-

@@ -285,7 +285,8 @@ def parameter_lines(result: dict[str, Any], code: str, currency: str = "EUR") ->
         i18n.text(
             "funders.param.line",
             code,
-            label=parameter_label(scheme, p, code)[:1].upper() + parameter_label(scheme, p, code)[1:],
+            label=parameter_label(scheme, p, code)[:1].upper()
+            + parameter_label(scheme, p, code)[1:],
             value=parameter_value(p, code, currency),
             checked=confidence_words(p, code),
             source=source_links(str(p.get("source") or "–")),
@@ -297,7 +298,9 @@ def parameter_lines(result: dict[str, Any], code: str, currency: str = "EUR") ->
     ]
 
 
-def show_result(production: str, result: dict[str, Any], currency: str, names: dict[str, str]) -> None:
+def show_result(
+    production: str, result: dict[str, Any], currency: str, names: dict[str, str]
+) -> None:
     """One result, for a reader who does not know the rule ids: its title and status in words,
     its figures as a sentence, whether it rests on checked figures, its metrics, its
     parameters, and the expenses behind its figure."""
@@ -307,7 +310,9 @@ def show_result(production: str, result: dict[str, Any], currency: str, names: d
     with st.container(border=True, key=f"result-{rule_id.replace('.', '-')}"):
         st.markdown(f"**{title}** · {status_markdown(str(result['status']), code)}")
         st.caption(
-            i18n.text("funders.rule_caption", code, rule=rule_id, reference=result.get("reference") or "–")
+            i18n.text(
+                "funders.rule_caption", code, rule=rule_id, reference=result.get("reference") or "–"
+            )
         )
         said = result_sentence(result, code, currency)
         if said:
@@ -322,12 +327,16 @@ def show_result(production: str, result: dict[str, Any], currency: str, names: d
         kind, amount = kind_of(result)
         if result.get("unit", "money") == "money" and kind is not None:
             cols = st.columns(4)
-            cols[0].metric(t("funders.metric.measured"), fmt_money(result["measured"], code, currency))
+            cols[0].metric(
+                t("funders.metric.measured"), fmt_money(result["measured"], code, currency)
+            )
             cols[1].metric(
                 t("funders.metric.maximum" if is_cap(result) else "funders.metric.required"),
                 fmt_money(result["threshold"], code, currency),
             )
-            cols[2].metric(t("funders.metric.projected"), fmt_money(result["projected"], code, currency))
+            cols[2].metric(
+                t("funders.metric.projected"), fmt_money(result["projected"], code, currency)
+            )
             cols[3].metric(t(f"funders.metric.{kind}"), fmt_money(amount, code, currency))
             if result.get("evidence_count"):
                 st.plotly_chart(
@@ -387,7 +396,7 @@ def show_evidence(production: str, result: dict[str, Any], currency: str) -> Non
         evidence_frame(ev, per_agreement=bool(agreements) and counted),
         hide_index=True,
         width="stretch",
-        column_config=column_config(),  # type: ignore[arg-type]
+        column_config=column_config(),
         key=f"evidence-table-{rule_id}",
     )
     st.page_link(
@@ -398,7 +407,9 @@ def show_evidence(production: str, result: dict[str, Any], currency: str) -> Non
     )
 
 
-_COUNTED = re.compile(r"(?P<scheme>[a-z0-9_]+) \((?P<country>[A-Z]{2})\) (?P<amount>-?\d+(?:\.\d+)?)")
+_COUNTED = re.compile(
+    r"(?P<scheme>[a-z0-9_]+) \((?P<country>[A-Z]{2})\) (?P<amount>-?\d+(?:\.\d+)?)"
+)
 
 
 def breakdown(result: dict[str, Any]) -> list[tuple[str, Decimal]]:
@@ -457,7 +468,7 @@ def show_breakdown(result: dict[str, Any], currency: str) -> None:
 
 
 def file_name(production: str, scheme: str, at: date, suffix: str) -> str:
-    """`dernier-tram-wallimage-2026-12-05.xlsx`: the production, the scheme, the date."""
+    """`<production>-<scheme>-2026-12-05.xlsx`: the production, the scheme, the date."""
     return f"{production}-{scheme}-{at.isoformat()}{suffix}"
 
 
@@ -469,7 +480,11 @@ def prepare_files(production: str, schemes: list[str], at: date, code: str) -> d
         for scheme in schemes:
             for suffix in (".xlsx", ".pdf"):
                 name = file_name(production, scheme, at, suffix)
-                st.write(i18n.text("funders.files.step", code, scheme=scheme_title(scheme, code), file=name))
+                st.write(
+                    i18n.text(
+                        "funders.files.step", code, scheme=scheme_title(scheme, code), file=name
+                    )
+                )
                 out[name] = justification_file(production, scheme, at, code, suffix)
         status.update(label=t("funders.files.ready"), state="complete")
     st.toast(t("funders.files.ready"), icon="✅")

@@ -82,14 +82,12 @@ def _rule(rule_id: str) -> tuple[str, str] | None:
 def has_evidence(rule_id: str) -> bool:
     """Whether the rule is measured on expenses (its measure, or the double counting)."""
     found = _rule(rule_id)
-    return found is not None and (
-        found[1] in load_measures() or found[1] == overlap_measure()
-    )
+    return found is not None and (found[1] in load_measures() or found[1] == overlap_measure())
 
 
-def _flags(con: duckdb.DuckDBPyConnection, production_id: str, rule_id: str, at: date) -> tuple[
-    str, dict[str, object]
-]:
+def _flags(
+    con: duckdb.DuckDBPyConnection, production_id: str, rule_id: str, at: date
+) -> tuple[str, dict[str, object]]:
     """The SQL of the rule's rows (`_MEASURE` or `_OVERLAP`) and its parameters."""
     found = _rule(rule_id)
     if found is None or not has_evidence(rule_id):
