@@ -47,12 +47,21 @@ def texts(node: Any) -> list[str]:
 @pytest.mark.parametrize(
     ("code", "sentence"),
     [
-        ("fr", "{m} sur {t} requis — il manque {s}, à dépenser d'ici le 02/08/2027 (Wallonie)"),
+        (
+            "fr",
+            "Dépenses wallonnes éligibles : {m} sur {t} requis — il manque {s}, à dépenser "
+            "d'ici le 02/08/2027 (Wallonie)",
+        ),
         (
             "nl",
-            "{m} van de vereiste {t} — er ontbreekt {s}, te besteden vóór 02/08/2027 (Wallonië)",
+            "In aanmerking komende Waalse uitgaven: {m} van de vereiste {t} — er ontbreekt {s}, "
+            "te besteden vóór 02/08/2027 (Wallonië)",
         ),
-        ("en", "{m} of the required {t} — {s} short, to spend by 2027-08-02 (Wallonia)"),
+        (
+            "en",
+            "Eligible Walloon spend: {m} of the required {t} — {s} short, to spend by "
+            "2027-08-02 (Wallonia)",
+        ),
     ],
 )
 def test_a_result_is_a_sentence_from_its_figures_in_the_reader_s_language(
@@ -87,13 +96,13 @@ def test_a_cap_has_a_margin_or_an_excess_never_a_shortfall(funders: AppTest) -> 
     said = texts(funders)
     # the EU ceiling on spend under territorial obligations is passed: an excess
     assert (
-        "2\u202f685\u202f000,00\u00a0€ pour un maximum de 2\u202f612\u202f800,00\u00a0€ — dépassement de 72\u202f200,00\u00a0€"
-        in said
+        "Dépenses sous obligation territoriale : 2\u202f685\u202f000,00\u00a0€ pour un maximum "
+        "de 2\u202f612\u202f800,00\u00a0€ — dépassement de 72\u202f200,00\u00a0€" in said
     )
     # a cap within its limit: a margin
     assert (
-        "300\u202f000,00\u00a0€ pour un maximum de 400\u202f000,00\u00a0€ — marge de 100\u202f000,00\u00a0€"
-        in said
+        "Investissement Wallimage : 300\u202f000,00\u00a0€ pour un maximum de "
+        "400\u202f000,00\u00a0€ — marge de 100\u202f000,00\u00a0€" in said
     )
     caps = [x for x in said if "pour un maximum de" in x]
     assert caps and not any("il manque" in x for x in caps)

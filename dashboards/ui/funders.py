@@ -224,7 +224,9 @@ def result_sentence(result: dict[str, Any], code: str, currency: str = "EUR") ->
         said = " — ".join(parts)
     scheme, _, rule_id = str(result["rule_id"]).partition(".")
     subject = f"{scheme}.{rule_id}.subject"
-    return f"{i18n.text(subject, code)} : {said}" if i18n.has(subject) else said
+    if not i18n.has(subject):
+        return said
+    return i18n.text("funders.sentence.subject", code, subject=i18n.text(subject, code), said=said)
 
 
 def _where_by(result: dict[str, Any], code: str) -> str:
