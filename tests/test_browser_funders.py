@@ -78,6 +78,10 @@ def test_from_a_failing_rule_to_the_expenses_that_make_its_figure(
     result.wait_for(timeout=60_000)
     said = result.inner_text()
     assert "il manque" in said and "Wallonie" in said, said  # its figures as a sentence
+    result.get_by_text("Voir les dépenses").click()  # its evidence, on demand
+    result.get_by_text("997 dépenses comptées").wait_for(timeout=60_000)
+    settle(page)
+    said = result.inner_text()
     # its evidence: the count and the total above the table, equal to the measured figure
     line = f"{fmt_count(997, 'fr')} dépenses comptées — total {total}"
     assert line in said, said
@@ -85,7 +89,9 @@ def test_from_a_failing_rule_to_the_expenses_that_make_its_figure(
     page.screenshot(path=str(ARTIFACTS / "funders-evidence.png"), full_page=True)
     # the double counting's evidence, not empty
     overlap = page.locator(".st-key-result-cumulation-exclusive_overlap")
-    overlap.wait_for(timeout=60_000)
+    overlap.get_by_text("Voir les dépenses").click()
+    overlap.get_by_text("63 dépenses comptées").wait_for(timeout=60_000)
+    settle(page)
     assert "63 dépenses comptées" in overlap.inner_text()
     # the link opens the Expenses page on those expenses; its sum is the measured figure
     result.get_by_text("Ouvrir ces dépenses dans la page Dépenses").click()

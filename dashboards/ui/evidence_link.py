@@ -191,7 +191,8 @@ def evidence_filter(production: str) -> Shown | None:
     raw = st.query_params.get("agreement", "")
     agreement = int(raw) if raw.isdigit() else None
     page = int(st.session_state.get("evidence_page", 1))
-    ev = read_evidence(production, rule_id, counted, agreement, (page - 1) * PAGE)
+    with st.spinner(t("funders.evidence.reading")):
+        ev = read_evidence(production, rule_id, counted, agreement, (page - 1) * PAGE)
     code = lang()
     title = rule_title(rule_id, code)
     if agreement is not None:

@@ -12,11 +12,11 @@ from dashboards.ui.funders import (
     scheme_titles,
     show_agreements,
     show_result,
-    status_markdown,
     window,
     zipped,
 )
 from dashboards.ui.i18n import lang, t
+from dashboards.ui.result_words import status_markdown
 from dashboards.ui.view import as_at, require_production
 from finance.checks import run_check
 

@@ -19,9 +19,13 @@ import duckdb
 import polars as pl
 
 from finance.store.db import read_frame
-from rules.cumulation import exclusive_pairs, overlap_measure
+from finance.store.productions import get_manifest
+from rules.cumulation import overlap_measure, overlap_test
+from rules.eligibility import col
 from rules.loader import load_measures, load_packs
 from rules.relation import relation_at
+from rules.setwise import draft, plan_of
+from rules.wide import wide_relation
 
 #: the rows of a measure's scheme: whether the measure counts each (`hit`) and its figure (what
 #: it adds to the measure when counted, its amount when not)
@@ -33,28 +37,30 @@ SELECT expense_id, agreement_seq AS agreement, doc_date, eligible_amount, reason
        []::VARCHAR[] AS schemes
 FROM {relation} WHERE production_id = $pid AND scheme = $scheme AND status = 'actual'
 """
-#: the expenses two schemes or more count: double counting where two of them make an exclusive
-#: pair ($pairs), allowed cumulation otherwise
+#: the expenses two schemes or more count, from the check's own wide rows (one per expense, every
+#: scheme's tests): double counting where two of them make an exclusive pair ({overlap}, the
+#: measure's own test), allowed cumulation otherwise; the schemes that count each, by name
 _OVERLAP = """
-SELECT expense_id, NULL::INTEGER AS agreement, any_value(doc_date) AS doc_date,
-       any_value(amount) AS eligible_amount, []::VARCHAR[] AS reasons,
-       len(list_filter($pairs::VARCHAR[][],
-                       lambda p: list_has_all(list(scheme ORDER BY scheme), p))) > 0 AS hit,
-       any_value(amount)::DECIMAL(18,2) AS figure, list(scheme ORDER BY scheme) AS schemes
-FROM {relation} WHERE production_id = $pid AND status = 'actual' AND counts
-GROUP BY expense_id HAVING count(*) >= 2
+SELECT id AS expense_id, NULL::INTEGER AS agreement, doc_date, amount AS eligible_amount,
+       []::VARCHAR[] AS reasons, coalesce({overlap}, FALSE) AS hit,
+       amount::DECIMAL(18,2) AS figure, list_where($names::VARCHAR[], [{counts}]) AS schemes
+FROM {relation} WHERE production_id = $pid AND status = 'actual' AND {several}
 """
-_CHOSEN = "f.hit = $c AND ($k::INTEGER IS NULL OR f.agreement = $k)"
-_SUMMARY = (
-    "SELECT count(*) AS n, coalesce(sum(f.figure), 0)::DECIMAL(18,2) AS total "
-    "FROM ({flags}) f WHERE " + _CHOSEN
-)
-_PAGE = (
-    "SELECT f.expense_id, e.doc_date, e.supplier, e.invoice_ref, e.territory, e.category, "
-    "e.amount, f.figure, f.agreement, f.reasons, f.schemes, e.source_file, e.source_row "
-    "FROM ({flags}) f JOIN v_expenses e ON e.id = f.expense_id WHERE " + _CHOSEN + " "
-    "ORDER BY e.doc_date, f.expense_id LIMIT $n OFFSET $o"
-)
+
+
+#: the rows chosen (counted or not, of one agreement) computed once: their count and total, and
+#: a page of them joined to the ledger's view for their provenance (one row without a page)
+_EVIDENCE = """
+WITH f AS MATERIALIZED (
+    SELECT * FROM ({flags}) r WHERE r.hit = $c AND ($k::INTEGER IS NULL OR r.agreement = $k)),
+s AS (SELECT count(*) AS n, coalesce(sum(figure), 0)::DECIMAL(18,2) AS total FROM f),
+p AS (SELECT * FROM f ORDER BY doc_date, expense_id LIMIT $n OFFSET $o)
+SELECT s.n AS n_all, s.total AS total_all, p.expense_id, e.doc_date, e.supplier, e.invoice_ref,
+       e.territory, e.category, e.amount, p.figure, p.agreement, p.reasons, p.schemes,
+       e.source_file, e.source_row
+FROM s LEFT JOIN p ON TRUE LEFT JOIN v_expenses e ON e.id = p.expense_id
+ORDER BY p.doc_date, p.expense_id
+"""
 
 
 @dataclass(frozen=True)
@@ -94,9 +100,16 @@ def _flags(
         raise ValueError(f"no expense evidence for {rule_id}")
     measured = found[1]
     if measured == overlap_measure():
-        relation, params = relation_at(con, production_id, at)
-        pairs = [list(p) for p in exclusive_pairs()]
-        return _OVERLAP.format(relation=relation), {**params, "pairs": pairs}
+        plan = plan_of([draft(get_manifest(con, production_id), at)])
+        names = sorted({spec.scheme for spec in plan.specs})
+        counts = [f"coalesce({col(n, 'counts')}, FALSE)" for n in names]
+        sql = _OVERLAP.format(
+            relation=wide_relation(plan),
+            overlap=overlap_test(set(names)),
+            counts=", ".join(counts) or "FALSE",
+            several=f"({' + '.join(f'{c}::INTEGER' for c in counts) or '0'}) >= 2",
+        )
+        return sql, {"pid": production_id, "at": at, "names": names}
     measure = load_measures()[measured]
     relation, params = relation_at(con, production_id, at, measure.scheme)
     sql = _MEASURE.format(relation=relation, where=measure.where, amount=measure.amount)
@@ -118,13 +131,12 @@ def rule_evidence(
     counted, the rule's measured figure) and the page of `limit` from row `offset`, by date."""
     flags, params = _flags(con, production_id, rule_id, at)
     chosen = {**params, "c": counted, "k": agreement if counted else None}
-    summary = read_frame(con, _SUMMARY.format(flags=flags), chosen).row(0, named=True)
-    rows = read_frame(con, _PAGE.format(flags=flags), {**chosen, "n": limit, "o": offset})
+    found = read_frame(con, _EVIDENCE.format(flags=flags), {**chosen, "n": limit, "o": offset})
     return Evidence(
         rule_id=rule_id,
         counted=counted,
         agreement=agreement if counted else None,
-        count=int(summary["n"]),
-        total=Decimal(summary["total"]),
-        rows=rows,
+        count=int(found["n_all"][0]),
+        total=Decimal(found["total_all"][0]),
+        rows=found.filter(pl.col("expense_id").is_not_null()).drop("n_all", "total_all"),
     )
