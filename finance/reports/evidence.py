@@ -18,7 +18,7 @@ from decimal import Decimal
 import duckdb
 import polars as pl
 
-from finance.store.db import read_frame
+from finance.store import queries
 from finance.store.productions import get_manifest
 from rules.cumulation import overlap_measure, overlap_test
 from rules.eligibility import col
@@ -26,41 +26,6 @@ from rules.loader import load_measures, load_packs
 from rules.relation import relation_at
 from rules.setwise import draft, plan_of
 from rules.wide import wide_relation
-
-#: the rows of a measure's scheme: whether the measure counts each (`hit`) and its figure (what
-#: it adds to the measure when counted, its amount when not)
-_MEASURE = """
-SELECT expense_id, agreement_seq AS agreement, doc_date, eligible_amount, reasons,
-       coalesce(({where}), FALSE) AS hit,
-       (CASE WHEN coalesce(({where}), FALSE) THEN ({amount}) ELSE amount END)::DECIMAL(18,2)
-           AS figure,
-       []::VARCHAR[] AS schemes
-FROM {relation} WHERE production_id = $pid AND scheme = $scheme AND status = 'actual'
-"""
-#: the expenses two schemes or more count, from the check's own wide rows (one per expense, every
-#: scheme's tests): double counting where two of them make an exclusive pair ({overlap}, the
-#: measure's own test), allowed cumulation otherwise; the schemes that count each, by name
-_OVERLAP = """
-SELECT id AS expense_id, NULL::INTEGER AS agreement, doc_date, amount AS eligible_amount,
-       []::VARCHAR[] AS reasons, coalesce({overlap}, FALSE) AS hit,
-       amount::DECIMAL(18,2) AS figure, list_where($names::VARCHAR[], [{counts}]) AS schemes
-FROM {relation} WHERE production_id = $pid AND status = 'actual' AND {several}
-"""
-
-
-#: the rows chosen (counted or not, of one agreement) computed once: their count and total, and
-#: a page of them joined to the ledger's view for their provenance (one row without a page)
-_EVIDENCE = """
-WITH f AS MATERIALIZED (
-    SELECT * FROM ({flags}) r WHERE r.hit = $c AND ($k::INTEGER IS NULL OR r.agreement = $k)),
-s AS (SELECT count(*) AS n, coalesce(sum(figure), 0)::DECIMAL(18,2) AS total FROM f),
-p AS (SELECT * FROM f ORDER BY doc_date, expense_id LIMIT $n OFFSET $o)
-SELECT s.n AS n_all, s.total AS total_all, p.expense_id, e.doc_date, e.supplier, e.invoice_ref,
-       e.territory, e.category, e.amount, p.figure, p.agreement, p.reasons, p.schemes,
-       e.source_file, e.source_row
-FROM s LEFT JOIN p ON TRUE LEFT JOIN v_expenses e ON e.id = p.expense_id
-ORDER BY p.doc_date, p.expense_id
-"""
 
 
 @dataclass(frozen=True)
@@ -103,16 +68,19 @@ def _flags(
         plan = plan_of([draft(get_manifest(con, production_id), at)])
         names = sorted({spec.scheme for spec in plan.specs})
         counts = [f"coalesce({col(n, 'counts')}, FALSE)" for n in names]
-        sql = _OVERLAP.format(
+        sql = queries.sql(
+            "evidence.overlap_rows",
             relation=wide_relation(plan),
             overlap=overlap_test(set(names)),
             counts=", ".join(counts) or "FALSE",
-            several=f"({' + '.join(f'{c}::INTEGER' for c in counts) or '0'}) >= 2",
+            several=" + ".join(f"{c}::INTEGER" for c in counts) or "0",
         )
         return sql, {"pid": production_id, "at": at, "names": names}
     measure = load_measures()[measured]
     relation, params = relation_at(con, production_id, at, measure.scheme)
-    sql = _MEASURE.format(relation=relation, where=measure.where, amount=measure.amount)
+    sql = queries.sql(
+        "evidence.measure_rows", relation=relation, where=measure.where, amount=measure.amount
+    )
     return sql, {**params, "scheme": measure.scheme}
 
 
@@ -131,7 +99,9 @@ def rule_evidence(
     counted, the rule's measured figure) and the page of `limit` from row `offset`, by date."""
     flags, params = _flags(con, production_id, rule_id, at)
     chosen = {**params, "c": counted, "k": agreement if counted else None}
-    found = read_frame(con, _EVIDENCE.format(flags=flags), {**chosen, "n": limit, "o": offset})
+    found = queries.frame(
+        con, "evidence.chosen", {**chosen, "n": limit, "o": offset}, {"flags": flags}
+    )
     return Evidence(
         rule_id=rule_id,
         counted=counted,
