@@ -218,7 +218,7 @@ def test_funders_evidence_lists_the_expenses_behind_a_scheme(app: AppTest) -> No
     if not shown.value:  # a passing scheme's expenses come on demand
         shown.set_value(True).run()
     counted = evidence(at)
-    assert {"Pourquoi", "Compté", "Fichier et ligne"} <= set(counted.columns)
+    assert {"Compté", "Fichier et ligne"} <= set(counted.columns)
     assert len(counted) > 0
     at.radio(key=f"counted-{rule}").set_value("Non comptées, et pourquoi").run()
     excluded = evidence(at)

@@ -75,6 +75,14 @@ def rule_title(rule_id: str, code: str) -> str:
         return rule_id
 
 
+def per_agreement(rule_id: str) -> bool:
+    """Whether the rule's figures are per agreement (its expenses say which each counts for)."""
+    scheme, _, name = rule_id.partition(".")
+    pack = load_packs().get(scheme)
+    rule = next((r for r in pack.rules if r.id == name), None) if pack else None
+    return bool(rule and rule.per_agreement)
+
+
 def scheme_title(scheme: str, code: str) -> str:
     pack = load_packs().get(scheme)
     labels = pack.presentation.label if pack else {}
@@ -120,6 +128,8 @@ def evidence_frame(ev: Evidence, per_agreement: bool = False) -> pl.DataFrame:
             .list.join("; ")
         )
     )
+    # the reasons of expenses counted are the caps applied, if any: the column only where some are
+    said = rows.select(reasons.fill_null("").str.len_chars().sum()).item() > 0 or not ev.counted
     pattern = "%Y-%m-%d" if code == "en" else "%d/%m/%Y"
     figure = t("funders.col.counted" if ev.counted else "funders.col.left_out")
     out = rows.select(
@@ -134,7 +144,7 @@ def evidence_frame(ev: Evidence, per_agreement: bool = False) -> pl.DataFrame:
         money_text(pl.col("amount"), code).alias(t("funders.col.amount")),
         money_text(pl.col("figure"), code).alias(figure),
         *([pl.col("agreement").alias(t("funders.evidence.agreement"))] if per_agreement else []),
-        reasons.fill_null("").alias(t("funders.col.reasons")),
+        *([reasons.fill_null("").alias(t("funders.col.reasons"))] if said else []),
         pl.concat_str([pl.col("source_file"), pl.col("source_row").cast(pl.String)], separator=":")
         .fill_null("")
         .alias(t("funders.col.source")),
@@ -215,9 +225,8 @@ def show_filtered(shown: Shown) -> None:
     pages = max(1, -(-shown.evidence.count // PAGE))
     if pages > 1:
         st.number_input(t("expenses.page"), 1, pages, 1, key="evidence_page")
-    per_agreement = shown.evidence.rows["agreement"].drop_nulls().len() > 0
     st.dataframe(
-        evidence_frame(shown.evidence, per_agreement),
+        evidence_frame(shown.evidence, per_agreement(shown.evidence.rule_id)),
         hide_index=True,
         width="stretch",
         column_config=column_config(),

@@ -19,6 +19,7 @@ from dashboards.ui.evidence_link import (
     column_config,
     evidence_frame,
     link_params,
+    per_agreement,
     read_evidence,
     scheme_title,
     summary,
@@ -248,7 +249,7 @@ def show_evidence(production: str, result: dict[str, Any], currency: str) -> Non
     if ev.count > ev.rows.height:
         st.caption(i18n.text("funders.evidence.first", code, n=fmt_count(ev.rows.height, code)))
     st.dataframe(
-        evidence_frame(ev, per_agreement=bool(agreements) and counted),
+        evidence_frame(ev, per_agreement=per_agreement(rule_id) and counted),
         hide_index=True,
         width="stretch",
         column_config=column_config(),
