@@ -233,3 +233,15 @@ def test_a_strip_card_names_its_scheme_in_the_address(demo_dashboard: Path) -> N
     assert at.query_params.get("scheme") in ("cnc_acm", ["cnc_acm"])
     (panel,) = [e for e in at.expander if "CNC" in e.label]
     assert panel.children
+
+
+def test_a_breakdown_shows_only_where_it_adds_up_to_the_measured_figure(funders: AppTest) -> None:
+    """The CNC's aid ceiling counts the French aid only: its details list every state's aid,
+    which do not make its figure, and are not shown as if they did."""
+    funders.session_state["scheme-cnc_acm"] = True
+    funders.run()
+    totals = [x for x in texts(funders) if x.startswith("**4 montants — total")]
+    assert totals == [
+        "**4 montants — total 2\u202f685\u202f000,00\u00a0€ · égal au chiffre mesuré de la règle**",
+        "**4 montants — total 970\u202f000,00\u00a0€ · égal au chiffre mesuré de la règle**",
+    ]

@@ -283,12 +283,13 @@ def pick_agreement(
 
 def show_breakdown(result: dict[str, Any], currency: str) -> None:
     """A figure measured on the plan (an EU ceiling): the amounts it adds up, their count and
-    total (equal to the measured figure), each scheme by its name."""
+    total, each scheme by its name; shown only where they add up to the measured figure (a
+    result whose details list more, such as aid it leaves out, shows its explanation alone)."""
     code = lang()
     parts = breakdown(result)
-    if not parts:
-        return
     total = sum((a for _, a in parts), Decimal(0))
+    if not parts or total != Decimal(str(result["measured"])):
+        return
     st.markdown(f"**{t('funders.evidence.figures')}**")
     line = i18n.text(
         "funders.evidence.figures_total",
@@ -296,9 +297,7 @@ def show_breakdown(result: dict[str, Any], currency: str) -> None:
         count=fmt_count(len(parts), code),
         total=fmt_money(total, code, currency),
     )
-    if result.get("measured") is not None and total == Decimal(str(result["measured"])):
-        line += f" · {t('funders.evidence.equals')}"
-    st.markdown(f"**{line}**")
+    st.markdown(f"**{line} · {t('funders.evidence.equals')}**")
     st.dataframe(
         pl.DataFrame(
             {
