@@ -245,3 +245,20 @@ def test_a_breakdown_shows_only_where_it_adds_up_to_the_measured_figure(funders:
         "**4 montants — total 2\u202f685\u202f000,00\u00a0€ · égal au chiffre mesuré de la règle**",
         "**4 montants — total 970\u202f000,00\u00a0€ · égal au chiffre mesuré de la règle**",
     ]
+
+
+def test_the_expenses_page_pages_through_a_rule_s_expenses(demo_dashboard: Path) -> None:
+    """The Tax Shelter counts 2 539 expenses of the demo: a thousand at a time, the whole reachable,
+    the count and total those of every page."""
+    at = open_dashboard()
+    at.query_params["rule"] = "be_tax_shelter.belgian_spend"
+    at.query_params["counted"] = "1"
+    at.switch_page("views/expenses.py")
+    at.run()
+    assert len(at.dataframe[0].value) == 1000
+    at.number_input(key="evidence_page-be_tax_shelter.belgian_spend-1-0").set_value(3).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.dataframe[0].value) == 539
+    (said,) = [m.value for m in at.markdown if m.value.startswith("**Affichage")]
+    assert "2\u202f539 dépenses comptées" in said
+    assert said.endswith(f"total {fmt_money(Decimal('2361041.41'), 'fr', 'EUR')}**")

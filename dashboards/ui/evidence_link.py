@@ -181,6 +181,11 @@ def link_params(rule_id: str, counted: bool, agreement: int | None) -> dict[str,
     return params
 
 
+def page_key(rule_id: str, counted: bool, agreement: int | None) -> str:
+    """The key of the page number of one rule's evidence (each keeps its own)."""
+    return f"evidence_page-{rule_id}-{int(counted)}-{agreement or 0}"
+
+
 @dataclass(frozen=True)
 class Shown:
     """What the Expenses page shows when opened from a rule's evidence."""
@@ -200,7 +205,7 @@ def evidence_filter(production: str) -> Shown | None:
     counted = st.query_params.get("counted", "1") != "0"
     raw = st.query_params.get("agreement", "")
     agreement = int(raw) if raw.isdigit() else None
-    page = int(st.session_state.get("evidence_page", 1))
+    page = int(st.session_state.get(page_key(rule_id, counted, agreement), 1))
     with st.spinner(t("funders.evidence.reading")):
         ev = read_evidence(production, rule_id, counted, agreement, (page - 1) * PAGE)
     code = lang()
@@ -224,7 +229,9 @@ def show_filtered(shown: Shown) -> None:
     st.caption(f"{t('as_at')} {fmt_date(shown.at, lang())}")
     pages = max(1, -(-shown.evidence.count // PAGE))
     if pages > 1:
-        st.number_input(t("expenses.page"), 1, pages, 1, key="evidence_page")
+        ev = shown.evidence
+        key = page_key(ev.rule_id, ev.counted, ev.agreement)
+        st.number_input(t("expenses.page"), 1, pages, 1, key=key)
     st.dataframe(
         evidence_frame(shown.evidence, per_agreement(shown.evidence.rule_id)),
         hide_index=True,
