@@ -140,10 +140,10 @@ def test_funders_show_each_scheme_and_unverified_badges(app: AppTest) -> None:
     at = open_page(app, "funders")
     titles = [e.label for e in at.expander]
     assert any("Wallimage" in x for x in titles) and any("Tax Shelter" in x for x in titles)
-    params = [d.value for d in at.dataframe if "confiance" in d.value.columns]
-    assert any(f[""].astype(str).str.contains("non vérifié").any() for f in params)
+    params = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert any("non vérifié" in p for p in params)
     # confidence in words, in the reader's language, not the pack's code
-    assert any(f["confiance"].astype(str).str.contains("moyenne").any() for f in params)
+    assert any("confiance moyenne" in p for p in params)
 
 
 def test_funders_flag_each_result_resting_on_unverified_figures(app: AppTest) -> None:
@@ -177,7 +177,12 @@ def test_funders_prepare_the_justification_files(app: AppTest) -> None:
     at.button(key="prepare-wallimage").click().run()
     assert not at.exception, [e.value for e in at.exception]
     files = at.session_state["files-wallimage"]
-    assert files[".xlsx"][:2] == b"PK" and files[".pdf"][:4] == b"%PDF"
+    # dated file names: the production, the scheme, the day
+    xlsx, pdf = (
+        files["dernier-tram-wallimage-2026-11-22.xlsx"],
+        files["dernier-tram-wallimage-2026-11-22.pdf"],
+    )
+    assert xlsx[:2] == b"PK" and pdf[:4] == b"%PDF"
 
 
 def test_funders_warn_when_the_ledger_changed_since_the_check(app: AppTest) -> None:
@@ -197,27 +202,29 @@ def test_funders_warn_when_the_ledger_changed_since_the_check(app: AppTest) -> N
 
 
 def test_funders_evidence_lists_the_expenses_behind_a_scheme(app: AppTest) -> None:
+    rule = "be_tax_shelter.belgian_spend"
+
     def evidence(at: AppTest) -> pd.DataFrame:
         (panel,) = [e for e in at.expander if "Tax Shelter" in e.label]
-        (table,) = [d.value for d in panel.dataframe if "source_file" in d.value.columns]
+        (table,) = [d.value for d in panel.dataframe if "Fichier et ligne" in d.value.columns]
         return table
 
     at = open_page(app, "funders")
     (closed,) = [e for e in at.expander if "Tax Shelter" in e.label]
-    assert "PASS" in closed.label and not closed.children  # a passing scheme waits to be opened
+    assert "En règle" in closed.label and not closed.children  # a passing scheme waits
     at.session_state["scheme-be_tax_shelter"] = True  # the user opens its panel
     at.run()
-    shown = at.toggle(key="evidence-be_tax_shelter")
+    shown = at.toggle(key=f"evidence-{rule}")
     if not shown.value:  # a passing scheme's expenses come on demand
         shown.set_value(True).run()
     counted = evidence(at)
-    assert {"Raisons", "Compte", "source_row"} <= set(counted.columns)
-    assert len(counted) > 0 and counted["Compte"].all()  # the ones that count, by default
-    at.toggle(key="counts-be_tax_shelter").set_value(False).run()
+    assert {"Compté", "Fichier et ligne"} <= set(counted.columns)
+    assert len(counted) > 0
+    at.radio(key=f"counted-{rule}").set_value("Non comptées, et pourquoi").run()
     excluded = evidence(at)
-    assert len(excluded) > 0 and not excluded["Compte"].any()
-    assert excluded["Raisons"].str.len().min() > 0  # every exclusion says why
-    assert not excluded["Raisons"].str.contains("_").any()  # in words, not reason codes
+    assert len(excluded) > 0 and "Écarté" in excluded.columns
+    assert excluded["Pourquoi"].str.len().min() > 0  # every exclusion says why
+    assert not excluded["Pourquoi"].str.contains("_").any()  # in words, not reason codes
 
 
 def test_cost_report_flags_chapters_over_budget_in_words(app: AppTest) -> None:
@@ -314,11 +321,11 @@ def test_funders_show_each_tax_shelter_agreement_and_the_supportable_value(
         i.value.startswith("Tax Shelter : V supportable par les dépenses") for i in panel.info
     )
     # the expenses that count say which agreement each counts for
-    shown = two_agreements.toggle(key="evidence-be_tax_shelter")
+    shown = two_agreements.toggle(key="evidence-be_tax_shelter.belgian_spend")
     if not shown.value:
         shown.set_value(True).run()
     (panel,) = [e for e in two_agreements.expander if "Tax Shelter" in e.label]
-    (table,) = [d.value for d in panel.dataframe if "source_file" in d.value.columns]
+    (table,) = [d.value for d in panel.dataframe if "Fichier et ligne" in d.value.columns]
     assert set(table["Convention"].dropna().astype(int)) == {1, 2}
     two_agreements.sidebar.radio[0].set_value("en").run()
     panel = _shelter(open_page(two_agreements, "funders"))

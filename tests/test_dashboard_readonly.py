@@ -120,12 +120,16 @@ def test_preparing_a_justification_file_adds_no_rule_run(
     at = start(unchecked, monkeypatch)
     at.sidebar.selectbox[0].set_value("dernier-tram").run()
     at = open_page(at, "funders")
-    prepare = next(b for b in at.button if str(b.key).startswith("prepare-"))
+    prepare = next(
+        b for b in at.button if str(b.key).startswith("prepare-") and b.key != "prepare-all"
+    )
     prepare.click().run()
     assert not at.exception, [e.value for e in at.exception]
     scheme = str(prepare.key).removeprefix("prepare-")
     files = at.session_state[f"files-{scheme}"]
-    assert files[".xlsx"][:2] == b"PK" and files[".pdf"][:4] == b"%PDF"
+    day = "2026-11-22"
+    assert files[f"dernier-tram-{scheme}-{day}.xlsx"][:2] == b"PK"
+    assert files[f"dernier-tram-{scheme}-{day}.pdf"][:4] == b"%PDF"
     assert rule_runs(unchecked) == runs, "preparing the file stored a hidden rule run"
     with connect(unchecked, read_only=True) as con:
         exports = con.execute("SELECT count(*) FROM audit_log WHERE action = 'export'").fetchall()

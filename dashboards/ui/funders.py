@@ -3,7 +3,10 @@ supports, the evidence table."""
 
 from __future__ import annotations
 
+import io
 import tempfile
+import zipfile
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -11,16 +14,33 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboards.ui import data
+from dashboards.ui import charts, data
+from dashboards.ui.evidence_link import (
+    column_config,
+    evidence_frame,
+    link_params,
+    per_agreement,
+    read_evidence,
+    scheme_title,
+    summary,
+)
 from dashboards.ui.i18n import LANGS, lang, t
-from dashboards.ui.view import as_at, money_table
-from finance.domain.fmt import fmt_money
+from dashboards.ui.result_words import (
+    STATUS_COLOUR,
+    breakdown,
+    is_cap,
+    kind_of,
+    parameter_lines,
+    result_sentence,
+    status_markdown,
+)
+from finance.domain import i18n
+from finance.domain.fmt import fmt_count, fmt_money
 from finance.exports.run import export, exportable_schemes
 from finance.reports import agreements as said
+from finance.reports.evidence import has_evidence
 from rules.loader import load_packs
 from rules.sentences import (
-    confidence_word,
-    reason_text,
     result_sentences,
     verification_text,
     window_text,
@@ -61,24 +81,6 @@ def figures(results: list[dict[str, Any]]) -> dict[str, Decimal]:
     return {p["name"]: Decimal(p["value"]) for r in results for p in r.get("parameters", [])}
 
 
-def parameter_table(result: dict[str, Any]) -> pl.DataFrame:
-    """Parameters with value, confidence in words, source and an unverified badge, headed in
-    the reader's language."""
-    head = {k: t(f"parameter_header.{k}") for k in ("value", "confidence", "source", "valid_from")}
-    rows = [
-        {
-            t("parameters"): p["name"],
-            head["value"]: p["value"],
-            head["confidence"]: confidence_word(p["confidence"], lang()),
-            "": "⚠ " + t("unverified") if not p["verified"] else "✓",
-            head["source"]: p["source"],
-            head["valid_from"]: p["valid_from"],
-        }
-        for p in result.get("parameters", [])
-    ]
-    return pl.DataFrame(rows) if rows else pl.DataFrame({t("parameters"): []})
-
-
 def verification(result: dict[str, Any], currency: str) -> tuple[bool, str]:
     """Whether the result rests only on inputs checked against the legal text, and the sentence
     that says so or names those that are not, in the reader's language (a result stored before
@@ -90,10 +92,6 @@ def window(results: list[dict[str, Any]]) -> str | None:
     """The scheme's spending window and where it comes from, in words (its first result that
     has one)."""
     return next((w for w in (window_text(r, lang()) for r in results) if w), None)
-
-
-#: the colour of an agreement's figures by their status (Streamlit's coloured text)
-STATUS_COLOUR = {"pass": "green", "warn": "orange", "fail": "red", "insufficient_data": "gray"}
 
 
 def agreements(results: list[dict[str, Any]], currency: str) -> said.Work | None:
@@ -146,49 +144,6 @@ def show_agreements(scheme: str, results: list[dict[str, Any]], currency: str) -
         st.info(said.supportable_sentence(scheme, support, code, currency))
 
 
-def evidence_table(
-    production: str,
-    scheme: str,
-    counts: bool,
-    limit: int = 1000,
-    values: dict[str, Decimal] | None = None,
-    per_agreement: bool = False,
-) -> pl.DataFrame:
-    """Expenses examined for the scheme that count (or not), with reasons in words and provenance;
-    the first `limit` by date (the CLI's `evidence` command gives them all). With
-    `per_agreement` (the scheme's agreements stand on their own), the agreement each counts for."""
-    v = data.version()
-    # the evidence of the results shown: the latest run's date, or today's (the results are
-    # then evaluated for the page and not stored)
-    run_at = data.latest_run_date(v, production) or as_at()
-    relation = data.eligibility_at(v, production, run_at, scheme)
-    # the first rows are chosen in the relation, then joined to the ledger's view for their
-    # provenance: joining first would resolve the view for every expense examined
-    rows = data.named(
-        v,
-        "dashboard.examined",
-        (("pid", production), ("at", run_at), ("s", scheme), ("c", counts), ("n", limit)),
-        (("relation", relation),),
-    )
-    if rows.height == 0:
-        return rows
-    # each distinct reason code is put in words once, then every row's list at once
-    codes = rows["reasons"].explode().drop_nulls().unique().to_list()
-    words = {code: reason_text(code, lang(), values) for code in codes}
-    reasons = rows.select(
-        pl.col("reasons")
-        .list.eval(pl.element().replace_strict(words, return_dtype=pl.String))
-        .list.join("; ")
-        .alias(t("reasons"))
-    )
-    shown = money_table(rows.drop("reasons"))
-    if per_agreement:
-        shown = shown.rename({"agreement": t("agreements.col.agreement")})
-    else:
-        shown = shown.drop("agreement")
-    return pl.concat([shown, reasons], how="horizontal").rename({"counts": t("counts")})
-
-
 def justification_file(production: str, scheme: str, at: Any, lang_code: str, suffix: str) -> bytes:
     """The scheme's workbook or PDF summary, built on demand: the check it rests on is evaluated
     and not stored (preparing a file adds no hidden rule run; the export is in the audit trail)."""
@@ -204,3 +159,189 @@ def justification_file(production: str, scheme: str, at: Any, lang_code: str, su
             store_run=False,
         )
         return out.read_bytes()
+
+
+def show_result(
+    production: str, result: dict[str, Any], currency: str, names: dict[str, str]
+) -> None:
+    """One result, for a reader who does not know the rule ids: its title and status in words,
+    its figures as a sentence, whether it rests on checked figures, its metrics, its
+    parameters, and the expenses behind its figure."""
+    code = lang()
+    rule_id = str(result["rule_id"])
+    title, explanation = sentences(result, currency)
+    with st.container(border=True, key=f"result-{rule_id.replace('.', '-')}"):
+        st.markdown(f"**{title}** · {status_markdown(str(result['status']), code)}")
+        st.caption(
+            i18n.text(
+                "funders.rule_caption", code, rule=rule_id, reference=result.get("reference") or "–"
+            )
+        )
+        said = result_sentence(result, code, currency)
+        if said:
+            st.markdown(said)
+        if explanation:
+            st.caption(explanation)
+        checked, flag = verification(result, currency)
+        if checked:
+            st.caption(f"✓ {flag}")
+        else:  # a clear flag: the result rests on figures nobody checked against the text
+            st.warning(flag, icon="⚠️")
+        kind, amount = kind_of(result)
+        if result.get("unit", "money") == "money" and kind is not None:
+            cols = st.columns(4)
+            cols[0].metric(
+                t("funders.metric.measured"), fmt_money(result["measured"], code, currency)
+            )
+            cols[1].metric(
+                t("funders.metric.maximum" if is_cap(result) else "funders.metric.required"),
+                fmt_money(result["threshold"], code, currency),
+            )
+            cols[2].metric(
+                t("funders.metric.projected"), fmt_money(result["projected"], code, currency)
+            )
+            cols[3].metric(t(f"funders.metric.{kind}"), fmt_money(amount, code, currency))
+            if result.get("evidence_count"):
+                st.plotly_chart(
+                    charts.obligation(result, names), width="stretch", key=f"chart-{rule_id}"
+                )
+        lines = parameter_lines(result, code, currency)
+        if lines:
+            st.markdown(f"**{t('funders.params.heading')}**")
+            st.markdown("\n".join(f"- {line}" for line in lines))
+        show_evidence(production, result, currency)
+
+
+def show_evidence(production: str, result: dict[str, Any], currency: str) -> None:
+    """The expenses behind the result's figure (counted, or not counted and why), their count
+    and total above the table (for those counted, the measured figure), and the link that opens
+    the Expenses page on them; for a rule on the plan's figures (an EU ceiling), the amounts that
+    make up its figure."""
+    code = lang()
+    rule_id = str(result["rule_id"])
+    if result.get("measured") is None or result.get("status") == "not_applicable":
+        return
+    if not has_evidence(rule_id):
+        show_breakdown(result, currency)
+        return
+    st.markdown(f"**{t('funders.evidence.heading')}**")
+    # read on demand: each result's evidence evaluates its scheme over the whole ledger (seconds
+    # at a million expenses), the page opens without it
+    if not st.toggle(t("funders.evidence.show"), value=False, key=f"evidence-{rule_id}"):
+        return
+    labels = [t("funders.evidence.counted"), t("funders.evidence.not_counted")]
+    choice = st.radio(
+        t("funders.evidence.choice"), labels, horizontal=True, key=f"counted-{rule_id}"
+    )
+    counted = choice != labels[1]
+    agreements = [int(a["agreement"]) for a in result.get("agreements") or []]
+    agreement, expected = (
+        pick_agreement(result, agreements) if counted and len(agreements) >= 2 else (None, None)
+    )
+    if expected is None:
+        expected = Decimal(str(result["measured"]))
+    with st.spinner(t("funders.evidence.reading")):
+        ev = read_evidence(production, rule_id, counted, agreement)
+    line = summary(ev)
+    if counted and ev.total == expected:
+        line += f" · {t('funders.evidence.equals')}"
+    st.markdown(f"**{line}**", help=None)
+    if ev.count > ev.rows.height:
+        st.caption(i18n.text("funders.evidence.first", code, n=fmt_count(ev.rows.height, code)))
+    st.dataframe(
+        evidence_frame(ev, per_agreement=per_agreement(rule_id) and counted),
+        hide_index=True,
+        width="stretch",
+        column_config=column_config(),
+        key=f"evidence-table-{rule_id}",
+    )
+    st.page_link(
+        "views/expenses.py",
+        label=t("funders.evidence.open"),
+        icon=":material/receipt_long:",
+        query_params=link_params(rule_id, counted, agreement),
+    )
+
+
+def pick_agreement(
+    result: dict[str, Any], agreements: list[int]
+) -> tuple[int | None, Decimal | None]:
+    """The agreement whose evidence the reader asks for (None: every one) and its measured
+    figure, for a rule whose figures are per agreement."""
+    every = t("funders.evidence.all_agreements")
+    picked = st.radio(
+        t("funders.evidence.agreement"),
+        [every, *(str(k) for k in agreements)],
+        horizontal=True,
+        key=f"agreement-{result['rule_id']}",
+    )
+    if picked == every:
+        return None, None
+    mine = next(a for a in result["agreements"] if str(a["agreement"]) == picked)
+    return int(picked), Decimal(str(mine["measured"])) if mine.get("measured") else None
+
+
+def show_breakdown(result: dict[str, Any], currency: str) -> None:
+    """A figure measured on the plan (an EU ceiling): the amounts it adds up, their count and
+    total, each scheme by its name; shown only where they add up to the measured figure (a
+    result whose details list more, such as aid it leaves out, shows its explanation alone)."""
+    code = lang()
+    parts = breakdown(result)
+    total = sum((a for _, a in parts), Decimal(0))
+    if not parts or total != Decimal(str(result["measured"])):
+        return
+    st.markdown(f"**{t('funders.evidence.figures')}**")
+    line = i18n.text(
+        "funders.evidence.figures_total",
+        code,
+        count=fmt_count(len(parts), code),
+        total=fmt_money(total, code, currency),
+    )
+    st.markdown(f"**{line} · {t('funders.evidence.equals')}**")
+    st.dataframe(
+        pl.DataFrame(
+            {
+                t("funders.col.scheme"): [scheme_title(s, code) for s, _ in parts],
+                t("funders.col.amount"): [fmt_money(a, code, currency) for _, a in parts],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key=f"breakdown-{result['rule_id']}",
+    )
+
+
+# --- the justification files ----------------------------------------------------------------
+
+
+def file_name(production: str, scheme: str, at: date, suffix: str) -> str:
+    """`<production>-<scheme>-2026-12-05.xlsx`: the production, the scheme, the date."""
+    return f"{production}-{scheme}-{at.isoformat()}{suffix}"
+
+
+def prepare_files(production: str, schemes: list[str], at: date, code: str) -> dict[str, bytes]:
+    """Each scheme's workbook and PDF, by file name, with a progress indicator where it happens
+    (`st.status`) and a toast when done. The check they rest on is evaluated and not stored."""
+    out: dict[str, bytes] = {}
+    with st.status(t("funders.files.preparing"), expanded=False) as status:
+        for scheme in schemes:
+            for suffix in (".xlsx", ".pdf"):
+                name = file_name(production, scheme, at, suffix)
+                st.write(
+                    i18n.text(
+                        "funders.files.step", code, scheme=scheme_title(scheme, code), file=name
+                    )
+                )
+                out[name] = justification_file(production, scheme, at, code, suffix)
+        status.update(label=t("funders.files.ready"), state="complete")
+    st.toast(t("funders.files.ready"), icon="✅")
+    return out
+
+
+def zipped(files: dict[str, bytes]) -> bytes:
+    """The files in one zip archive."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()

@@ -51,14 +51,14 @@ class Card:
         return bool(self.result.get("verified"))
 
 
-def _operator(result: dict[str, Any]) -> Operator | None:
+def operator_of(result: dict[str, Any]) -> Operator | None:
     scheme, _, rule_id = str(result["rule_id"]).partition(".")
     pack = load_packs().get(scheme)
     rule = next((r for r in pack.rules if r.id == rule_id), None) if pack else None
     return rule.operator if rule else None
 
 
-def _gap(result: dict[str, Any]) -> Decimal | None:
+def gap_of(result: dict[str, Any]) -> Decimal | None:
     """How far the money figure stands from its threshold, in the good direction: above a
     minimum, below a cap (negative: a shortfall or an excess); None for a result without money
     figures (not applicable, missing data, a deadline counted in days)."""
@@ -67,7 +67,7 @@ def _gap(result: dict[str, Any]) -> Decimal | None:
     if result.get("threshold") is None:
         return None
     measured, threshold = Decimal(str(result["measured"])), Decimal(str(result["threshold"]))
-    operator = _operator(result)
+    operator = operator_of(result)
     if operator is None:
         return None
     return measured - threshold if operator is Operator.GTE else threshold - measured
@@ -77,7 +77,7 @@ def _rank(result: dict[str, Any]) -> tuple[int, int, Decimal]:
     """Sort key of a scheme's results: the most pressing status, then a result with money
     figures, then the smallest gap (the largest shortfall or excess, the thinnest margin)."""
     status = str(result.get("status"))
-    gap = _gap(result)
+    gap = gap_of(result)
     severity = SEVERITY.index(status) if status in SEVERITY else len(SEVERITY)
     return severity, gap is None, gap if gap is not None else Decimal(0)
 
@@ -99,14 +99,14 @@ def where_words(where: str | None, code: str) -> str | None:
 def card(scheme: str, results: list[dict[str, Any]], code: str) -> Card:
     """The card of one scheme from its results (its worst result's figures)."""
     worst = min(results, key=_rank)
-    gap = _gap(worst)
+    gap = gap_of(worst)
     kind: str | None
     if gap is None:
         kind = None
     elif gap >= 0:
         kind = "margin"
     else:  # a minimum not reached is a shortfall; a cap passed, an excess
-        kind = "shortfall" if _operator(worst) is Operator.GTE else "excess"
+        kind = "shortfall" if operator_of(worst) is Operator.GTE else "excess"
     where = worst.get("spend_where")
     end = (worst.get("window") or {}).get("end")
     return Card(
@@ -176,9 +176,10 @@ def show_strip(production: str, currency: str) -> None:
                     type="tertiary",
                     icon=":material/arrow_forward:",
                 ):
-                    # the Funders page opens the panel whose key is set
+                    # the Funders page opens the panel whose key is set, and the scheme named
+                    # in its address (`funders?scheme=`: the link can be shared)
                     st.session_state[f"scheme-{c.scheme}"] = True
-                    st.switch_page("views/funders.py")
+                    st.switch_page("views/funders.py", query_params={"scheme": c.scheme})
 
 
 def variance_word(variance: Decimal) -> tuple[str, Colour]:

@@ -4,6 +4,7 @@ row shows the file and row it came from; the filtered view exported; rows select
 import streamlit as st
 
 from dashboards.ui.auth import is_editor
+from dashboards.ui.evidence_link import evidence_filter, show_filtered
 from dashboards.ui.expenses import (
     Filters,
     apply_override,
@@ -30,6 +31,10 @@ PAGE = 1000
 
 production = require_production()
 st.title(t("expenses"))
+# opened from a Funders result (`expenses?rule=...&counted=1`): that rule's expenses only
+if (evidence := evidence_filter(production)) is not None:
+    show_filtered(evidence)
+    st.stop()
 #: a restriction of the rows before the filters (expense ids, None for all)
 only_ids: list[int] | None = None
 opts = options(production)

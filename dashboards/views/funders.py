@@ -1,25 +1,24 @@
-"""Funders: each scheme's obligation, where it stands, where it will land, what is missing where."""
+"""Funders: does each scheme pass, by how much, and what to do about it, in the reader's words;
+each result's figures as a sentence, its parameters and their sources, the expenses behind it."""
 
 import streamlit as st
 
-from dashboards.ui import charts, data
+from dashboards.ui import data
 from dashboards.ui.funders import (
-    evidence_table,
     exportable,
-    figures,
-    justification_file,
-    parameter_table,
+    file_name,
+    prepare_files,
     scheme_colour,
     scheme_titles,
-    sentences,
     show_agreements,
-    verification,
+    show_result,
     window,
+    zipped,
 )
 from dashboards.ui.i18n import lang, t
+from dashboards.ui.result_words import status_markdown
 from dashboards.ui.view import as_at, require_production
 from finance.checks import run_check
-from finance.domain.fmt import fmt_money
 
 production = require_production()
 st.title(t("funders"))
@@ -42,9 +41,33 @@ if data.ledger_changed(data.version(), production):
 if not results:
     st.info(t("funders.none"))
 
+code = lang()
+titles = scheme_titles(results, code)
+day = as_at()
+# the justification files of every scheme at once (each scheme's own are in its panel)
+files_of = [s for s in titles if exportable(s)]
+if files_of:
+    if st.button(t("funders.files.prepare_all"), key="prepare-all", icon=":material/folder_zip:"):
+        st.session_state["files-all"] = zipped(prepare_files(production, files_of, day, code))
+    if st.session_state.get("files-all"):
+        st.download_button(
+            t("funders.files.download_all"),
+            st.session_state["files-all"],
+            file_name(production, "schemes", day, ".zip"),
+            key="dl-all",
+            icon=":material/download:",
+        )
+
+# the panel named in the address (`funders?scheme=`, the Overview's strip links there) opens,
+# once: the reader may close it afterwards
+wanted = st.query_params.get("scheme")
+if wanted in titles and st.session_state.get("_funders_opened") != wanted:
+    st.session_state[f"scheme-{wanted}"] = True
+    st.session_state["_funders_opened"] = wanted
+
 names = {k: t(k) for k in ("measured", "projected", "threshold")}
 currency = data.manifest(data.version(), production).currency
-for scheme, title in scheme_titles(results, lang()).items():
+for scheme, title in titles.items():
     mine = [r for r in results if r["scheme"] == scheme]
     unchecked = sum(1 for r in mine if not r.get("verified"))
     worst = next(
@@ -53,13 +76,13 @@ for scheme, title in scheme_titles(results, lang()).items():
             for s in ("fail", "warn", "insufficient_data", "pass")
             if any(r["status"] == s for r in mine)
         ),
-        "",
+        "not_applicable",
     )
     # a panel computes its content only while open (the schemes that fail or warn open at
     # first): the page no longer draws every chart and table of the schemes that pass
     flag = f" · ⚠ {unchecked} {t('results_unverified')}" if unchecked else ""
     panel = st.expander(
-        f"{title} · {worst.upper()}{flag}",
+        f"{title} · {status_markdown(worst, code)}{flag}",
         expanded=worst in ("fail", "warn"),
         key=f"scheme-{scheme}",
         on_change="rerun",
@@ -78,66 +101,22 @@ for scheme, title in scheme_titles(results, lang()).items():
         # each agreement on its own and the value the spend supports (schemes that have them)
         show_agreements(scheme, mine, currency)
         for r in mine:
-            rule_title, explanation = sentences(r, currency)
-            st.markdown(f"**{r['rule_id']}** · `{r['status']}` · {rule_title}")
-            st.caption(explanation)
-            checked, said = verification(r, currency)
-            if checked:
-                st.caption(f"✓ {said}")
-            else:  # a clear flag: the result rests on figures nobody checked against the text
-                st.warning(said, icon="⚠️")
-            if r.get("threshold") is not None and r.get("measured") is not None:
-                cols = st.columns(4)
-                cols[0].metric(t("measured"), fmt_money(r["measured"], lang(), currency))
-                cols[1].metric(t("threshold"), fmt_money(r["threshold"], lang(), currency))
-                cols[2].metric(t("projected"), fmt_money(r["projected"], lang(), currency))
-                cols[3].metric(
-                    t("shortfall"),
-                    fmt_money(r["shortfall"], lang(), currency),
-                    help=f"{t('where')}: {r.get('spend_where') or '–'}",
-                )
-                if r.get("evidence_count"):
-                    st.plotly_chart(
-                        charts.obligation(r, names), width="stretch", key=f"chart-{r['rule_id']}"
-                    )
-            st.dataframe(parameter_table(r), hide_index=True, width="stretch")
+            show_result(production, r, currency, names)
         if exportable(scheme):
-            left, right = st.columns(2)
-            if left.button(t("prepare_files"), key=f"prepare-{scheme}"):
-                st.session_state[f"files-{scheme}"] = {
-                    suffix: justification_file(production, scheme, as_at(), lang(), suffix)
-                    for suffix in (".xlsx", ".pdf")
-                }
-                data.clear()
+            st.markdown(f"**{t('funders.files.heading')}**")
+            if st.button(
+                t("funders.files.prepare"), key=f"prepare-{scheme}", icon=":material/description:"
+            ):
+                st.session_state[f"files-{scheme}"] = prepare_files(production, [scheme], day, code)
             files = st.session_state.get(f"files-{scheme}")
             if files:
-                left.download_button(
-                    t("download_workbook"),
-                    files[".xlsx"],
-                    f"{production}-{scheme}.xlsx",
-                    key=f"dl-xlsx-{scheme}",
-                )
-                right.download_button(
-                    t("download_pdf"),
-                    files[".pdf"],
-                    f"{production}-{scheme}.pdf",
-                    key=f"dl-pdf-{scheme}",
-                )
-        if any(r.get("evidence_count") for r in mine):
-            st.markdown(f"**{t('evidence')}**")
-            # the expenses are read on demand where the scheme passes: each scheme's evidence
-            # evaluates its eligibility over the whole ledger
-            attention = worst in ("fail", "warn")
-            if st.toggle(t("show_evidence"), value=attention, key=f"evidence-{scheme}"):
-                counts = st.toggle(t("counts"), value=True, key=f"counts-{scheme}")
-                st.dataframe(
-                    evidence_table(
-                        production,
-                        scheme,
-                        counts,
-                        values=figures(mine),
-                        per_agreement=any(r.get("agreements") for r in mine),
-                    ),
-                    hide_index=True,
-                    width="stretch",
-                )
+                left, right = st.columns(2)
+                for column, suffix, label in (
+                    (left, ".xlsx", "download_workbook"),
+                    (right, ".pdf", "download_pdf"),
+                ):
+                    name = file_name(production, scheme, day, suffix)
+                    if name in files:
+                        column.download_button(
+                            t(label), files[name], name, key=f"dl-{suffix[1:]}-{scheme}"
+                        )

@@ -559,7 +559,9 @@ def provenance_sheet(w: Writer, data: ExportData, content_hash: str) -> None:
                 str(a["id"]),
                 str(a["occurred_at"])[:19],
                 a["actor"],
-                a["action"],
+                i18n.text(f"audit.action.{a['action']}", w.lang)
+                if i18n.has(f"audit.action.{a['action']}")
+                else a["action"],
                 a["target"] or "",
                 a["reason"] or "",
                 a["details"] or "",

@@ -11,6 +11,7 @@ from the packs (rules/), over the relations declared here (figures.lines).
 from finance.store.queries import (  # noqa: F401  (each module declares its queries)
     audit,
     dashboard,
+    evidence,
     exports,
     figures,
     imports,
