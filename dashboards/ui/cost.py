@@ -154,9 +154,16 @@ def shown(rows: pl.DataFrame) -> pl.DataFrame:
 def column_config() -> dict[str, ColumnConfig]:
     """The pinned columns (code, label, variance, percent spent) and the figures' alignment."""
     config: dict[str, ColumnConfig] = {
-        t(HEADERS[c]): st.column_config.Column(pinned=True) for c in PINNED
+        t(HEADERS[c]): st.column_config.Column(pinned=True, alignment="right")
+        for c in ("variance", "pct_spent")
     }
+    config[t(HEADERS["code"])] = st.column_config.Column(pinned=True)
     config[t(HEADERS["label"])] = st.column_config.Column(pinned=True, width="medium")
+    config |= {
+        t(HEADERS[c]): st.column_config.Column(alignment="right")
+        for c in FIGURES
+        if c != "variance"
+    }
     return config
 
 
