@@ -5,17 +5,19 @@ tests/test_browser.py (the served demo, Debian's chromium)."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.test_browser import (  # noqa: F401  (fixtures)
+from tests.test_browser import (
     ARTIFACTS,
     CHROMIUM,
-    browser,
+    FLAGS,
     go_to,
     no_errors,
-    server,
+    serve,
     settle,
     watched_page,
 )
@@ -25,6 +27,25 @@ pytestmark = [
     pytest.mark.xdist_group("browser"),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
 ]
+
+
+@pytest.fixture(scope="module")
+def server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = tmp_path_factory.mktemp("browser-cost") / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    yield from serve(db, {})
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
 #: the height of a row of st.dataframe's grid, and the width of its row-selection column
 ROW, MARKER = 35, 18
 
