@@ -7,12 +7,11 @@ as numbers; the reader's format (babel) is only their display.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 
-import pandas as pd
 import polars as pl
-from pandas.io.formats.style import Styler
 
 from dashboards.ui import data
 from dashboards.ui.i18n import lang, t
@@ -119,20 +118,26 @@ def portfolio_table(at: date) -> tuple[pl.DataFrame, list[str]]:
     return headed, [t("budget"), t("actual"), *(m for m in money if m in headed.columns)]
 
 
-def styled(table: pl.DataFrame, money: list[str]) -> Styler:
+def _missing(value: Any) -> bool:
+    """A missing figure as pandas hands it to a formatter: None, or NaN in a float column."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def styled(table: pl.DataFrame, money: list[str]) -> Any:
     """The table for st.dataframe: the values stay numbers (a header click sorts them as
     numbers), shown in the reader's format: money by babel, percentages with their sign,
-    counts grouped, nothing as `None`."""
+    counts grouped, nothing as `None` (a pandas Styler, which Streamlit shows as display texts
+    over the values; pandas comes with Streamlit and is not imported here)."""
     code = lang()
 
     def money_text(value: Any) -> str:
-        return "–" if value is None or pd.isna(value) else fmt_money(value, code)
+        return "–" if _missing(value) else fmt_money(value, code)
 
     def pct_text(value: Any) -> str:
-        return "–" if value is None or pd.isna(value) else fmt_pct(value, code)
+        return "–" if _missing(value) else fmt_pct(value, code)
 
     def count_text(value: Any) -> str:
-        return "–" if value is None or pd.isna(value) else fmt_count(int(value), code)
+        return "–" if _missing(value) else fmt_count(int(value), code)
 
     formats: dict[str, Any] = dict.fromkeys(money, money_text)
     formats[t("pct_spent")] = pct_text
