@@ -69,9 +69,9 @@ def _burn_up(demo_db: Path, lang: str) -> tuple[go.Figure, CostReport]:
 @pytest.mark.parametrize(
     ("lang", "months", "millions"),
     [
-        ("fr", {"janv. 2026", "mai", "sept."}, "1,5\u00a0M€"),
-        ("nl", {"jan 2026", "mei", "sep"}, "1,5\u00a0M€"),
-        ("en", {"Jan 2026", "May", "Sept"}, "€1.5M"),
+        ("fr", {"janv.<br>2026", "mai", "sept."}, "1,5\u00a0M€"),
+        ("nl", {"jan<br>2026", "mei", "sep"}, "1,5\u00a0M€"),
+        ("en", {"Jan<br>2026", "May", "Sept"}, "€1.5M"),
     ],
 )
 def test_burn_up_writes_euros_and_months_as_the_reader_does(
@@ -129,7 +129,7 @@ def test_burn_tooltips_give_full_amounts_and_dates_in_the_reader_s_format(demo_d
     for trace in weekly.data:
         assert "%{customdata[1]}" in trace.hovertemplate
     assert all("k€" in y or y == "0\u00a0€" for y in weekly.layout.yaxis.ticktext)
-    assert {"feb 2026", "mei"} <= set(weekly.layout.xaxis.ticktext)
+    assert {"feb<br>2026", "mei"} <= set(weekly.layout.xaxis.ticktext)
     assert weekly.data[1].line.color != charts.COLORS["fail"]
 
 

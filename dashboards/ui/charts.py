@@ -83,8 +83,8 @@ def money_ticks(top: Decimal, lang: str, count: int = 7) -> tuple[list[float], l
 
 def month_ticks(first: date, last: date, lang: str, count: int = 8) -> tuple[list[date], list[str]]:
     """The first days of the months from `first` to `last` (every second or third month when
-    there are many) and their names in the language (`mars 2026`, `mrt 2026`, `Mar 2026`): the
-    year is written on the first tick and on January only."""
+    there are many) and their names in the language (`mars`, `mrt`, `Mar`): the year is
+    written under the first tick and under January's only."""
     months = (last.year - first.year) * 12 + last.month - first.month + 1
     every = max(1, -(-months // count))
     ticks: list[date] = []
@@ -96,8 +96,10 @@ def month_ticks(first: date, last: date, lang: str, count: int = 8) -> tuple[lis
         for _ in range(every):
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     loc = locale_of(lang)
+    # the year on a line of its own: narrow labels that a phone's width does not tilt
     texts = [
-        str(format_date(d, "LLL yyyy" if i == 0 or d.month <= every else "LLL", locale=loc))
+        str(format_date(d, "LLL", locale=loc))
+        + (f"<br>{d.year}" if i == 0 or d.month <= every else "")
         for i, d in enumerate(ticks)
     ]
     return ticks, texts
@@ -136,6 +138,10 @@ def _axes(
     fig.update_layout(separators=SEPARATORS.get(lang, ".,"))
 
 
+#: the legend under the months' two lines of labels (the year under the month)
+LEGEND = {"orientation": "h", "yanchor": "top", "y": -0.17}
+
+
 def _today_line(fig: go.Figure, today: date, label: str) -> None:
     """A vertical line at the as-at date, labelled (a shape and an annotation: plotly's vline
     annotation does not take dates)."""
@@ -157,7 +163,7 @@ def _today_line(fig: go.Figure, today: date, label: str) -> None:
         yref="paper",
         text=label,
         showarrow=False,
-        xanchor="left",
+        xanchor="right",  # to the left of the line: inside the chart at a phone's width
         yanchor="bottom",
         font={"color": COLORS["today"]},
     )
@@ -245,7 +251,8 @@ def burn_up(
         )
     if schedule is not None:
         bounds = (schedule.prep_start, schedule.shoot_start, schedule.shoot_end, schedule.post_end)
-        for (phase, colour), start, end in zip(PHASES, bounds[:-1], bounds[1:], strict=True):
+        phases = zip(PHASES, bounds[:-1], bounds[1:], strict=True)
+        for i, ((phase, colour), start, end) in enumerate(phases):
             fig.add_vrect(
                 x0=start,
                 x1=end,
@@ -255,13 +262,15 @@ def burn_up(
                 layer="below",
                 annotation_text=labels[phase],
                 annotation_position="top left",
+                # one step lower each: a short phase's name does not cover the next one's
+                annotation_yshift=-16 * i,
             )
     if today is not None:
         _today_line(fig, today, labels["today"])
     if weeks and last is not None:
         top = max(v for v in tops if v is not None) * Decimal("1.05")
         _axes(fig, weeks[0], last, top, lang)
-    fig.update_layout(margin={"t": 30, "b": 10}, legend={"orientation": "h"}, hovermode="x unified")
+    fig.update_layout(margin={"t": 30, "b": 10}, legend=LEGEND, hovermode="x unified")
     return fig
 
 
@@ -305,7 +314,7 @@ def weekly_burn(
     if weeks:
         top = max([Decimal(0), *(v for v in values if v is not None)]) * Decimal("1.05")
         _axes(fig, weeks[0], weeks[-1], top, lang)
-    fig.update_layout(margin={"t": 30, "b": 10}, legend={"orientation": "h"}, hovermode="x unified")
+    fig.update_layout(margin={"t": 30, "b": 10}, legend=LEGEND, hovermode="x unified")
     return fig
 
 
