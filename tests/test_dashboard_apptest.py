@@ -213,7 +213,7 @@ def test_funders_evidence_lists_the_expenses_behind_a_scheme(app: AppTest) -> No
 def test_cost_report_flags_chapters_over_budget_in_words(app: AppTest) -> None:
     at = open_page(app, "cost_report")
     chapters = at.dataframe[0].value
-    flagged = chapters["Dépassement"] == "⚠"
+    flagged = chapters["Dépassement"] == "⚠ dépassé"
     negative = chapters["Écart"].str.lstrip().str.startswith(("-", "\u2212"))
     assert flagged.any(), "the demo has chapters over budget"
     assert (flagged == negative).all()  # exactly those whose variance is negative

@@ -84,7 +84,7 @@ def test_variance_and_percent_spent_are_beside_the_codes_and_pinned(page: AppTes
         "% dépensé",
     }
     # over budget flagged in a column of its own, exactly the rows with a negative variance
-    flagged = frame["Dépassement"] == "⚠"
+    flagged = frame["Dépassement"] == "⚠ dépassé"  # in words, not a sign alone
     negative = frame["Écart"].str.lstrip().str.startswith(("-", "\u2212"))
     assert flagged.any() and (flagged == negative).all()
 

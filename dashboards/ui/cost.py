@@ -137,7 +137,7 @@ def shown(rows: pl.DataFrame) -> pl.DataFrame:
     return headed(
         rows.select(
             pl.when(pl.col("variance") < 0)
-            .then(pl.lit("⚠"))
+            .then(pl.lit(f"⚠ {t('cost.over')}"))
             .otherwise(pl.lit(""))
             .alias(t("over_budget")),
             "code",
