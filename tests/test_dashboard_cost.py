@@ -103,6 +103,8 @@ def test_a_click_on_a_chapter_opens_its_expenses(page: AppTest) -> None:
     assert shown_actual == amount(chapter_actual)  # every expense of the chapter is shown
     assert expenses["Date"].str.fullmatch(r"\d\d/\d\d/\d{4}").all()  # dates as dates
     assert set(expenses["Statut"]) <= {"réelle", "engagée"}  # statuses in words
+    assert not expenses["Territoire"].str.fullmatch(r"[A-Z]{2}(-\w+)?").any()  # names, not codes
+    assert not expenses.isna().any().any()
 
 
 def test_a_click_on_a_line_opens_its_expenses_count_and_total(page: AppTest) -> None:

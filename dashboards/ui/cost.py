@@ -21,6 +21,7 @@ from streamlit.elements.lib.column_types import ColumnConfig
 
 from dashboards.ui import data
 from dashboards.ui.i18n import lang, t
+from dashboards.ui.territories import named
 from finance.domain import i18n
 from finance.domain.fmt import fmt_count, fmt_money, money_text
 from finance.reports.cost_report import FIGURES, CostReport
@@ -204,20 +205,27 @@ def drill(report: CostReport, kind: str, key: str) -> Drill | None:
 
 def drill_table(expenses: pl.DataFrame) -> pl.DataFrame:
     """A drill-down's expenses as the reader reads them: dates as dates in the language's
-    format, statuses in words, amounts in the language's format, headers in words."""
+    format, statuses and territories in words, amounts in the language's format, headers in
+    words, a dash where a value is missing."""
     code = lang()
     statuses = {s: t(f"cost.drill.status.{s}") for s in ("actual", "committed")}
-    return expenses.select(
-        pl.col("doc_date").dt.strftime("%Y-%m-%d" if code == "en" else "%d/%m/%Y"),
-        pl.col("budget_code"),
-        pl.col("supplier"),
-        pl.col("invoice_ref"),
-        pl.col("status").replace_strict(statuses, default=pl.col("status"), return_dtype=pl.String),
-        money_text(pl.col("amount"), code).alias("amount"),
-        pl.col("territory"),
-        pl.col("source_file"),
-        pl.col("source_row"),
-    ).rename({c: t(f"cost.drill.col.{c}") for c in expenses.columns})
+    return (
+        named(expenses)
+        .select(
+            pl.col("doc_date").dt.strftime("%Y-%m-%d" if code == "en" else "%d/%m/%Y"),
+            pl.col("budget_code"),
+            pl.col("supplier").fill_null("–"),
+            pl.col("invoice_ref").fill_null("–"),
+            pl.col("status").replace_strict(
+                statuses, default=pl.col("status"), return_dtype=pl.String
+            ),
+            money_text(pl.col("amount"), code).alias("amount"),
+            pl.col("territory").fill_null("–"),
+            pl.col("source_file"),
+            pl.col("source_row"),
+        )
+        .rename({c: t(f"cost.drill.col.{c}") for c in expenses.columns})
+    )
 
 
 def drill_caption(found: Drill, currency: str) -> str:
