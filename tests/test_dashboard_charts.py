@@ -121,6 +121,7 @@ def test_burn_tooltips_give_full_amounts_and_dates_in_the_reader_s_format(demo_d
     fig, report = _burn_up(demo_db, "fr")
     actual = fig.data[0]
     assert "%{customdata[1]}" in actual.hovertemplate and "%{y" not in actual.hovertemplate
+    assert actual.hovertemplate.startswith("actual\u00a0: ")  # the French colon
     day, amount = actual.customdata[-1]
     assert amount == fmt_money(report.totals["actual"], "fr", "EUR")  # 2 608 586,76 €
     assert day == fmt_date(report.weekly.filter(pl.col("actual").is_not_null())["week_start"][-1])
@@ -128,6 +129,7 @@ def test_burn_tooltips_give_full_amounts_and_dates_in_the_reader_s_format(demo_d
     weekly = charts.weekly_burn(report.weekly, LABELS, lang="nl")
     for trace in weekly.data:
         assert "%{customdata[1]}" in trace.hovertemplate
+    assert weekly.data[0].hovertemplate.startswith("actual: ")  # no space before it in Dutch
     assert all("k€" in y or y == "0\u00a0€" for y in weekly.layout.yaxis.ticktext)
     assert {"feb<br>2026", "mei"} <= set(weekly.layout.xaxis.ticktext)
     assert weekly.data[1].line.color != charts.COLORS["fail"]

@@ -115,10 +115,15 @@ def _money_hover(
     ]
 
 
-def _hover(name: str) -> str:
+def _colon(lang: str) -> str:
+    """A colon as the language writes it (French puts a no-break space before it)."""
+    return "\u00a0: " if lang == "fr" else ": "
+
+
+def _hover(name: str, lang: str) -> str:
     """The tooltip of a trace: its name and the point's full amount (customdata, formatted by
     babel; plotly formats no number)."""
-    return f"{name} : %{{customdata[1]}}<extra></extra>"
+    return f"{name}{_colon(lang)}%{{customdata[1]}}<extra></extra>"
 
 
 def _axes(
@@ -198,7 +203,7 @@ def burn_up(
         fill="tozeroy",
         fillcolor=COLORS["actual_fill"],
         customdata=_money_hover(past_weeks, actual, lang, currency),
-        hovertemplate=_hover(labels["actual"]),
+        hovertemplate=_hover(labels["actual"], lang),
     )
     both = f"{labels['actual']} + {labels['committed']}"
     committed = past["cumulative_committed"].to_list()
@@ -209,7 +214,7 @@ def burn_up(
         mode="lines",
         line={"color": COLORS["committed"], "width": 2, "dash": "dash"},
         customdata=_money_hover(past_weeks, committed, lang, currency),
-        hovertemplate=_hover(both),
+        hovertemplate=_hover(both, lang),
     )
     tops = [budget, *(v for v in committed if v is not None)]
     if "planned_cumulative" in weekly.columns:
@@ -221,7 +226,7 @@ def burn_up(
             mode="lines",
             line={"color": COLORS["planned"], "dash": "dot"},
             customdata=_money_hover(weeks, planned, lang, currency),
-            hovertemplate=_hover(labels["planned"]),
+            hovertemplate=_hover(labels["planned"], lang),
         )
         tops += [v for v in planned if v is not None]
     last = max([*weeks, *(d for d in (runs_out_on, today) if d is not None)], default=None)
@@ -233,7 +238,7 @@ def burn_up(
         mode="lines",
         line={"color": COLORS["budget"], "width": 2},
         customdata=_money_hover(ends, [budget] * len(ends), lang, currency),
-        hovertemplate=_hover(labels["budget"]),
+        hovertemplate=_hover(labels["budget"], lang),
     )
     if today is not None and runs_out_on is not None and committed:
         # what is left (the budget less actual and committed) runs out at the trailing burn
@@ -246,8 +251,8 @@ def burn_up(
             mode="lines",
             line={"color": COLORS["actual"], "width": 2, "dash": "dash"},
             customdata=_money_hover(points, amounts, lang, currency),
-            hovertemplate=f"{labels['projection']} · %{{customdata[0]}} : %{{customdata[1]}}"
-            "<extra></extra>",
+            hovertemplate=f"{labels['projection']} · %{{customdata[0]}}{_colon(lang)}"
+            "%{customdata[1]}<extra></extra>",
         )
     if schedule is not None:
         bounds = (schedule.prep_start, schedule.shoot_start, schedule.shoot_end, schedule.post_end)
@@ -300,7 +305,7 @@ def weekly_burn(
         name=labels["actual"],
         marker_color=COLORS["actual"],
         customdata=_money_hover(weeks, values, lang, currency),
-        hovertemplate=_hover(labels["actual"]),
+        hovertemplate=_hover(labels["actual"], lang),
     )
     fig.add_scatter(
         x=weeks,
@@ -309,7 +314,7 @@ def weekly_burn(
         mode="lines",
         line={"color": COLORS["trailing"], "width": 2},
         customdata=_money_hover(weeks, trailing.to_list(), lang, currency),
-        hovertemplate=_hover(labels["trailing"]),
+        hovertemplate=_hover(labels["trailing"], lang),
     )
     if weeks:
         top = max([Decimal(0), *(v for v in values if v is not None)]) * Decimal("1.05")
