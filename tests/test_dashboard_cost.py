@@ -19,11 +19,14 @@ from streamlit.testing.v1 import AppTest
 from dashboards.ui import cost
 from dashboards.ui.i18n import t
 from finance.domain.fmt import fmt_money
+from finance.domain.i18n import text
 from finance.reports.cost_report import FIGURES, cost_report
 from tests.conftest import DEMO_AT
 from tests.dashboard import open_dashboard
 
 pytestmark = pytest.mark.xdist_group("dashboard")
+#: the percent-spent header, as the catalogue names it in French
+SPENT = text("pct_spent", "fr")
 
 
 @pytest.fixture
@@ -73,15 +76,15 @@ def test_each_chapter_s_subtotal_stands_above_its_lines_and_equals_their_sum(
 
 def test_variance_and_percent_spent_are_beside_the_codes_and_pinned(page: AppTest) -> None:
     frame = table(page)
-    assert list(frame.columns[:5]) == ["Dépassement", "Poste", "Libellé", "Écart", "% dépensé"]
-    assert frame["% dépensé"].iloc[1] == "84,3\u00a0%"  # a decimal comma, never a point
-    assert not frame["% dépensé"].dropna().str.contains(".", regex=False).any()
+    assert list(frame.columns[:5]) == ["Dépassement", "Poste", "Libellé", "Écart", SPENT]
+    assert frame[SPENT].iloc[1] == "84,3\u00a0%"  # a decimal comma, never a point
+    assert not frame[SPENT].dropna().str.contains(".", regex=False).any()
     config = json.loads(page.dataframe[0].proto.columns)
     assert {c for c, v in config.items() if v.get("pinned")} == {
         "Poste",
         "Libellé",
         "Écart",
-        "% dépensé",
+        SPENT,
     }
     # over budget flagged in a column of its own, exactly the rows with a negative variance
     flagged = frame["Dépassement"] == "⚠ dépassé"  # in words, not a sign alone
@@ -148,7 +151,7 @@ def test_the_table_exports_as_a_workbook_with_money_as_numbers(page: AppTest) ->
     sheet = book.active
     assert sheet is not None
     header = [c.value for c in sheet[3]]
-    assert header[:4] == ["Poste", "Libellé", "Écart", "% dépensé"]
+    assert header[:4] == ["Poste", "Libellé", "Écart", SPENT]
     last = list(sheet[sheet.max_row])
     assert last[0].value == "TOTAL"
     for column in FIGURES:

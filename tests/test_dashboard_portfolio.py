@@ -15,9 +15,12 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 from finance.checks import run_check
+from finance.domain.i18n import text
 from tests.dashboard import open_dashboard
 
 pytestmark = pytest.mark.xdist_group("dashboard")
+#: the percent-spent header, as the catalogue names it in French
+SPENT = text("pct_spent", "fr")
 
 
 @pytest.fixture
@@ -43,7 +46,7 @@ def test_each_scheme_s_shortfall_has_its_own_column_in_words(checked: AppTest) -
     assert shown["Manque · Wallimage"] == "273\u202f568,52"
     assert shown["Manque · Tax Shelter"] == "0,00"
     assert shown["V supportable (Tax Shelter)"] == "900\u202f000,00"
-    assert shown["% dépensé"] == "79,9 %"
+    assert shown[SPENT] == "79,9 %"
     assert "attention" not in row  # rule ids are no longer the financier's reading
 
 
@@ -56,7 +59,7 @@ def test_the_figures_stay_numbers_so_that_a_header_sorts_them_as_numbers(
     for column in money:
         assert isinstance(row[column], Decimal), (column, row[column])  # exact, not text
     assert row["Manque · Wallimage"] == Decimal("273568.52")
-    assert isinstance(row["% dépensé"], float) and isinstance(row["Échecs"], int)
+    assert isinstance(row[SPENT], float) and isinstance(row["Échecs"], int)
     frame = checked.dataframe[0].value
     assert not any(pd.api.types.is_string_dtype(frame[c]) for c in money)
     config = json.loads(checked.dataframe[0].proto.columns)
