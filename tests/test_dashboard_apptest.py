@@ -126,16 +126,6 @@ def test_expenses_give_the_count_the_total_and_every_page(app: AppTest) -> None:
     assert at.caption[0].value.endswith("page 3 sur 3")
 
 
-def test_cost_report_drills_down_to_expenses(app: AppTest) -> None:
-    at = open_page(app, "cost_report")
-    at.selectbox(key="chapter").set_value("7").run()
-    at.selectbox(key="line").set_value("7.01").run()
-    assert not at.exception
-    assert "lignes" in at.caption[0].value
-    frames = [d.value for d in at.dataframe]
-    assert any("source_file" in f.columns for f in frames)
-
-
 def test_funders_show_each_scheme_and_unverified_badges(app: AppTest) -> None:
     at = open_page(app, "funders")
     titles = [e.label for e in at.expander]
@@ -230,25 +220,25 @@ def test_funders_evidence_lists_the_expenses_behind_a_scheme(app: AppTest) -> No
 def test_cost_report_flags_chapters_over_budget_in_words(app: AppTest) -> None:
     at = open_page(app, "cost_report")
     chapters = at.dataframe[0].value
-    flagged = chapters["Dépassement"] == "⚠"
+    flagged = chapters["Dépassement"] == "⚠ dépassé"
     negative = chapters["Écart"].str.lstrip().str.startswith(("-", "\u2212"))
     assert flagged.any(), "the demo has chapters over budget"
     assert (flagged == negative).all()  # exactly those whose variance is negative
 
 
 def test_cost_report_headers_are_words_and_a_total_closes_the_chapters(app: AppTest) -> None:
-    """Issue 18, point 3 (in part): translated headers and a TOTAL row equal to the report's
-    totals (the Overview's budget, 3 266 000,00)."""
+    """Issue 18, point 3: translated headers and a TOTAL row equal to the report's totals (the
+    Overview's budget, 3 266 000,00); the chapters' sub-totals and the drill-down are in
+    tests/test_dashboard_cost.py."""
     at = open_page(app, "cost_report")
     chapters = at.dataframe[0].value
-    assert {"Chapitre", "Intitulé", "Budget", "Réel", "Coût final estimé", "Écart"} <= set(
+    assert {"Poste", "Libellé", "Budget", "Réel", "Coût final estimé", "Écart"} <= set(
         chapters.columns
     )
+    assert {"Reste à dépenser", "Niveau"} <= set(chapters.columns)
     assert not {"chapter_code", "estimate_at_completion", "variance"} & set(chapters.columns)
     total = chapters.iloc[-1]
-    assert total["Chapitre"] == "TOTAL" and total["Budget"] == "3\u202f266\u202f000,00"
-    lines = at.dataframe[1].value
-    assert {"Poste", "Libellé", "Reste à dépenser"} <= set(lines.columns)
+    assert total["Poste"] == "TOTAL" and total["Budget"] == "3\u202f266\u202f000,00"
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ and the acting user's name (AppTest)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import polars as pl
@@ -71,7 +72,8 @@ def test_the_demo_trail_reads_in_words(audit_page: AppTest, lang: str) -> None:
 
 
 def test_the_times_are_in_brussels_time(audit_page: AppTest) -> None:
-    """Stored in UTC, shown in the productions' zone: in December Brussels is UTC+1."""
+    """Stored in UTC, shown in the productions' zone with the zone's name on each time: in
+    December Brussels is UTC+1 (CET)."""
     import os
 
     from finance.store.audit import trail
@@ -87,7 +89,24 @@ def test_the_times_are_in_brussels_time(audit_page: AppTest) -> None:
         .dt.strftime("%d/%m/%Y %H:%M:%S")
         .to_list()
     )
-    assert frame[frame.columns[0]].to_list() == expected
+    times = frame[frame.columns[0]].to_list()
+    assert [x.rsplit(" ", 1)[0] for x in times] == expected
+    assert all(x.endswith((" CET", " CEST")) for x in times), times
+
+
+def test_the_audit_speaks_english_with_iso_dates_and_names_the_actor(
+    audit_page: AppTest,
+) -> None:
+    audit_page.sidebar.radio[0].set_value("en").run()
+    assert not audit_page.exception
+    frame = shown(audit_page)
+    assert frame.columns[:3] == ["When (Europe/Brussels)", "User", "Action"], frame.columns
+    when = frame[frame.columns[0]].to_list()
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d CES?T", x) for x in when), when
+    assert "claire" in frame["User"].to_list()
+    assert not any("." in a for a in frame["Action"].to_list())  # in words, no code
+    details = " ".join(d for d in frame[frame.columns[5]].to_list() if d)
+    assert "{" not in details and "As at: 2026-11-22" in details, details
 
 
 def test_details_of_every_kind_read_as_fields_in_words() -> None:

@@ -34,6 +34,7 @@ VALUES: dict[str, object] = {
     "kind": "to_code",
     "run": 1,
     "code": "1.01",
+    "codes": ["1.01"],
     "territories": [],
     "chapters": ["1"],
     "statuses": [],

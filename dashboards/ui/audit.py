@@ -49,12 +49,15 @@ def when_header(lang: str) -> str:
     return i18n.text("audit.when", lang, zone=ZONE)
 
 
-def local_times(column: pl.Expr) -> pl.Expr:
-    """Stored UTC times (naive) as text in ZONE, over the whole column."""
+def local_times(column: pl.Expr, lang: str = "fr") -> pl.Expr:
+    """Stored UTC times (naive) as text in ZONE, over the whole column, each with its zone's
+    abbreviation (CET in winter, CEST in summer): `22/11/2026 14:03:05 CET`, the date as
+    fmt_date writes it (ISO in English)."""
+    day = "%Y-%m-%d" if lang == "en" else "%d/%m/%Y"
     return (
         column.dt.replace_time_zone("UTC")
         .dt.convert_time_zone(ZONE)
-        .dt.strftime("%d/%m/%Y %H:%M:%S")
+        .dt.strftime(f"{day} %H:%M:%S %Z")
     )
 
 
@@ -149,8 +152,8 @@ def readable(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
     """The trail as the page shows it: local times, the actor, the action and details in words."""
     actions = frame["action"].to_list()
     return frame.select(
-        local_times(pl.col("occurred_at")).alias(when_header(lang)),
-        pl.col("actor").alias(i18n.text("audit.who", lang)),
+        local_times(pl.col("occurred_at"), lang).alias(when_header(lang)),
+        pl.col("actor").fill_null("–").alias(i18n.text("audit.who", lang)),
         pl.Series([action_text(a, lang) for a in actions], dtype=pl.String).alias(
             i18n.text("action", lang)
         ),

@@ -1,46 +1,57 @@
-"""Cost report: chapters, opening to lines and to the expenses on a line."""
+"""Cost report: one table, each chapter's sub-total above its lines and the TOTAL under them;
+a row clicked opens its expenses below; the table exported as XLSX."""
 
-import polars as pl
 import streamlit as st
 
 from dashboards.ui import data
-from dashboards.ui.cost import headed, with_total
+from dashboards.ui.cost import (
+    column_config,
+    drill,
+    drill_caption,
+    drill_table,
+    report_rows,
+    shown,
+    xlsx_bytes,
+    xlsx_name,
+)
 from dashboards.ui.i18n import t
-from dashboards.ui.view import as_at, money_table, no_devis, require_production
-from finance.reports.cost_report import FIGURES
+from dashboards.ui.view import as_at, no_devis, require_production
 
 production = require_production()
 report = data.report(data.version(), production, as_at())
 st.title(f"{t('cost_report')} · {report.title}")
 no_devis(report.chapters)
 
-# a chapter over budget is flagged in a column of its own, not by colour alone: readable by
-# everyone, in a screen reader or a printout too (and the page is spared pandas' Styler); the
-# column comes first, where it is seen without scrolling the wide table
-flagged = with_total(report.chapters, report.totals).with_columns(
-    pl.when(pl.col("variance") < 0).then(pl.lit("⚠")).otherwise(pl.lit("")).alias(t("over_budget"))
-)
-chapters = money_table(
-    flagged, [t("over_budget"), "chapter_code", "chapter_label", *FIGURES, "pct_spent"]
-)
-st.dataframe(headed(chapters), hide_index=True, width="stretch")
-codes = report.chapters["chapter_code"].to_list()
-labels = dict(zip(codes, report.chapters["chapter_label"].to_list(), strict=True))
-chapter = st.selectbox(
-    t("open_chapter"), codes, format_func=lambda c: f"{c} · {labels[c]}", key="chapter"
-)
-lines = report.lines.filter(pl.col("chapter_code") == chapter)
-st.dataframe(
-    headed(money_table(lines, ["code", "label", *FIGURES, "pct_spent", "expenses"])),
+rows = report_rows(report)
+# a chapter or a line over budget is flagged in a column of its own, not by colour alone:
+# readable by everyone, in a screen reader or a printout too (the page is spared pandas' Styler)
+st.caption(t("cost.click_hint"))
+event = st.dataframe(
+    shown(rows),
     hide_index=True,
     width="stretch",
+    column_config=column_config(),
+    on_select="rerun",
+    selection_mode="single-row",
+    key="cost_table",
 )
-line = st.selectbox(t("open_line"), lines["code"].to_list(), key="line")
-if line:
-    expenses = data.named(
-        data.version(),
-        "dashboard.line_expenses",
-        (("pid", production), ("code", line), ("at", as_at())),
-    )
-    st.caption(f"{expenses.height} {t('rows')}")
-    st.dataframe(money_table(expenses.head(2000)), hide_index=True, width="stretch")
+st.download_button(
+    t("cost.export"),
+    data=xlsx_bytes(rows, f"{t('cost_report')} · {report.title} · {as_at():%d/%m/%Y}"),
+    file_name=xlsx_name(production, as_at()),
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    on_click="ignore",
+    icon=":material/download:",
+    key="cost_export",
+)
+
+selected = event.selection.rows if event else []
+if selected:
+    kind, key = rows.row(selected[0], named=True)["kind"], rows["key"][selected[0]]
+    found = drill(report, kind, key)
+    if found is not None:
+        st.subheader(f"{t('cost.drill.title')} · {found.title}")
+        st.caption(drill_caption(found, report.currency))
+        st.dataframe(drill_table(found.expenses), hide_index=True, width="stretch")
+    else:
+        st.caption(t("cost.drill.pick"))

@@ -7,6 +7,7 @@ from dashboards.ui import charts, data
 from dashboards.ui.i18n import lang, t
 from dashboards.ui.strip import runout_words, show_strip, variance_word
 from dashboards.ui.view import as_at, no_devis, require_production
+from finance.domain import i18n
 from finance.domain.fmt import fmt_date, fmt_money, fmt_pct
 
 production = require_production()
@@ -48,10 +49,25 @@ right.metric(
 show_strip(production, report.currency)
 
 names = {k: t(k) for k in ("actual", "committed", "planned", "budget", "trailing")}
+names |= {p: t(f"burn.phase.{p}") for p in ("prep", "shoot", "post")}
+names["projection"] = t("burn.projection")
+names["today"] = i18n.text("burn.today", lang(), day=fmt_date(as_at(), lang()))
 st.subheader(t("burn_up"))
 st.plotly_chart(
-    charts.burn_up(report.weekly, report.totals["budget"], manifest.schedule, names),
+    charts.burn_up(
+        report.weekly,
+        report.totals["budget"],
+        manifest.schedule,
+        names,
+        lang=lang(),
+        currency=report.currency,
+        today=as_at(),
+        runs_out_on=report.burn.budget_runs_out_on,
+    ),
     width="stretch",
 )
 st.subheader(t("weekly_burn"))
-st.plotly_chart(charts.weekly_burn(report.weekly, names), width="stretch")
+st.plotly_chart(
+    charts.weekly_burn(report.weekly, names, lang=lang(), currency=report.currency),
+    width="stretch",
+)

@@ -99,3 +99,18 @@ JOIN v_expenses e ON e.id = l.expense_id
 ORDER BY l.doc_date, l.expense_id
 """,
 )
+define(
+    "dashboard.cost_drill_totals",
+    "How many expenses of $pid as at $at are on the budget lines $codes, and their total, per "
+    "status (the cost report's drill-down: its actual total is the lines' actual).",
+    "SELECT status, count(*) AS n, coalesce(sum(amount), 0)::DECIMAL(18,2) AS total "
+    "FROM v_expenses WHERE production_id = $pid AND doc_date <= $at "
+    "AND list_contains($codes, budget_code) GROUP BY status ORDER BY status",
+)
+define(
+    "dashboard.cost_drill",
+    "The first $limit expenses of $pid as at $at on the budget lines $codes, by date.",
+    "SELECT doc_date, budget_code, supplier, invoice_ref, status, amount, territory, "
+    "source_file, source_row FROM v_expenses WHERE production_id = $pid AND doc_date <= $at "
+    "AND list_contains($codes, budget_code) ORDER BY doc_date, id LIMIT $limit",
+)
