@@ -163,19 +163,3 @@ def test_obligation_chart_shows_measured_projected_and_threshold() -> None:
     projected, measured = fig.data
     assert (measured.x[0], projected.x[0]) == (551753.17, 819740.61)
     assert fig.layout.shapes[0].x0 == 600000.0
-
-
-def test_territory_bars_follow_the_frame() -> None:
-    frame = pl.DataFrame(
-        {
-            "territory": ["BE-WAL", "BE-BRU"],
-            "actual": [Decimal("10.50"), Decimal("2")],
-            "planned": [Decimal("20"), Decimal("3")],
-        }
-    )
-    actual, planned = charts.territory_bars(frame, LABELS).data
-    assert (
-        list(actual.x) == ["BE-WAL", "BE-BRU"]
-        and list(actual.y) == [10.5, 2.0]
-        and list(planned.y) == [20.0, 3.0]
-    )

@@ -323,49 +323,39 @@ def weekly_burn(
     return fig
 
 
-def obligation(result: dict[str, Any], labels: dict[str, str]) -> go.Figure:
-    """A bullet chart: measured and projected against the threshold."""
-    measured, projected = _f(result.get("measured")) or 0.0, _f(result.get("projected")) or 0.0
-    threshold = _f(result.get("threshold")) or 0.0
+def obligation(
+    result: dict[str, Any], labels: dict[str, str], lang: str = "fr", currency: str = "EUR"
+) -> go.Figure:
+    """A bullet chart: measured and projected against the threshold; amounts on the axis and
+    in the tooltips as the reader writes them."""
+    amounts = {k: Decimal(str(result.get(k) or 0)) for k in ("measured", "projected", "threshold")}
     color = COLORS.get(result.get("status", ""), COLORS["planned"])
     fig = go.Figure()
-    fig.add_bar(
-        y=[labels["projected"]],
-        x=[projected],
-        orientation="h",
-        marker_color=COLORS["committed"],
-        name=labels["projected"],
-    )
-    fig.add_bar(
-        y=[labels["measured"]],
-        x=[measured],
-        orientation="h",
-        marker_color=color,
-        name=labels["measured"],
-    )
+    for key, colour in (("projected", COLORS["committed"]), ("measured", color)):
+        fig.add_bar(
+            y=[labels[key]],
+            x=[float(amounts[key])],
+            orientation="h",
+            marker_color=colour,
+            name=labels[key],
+            customdata=[["", fmt_money(amounts[key], lang, currency)]],
+            hovertemplate=_hover(labels[key], lang),
+        )
     fig.add_vline(
-        x=threshold, line_width=3, line_color="#000000", annotation_text=labels["threshold"]
+        x=float(amounts["threshold"]),
+        line_width=3,
+        line_color="#000000",
+        annotation_text=f"{labels['threshold']}{_colon(lang)}"
+        f"{fmt_money(amounts['threshold'], lang, currency)}",
     )
-    fig.update_layout(height=170, margin={"t": 25, "b": 10, "l": 10, "r": 10}, showlegend=False)
-    return fig
-
-
-def territory_bars(spend: pl.DataFrame, labels: dict[str, str]) -> go.Figure:
-    """Actual and planned spend per territory (frame: territory, actual, planned)."""
-    fig = go.Figure()
-    fig.add_bar(
-        x=spend["territory"].to_list(),
-        y=[_f(v) or 0.0 for v in spend["actual"]],
-        name=labels["actual"],
-        marker_color=COLORS["actual"],
+    values, texts = money_ticks(max(amounts.values()), lang, count=5)
+    fig.update_layout(
+        height=170,
+        margin={"t": 25, "b": 10, "l": 10, "r": 10},
+        showlegend=False,
+        separators=SEPARATORS.get(lang, SEPARATORS["fr"]),
+        xaxis={"tickvals": values, "ticktext": texts},
     )
-    fig.add_bar(
-        x=spend["territory"].to_list(),
-        y=[_f(v) or 0.0 for v in spend["planned"]],
-        name=labels["planned"],
-        marker_color=COLORS["planned"],
-    )
-    fig.update_layout(barmode="group", margin={"t": 30, "b": 10}, legend={"orientation": "h"})
     return fig
 
 

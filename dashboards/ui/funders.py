@@ -203,7 +203,9 @@ def show_result(
             cols[3].metric(t(f"funders.metric.{kind}"), fmt_money(amount, code, currency))
             if result.get("evidence_count"):
                 st.plotly_chart(
-                    charts.obligation(result, names), width="stretch", key=f"chart-{rule_id}"
+                    charts.obligation(result, names, lang()),
+                    width="stretch",
+                    key=f"chart-{rule_id}",
                 )
         lines = parameter_lines(result, code, currency)
         if lines:

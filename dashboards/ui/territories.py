@@ -9,12 +9,14 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
+from dashboards.ui import charts
 from dashboards.ui.i18n import lang, t
 from dashboards.ui.strip import where_words
 from dashboards.ui.view import money_table
 from finance.domain import i18n
 from finance.domain.fmt import fmt_money
 from finance.domain.money import MONEY
+from finance.domain.packs import scheme_label
 from rules.loader import load_packs
 
 #: what the devis or the ledger leaves without a territory
@@ -73,13 +75,6 @@ def region_table(regions: pl.DataFrame) -> pl.DataFrame:
 RESIDUAL = ("EEA", "OTHER", UNKNOWN)
 #: the bars' colours: spend, the plan to date (lighter) and at completion (neutral)
 BAR_COLOURS = {"actual": "#1f4e79", "planned_to_date": "#9db9d8", "planned": "#b0b0b0"}
-SEPARATORS = {"fr": ", ", "nl": ",.", "en": ".,"}
-
-
-def _scheme_label(scheme: str, code: str) -> str:
-    pack = load_packs().get(scheme)
-    labels = pack.presentation.label if pack else {}
-    return labels.get(code) or labels.get("en") or (pack.title if pack else scheme)
 
 
 def _requires(result: dict[str, Any]) -> bool:
@@ -126,7 +121,7 @@ def elsewhere(results: list[dict[str, Any]], territories: list[str]) -> list[str
         i18n.text(
             "territory.requirement",
             code,
-            scheme=_scheme_label(str(r["scheme"]), code),
+            scheme=scheme_label(str(r["scheme"]), code),
             where=where_words(str(r["spend_where"]), code) or str(r["spend_where"]),
             threshold=fmt_money(Decimal(str(r["threshold"])), code, "EUR"),
             measured=fmt_money(Decimal(str(r["measured"] or 0)), code, "EUR"),
@@ -162,7 +157,7 @@ def chart(spend: pl.DataFrame, required: pl.DataFrame) -> go.Figure:
             hovertemplate="%{y} · " + label + " : %{customdata}<extra></extra>",
         )
     for row in required.iter_rows(named=True):
-        label = _scheme_label(row["scheme"], code)
+        label = scheme_label(row["scheme"], code)
         said = i18n.text(
             "territory.requirement_mark",
             code,
@@ -182,13 +177,19 @@ def chart(spend: pl.DataFrame, required: pl.DataFrame) -> go.Figure:
             hovertemplate=said + "<extra></extra>",
             showlegend=False,
         )
+    top = max(
+        [Decimal(str(v)) for c in BAR_COLOURS for v in spend[c].to_list() if v is not None]
+        + [Decimal(str(v)) for v in required["threshold"].to_list()]
+        + [Decimal(0)]
+    )
+    ticks = charts.money_ticks(top, code, count=6)
     fig.update_layout(
         barmode="group",
-        separators=SEPARATORS.get(code, ", "),
+        separators=charts.SEPARATORS.get(code, charts.SEPARATORS["fr"]),
         margin={"t": 30, "b": 10, "l": 10},
         legend={"orientation": "h"},
         height=140 + 70 * len(y),
-        xaxis={"tickformat": ",.0f", "ticksuffix": " €"},
+        xaxis={"tickvals": ticks[0], "ticktext": ticks[1]},
         yaxis={"autorange": "reversed", "automargin": True},
     )
     return fig
