@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from finance.checks import run_check
 from finance.domain import i18n
 from finance.domain.i18n import LANGS
 from tests.languages import leaks
@@ -46,8 +48,10 @@ def test_the_probes_find_a_leak_and_leave_a_clean_page() -> None:
 
 @pytest.fixture(scope="module")
 def server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo with a stored check (the Overview's funders strip shows every scheme's card)."""
     db = tmp_path_factory.mktemp("languages") / "demo.duckdb"
     shutil.copy(demo_db, db)
+    run_check(db, "dernier-tram", date(2026, 11, 22))
     yield from serve(db, {})
 
 
@@ -109,7 +113,9 @@ def test_screenshots_of_every_page_in_french(
         if suffix == "phone":  # and fold it again to see the page
             _sidebar(page, "stSidebarCollapseButton")
         no_errors(page, console, f"{name} at {width} px")
-        page.screenshot(path=str(ARTIFACTS / f"{name}-fr-{suffix}.png"), full_page=True)
+        # on a desktop, the first screen (what the README shows); on a phone, the whole page
+        shot = ARTIFACTS / f"{name}-fr-{suffix}.png"
+        page.screenshot(path=str(shot), full_page=suffix == "phone")
         if name == "overview" and suffix == "phone":
             assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     page.close()

@@ -7,16 +7,17 @@ JSON of `check`) and the message catalogue."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.numbers import format_currency
 
 from dashboards.ui.strip import gap_of, operator_of, status_word, where_words
 from finance.domain import i18n
 from finance.domain.fmt import fmt_count, fmt_date, fmt_money, locale_of
-from rules.model import Operator
+from rules.model import WORST_FIRST, Operator, Status, worst_status
 from rules.sentences import UNIT_SPEC, confidence_word, parameter_label
 
 #: the colour of an agreement's figures by their status (Streamlit's coloured text)
@@ -183,3 +184,33 @@ def _number(value: Any) -> bool:
     except ArithmeticError:
         return False
     return True
+
+
+#: the zone the dashboard's times are read in (the audit page's too)
+_ZONE = ZoneInfo("Europe/Brussels")
+
+
+def run_line(run: dict[str, Any], lang: str) -> str:
+    """The stored check's caption: when it ran (Brussels time, zone shown), the date it
+    evaluates, and the rulebook it applied."""
+    ran = run["ran_at"].replace(tzinfo=UTC).astimezone(_ZONE)
+    return i18n.text(
+        "funders.run_line",
+        lang,
+        day=fmt_date(ran.date(), lang),
+        time=f"{ran:%H:%M} {ran:%Z}",
+        as_at=fmt_date(run["as_at"], lang),
+        rulebook=str(run["rulebook"]),
+    )
+
+
+def worst_first(titles: dict[str, str], results: list[dict[str, Any]]) -> dict[str, str]:
+    """The schemes in the order a reader acts on them: failing, then lacking data, warning,
+    passing, not concerned (the packs' order within each)."""
+    rank = {str(s): i for i, s in enumerate(WORST_FIRST)}
+
+    def worst(scheme: str) -> int:
+        statuses = [Status(r["status"]) for r in results if r["scheme"] == scheme]
+        return rank.get(str(worst_status(statuses)), len(rank))
+
+    return dict(sorted(titles.items(), key=lambda item: worst(item[0])))

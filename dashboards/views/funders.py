@@ -16,7 +16,7 @@ from dashboards.ui.funders import (
     zipped,
 )
 from dashboards.ui.i18n import lang, t
-from dashboards.ui.result_words import status_markdown
+from dashboards.ui.result_words import run_line, status_markdown, worst_first
 from dashboards.ui.view import as_at, require_production
 from finance.checks import run_check
 
@@ -25,24 +25,24 @@ st.title(t("funders"))
 run, results = data.latest_results(data.version(), production)
 # the checks are stored only when asked for: opening the page never writes to the database
 if st.button(t("run_checks"), type="primary"):
-    run_check(data.db_path(), production, as_at())
+    with st.spinner(t("funders.running")):
+        run_check(data.db_path(), production, as_at())
     data.clear()
+    st.toast(t("funders.ran"), icon=":material/check:")
     run, results = data.latest_results(data.version(), production)
 if run is None:  # no check stored yet: today's results, evaluated for the page, not stored
     results = data.unstored_results(data.version(), production, as_at())
     st.info(t("funders.not_checked"))
 else:
-    st.caption(
-        f"{t('last_run')}: {run['ran_at']:%d/%m/%Y %H:%M} · {t('as_at')} "
-        f"{run['as_at']:%d/%m/%Y} · rulebook {run['rulebook']}"
-    )
+    st.caption(run_line(run, lang()))
 if data.ledger_changed(data.version(), production):
     st.warning(t("ledger_changed"))
 if not results:
     st.info(t("funders.none"))
 
 code = lang()
-titles = scheme_titles(results, code)
+# the schemes that fail or warn first: the reader's first question is what needs doing
+titles = worst_first(scheme_titles(results, code), results)
 day = as_at()
 # the justification files of every scheme at once (each scheme's own are in its panel)
 files_of = [s for s in titles if exportable(s)]
