@@ -43,3 +43,16 @@ def test_every_command_and_option_has_help() -> None:
         for param in command.params:
             if isinstance(param, click.Option) and param.name not in {"db", "lang", "fmt", "at"}:
                 assert param.help, f"{command.name} --{param.name}"
+
+
+def test_no_merge_conflict_is_left_in_the_sources_or_the_docs() -> None:
+    """A conflict's markers left by a merge in the README or a source file."""
+    root = Path(__file__).resolve().parent.parent
+    marker = re.compile(r"^(<{7} |>{7} |={7}$)", re.MULTILINE)
+    files = [root / "README.md", root / "Makefile", root / "pyproject.toml"]
+    for folder in ("finance", "rules", "dashboards", "data", "tests"):
+        files += [
+            p for p in (root / folder).rglob("*") if p.suffix in {".py", ".md", ".yaml", ".po"}
+        ]
+    left = [str(p.relative_to(root)) for p in files if marker.search(p.read_text(encoding="utf-8"))]
+    assert not left
