@@ -122,3 +122,12 @@ def test_details_of_every_kind_read_as_fields_in_words() -> None:
     assert details_text("import.rates", rates, "fr").startswith(
         "12 taux, du 01/01/2026 au 31/03/2026"
     )
+
+
+def test_a_file_format_reads_in_words() -> None:
+    """The format of an import, not its code (canonical_csv, profile_fortis)."""
+    imported = json.dumps({"format": "canonical_csv", "rows": 3})
+    assert "tableur CSV" in details_text("import.expenses", imported, "fr")
+    assert "canonical_csv" not in details_text("import.expenses", imported, "nl")
+    profiled = json.dumps({"format": "profile_fortis"})
+    assert "profiel fortis" in details_text("import.expenses", profiled, "nl")

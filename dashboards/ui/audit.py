@@ -88,6 +88,8 @@ def _value(key: str, value: Any, lang: str) -> str:
         return f"{str(value)[:12]}…"
     if key in {"as_at", "from", "to"}:
         return _date(value, lang)
+    if key == "format":
+        return format_words(str(value), lang)
     if key == "statuses" and isinstance(value, dict):
         counts = Counter(str(v) for v in value.values())
         return ", ".join(
@@ -105,6 +107,14 @@ def _value(key: str, value: Any, lang: str) -> str:
         shown = ", ".join(_value(key, v, lang) for v in value[:LIST_MAX])
         return shown + (" …" if len(value) > LIST_MAX else "")
     return str(value)
+
+
+def format_words(code: str, lang: str) -> str:
+    """A file format in words ("tableur CSV", "facture Peppol UBL", "profil fortis")."""
+    if code.startswith("profile_"):
+        return i18n.text("audit.format.profile", lang, name=code.removeprefix("profile_"))
+    key = f"audit.format.{code}"
+    return i18n.text(key, lang) if i18n.has(key) else code
 
 
 def _count(value: Any, lang: str) -> str:
