@@ -190,6 +190,7 @@ def test_report_rows_keep_the_figures_exact() -> None:
 
     report = Report()
     report.lines, report.chapters = lines, chapters  # type: ignore[attr-defined]
+    report.layout = "cnc"  # type: ignore[attr-defined]
     report.totals = {c: Decimal("6.35") for c in FIGURES}  # type: ignore[attr-defined]
     rows = cost.report_rows(report)  # type: ignore[arg-type]
     assert rows["kind"].to_list() == ["chapter", "line", "line", "chapter", "line", "total"]
@@ -197,3 +198,12 @@ def test_report_rows_keep_the_figures_exact() -> None:
     assert rows["actual"].dtype == pl.Decimal(18, 2)
     assert rows["actual"].to_list()[0] == Decimal("3.35")
     assert rows["expenses"].to_list() == [3, 1, 2, 3, 3, 6]
+
+
+def test_the_chapters_are_named_in_the_readers_language(demo_dashboard: Path) -> None:
+    """A French devis read in Dutch: its chapters by the layout's Dutch names, its lines as the
+    devis writes them."""
+    at = open_dashboard("cost_report")
+    at.sidebar.radio[0].set_value("nl").run()
+    labels = [str(v) for v in at.dataframe[0].value.iloc[:, 2].to_list()]
+    assert "ARTISTIEKE RECHTEN" in labels and "DROITS ARTISTIQUES" not in labels

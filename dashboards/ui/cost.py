@@ -24,7 +24,7 @@ from dashboards.ui.i18n import lang, t
 from dashboards.ui.territories import named
 from finance.domain import i18n
 from finance.domain.fmt import fmt_count, fmt_money, money_text
-from finance.reports.cost_report import FIGURES, CostReport
+from finance.reports.cost_report import FIGURES, CostReport, chapter_names
 
 #: the report's columns and their headers' message keys
 HEADERS = {
@@ -74,6 +74,8 @@ def report_rows(report: CostReport) -> pl.DataFrame:
     its label in capitals) above its lines (`kind` line), then the TOTAL row (`kind` total);
     `key` is the chapter's or the line's code."""
     lines = report.lines.with_row_index("order")
+    # the chapters named in the reader's language (the layout's names), the lines as the devis
+    names = chapter_names(report, lang())
     chapter_order = lines.group_by("chapter_code").agg(
         pl.col("order").min(), pl.col("expenses").sum()
     )
@@ -83,7 +85,10 @@ def report_rows(report: CostReport) -> pl.DataFrame:
         pl.col("order"),
         pl.lit(0).alias("rank"),
         pl.col("chapter_code").alias("code"),
-        pl.col("chapter_label").str.to_uppercase().alias("label"),
+        pl.col("chapter_code")
+        .replace_strict(names, return_dtype=pl.String)
+        .str.to_uppercase()
+        .alias("label"),
         *FIGURES,
         "pct_spent",
         "expenses",
