@@ -162,3 +162,13 @@ def test_a_correction_without_a_selection_or_with_a_bad_value_says_why(page: App
     page.text_input(key="o_reason").set_value("no")
     next(b for b in page.button if b.label == "Apply").click().run()
     assert page.error[0].value.startswith("Give a reason of a few words")
+
+
+def test_the_table_says_territories_and_categories_in_words(page: AppTest) -> None:
+    """The ledger's codes (FR-75, rights) in the reader's words (France (75), Rechten)."""
+    page.sidebar.radio[0].set_value("nl").run()
+    table = page.dataframe[0].value
+    territories = set(table["Grondgebied"].astype(str))
+    categories = set(table["Categorie"].astype(str)) if "Categorie" in table else set()
+    assert "Frankrijk (75)" in territories and "FR-75" not in territories
+    assert "Rechten" in categories and "rights" not in categories

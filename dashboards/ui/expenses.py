@@ -24,11 +24,12 @@ from finance.classify.overrides import FIELDS, MIN_REASON, normalize_value, over
 from finance.domain import i18n
 from finance.domain.errors import UserError
 from finance.domain.layout import load_layout
+from finance.domain.packs import scheme_label
 from finance.store import queries
 from finance.store.db import connect
 from finance.store.queries.dashboard import EXPENSE_COLUMNS, OPTION_COLUMNS
+from finance.store.reference import category_names
 from rules.engine import active_packs
-from rules.loader import load_packs
 
 __all__ = [
     "FIELDS",
@@ -87,13 +88,8 @@ def territory_labels(codes: Sequence[str]) -> dict[str, str]:
 
 def scheme_labels(schemes: Sequence[str]) -> dict[str, str]:
     """Each scheme by its pack's label in the user's language -> its id."""
-    code, packs = lang(), load_packs()
-    out = {}
-    for s in schemes:
-        pack = packs.get(s)
-        labels = pack.presentation.label if pack else {}
-        out[labels.get(code) or labels.get("en") or (pack.title if pack else s)] = s
-    return out
+    code = lang()
+    return {scheme_label(s, code): s for s in schemes}
 
 
 def status_labels() -> dict[str, str]:
@@ -221,6 +217,16 @@ def shown(frame: pl.DataFrame) -> pl.DataFrame:
         table = table.with_columns(
             pl.col("status").replace_strict(words, default=pl.col("status"), return_dtype=pl.String)
         )
+    # the ledger's codes in words: territories by name, categories by the taxonomy's names
+    named_as = {"category": category_names(lang())}
+    if "territory" in table.columns:
+        codes = [str(c) for c in table["territory"].drop_nulls().unique().to_list()]
+        named_as["territory"] = {code: word for word, code in territory_labels(codes).items()}
+    table = table.with_columns(
+        pl.col(c).replace_strict(names, default=pl.col(c), return_dtype=pl.String)
+        for c, names in named_as.items()
+        if c in table.columns
+    )
     return headed(table)
 
 
