@@ -13,7 +13,7 @@ from finance import DATA_DIR
 
 DEMO_AT = date(2026, 11, 22)
 #: the dashboard's fixture for every test (tests/dashboard.py)
-pytest_plugins = ["tests.dashboard"]
+pytest_plugins = ["tests.dashboard", "tests.browser"]
 
 # `make test-fast` runs the property tests with fewer examples (--hypothesis-profile=fast);
 # `make test` keeps hypothesis's default, and the counts a test sets itself.

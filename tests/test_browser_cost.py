@@ -1,50 +1,22 @@
 """The cost report, the burn chart and the portfolio in a real browser (issue 18, points 1, 3
 and 7): a click on a line of the report opens its expenses below, the burn chart's axes read in
 French, a click on a portfolio header sorts the figures as numbers. Fixtures and helpers from
-tests/test_browser.py (the served demo, Debian's chromium)."""
+tests/browser.py (the served demo, Debian's chromium)."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from itertools import pairwise
-from pathlib import Path
 
-import pytest
-
-from tests.test_browser import (
+from tests.browser import (
     ARTIFACTS,
-    CHROMIUM,
-    FLAGS,
+    BROWSER,
     go_to,
     no_errors,
-    serve,
     settle,
     watched_page,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.xdist_group("browser"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
-
-
-@pytest.fixture(scope="module")
-def server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("browser-cost") / "demo.duckdb"
-    shutil.copy(demo_db, db)
-    yield from serve(db, {})
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield chromium
-        chromium.close()
+pytestmark = BROWSER
 
 
 #: the height of a row of st.dataframe's grid, and the width of its row-selection column

@@ -12,10 +12,9 @@ from typing import Any
 import pytest
 
 from finance.store.db import connect
-from tests.test_browser import (
+from tests.browser import (
     ARTIFACTS,
-    CHROMIUM,
-    FLAGS,
+    BROWSER,
     go_to,
     no_errors,
     serve,
@@ -23,11 +22,7 @@ from tests.test_browser import (
     watched_page,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.xdist_group("browser"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture(scope="module")
@@ -42,16 +37,6 @@ def served(expenses_db: Path) -> Iterator[str]:
     yield from serve(expenses_db, {})
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield launched
-        launched.close()
-
-
 def _tick(page: Any, row: int) -> None:
     """Tick the row's box in the table's first column (the grid is drawn on a canvas)."""
     grid = page.locator('[data-testid="stDataFrame"]').first
@@ -63,9 +48,9 @@ def _tick(page: Any, row: int) -> None:
 
 
 def test_a_correction_applies_to_the_rows_ticked_in_the_table(
-    served: str, chromium: object, expenses_db: Path
+    served: str, browser: object, expenses_db: Path
 ) -> None:
-    page, console = watched_page(chromium)
+    page, console = watched_page(browser)
     page.goto(served)
     settle(page)
     go_to(page, "Dépenses")

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import (
+from tests.browser import (
     ARTIFACTS,
-    CHROMIUM,
-    FLAGS,
+    BROWSER,
     go_to,
     no_errors,
     serve,
@@ -24,21 +23,7 @@ from tests.test_browser import (
     watched_page,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.xdist_group("browser"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield chromium
-        chromium.close()
+pytestmark = BROWSER
 
 
 @pytest.fixture(scope="module")

@@ -16,11 +16,9 @@ import pytest
 from finance.checks import run_check
 from finance.domain import i18n
 from finance.domain.i18n import LANGS
-from tests.languages import leaks
-from tests.test_browser import (
+from tests.browser import (
     ARTIFACTS,
-    CHROMIUM,
-    FLAGS,
+    BROWSER,
     PAGES,
     go_to,
     no_errors,
@@ -28,12 +26,9 @@ from tests.test_browser import (
     settle,
     watched_page,
 )
+from tests.languages import leaks
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.xdist_group("browser"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER
 
 
 def test_the_probes_find_a_leak_and_leave_a_clean_page() -> None:
@@ -53,16 +48,6 @@ def server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     shutil.copy(demo_db, db)
     run_check(db, "dernier-tram", date(2026, 11, 22))
     yield from serve(db, {})
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 def _page_text(page: Any) -> str:
