@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import polars as pl
+import streamlit as st
 
 from dashboards.ui import data
 from dashboards.ui.i18n import lang, t
@@ -342,3 +343,24 @@ def quarantine_in_words(quarantine: pl.DataFrame) -> pl.DataFrame:
             }
         )
     )
+
+
+def confirm_once(
+    ident: str, done: dict[str, str], key: str, work: Callable[[], tuple[str, bool]]
+) -> bool:
+    """The confirm button of an upload, disabled once its file is in: runs `work` (message,
+    ok) with a spinner, a toast when it went in, the error where it did not; True once done
+    (its message shown)."""
+    if st.button(t("confirm"), type="primary", key=key, disabled=ident in done):
+        with st.spinner(t("imports.working")):
+            message, ok = work()
+        if ok:
+            done[ident] = message
+            data.clear()
+            st.toast(message)
+            st.rerun()
+        st.error(message)
+    if ident in done:
+        st.success(done[ident])
+        return True
+    return False

@@ -12,6 +12,7 @@ from dashboards.ui.imports import (
     as_polars,
     cell_text,
     column_names,
+    confirm_once,
     editable,
     preview_summary,
     problem_table,
@@ -52,17 +53,7 @@ if upload is not None:
     if path is None:
         st.error(i18n.text("imports.too_big", lang(), mb=str(MAX_MB)))
     elif kind != "expenses":  # a devis, a mapping or rates: imported on confirmation
-        if st.button(t("confirm"), type="primary", key="confirm_other", disabled=ident in done):
-            with st.spinner(t("imports.working")):
-                message, ok = import_other(kind, production, path)
-            if ok:
-                done[ident] = message
-                data.clear()
-                st.toast(message)
-                st.rerun()
-            st.error(message)
-        if ident in done:
-            st.success(done[ident])
+        confirm_once(ident, done, "confirm_other", lambda: import_other(kind, production, path))
     else:
         previews = st.session_state.setdefault("imports_previews", {})
         if ident not in previews:
@@ -97,17 +88,9 @@ if upload is not None:
             accept = bool(warnings) and st.checkbox(
                 t("accept_credits"), value=False, key="accept_credits"
             )
-            if st.button(t("confirm"), type="primary", key="confirm", disabled=ident in done):
-                with st.spinner(t("imports.working")):
-                    message, ok = run_import(production, path, skip, accept)
-                if ok:
-                    done[ident] = message
-                    data.clear()
-                    st.toast(message)
-                    st.rerun()
-                st.error(message)
-            if ident in done:
-                st.success(done[ident])
+            if confirm_once(
+                ident, done, "confirm", lambda: run_import(production, path, skip, accept)
+            ):
                 st.caption(t("imports.done_once"))
 
 coding_form(production)
