@@ -19,6 +19,16 @@ from finance.domain.validate import Check, run_checks
 FOLD = r"[^a-z0-9]+"
 
 
+#: the documents a user coded by hand: (supplier_key, invoice_ref, date, amount) -> coded_code
+CODINGS_SCHEMA: dict[str, pl.DataType] = {
+    "supplier_key": pl.String(),
+    "invoice_ref": pl.String(),
+    "date": pl.Date(),
+    "amount": pl.Decimal(18, 2),
+    "coded_code": pl.String(),
+}
+
+
 @dataclass(frozen=True)
 class LedgerContext:
     """What the enrichment needs to know about the production and its store."""
@@ -33,17 +43,7 @@ class LedgerContext:
         )
     )  # supplier -> budget line
     #: documents a user coded (supplier_key, invoice_ref, date, amount -> coded_code)
-    codings: pl.DataFrame = field(
-        default_factory=lambda: pl.DataFrame(
-            schema={
-                "supplier_key": pl.String,
-                "invoice_ref": pl.String,
-                "date": pl.Date,
-                "amount": pl.Decimal(18, 2),
-                "coded_code": pl.String,
-            }
-        )
-    )
+    codings: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=CODINGS_SCHEMA))
 
 
 def _ledger_territory(frame: pl.DataFrame) -> pl.DataFrame:

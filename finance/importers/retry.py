@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from finance.classify.enrich import CODINGS_SCHEMA
 from finance.domain.errors import UserError
 from finance.importers.base import EXPENSE_SCHEMA
 from finance.importers.coding import rows_as_read
@@ -116,15 +117,7 @@ def retry_quarantined(
             reason.strip(),
         )
 
-    none = pl.DataFrame(
-        schema={
-            "supplier_key": pl.String,
-            "invoice_ref": pl.String,
-            "date": pl.Date,
-            "amount": pl.Decimal(18, 2),
-            "coded_code": pl.String,
-        }
-    )
+    none = pl.DataFrame(schema=CODINGS_SCHEMA)
     prepared = Prepared([extracted], none, write, [(file, r) for r in rows])
     return import_expenses(db, production_id, [], prepared=prepared)
 
