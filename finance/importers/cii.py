@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
 
+from finance.domain import i18n
 from finance.domain.errors import UserError
 from finance.importers.xmlcells import node_text, signed
 
@@ -61,14 +62,11 @@ def embedded_xml(name: str, data: bytes) -> bytes:
             key = next((k for k in files if k.lower().endswith(".xml")), None)
         payload = files[key][0] if key is not None and files[key] else None
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError):
-        raise UserError(f"{name}: not a readable PDF") from None
+        raise i18n.error("error.pdf.unreadable", name=name) from None
     if payload is None:
-        raise UserError(
-            f"{name}: a PDF without an embedded e-invoice (no factur-x.xml): not a Factur-X "
-            f"invoice; enter it in a spreadsheet, or ask the supplier for its Factur-X or UBL"
-        )
+        raise i18n.error("error.pdf.no_einvoice", name=name)
     if len(payload) > MAX_EMBEDDED:
-        raise UserError(f"{name}: the embedded XML is larger than 20 MB: not an e-invoice")
+        raise i18n.error("error.pdf.xml_too_large", name=name)
     return payload
 
 
