@@ -12,12 +12,14 @@ from streamlit.testing.v1 import AppTest
 
 from finance.domain import i18n
 from finance.domain.errors import Problem, UserError
+from finance.importers import cii
 from tests.cli_run import invoke
 from tests.dashboard import open_dashboard
 from tests.languages import leaks
 
 PRODUCTION = "dernier-tram"
 #: what `missing.csv: file not found` says in each language
+UBL = Path(__file__).resolve().parent / "fixtures" / "peppol"
 NOT_FOUND = {"fr": "fichier introuvable", "nl": "bestand niet gevonden", "en": "file not found"}
 
 
@@ -110,3 +112,21 @@ def test_the_imports_page_says_a_file_error_in_french(
     errors = [e.value for e in at.error]
     assert any(f"releve.csv : {said}" in e for e in errors), errors
     assert not leaks("\n".join(errors), "fr")
+
+
+@pytest.mark.parametrize("kind", sorted(cii.KINDS))
+def test_an_e_invoice_given_as_a_devis_or_rates_keeps_its_english_words(kind: str) -> None:
+    words = cii.KINDS[kind]
+    command = "import it with `cineledger import expenses PRODUCTION f.xml`"
+    said = i18n.text(f"error.file.einvoice.{kind}", "en", name="f.xml")
+    assert said == f"f.xml: {words}, an expense document: {command}"
+    said = i18n.text(f"error.rates.einvoice.{kind}", "en", name="f.xml")
+    assert said == f"f.xml: {words}, not an exchange-rate file: {command}"
+
+
+def test_an_e_invoice_given_as_rates_is_said_in_dutch(ledger: dict[str, str]) -> None:
+    invoice = str(UBL / "base-example.xml")
+    out = invoke("--lang", "nl", "import", "rates", invoice, env=ledger)
+    assert out.exit_code == 2
+    assert "een UBL-e-factuur (Peppol), geen bestand met wisselkoersen" in out.stderr
+    assert not leaks(out.stderr, "nl")

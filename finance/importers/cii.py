@@ -70,26 +70,41 @@ def embedded_xml(name: str, data: bytes) -> bytes:
     return payload
 
 
-def describe(path: Path) -> str | None:
-    """What an e-invoice file is, in words, for the importers of other files (devis, rates);
-    None when it is not one."""
+#: what each kind of e-invoice file is, in English words (the catalogue says it in each language)
+KINDS = {
+    "pdf": "a PDF document",
+    "facturx": "a Factur-X e-invoice (a PDF with its CII XML)",
+    "cii": "a CII e-invoice (UN/CEFACT Cross Industry Invoice)",
+    "ubl": "a UBL e-invoice (Peppol)",
+}
+
+
+def kind_of(path: Path) -> str | None:
+    """Which kind of e-invoice file it is (a key of KINDS), for the importers of other files
+    (devis, rates); None when it is not one."""
     if not path.is_file() or path.suffix.lower() not in (".xml", ".pdf"):
         return None
     with path.open("rb") as fh:
         head = fh.read(65536)  # licence comments can come before the root element
     if is_pdf(head):
         if path.stat().st_size > 50 * 1024 * 1024:
-            return "a PDF document"
+            return "pdf"
         try:
             embedded_xml(path.name, path.read_bytes())
         except UserError:
-            return "a PDF document"
-        return "a Factur-X e-invoice (a PDF with its CII XML)"
+            return "pdf"
+        return "facturx"
     if b"CrossIndustryInvoice" in head:
-        return "a CII e-invoice (UN/CEFACT Cross Industry Invoice)"
+        return "cii"
     if b"Invoice-2" in head or b"CreditNote-2" in head:
-        return "a UBL e-invoice (Peppol)"
+        return "ubl"
     return None
+
+
+def describe(path: Path) -> str | None:
+    """What an e-invoice file is, in English words; None when it is not one."""
+    kind = kind_of(path)
+    return None if kind is None else KINDS[kind]
 
 
 def _text(node: Element | None, path: str) -> str | None:

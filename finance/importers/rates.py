@@ -19,7 +19,6 @@ from pathlib import Path
 import polars as pl
 
 from finance.domain import i18n
-from finance.domain.errors import UserError
 from finance.domain.money import RATE
 from finance.domain.parsing import parse_date, parse_rate
 from finance.importers import cii
@@ -51,12 +50,9 @@ def _ecb_date(expr: pl.Expr) -> pl.Expr:
 
 def _source(path: Path) -> Path | bytes:
     """The CSV to read: the file itself, or the one CSV of the ECB's zip (size-checked)."""
-    kind = cii.describe(path)
+    kind = cii.kind_of(path)
     if kind is not None:
-        raise UserError(  # `kind` is English: said as is
-            f"{path.name}: {kind}, not an exchange-rate file: import it with "
-            f"`cineledger import expenses PRODUCTION {path.name}`"
-        )
+        raise i18n.error(f"error.rates.einvoice.{kind}", name=path.name)
     if not zipfile.is_zipfile(path):
         return path
     try:

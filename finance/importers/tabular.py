@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 
 from finance.domain import i18n
-from finance.domain.errors import Problem, UserError
+from finance.domain.errors import Problem
 from finance.domain.uniques import select_by_distinct
 from finance.importers import cii
 
@@ -330,12 +330,9 @@ def read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
 def read_table(path: Path, sheet: str | None = None) -> RawTable:
     """Any supported file as text cells with provenance; a UserError says what is wrong."""
     suffix = path.suffix.lower()
-    kind = cii.describe(path)
+    kind = cii.kind_of(path)
     if kind is not None:
-        raise UserError(
-            f"{path.name}: {kind}, an expense document: import it with "
-            f"`cineledger import expenses PRODUCTION {path.name}`"
-        )
+        raise i18n.error(f"error.file.einvoice.{kind}", name=path.name)
     if suffix not in CSV_SUFFIXES | XLSX_SUFFIXES:
         raise i18n.error("error.file.unsupported", name=path.name, suffix=suffix or "(none)")
     if not path.is_file():
