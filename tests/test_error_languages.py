@@ -130,3 +130,23 @@ def test_an_e_invoice_given_as_rates_is_said_in_dutch(ledger: dict[str, str]) ->
     assert out.exit_code == 2
     assert "een UBL-e-factuur (Peppol), geen bestand met wisselkoersen" in out.stderr
     assert not leaks(out.stderr, "nl")
+
+
+@pytest.mark.xdist_group("dashboard")
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [("fr", "devis.csv : le fichier est vide"), ("nl", "devis.csv: het bestand is leeg")],
+)
+def test_a_devis_upload_s_error_is_said_in_the_page_s_language(
+    demo_dashboard: Path, code: str, said: str
+) -> None:
+    at = open_dashboard("imports")
+    if code != "fr":
+        at.sidebar.radio[0].set_value(code).run()
+    at.main.radio[0].set_value(i18n.text("imports.kind.budget", code)).run()
+    at = _upload(at, "devis.csv", b"")
+    at.button(key="confirm_other").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [e.value for e in at.error]
+    assert any(said in e for e in errors), errors
+    assert not leaks("\n".join(errors), code)
