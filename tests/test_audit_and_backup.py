@@ -148,6 +148,7 @@ def test_restore_refuses_a_damaged_backup_or_a_database_in_use(db: Path, tmp_pat
     assert "not empty" in cli("backup", str(folder), db=db, check=2).stderr
 
 
+@pytest.mark.usefixtures("cli_in_english")  # reads the English error
 def test_a_sequence_name_in_the_backup_never_reaches_sql(db: Path, tmp_path: Path) -> None:
     folder = tmp_path / "backup"
     cli("backup", str(folder), db=db)

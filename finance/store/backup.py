@@ -26,7 +26,6 @@ import duckdb
 import yaml
 
 from finance.domain import i18n
-from finance.domain.errors import UserError
 from finance.store.audit import record
 from finance.store.db import connect, fetch_value, transaction
 from finance.store.migrations import available, migrate
@@ -152,12 +151,14 @@ def _load(
         if table in RETIRED:
             continue
         if table not in current:
-            raise UserError(f"unknown table {table} in the backup")
+            raise i18n.error("error.backup.unknown_table", table=table)
         con.execute(f"DELETE FROM {table}")
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {source}")
         got = int(fetch_value(con, f"SELECT count(*) FROM {table}"))
         if table in expected and got != expected[table]:
-            raise UserError(f"{table}: {got} rows read, the backup says {expected[table]}")
+            raise i18n.error(
+                "error.backup.row_count", table=table, got=str(got), expected=str(expected[table])
+            )
 
 
 def _advance(con: duckdb.DuckDBPyConnection, sequences: dict[str, int]) -> None:
@@ -166,7 +167,7 @@ def _advance(con: duckdb.DuckDBPyConnection, sequences: dict[str, int]) -> None:
     known = {r[0] for r in con.execute("SELECT sequence_name FROM duckdb_sequences()").fetchall()}
     for name, last in sequences.items():
         if name not in known:
-            raise UserError(f"unknown sequence {name!r} in the backup")
+            raise i18n.error("error.backup.unknown_sequence", sequence=repr(name))
         if last:
             con.execute(f"SELECT max(nextval('{name}')) FROM range({int(last)})").fetchall()
 
