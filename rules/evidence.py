@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from finance.domain.errors import UserError
+from finance.domain import i18n
 from finance.store.db import read_frame
 from finance.store.productions import get_manifest
 from rules.loader import load_measures, load_packs
@@ -34,9 +34,7 @@ def measure_of(rule_id: str) -> str:
             for r in p.rules
             if r.measured in measures
         )
-        raise UserError(
-            f"no expense evidence for rule {rule_id!r} (rules with evidence: {', '.join(known)})"
-        )
+        raise i18n.error("error.evidence.no_rule", rule=repr(rule_id), known=", ".join(known))
     return rule.measured
 
 
@@ -61,6 +59,8 @@ def evidence_rows(
     )
     planned = {f.scheme for f in get_manifest(con, production_id).financing}
     if rows.height == 0 and measure.scheme not in planned:
-        raise UserError(f"{production_id}: {measure.scheme} is not in the financing plan")
+        raise i18n.error(
+            "error.export.not_in_plan", production=production_id, scheme=measure.scheme
+        )
     out = rows.join(flags, on="expense_id", how="left")
     return out.with_columns(pl.col("counted").fill_null(pl.lit(0, pl.Decimal(18, 2)))), stale

@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from finance.domain.errors import UserError
+from finance.domain import i18n
 from finance.store.db import fetch_one
 from finance.store.productions import get_manifest
 from finance.store.sql import literal
@@ -71,7 +71,7 @@ def latest_run(con: duckdb.DuckDBPyConnection, production_id: str) -> tuple[int,
         [production_id],
     )
     if row is None:
-        raise UserError(f"{production_id}: no check has run yet; run `cineledger check` first")
+        raise i18n.error("error.check.none_yet", production=production_id)
     return int(row[0]), row[1], row[2]
 
 

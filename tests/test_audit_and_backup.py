@@ -136,6 +136,7 @@ def test_backup_and_restore_round_trip_the_demo_exactly(db: Path, tmp_path: Path
     assert after["run_id"] == 2
 
 
+@pytest.mark.usefixtures("cli_in_english")  # reads the English errors
 def test_restore_refuses_a_damaged_backup_or_a_database_in_use(db: Path, tmp_path: Path) -> None:
     folder = tmp_path / "backup"
     cli("backup", str(folder), db=db)
@@ -147,6 +148,7 @@ def test_restore_refuses_a_damaged_backup_or_a_database_in_use(db: Path, tmp_pat
     assert "not empty" in cli("backup", str(folder), db=db, check=2).stderr
 
 
+@pytest.mark.usefixtures("cli_in_english")  # reads the English error
 def test_a_sequence_name_in_the_backup_never_reaches_sql(db: Path, tmp_path: Path) -> None:
     folder = tmp_path / "backup"
     cli("backup", str(folder), db=db)

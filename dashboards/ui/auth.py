@@ -11,9 +11,10 @@ import time
 
 import streamlit as st
 
-from dashboards.ui.i18n import t
+from dashboards.ui.i18n import lang, t
 from finance.access.auth import AuthSettings, User, authenticate, load_settings
 from finance.domain.errors import UserError
+from finance.domain.i18n import error_lines
 from finance.store.audit import current_actor
 
 LOCAL = (None, "", "localhost", "127.0.0.1", "::1")
@@ -32,7 +33,7 @@ def _settings() -> AuthSettings | None:
     try:
         return load_settings()
     except UserError as exc:
-        st.error(str(exc))
+        st.error(error_lines(exc, lang())[0])
         st.stop()
     return None
 

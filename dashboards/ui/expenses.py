@@ -299,7 +299,7 @@ def apply_override(
     try:
         outcome = override(data.db_path(), production, list(ids), field, value, reason)
     except UserError as exc:
-        return i18n.text("expenses.fix.failed", code, detail=str(exc)), False
+        return i18n.text("expenses.fix.failed", code, detail=i18n.error_lines(exc, code)[0]), False
     data.clear()
     return i18n.text(
         "expenses.fix.done",

@@ -16,7 +16,7 @@ from dashboards.ui import data
 from dashboards.ui.i18n import lang, t
 from finance.domain.errors import Problem, UserError
 from finance.domain.fmt import fmt_count
-from finance.domain.i18n import has, text
+from finance.domain.i18n import error_lines, has, text
 from finance.importers.base import EXPENSE_SCHEMA
 from finance.importers.ingest import Preview, import_expenses, preview_expenses
 from finance.importers.retry import file_headers, quarantined, retry_quarantined
@@ -79,15 +79,15 @@ def save_upload(name: str, content: bytes) -> Path | None:
 
 
 def interface_words(exc: UserError) -> str:
-    """An importer's error as the page says it: in the user's language where the page knows
-    the case, never with a command-line flag or command."""
-    head = exc.lines()[0] if exc.lines() else str(exc)
+    """An importer's error as the page says it: in the page's own words where it knows the
+    case (found in the English message), else the catalogue's message in the user's language;
+    never with a command-line flag or command."""
     for pattern, key in FILE_ERRORS:
-        found = pattern.search(head)
+        found = pattern.search(exc.message)
         if found:
             count = found.group(1) if found.groups() and found.group(1).isdigit() else "0"
             return text(key, lang(), count=count)
-    return CLI_HINT.sub("", head).strip()
+    return CLI_HINT.sub("", error_lines(exc, lang())[0]).strip()
 
 
 def reason_words(reason: str, code: str | None = None) -> str:

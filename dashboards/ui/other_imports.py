@@ -9,7 +9,7 @@ from pathlib import Path
 from dashboards.ui import data
 from dashboards.ui.i18n import lang
 from finance.domain.errors import UserError
-from finance.domain.i18n import text
+from finance.domain.i18n import error_lines, text
 from finance.importers.budget import import_budget
 from finance.importers.mappings import import_mappings
 from finance.importers.rates import import_rates
@@ -51,4 +51,4 @@ def import_other(kind: str, production: str, path: Path) -> tuple[str, bool]:
             last=str(rates.last),
         ), True
     except UserError as exc:
-        return "\n".join(exc.lines()[:20]), False
+        return "\n".join(error_lines(exc, code)[:20]), False

@@ -16,6 +16,7 @@ from dashboards.ui.auth import is_editor
 from dashboards.ui.i18n import LANGS, lang, t
 from finance.domain.errors import UserError
 from finance.domain.fmt import fmt_money, money_text
+from finance.domain.i18n import error_lines
 from finance.reports.cost_report import FIGURES
 from finance.store.productions import add_production
 
@@ -139,7 +140,7 @@ def add_production_form() -> None:
         try:
             added = add_production(data.db_path(), path)
         except UserError as exc:
-            st.error("\n".join(exc.lines()))
+            st.error("\n".join(error_lines(exc, lang())))
             return
     data.clear()
     st.session_state["production"] = added.production_id

@@ -29,7 +29,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from finance.domain.errors import UserError
+from finance.domain import i18n
 
 ROLES = ("viewer", "editor")
 ENV_FILE = "CINELEDGER_AUTH_FILE"
@@ -72,7 +72,7 @@ class AuthSettings:
 def hash_password(password: str) -> str:
     """A salted scrypt hash, self-describing: `scrypt$n$r$p$salt$hash` (base64)."""
     if len(password) < MIN_PASSWORD:
-        raise UserError(f"a password needs at least {MIN_PASSWORD} characters")
+        raise i18n.error("error.auth.password_short", count=str(MIN_PASSWORD))
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **SCRYPT)
     b64 = base64.b64encode
@@ -101,23 +101,22 @@ def verify_password(password: str, stored: str) -> bool:
 
 def _check_user(name: str, role: str, hashed: str, where: str) -> None:
     if not NAME.match(name):
-        raise UserError(f"{where}: user name {name!r} (letters, digits, . _ @ - only)")
+        raise i18n.error("error.auth.user_name", where=where, name=repr(name))
     if role not in ROLES:
-        raise UserError(f"{where}: user {name}: role {role!r} (one of: {', '.join(ROLES)})")
-    if not hashed.startswith("scrypt$"):
-        raise UserError(
-            f"{where}: user {name}: password_hash is not a hash; "
-            f"create it with `cineledger user add {name}` (passwords are never stored in clear)"
+        raise i18n.error(
+            "error.auth.role", where=where, name=name, role=repr(role), known=", ".join(ROLES)
         )
+    if not hashed.startswith("scrypt$"):
+        raise i18n.error("error.auth.not_hash", where=where, name=name)
 
 
 def _from_file(path: Path) -> AuthSettings:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UserError(f"{path}: auth settings file not found ({ENV_FILE})") from None
+        raise i18n.error("error.auth.no_file", path=str(path), variable=ENV_FILE) from None
     except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: not valid TOML ({exc})") from None
+        raise i18n.error("error.auth.toml", path=str(path), detail=str(exc)) from None
     users = {}
     for name, spec in (data.get("users") or {}).items():
         role, hashed = str(spec.get("role", "")), str(spec.get("password_hash", ""))
@@ -138,7 +137,7 @@ def _from_env(text: str) -> AuthSettings:
     for entry in filter(None, (e.strip() for e in text.split(";"))):
         parts = entry.split(":", 2)
         if len(parts) != 3:
-            raise UserError(f"{ENV_USERS}: entries are name:role:hash, separated by ';'")
+            raise i18n.error("error.auth.env_entries", variable=ENV_USERS)
         _check_user(parts[0], parts[1], parts[2], ENV_USERS)
         users[parts[0]] = (parts[1], parts[2])
     return AuthSettings(users, source=ENV_USERS)

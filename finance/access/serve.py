@@ -11,7 +11,6 @@ import click
 
 from finance.access.auth import load_settings
 from finance.domain import i18n
-from finance.domain.errors import UserError
 
 MAX_UPLOAD_MB = 50  # dashboards/ui/imports.py MAX_MB
 LOCAL_ADDRESSES = ("localhost", "127.0.0.1", "::1")
@@ -45,10 +44,7 @@ def command(port: int, address: str = "localhost") -> list[str]:
 def serve(db: Path, port: int, address: str = "localhost") -> None:
     """Run `streamlit run dashboards/app.py` against `db` until interrupted."""
     if address not in LOCAL_ADDRESSES and load_settings() is None:
-        raise UserError(
-            f"serving on {address} (beyond this machine) needs accounts: add them with "
-            f"`cineledger user add NAME --role viewer|editor` and set CINELEDGER_AUTH_FILE"
-        )
+        raise i18n.error("error.serve.needs_accounts", address=str(address))
     if not APP.exists():
         click.echo("(the dashboard is not part of this version yet: nothing to serve)")
         return
@@ -59,6 +55,6 @@ def serve(db: Path, port: int, address: str = "localhost") -> None:
     try:
         subprocess.run(cmd, env=env, check=False)
     except FileNotFoundError as exc:
-        raise UserError(f"cannot start streamlit: {exc}") from None
+        raise i18n.error("error.serve.cannot_start", detail=str(exc)) from None
     except KeyboardInterrupt:
         pass

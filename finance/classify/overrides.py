@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from finance.domain.errors import UserError
+from finance.domain import i18n
 from finance.domain.parsing import TAX_REGIME, YES_NO
 from finance.store import queries
 from finance.store.audit import current_actor, record
@@ -44,30 +44,30 @@ def normalize_value(field: str, value: str) -> str:
     text = value.strip()
     if field == "territory":
         if not TERRITORY.match(text.upper()):
-            raise UserError(
-                f"{value!r} is not a territory (BE-BRU, BE-WAL, BE-VLG, FR-75..., EEA, OTHER)"
-            )
+            raise i18n.error("error.override.territory", value=repr(value))
         return text.upper()
     if field == "category":
         known = sorted(category_defaults())
         if text.lower() not in known:
-            raise UserError(f"{value!r} is not a category (one of: {', '.join(known)})")
+            raise i18n.error("error.override.category", value=repr(value), known=", ".join(known))
         return text.lower()
     if field == "ts_class":
         if text.lower() not in TS_CLASSES:
-            raise UserError(f"{value!r} is not a Tax Shelter class ({', '.join(TS_CLASSES)})")
+            raise i18n.error(
+                "error.override.ts_class", value=repr(value), known=", ".join(TS_CLASSES)
+            )
         return text.lower()
     if field in ("be_taxable", "av_company"):
         folded = text.lower()
         if folded not in YES_NO:
-            raise UserError(f"{value!r} is not yes or no")
+            raise i18n.error("error.override.yes_no", value=repr(value))
         return "true" if YES_NO[folded] else "false"
     if field == "be_tax_regime":
         folded = text.lower().replace("é", "e")
         if folded not in TAX_REGIME:
-            raise UserError(f"{value!r} is not a Belgian tax regime (ordinary, flat_withholding)")
+            raise i18n.error("error.override.tax_regime", value=repr(value))
         return TAX_REGIME[folded]
-    raise UserError(f"{field!r} cannot be overridden (one of: {', '.join(FIELDS)})")
+    raise i18n.error("error.override.field", field=repr(field), known=", ".join(FIELDS))
 
 
 def override(
@@ -81,9 +81,9 @@ def override(
     """Set `field` to `value` on these expenses of the production, with the reason, in one
     transaction; every id must belong to the production."""
     if len((reason or "").strip()) < MIN_REASON:
-        raise UserError("an override needs a reason (a few words a funder's auditor can read)")
+        raise i18n.error("error.override.reason")
     if not expense_ids:
-        raise UserError("no expense ids given")
+        raise i18n.error("error.override.no_ids")
     stored = normalize_value(field, value)
     ids = sorted({int(i) for i in expense_ids})
     with connect(db) as con, transaction(con):
@@ -95,9 +95,10 @@ def override(
         )
         missing = sorted(set(ids) - set(before["id"].to_list()))
         if missing:
-            raise UserError(
-                f"{production_id}: no expense with id {', '.join(map(str, missing[:10]))}"
-                + (" ..." if len(missing) > 10 else "")
+            raise i18n.error(
+                "error.override.unknown_ids",
+                production=production_id,
+                ids=", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else ""),
             )
         queries.execute(
             con,
@@ -137,10 +138,8 @@ def parse_ids(text: str) -> list[int]:
         try:
             start, end = int(lo), int(hi or lo)
         except ValueError:
-            raise UserError(
-                f"{part!r}: expense ids are numbers, ranges like 14-18, or both"
-            ) from None
+            raise i18n.error("error.override.ids", part=repr(part)) from None
         if end < start or end - start > 100_000:
-            raise UserError(f"{part!r}: not a usable range")
+            raise i18n.error("error.override.range", part=repr(part))
         ids.extend(range(start, end + 1))
     return ids

@@ -10,7 +10,7 @@ import click
 from finance.access.auth import write_user
 from finance.classify.overrides import override, parse_ids
 from finance.cli.options import db_option, echo_json, format_option, say
-from finance.domain.errors import UserError
+from finance.domain import i18n
 from finance.domain.fmt import jsonable
 from finance.store.audit import trail
 from finance.store.backup import backup, restore
@@ -32,7 +32,7 @@ def override_cmd(production: str, expense_ids: str, assignment: str, reason: str
     """Correct the classification of expenses (ids like 12,14-18), with a reason."""
     fld, sep, value = assignment.partition("=")
     if not sep:
-        raise UserError(say("cli.override.usage"))
+        raise i18n.error("cli.override.usage")
     outcome = override(db, production, parse_ids(expense_ids), fld.strip(), value, reason)
     for row in outcome.changed.iter_rows(named=True):
         click.echo(

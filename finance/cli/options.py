@@ -61,7 +61,7 @@ class GuardedGroup(click.Group):
             click.echo(say("cli.aborted"), err=True)
             sys.exit(EXIT_BAD_INPUT)
         except UserError as exc:
-            for line in exc.lines():
+            for line in i18n.error_lines(exc, language()):
                 click.echo(line, err=True)
             sys.exit(EXIT_BAD_INPUT)
         except KeyboardInterrupt:
@@ -220,7 +220,7 @@ def parse_at(value: str | None) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise UserError(f"--at {value!r}: not an ISO date (YYYY-MM-DD)") from None
+        raise i18n.error("error.cli.at_date", value=repr(value)) from None
 
 
 def echo_json(data: Any) -> None:

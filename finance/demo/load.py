@@ -10,7 +10,6 @@ import duckdb
 
 from finance import DATA_DIR
 from finance.domain import i18n
-from finance.domain.errors import UserError
 from finance.importers.budget import import_budget
 from finance.importers.ingest import import_expenses
 from finance.store import queries
@@ -29,7 +28,7 @@ def _refuse_foreign_data(db: Path) -> None:
     try:
         con = duckdb.connect(str(db), read_only=True)
     except duckdb.Error as exc:
-        raise UserError(f"{db}: exists and cannot be opened ({exc}); choose another --db") from None
+        raise i18n.error("error.demo.cannot_open", path=str(db), detail=str(exc)) from None
     try:
         ids = {r[0] for r in queries.rows(con, "productions.ids")}
     except duckdb.Error:
@@ -37,10 +36,7 @@ def _refuse_foreign_data(db: Path) -> None:
     finally:
         con.close()
     if ids - {DEMO_ID}:
-        raise UserError(
-            f"{db}: holds other productions ({', '.join(sorted(ids))}); "
-            f"the demo needs its own file, e.g. --db demo.duckdb"
-        )
+        raise i18n.error("error.demo.other_productions", path=str(db), ids=", ".join(sorted(ids)))
 
 
 def load_demo(db: Path, source: Path = DEMO_DIR, lang: str = "en") -> list[str]:

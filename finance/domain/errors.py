@@ -8,6 +8,7 @@ and exits 2, the dashboard shows them. No traceback reaches a user.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +36,16 @@ class Problem:
 
 @dataclass
 class UserError(Exception):
-    """Bad input or usage: nothing was written. Exit code 2 at the CLI."""
+    """Bad input or usage: nothing was written. Exit code 2 at the CLI.
+
+    `message` is the English text (logs, tests, `str(exc)`); an error made by
+    `finance.domain.i18n.error` also keeps its catalogue `key` and the `values` that fill it,
+    so the CLI and the dashboard say it in the user's language (`i18n.error_lines`)."""
 
     message: str
     problems: list[Problem] = field(default_factory=list)
+    key: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return self.message

@@ -42,7 +42,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 from finance import DATA_DIR
-from finance.domain.errors import UserError
+from finance.domain.errors import Problem, UserError
 from finance.domain.fmt import fmt_money, locale_of
 
 #: the languages of the catalogue, with their names
@@ -184,3 +184,16 @@ def fields_of(template: str) -> set[str]:
 def missing_languages(keys: Iterable[str], source: Mapping[str, Mapping[str, str]]) -> list[str]:
     """`key/lang` of every key of `keys` without a text in one of the languages."""
     return [f"{k}/{lang}" for k in keys for lang in LANGS if not source.get(k, {}).get(lang)]
+
+
+def error(key: str, problems: Iterable[Problem] = (), **values: Any) -> UserError:
+    """A `UserError` whose message is the catalogue's `key`: its English text as the message,
+    the key and values kept to say it in the user's language (`error_lines`)."""
+    return UserError(text(key, "en", **values), list(problems), key=key, values=dict(values))
+
+
+def error_lines(exc: UserError, lang: str) -> list[str]:
+    """The error's message in `lang` (its English message when it has no catalogue key), then
+    one line per problem, as `UserError.lines` gives them."""
+    head = text(exc.key, lang, **exc.values) if exc.key else exc.message
+    return [head, *exc.lines()[1:]]

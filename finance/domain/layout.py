@@ -9,7 +9,7 @@ from functools import cache
 from pydantic import BaseModel, ConfigDict, Field
 
 from finance import DATA_DIR
-from finance.domain.errors import UserError
+from finance.domain import i18n
 from finance.domain.manifest import load_yaml
 
 
@@ -44,5 +44,5 @@ def load_layout(layout_id: str = "cnc") -> Layout:
     path = DATA_DIR / "layouts" / f"{layout_id}.yaml"
     if not path.exists():
         known = sorted(p.stem for p in (DATA_DIR / "layouts").glob("*.yaml"))
-        raise UserError(f"unknown devis layout {layout_id!r} (known: {', '.join(known)})")
+        raise i18n.error("error.layout.unknown", layout=repr(layout_id), known=", ".join(known))
     return Layout.model_validate(load_yaml(path))

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from finance.domain.errors import Problem, UserError
+from finance.domain import i18n
+from finance.domain.errors import Problem
 from finance.domain.models import Manifest
 from finance.domain.yamlfile import load_yaml
 
@@ -34,12 +35,12 @@ def load_manifest(path: Path) -> tuple[Manifest, str]:
     """The validated manifest and the sha256 of its bytes, or a UserError listing every problem."""
     data = load_yaml(path)
     if not isinstance(data, dict):
-        raise UserError(f"{path.name}: a manifest is a YAML mapping (id, title, kind, ...)")
+        raise i18n.error("error.manifest.mapping", name=path.name)
     try:
         manifest = Manifest.model_validate(data)
     except ValidationError as exc:
         problems = validation_problems(exc, path.name)
-        raise UserError(
-            f"{path.name}: the manifest is not valid ({len(problems)} problems)", problems
+        raise i18n.error(
+            "error.manifest.invalid", problems, name=path.name, count=str(len(problems))
         ) from None
     return manifest, hashlib.sha256(path.read_bytes()).hexdigest()

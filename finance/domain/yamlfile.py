@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from finance.domain.errors import UserError
+from finance.domain.i18n import error
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -54,13 +54,17 @@ def load_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise UserError(f"{path.name}: file not found") from None
+        raise error("error.file.not_found", name=path.name) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path.name}: cannot read the file ({exc})") from None
+        raise error("error.file.cannot_read", name=path.name, detail=str(exc)) from None
     try:
         return yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise UserError(f"{path.name}{where}: invalid YAML: {problem}") from None
+        problem = str(getattr(exc, "problem", None) or exc)
+        if mark:
+            line = str(mark.line + 1)
+            raise error(
+                "error.yaml.invalid_at", name=path.name, line=line, problem=problem
+            ) from None
+        raise error("error.yaml.invalid", name=path.name, problem=problem) from None

@@ -26,7 +26,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from finance.checks import evaluate_check, run_check
-from finance.domain.errors import UserError
+from finance.domain import i18n
 from finance.domain.fmt import jsonable
 from finance.store import queries
 from finance.store.audit import trail
@@ -202,7 +202,7 @@ def gather(
         run_id, rulebook, checked = None, RULEBOOK_VERSION, evaluate_check(db, production_id, at)
     results = [result_json(r) for r in checked if r.scheme == scheme]
     if not results:
-        raise UserError(f"{production_id}: {scheme} is not in the financing plan")
+        raise i18n.error("error.export.not_in_plan", production=production_id, scheme=scheme)
     per_agreement = any(r.get("agreements") for r in results)
     eligibility = load_packs()[scheme].eligibility if scheme in load_packs() else None
     regime = bool(eligibility and eligibility.abroad_regime)

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from finance.domain.errors import UserError
+from finance.domain import i18n
 from finance.domain.packs import exportable_schemes as schemes_with_files
 from finance.exports.cost import write_cost_statement
 from finance.exports.data import gather
@@ -47,17 +47,15 @@ def export(
     With `store_run` false the check it rests on is evaluated and not stored as a rule run."""
     schemes = exportable_schemes()
     if scheme not in schemes:
-        raise UserError(f"unknown scheme {scheme!r} (one of: {', '.join(schemes)})")
+        raise i18n.error("error.export.scheme", scheme=repr(scheme), known=", ".join(schemes))
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".pdf"):
-        raise UserError(
-            f"{out.name}: the output must be .xlsx (workbook) or .pdf (one-page summary)"
-        )
+        raise i18n.error("error.export.suffix", name=out.name)
     if not out.parent.exists():
-        raise UserError(f"{out.parent}: no such folder")
+        raise i18n.error("error.export.no_folder", folder=str(out.parent))
     if scheme == COST:
         if suffix != ".xlsx":
-            raise UserError("the final cost statement is a workbook: use an .xlsx output")
+            raise i18n.error("error.export.cost_xlsx")
         total = write_cost_statement(db, production_id, at, out, lang)
         _record_export(db, production_id, out, {"scheme": COST, "actual_total": total})
         return ExportResult(out, f"actual total {total:.2f}")

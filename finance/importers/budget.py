@@ -15,8 +15,8 @@ import duckdb
 import polars as pl
 
 from finance.classify.categories import classify_budget_lines
+from finance.domain import i18n
 from finance.domain.codes import PLANNED_TERRITORY, chapter_of, normalize_code
-from finance.domain.errors import UserError
 from finance.domain.parsing import (
     BUDGET_HEADER_ALIASES,
     detect_decimal_mark,
@@ -102,7 +102,7 @@ def read_budget(path: Path, layout_id: str = "cnc") -> tuple[pl.DataFrame, str, 
         [c for c in table.frame.columns if c != "_row"], BUDGET_HEADER_ALIASES, REQUIRED, table.file
     )
     if problems:
-        raise UserError(f"{table.file}: the header row does not fit the devis layout", problems)
+        raise i18n.error("error.budget.headers", problems, name=table.file)
     raw = table.frame.select("_row", *(pl.col(s).alias(f"raw_{d}") for s, d in mapping.items()))
     raw = raw.with_columns(
         pl.lit(None, pl.String).alias(f"raw_{c}")
@@ -112,12 +112,14 @@ def read_budget(path: Path, layout_id: str = "cnc") -> tuple[pl.DataFrame, str, 
     lines = _typed(raw, layout_id)
     found = run_checks(lines, _checks())
     if found.height:
-        raise UserError(
-            f"{table.file}: the devis was not loaded ({found['_row'].n_unique()} invalid lines)",
+        raise i18n.error(
+            "error.budget.invalid_lines",
             to_problems(found, table.file, table.sheet),
+            name=table.file,
+            count=str(found["_row"].n_unique()),
         )
     if lines.height == 0:
-        raise UserError(f"{table.file}: the devis has no lines")
+        raise i18n.error("error.budget.empty", name=table.file)
     return lines, table.file, table.sheet
 
 
@@ -178,7 +180,7 @@ def import_budget(
 ) -> BudgetOutcome:
     """Load a devis file as a budget version (see module docstring)."""
     if not path.is_file():
-        raise UserError(f"{path}: file not found")
+        raise i18n.error("error.file.not_found", name=str(path))
     sha = file_sha256(path)
     with connect(db) as con:
         manifest = get_manifest(con, production_id)

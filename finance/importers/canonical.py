@@ -11,8 +11,8 @@ from pathlib import Path
 
 import polars as pl
 
+from finance.domain import i18n
 from finance.domain.codes import normalize_code
-from finance.domain.errors import UserError
 from finance.domain.parsing import (
     EXPENSE_HEADER_ALIASES,
     detect_decimal_mark,
@@ -60,7 +60,7 @@ def _raw_frame(table: RawTable) -> tuple[pl.DataFrame, dict[str, str]]:
         table.file,
     )
     if problems:
-        raise UserError(f"{table.file}: the header row does not fit the expense layout", problems)
+        raise i18n.error("error.expenses.headers", problems, name=table.file)
     frame = table.frame.select("_row", *(pl.col(src).alias(dst) for src, dst in mapping.items()))
     missing = [pl.lit(None, pl.String).alias(c) for c in EXPENSE_SCHEMA if c not in frame.columns]
     headers = {dst: src for src, dst in mapping.items()}

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
 
+from finance.domain import i18n
 from finance.domain.errors import UserError
 from finance.importers.xmlcells import node_text, signed
 
@@ -61,37 +62,49 @@ def embedded_xml(name: str, data: bytes) -> bytes:
             key = next((k for k in files if k.lower().endswith(".xml")), None)
         payload = files[key][0] if key is not None and files[key] else None
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError):
-        raise UserError(f"{name}: not a readable PDF") from None
+        raise i18n.error("error.pdf.unreadable", name=name) from None
     if payload is None:
-        raise UserError(
-            f"{name}: a PDF without an embedded e-invoice (no factur-x.xml): not a Factur-X "
-            f"invoice; enter it in a spreadsheet, or ask the supplier for its Factur-X or UBL"
-        )
+        raise i18n.error("error.pdf.no_einvoice", name=name)
     if len(payload) > MAX_EMBEDDED:
-        raise UserError(f"{name}: the embedded XML is larger than 20 MB: not an e-invoice")
+        raise i18n.error("error.pdf.xml_too_large", name=name)
     return payload
 
 
-def describe(path: Path) -> str | None:
-    """What an e-invoice file is, in words, for the importers of other files (devis, rates);
-    None when it is not one."""
+#: what each kind of e-invoice file is, in English words (the catalogue says it in each language)
+KINDS = {
+    "pdf": "a PDF document",
+    "facturx": "a Factur-X e-invoice (a PDF with its CII XML)",
+    "cii": "a CII e-invoice (UN/CEFACT Cross Industry Invoice)",
+    "ubl": "a UBL e-invoice (Peppol)",
+}
+
+
+def kind_of(path: Path) -> str | None:
+    """Which kind of e-invoice file it is (a key of KINDS), for the importers of other files
+    (devis, rates); None when it is not one."""
     if not path.is_file() or path.suffix.lower() not in (".xml", ".pdf"):
         return None
     with path.open("rb") as fh:
         head = fh.read(65536)  # licence comments can come before the root element
     if is_pdf(head):
         if path.stat().st_size > 50 * 1024 * 1024:
-            return "a PDF document"
+            return "pdf"
         try:
             embedded_xml(path.name, path.read_bytes())
         except UserError:
-            return "a PDF document"
-        return "a Factur-X e-invoice (a PDF with its CII XML)"
+            return "pdf"
+        return "facturx"
     if b"CrossIndustryInvoice" in head:
-        return "a CII e-invoice (UN/CEFACT Cross Industry Invoice)"
+        return "cii"
     if b"Invoice-2" in head or b"CreditNote-2" in head:
-        return "a UBL e-invoice (Peppol)"
+        return "ubl"
     return None
+
+
+def describe(path: Path) -> str | None:
+    """What an e-invoice file is, in English words; None when it is not one."""
+    kind = kind_of(path)
+    return None if kind is None else KINDS[kind]
 
 
 def _text(node: Element | None, path: str) -> str | None:

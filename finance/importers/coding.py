@@ -19,8 +19,8 @@ import duckdb
 import polars as pl
 
 from finance.classify.enrich import supplier_key
+from finance.domain import i18n
 from finance.domain.codes import normalize_code
-from finance.domain.errors import UserError
 from finance.importers import canonical
 from finance.importers.base import EXPENSE_SCHEMA, Extracted
 from finance.importers.ingest import ImportOutcome, Prepared, import_expenses
@@ -46,9 +46,12 @@ def _waiting(db: Path | None, production_id: str, file: str, rows: list[int]) ->
     missing = sorted(set(rows) - set(chosen["source_row"].to_list()))
     if missing:
         waiting = ", ".join(str(r) for r in found["source_row"].to_list()) or "none"
-        raise UserError(
-            f"{production_id}: {file} row {', '.join(map(str, missing))} does not wait to be "
-            f"coded (rows waiting in that file: {waiting}; `cineledger to-code {production_id}`)"
+        raise i18n.error(
+            "error.coding.not_waiting",
+            production=production_id,
+            file=file,
+            rows=", ".join(map(str, missing)),
+            waiting=waiting,
         )
     return chosen
 
@@ -126,7 +129,7 @@ def code_documents(
     """Book the waiting documents `rows` of `file` on budget line `line`, for `reason`; with
     `country` (and `postcode`), at the payee's address a bank line does not give."""
     if len(reason.strip()) < MIN_REASON:
-        raise UserError("say why (a reason of at least a few words): it is kept in the audit trail")
+        raise i18n.error("error.reason.needed")
     code = normalize_code(pl.lit(line)).alias("c")
     chosen_code = str(pl.select(code).item())
     chosen = _waiting(db, production_id, file, rows)
@@ -143,7 +146,7 @@ def code_documents(
             ).fetchall()[0][0]
         )
     if chosen_code not in known:
-        raise UserError(f"{production_id}: {line} is not a line of the current devis")
+        raise i18n.error("error.budget.no_such_line", production=production_id, line=line)
     where = {k: v for k, v in (("country", country), ("postcode", postcode)) if v}
     extracted = _extracted(chosen, chosen_code, currency, where)
     codings = _codings(extracted, chosen_code)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
+from finance.domain import i18n
 from finance.domain.errors import Problem, UserError
 from finance.domain.i18n import text
 from finance.domain.validate import PROBLEM_SCHEMA
@@ -385,7 +386,7 @@ def extract(path: Path, currency: str) -> Extracted:
     named = _named(table.frame)
     missing = [c for c in COLUMNS[:13] if c not in named.columns]
     if missing:
-        raise UserError(f"{table.file}: not an FEC export (missing columns {', '.join(missing)})")
+        raise i18n.error("error.fec.columns", name=table.file, columns=", ".join(missing))
     frame = named.with_columns(  # lettering and currency columns are optional in practice
         pl.lit(None, pl.String).alias(c) for c in COLUMNS[13:] if c not in named.columns
     )
@@ -396,7 +397,7 @@ def extract(path: Path, currency: str) -> Extracted:
     entry = _entry_columns(frame)
     rows = _canonical(_entries(frame, entry), entry, currency)
     if rows.height == 0:
-        raise UserError(f"{table.file}: no class 6 (expense) lines in this FEC")
+        raise i18n.error("error.fec.no_expenses", name=table.file)
     keys = rows.select("_row", "_line_key")
     raw = rows.drop("_line_key").with_columns(
         pl.lit(None, pl.String).alias(c) for c in EXPENSE_SCHEMA if c not in rows.columns

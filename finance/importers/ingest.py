@@ -17,6 +17,7 @@ import duckdb
 import polars as pl
 
 from finance.classify.enrich import LedgerContext, enrich
+from finance.domain import i18n
 from finance.domain.errors import Problem, UserError
 from finance.domain.validate import PROBLEM_SCHEMA
 from finance.importers import canonical, fec, peppol
@@ -70,9 +71,7 @@ def _context(con: duckdb.DuckDBPyConnection, production_id: str) -> LedgerContex
         "SELECT code FROM current_budget WHERE production_id = ?", [production_id]
     ).fetchall()
     if not codes:
-        raise UserError(
-            f"{production_id}: no devis loaded yet; run `cineledger import budget {production_id} FILE` first"
-        )
+        raise i18n.error("error.budget.none_yet", production=production_id)
     rates = read_frame(con, "SELECT currency, rate_date, per_eur FROM fx_rates")
     mappings = read_frame(
         con,
@@ -232,7 +231,7 @@ def choose_extractor(path: Path, fmt: str = "auto") -> Extractor:
         return lambda p, c: extract_with(profile, p, c)
     if fmt != "auto":
         if fmt not in table:
-            raise UserError(f"unknown format {fmt!r} (one of: auto, {', '.join(table)})")
+            raise i18n.error("error.import.format", format=repr(fmt), known=", ".join(table))
         return table[fmt]
     if peppol.identify(path):
         return peppol.extract
@@ -253,11 +252,11 @@ def _extract_all(
     names = [p.name for p in paths]
     clashes = sorted({n for n in names if names.count(n) > 1})
     if clashes:
-        raise UserError(f"two files share the name {', '.join(clashes)}: import them separately")
+        raise i18n.error("error.import.same_name", names=", ".join(clashes))
     extracted, skipped, seen = [], [], set()
     for path in paths:
         if not path.exists():
-            raise UserError(f"{path}: file not found")
+            raise i18n.error("error.file.not_found", name=str(path))
         sha = shas.get(path)
         if sha is not None and sha in known:
             skipped.append(FileOutcome(path.name, sha, previous_batch=known[sha]))
@@ -332,10 +331,8 @@ def import_expenses(
             problems = problems.select("_file", *PROBLEM_SCHEMA).unique(keep="first")
             if problems.height and not skip_invalid:
                 n_rows = problems.select("_file", "_row").n_unique()
-                raise UserError(
-                    f"nothing imported: {n_rows} invalid rows (fix them, or use --skip-invalid "
-                    f"to import the valid rows and quarantine the others)",
-                    _problem_records(problems),
+                raise i18n.error(
+                    "error.import.invalid_rows", _problem_records(problems), count=str(n_rows)
                 )
             frame, problems, waiting = _flag_rejected(frame, problems)
             outcomes = _write_batches(con, production_id, extracted, _counts(frame))

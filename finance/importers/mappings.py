@@ -10,8 +10,8 @@ from pathlib import Path
 import polars as pl
 
 from finance.classify.enrich import folded_name, mapping_key
+from finance.domain import i18n
 from finance.domain.codes import normalize_code
-from finance.domain.errors import UserError
 from finance.domain.identifiers import company_key, id_key, looks_like_id
 from finance.domain.parsing import map_headers
 from finance.importers.tabular import read_table
@@ -62,7 +62,7 @@ def import_mappings(db: Path | None, production_id: str, path: Path) -> MappingO
     """Load (and replace, supplier by supplier) the mappings of a CSV or XLSX file; say which
     match nothing the production has seen so far (a typo, or a supplier yet to come)."""
     if not path.exists():
-        raise UserError(f"{path}: file not found")
+        raise i18n.error("error.file.not_found", name=str(path))
     table = read_table(path)
     mapping, problems = map_headers(
         [c for c in table.frame.columns if c != "_row"],
@@ -71,9 +71,7 @@ def import_mappings(db: Path | None, production_id: str, path: Path) -> MappingO
         table.file,
     )
     if problems:
-        raise UserError(
-            f"{table.file}: a mapping file has the columns supplier and budget_code", problems
-        )
+        raise i18n.error("error.mappings.headers", problems, name=table.file)
     frame = (
         table.frame.rename(mapping)
         .select(

@@ -21,6 +21,7 @@ import defusedxml.ElementTree as SafeET
 import polars as pl
 from defusedxml import DefusedXmlException
 
+from finance.domain import i18n
 from finance.domain.errors import UserError
 from finance.domain.validate import PROBLEM_SCHEMA
 from finance.importers import cii
@@ -77,7 +78,7 @@ def _zip_documents(path: Path) -> list[Document]:
     try:
         archive = zipfile.ZipFile(path)
     except ZIP_ERRORS:
-        raise UserError(f"{path.name}: not a readable zip archive") from None
+        raise i18n.error("error.zip.unreadable", name=path.name) from None
     with archive:
         infos = [
             i
@@ -85,7 +86,9 @@ def _zip_documents(path: Path) -> list[Document]:
             if not i.is_dir() and i.filename.lower().endswith(SUFFIXES)
         ]
         if len(infos) > MAX_ARCHIVE_MEMBERS:
-            raise UserError(f"{path.name}: more than {MAX_ARCHIVE_MEMBERS} files in the archive")
+            raise i18n.error(
+                "error.zip.too_many_files", name=path.name, limit=str(MAX_ARCHIVE_MEMBERS)
+            )
         total = sum(i.file_size for i in infos)
         bomb = [
             i.filename
@@ -93,16 +96,14 @@ def _zip_documents(path: Path) -> list[Document]:
             if i.file_size > MAX_DOCUMENT or i.file_size > MAX_RATIO * max(i.compress_size, 1)
         ]
         if total > MAX_ARCHIVE_TOTAL or bomb:
-            raise UserError(
-                f"{path.name}: refused: the archive expands too much (zip bomb?) {bomb[:3]}"
-            )
+            raise i18n.error("error.zip.bomb", name=path.name, files=str(bomb[:3]))
         try:
             return [
                 Document(f"{path.name}:{Path(i.filename).name}", archive.read(i)) for i in infos
             ]
         except ZIP_ERRORS as exc:
-            raise UserError(
-                f"{path.name}: damaged archive ({type(exc).__name__}); nothing imported"
+            raise i18n.error(
+                "error.zip.damaged", name=path.name, detail=type(exc).__name__
             ) from None
 
 
@@ -121,8 +122,8 @@ def documents(path: Path) -> list[Document]:
     if path.suffix.lower() == ".zip":
         return _zip_documents(path)
     if path.stat().st_size > MAX_DOCUMENT:
-        raise UserError(
-            f"{path.name}: larger than {MAX_DOCUMENT // 1024 // 1024} MB: not an e-invoice"
+        raise i18n.error(
+            "error.einvoice.too_large", name=path.name, limit=str(MAX_DOCUMENT // 1024 // 1024)
         )
     return [Document(path.name, path.read_bytes())]
 
@@ -137,16 +138,11 @@ def parse(doc: Document, data: bytes | None = None) -> Element:
             forbid_external=True,
         )
     except DefusedXmlException as exc:
-        raise UserError(
-            f"{doc.name}: refused: the XML declares a DTD or entities ({type(exc).__name__})"
-        ) from None
+        raise i18n.error("error.xml.dtd", name=doc.name, detail=type(exc).__name__) from None
     except SafeET.ParseError as exc:
-        raise UserError(f"{doc.name}: not well-formed XML ({exc})") from None
+        raise i18n.error("error.xml.malformed", name=doc.name, detail=str(exc)) from None
     if root.tag not in ROOTS and root.tag != cii.ROOT:
-        raise UserError(
-            f"{doc.name}: not an e-invoice: neither UBL (Invoice, CreditNote) nor CII "
-            f"(CrossIndustryInvoice), but {root.tag.split('}')[-1]}"
-        )
+        raise i18n.error("error.xml.not_einvoice", name=doc.name, root=root.tag.split("}")[-1])
     return root
 
 
@@ -263,7 +259,7 @@ def extract(path: Path, currency: str) -> Extracted:
     a row with one problem (its reason), so that `--skip-invalid` quarantines it alone."""
     docs = documents(path)
     if not docs:
-        raise UserError(f"{path.name}: no e-invoice (XML or Factur-X PDF) found")
+        raise i18n.error("error.einvoice.none_found", name=path.name)
     single = not path.is_dir() and path.suffix.lower() != ".zip"
     rows: list[dict[str, Any]] = []
     shas, attachments, unreadable = [], {}, {}

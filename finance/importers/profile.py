@@ -28,7 +28,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from finance import DATA_DIR
 from finance.classify.enrich import UNCODED
 from finance.domain import i18n
-from finance.domain.errors import UserError
 from finance.domain.manifest import load_yaml, validation_problems
 from finance.domain.parsing import normalize_header
 from finance.importers.base import EXPENSE_SCHEMA, Extracted, SignCheck
@@ -88,16 +87,18 @@ def load_profile(path: Path) -> Profile:
     try:
         profile = Profile.model_validate(load_yaml(path))
     except ValidationError as exc:
-        raise UserError(
-            f"{path.name}: invalid profile", validation_problems(exc, path.name)
+        raise i18n.error(
+            "error.profile.invalid", validation_problems(exc, path.name), name=path.name
         ) from None
     unknown = sorted(set(profile.columns) | set(profile.constants) - set(EXPENSE_SCHEMA))
     unknown = [c for c in unknown if c not in EXPENSE_SCHEMA]
     if unknown:
-        raise UserError(f"{path.name}: not canonical expense columns: {', '.join(unknown)}")
+        raise i18n.error(
+            "error.profile.unknown_columns", name=path.name, columns=", ".join(unknown)
+        )
     empty = [c for c in profile.columns if not profile.sources(c)]
     if empty:
-        raise UserError(f"{path.name}: no source header for {', '.join(empty)}")
+        raise i18n.error("error.profile.no_source", name=path.name, columns=", ".join(empty))
     return profile
 
 
@@ -191,8 +192,11 @@ def extract_with(profile: Profile, path: Path, currency: str) -> Extracted:
     wanted += [rule.column for rule in profile.skip]
     missing = list(dict.fromkeys(h for h in wanted if normalize_header(h) not in by_header))
     if missing:
-        raise UserError(
-            f"{table.file}: does not fit profile {profile.id} (missing columns: {', '.join(missing)})"
+        raise i18n.error(
+            "error.profile.missing_columns",
+            name=table.file,
+            profile=profile.id,
+            columns=", ".join(missing),
         )
     frame = table.frame.filter(~_skipped(profile, by_header))
     raw = frame.select(

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from finance.domain.errors import UserError
+from finance.domain import i18n
 from finance.domain.money import RATE
 from finance.domain.parsing import parse_date, parse_rate
 from finance.importers import cii
@@ -50,26 +50,22 @@ def _ecb_date(expr: pl.Expr) -> pl.Expr:
 
 def _source(path: Path) -> Path | bytes:
     """The CSV to read: the file itself, or the one CSV of the ECB's zip (size-checked)."""
-    kind = cii.describe(path)
+    kind = cii.kind_of(path)
     if kind is not None:
-        raise UserError(
-            f"{path.name}: {kind}, not an exchange-rate file: import it with "
-            f"`cineledger import expenses PRODUCTION {path.name}`"
-        )
+        raise i18n.error(f"error.rates.einvoice.{kind}", name=path.name)
     if not zipfile.is_zipfile(path):
         return path
-    unzip = f"{path.name}: a zip the rates importer cannot read; unzip it first and import the CSV"
     try:
         with zipfile.ZipFile(path) as archive:
             members = [i for i in archive.infolist() if i.filename.lower().endswith(".csv")]
             if len(members) != 1:
-                raise UserError(f"{unzip} (it holds {len(members)} CSV files, not one)")
+                raise i18n.error("error.rates.zip_members", name=path.name, count=str(len(members)))
             member = members[0]
             if member.file_size > MAX_CSV or member.file_size > 200 * max(member.compress_size, 1):
-                raise UserError(f"{unzip} (its CSV expands too much)")
+                raise i18n.error("error.rates.zip_bomb", name=path.name)
             return archive.read(member)
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, ValueError):
-        raise UserError(unzip) from None
+        raise i18n.error("error.rates.zip", name=path.name) from None
 
 
 def read_ecb(path: Path) -> pl.DataFrame:
@@ -82,12 +78,10 @@ def read_ecb(path: Path) -> pl.DataFrame:
             truncate_ragged_lines=True,
         )
     except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path.name}: not a readable CSV ({exc})") from None
+        raise i18n.error("error.rates.csv", name=path.name, detail=str(exc)) from None
     wide = wide.rename({c: c.strip() for c in wide.columns})
     if not wide.columns or wide.columns[0] != "Date":
-        raise UserError(
-            f"{path.name}: not an ECB reference-rate file (first column must be 'Date')"
-        )
+        raise i18n.error("error.rates.not_ecb", name=path.name)
     currencies = [c for c in wide.columns[1:] if len(c) == 3 and c.isalpha()]
     long = wide.unpivot(index="Date", on=currencies, variable_name="currency", value_name="text")
     long = long.with_columns(pl.col(c).str.strip_chars() for c in ("Date", "text"))
@@ -108,14 +102,16 @@ def read_ecb(path: Path) -> pl.DataFrame:
         sample = ", ".join(
             f"{r['Date']}/{r['currency']}={r['text']!r}" for r in bad.head(5).iter_rows(named=True)
         )
-        raise UserError(f"{path.name}: {bad.height} unreadable rates, e.g. {sample}")
+        raise i18n.error(
+            "error.rates.unreadable", name=path.name, count=str(bad.height), sample=sample
+        )
     return rates.select("currency", "rate_date", "per_eur")
 
 
 def import_rates(db: Path | None, path: Path) -> RatesOutcome:
     """Load an ECB rates file into the rates table (shared by every production)."""
     if not path.is_file():
-        raise UserError(f"{path}: file not found")
+        raise i18n.error("error.file.not_found", name=str(path))
     sha = file_sha256(path)
     rates = read_ecb(path)
     first = str(rates["rate_date"].min()) if rates.height else None

@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 
 from finance.classify.enrich import CODINGS_SCHEMA
-from finance.domain.errors import UserError
+from finance.domain import i18n
 from finance.importers.base import EXPENSE_SCHEMA
 from finance.importers.coding import rows_as_read
 from finance.importers.ingest import HEADERS_KEY, ImportOutcome, Prepared, import_expenses
@@ -73,17 +73,15 @@ def retry_quarantined(
     `source_row` and the canonical columns' text), for `reason`, in one transaction; a row still
     invalid stops it all (UserError naming each row with its reasons)."""
     if len(reason.strip()) < MIN_REASON:
-        raise UserError("say why (a reason of at least a few words): it is kept in the audit trail")
+        raise i18n.error("error.reason.needed")
     if not corrected:
-        raise UserError("no quarantined row chosen")
+        raise i18n.error("error.retry.none_chosen")
     rows = [int(str(c["source_row"])) for c in corrected]
     waiting = quarantined(db, production_id).filter(pl.col("source_file") == file)
     chosen = waiting.filter(pl.col("source_row").is_in(rows)).sort("source_row")
     missing = sorted(set(rows) - set(chosen["source_row"].to_list()))
     if missing:
-        raise UserError(
-            f"{file} row {', '.join(map(str, missing))} is not in quarantine (any more)"
-        )
+        raise i18n.error("error.retry.gone", file=file, rows=", ".join(map(str, missing)))
     by_row = {int(str(c["source_row"])): c for c in corrected}
     cells: list[dict[str, str | None]] = [
         {c: _blank(by_row[r].get(c)) for c in EXPENSE_SCHEMA}

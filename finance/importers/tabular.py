@@ -19,7 +19,8 @@ from typing import Any
 
 import polars as pl
 
-from finance.domain.errors import Problem, UserError
+from finance.domain import i18n
+from finance.domain.errors import Problem
 from finance.domain.uniques import select_by_distinct
 from finance.importers import cii
 
@@ -48,10 +49,7 @@ def decode(data: bytes, name: str = "file") -> tuple[str, str]:
         try:
             return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
         except UnicodeDecodeError as exc:
-            raise UserError(
-                f"{name}: marked as UTF-8 (byte-order mark) but byte {exc.start + 3} is not "
-                f"UTF-8; save the file again as UTF-8"
-            ) from None
+            raise i18n.error("error.file.bom_byte", name=name, byte=str(exc.start + 3)) from None
     try:
         return data.decode("utf-8", errors="strict"), "utf-8"
     except UnicodeDecodeError:
@@ -82,15 +80,17 @@ def _finish(frame: pl.DataFrame, name: str, quoted: bool = True) -> pl.DataFrame
     """Check headers, trim cells, blank -> null, number rows, drop empty rows."""
     headers = [c.strip() for c in frame.columns]
     if not headers or all(not h for h in headers):
-        raise UserError(f"{name}: no header row found")
+        raise i18n.error("error.file.no_header", name=name)
     seen: dict[str, int] = {}
     for h in headers:
         seen[h.lower()] = seen.get(h.lower(), 0) + 1
     dupes = sorted(h for h, n in seen.items() if n > 1)
     if dupes:
-        raise UserError(
-            f"{name}: the header row repeats {', '.join(repr(d) for d in dupes)}",
+        raise i18n.error(
+            "error.file.repeated_headers",
             [Problem("duplicated column header", name, 1, d) for d in dupes],
+            name=name,
+            headers=", ".join(repr(d) for d in dupes),
         )
     frame = frame.rename(dict(zip(frame.columns, headers, strict=True)))
     rows = (
@@ -114,7 +114,9 @@ def _refuse_too_wide(first: str, delimiter: str, name: str) -> None:
     except csv.Error:  # a stray carriage return or NUL: count separators instead
         width = first.count(delimiter) + 1
     if width > MAX_COLUMNS:
-        raise UserError(f"{name}: {width} columns; more than {MAX_COLUMNS} is not an expense file")
+        raise i18n.error(
+            "error.file.too_many_columns", name=name, width=str(width), limit=str(MAX_COLUMNS)
+        )
 
 
 @dataclass(frozen=True)
@@ -198,17 +200,14 @@ def read_csv_file(path: Path) -> tuple[pl.DataFrame, str, str, str]:
     name = path.name
     scan = _scan(path)
     if b"\x00" in scan.head[:4096]:
-        raise UserError(f"{name}: binary content, not a CSV text file")
+        raise i18n.error("error.file.binary", name=name)
     bom = scan.head.startswith(b"\xef\xbb\xbf")
     if bom and not scan.utf8:
-        raise UserError(
-            f"{name}: marked as UTF-8 (byte-order mark) but is not UTF-8 throughout; "
-            f"save the file again as UTF-8"
-        )
+        raise i18n.error("error.file.bom_not_utf8", name=name)
     encoding = ("utf-8-sig" if bom else "utf-8") if scan.utf8 else "cp1252"
     head = scan.head.decode("utf-8" if scan.utf8 else "cp1252", errors="ignore").lstrip("\ufeff")
     if not re.search(r"\S", head) and scan.size <= len(scan.head):
-        raise UserError(f"{name}: the file is empty")
+        raise i18n.error("error.file.empty", name=name)
     delimiter = sniff_delimiter(head)
     # records ended by a carriage return alone (KBC's CSV export does so): read as line feeds
     cr_only = b"\r" in scan.head and b"\n" not in scan.head
@@ -232,10 +231,11 @@ def read_csv_file(path: Path) -> tuple[pl.DataFrame, str, str, str]:
             quote_char='"',
         )
     except (pl.exceptions.PolarsError, ValueError, OSError) as exc:
-        raise UserError(f"{name}: not a readable CSV file ({str(exc).splitlines()[0]})") from None
+        detail = str(exc).splitlines()[0]
+        raise i18n.error("error.file.csv_unreadable", name=name, detail=detail) from None
     if frame.width > MAX_COLUMNS:
-        raise UserError(
-            f"{name}: {frame.width} columns; more than {MAX_COLUMNS} is not an expense file"
+        raise i18n.error(
+            "error.file.too_many_columns", name=name, width=str(frame.width), limit=str(MAX_COLUMNS)
         )
     multiline = scan.quotes and scan.lines > frame.height + 1
     return _finish(frame, name, quoted=multiline), encoding, delimiter, scan.sha256
@@ -269,11 +269,13 @@ def _refuse_zip_bomb(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             inflated = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise UserError(f"{path.name}: not a readable XLSX workbook (not a zip file)") from None
+        raise i18n.error("error.file.xlsx_not_zip", name=path.name) from None
     if inflated > MAX_XLSX_INFLATED:
-        raise UserError(
-            f"{path.name}: would unpack to {inflated // 2**20} MB "
-            f"(more than {MAX_XLSX_INFLATED // 2**20} MB): refused"
+        raise i18n.error(
+            "error.file.xlsx_bomb",
+            name=path.name,
+            size=str(inflated // 2**20),
+            limit=str(MAX_XLSX_INFLATED // 2**20),
         )
 
 
@@ -285,21 +287,23 @@ def read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a bad file
-        raise UserError(
-            f"{path.name}: not a readable XLSX workbook ({type(exc).__name__})"
+        raise i18n.error(
+            "error.file.xlsx_unreadable", name=path.name, detail=type(exc).__name__
         ) from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
-            raise UserError(
-                f"{path.name}: no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})"
+            raise i18n.error(
+                "error.file.no_sheet",
+                name=path.name,
+                sheet=repr(sheet),
+                sheets=", ".join(book.sheetnames),
             )
         ws = book[sheet] if sheet else book.worksheets[0]
         try:
             rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
         except Exception as exc:  # a damaged sheet: zip, XML or value errors of many types
-            raise UserError(
-                f"{path.name}: the sheet cannot be read ({type(exc).__name__}); "
-                f"the workbook is damaged"
+            raise i18n.error(
+                "error.file.sheet_damaged", name=path.name, detail=type(exc).__name__
             ) from None
         title = ws.title
     finally:
@@ -308,14 +312,15 @@ def read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
     filled = [sum(v not in (None, "") for v in r) for r in rows]
     start = next((i for i, n in enumerate(filled) if n >= min(3, max(filled, default=0))), None)
     if start is None:
-        raise UserError(f"{path.name}: the sheet {title!r} is empty")
+        raise i18n.error("error.file.sheet_empty", name=path.name, sheet=repr(title))
     width = max(len(r) for r in rows)
     header = [str(h or "").strip() for h in rows[start]] + [""] * (width - len(rows[start]))
     keep = [i for i, h in enumerate(header) if h]
     body = {header[i]: [r[i] if i < len(r) else None for r in rows[start + 1 :]] for i in keep}
     if len(body) < len(keep):
         dupes = sorted({header[i] for i in keep if [header[j] for j in keep].count(header[i]) > 1})
-        raise UserError(f"{path.name}: the header row repeats {', '.join(repr(d) for d in dupes)}")
+        repeated = ", ".join(repr(d) for d in dupes)
+        raise i18n.error("error.file.repeated_headers", name=path.name, headers=repeated)
     frame = pl.DataFrame(body, schema=dict.fromkeys(body, pl.String))
     frame = frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + start + 2).alias("_row"))
     frame = frame.with_columns(pl.col(c).str.strip_chars().replace("", None) for c in body)
@@ -325,18 +330,13 @@ def read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
 def read_table(path: Path, sheet: str | None = None) -> RawTable:
     """Any supported file as text cells with provenance; a UserError says what is wrong."""
     suffix = path.suffix.lower()
-    kind = cii.describe(path)
+    kind = cii.kind_of(path)
     if kind is not None:
-        raise UserError(
-            f"{path.name}: {kind}, an expense document: import it with "
-            f"`cineledger import expenses PRODUCTION {path.name}`"
-        )
+        raise i18n.error(f"error.file.einvoice.{kind}", name=path.name)
     if suffix not in CSV_SUFFIXES | XLSX_SUFFIXES:
-        raise UserError(
-            f"{path.name}: unsupported file type {suffix or '(none)'} (CSV, TXT, TSV or XLSX)"
-        )
+        raise i18n.error("error.file.unsupported", name=path.name, suffix=suffix or "(none)")
     if not path.is_file():
-        raise UserError(f"{path.name}: file not found")
+        raise i18n.error("error.file.not_found", name=path.name)
     try:
         if suffix in XLSX_SUFFIXES:
             sha = file_sha256(path)
@@ -344,7 +344,9 @@ def read_table(path: Path, sheet: str | None = None) -> RawTable:
             return RawTable(frame, path.name, title, None, None, sha)
         frame, encoding, delimiter, sha = read_csv_file(path)
     except OSError as exc:
-        raise UserError(f"{path.name}: cannot read the file ({exc.strerror})") from None
+        raise i18n.error(
+            "error.file.cannot_read", name=path.name, detail=str(exc.strerror)
+        ) from None
     return RawTable(frame, path.name, None, encoding, delimiter, sha)
 
 

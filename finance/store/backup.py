@@ -25,7 +25,7 @@ from typing import Any
 import duckdb
 import yaml
 
-from finance.domain.errors import UserError
+from finance.domain import i18n
 from finance.store.audit import record
 from finance.store.db import connect, fetch_value, transaction
 from finance.store.migrations import available, migrate
@@ -69,9 +69,9 @@ def _documents_folder(db: Path) -> Path:
 def backup(db: Path, folder: Path) -> BackupOutcome:
     """Write the snapshot of `db` into `folder` (new, or empty)."""
     if not db.exists():
-        raise UserError(f"{db}: no database here")
+        raise i18n.error("error.backup.no_database", path=str(db))
     if folder.exists() and any(folder.iterdir()):
-        raise UserError(f"{folder}: not empty; a backup goes into a new or empty folder")
+        raise i18n.error("error.backup.not_empty", folder=str(folder))
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "tables").mkdir()
     (folder / "manifests").mkdir()
@@ -123,25 +123,21 @@ def _write_index(
 def _read_index(folder: Path) -> dict[str, Any]:
     path = folder / "backup.json"
     if not path.is_file():
-        raise UserError(f"{folder}: not a Cinéledger backup (no backup.json)")
+        raise i18n.error("error.backup.no_index", folder=str(folder))
     try:
         index: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:
-        raise UserError(f"{path}: unreadable ({exc})") from None
+        raise i18n.error("error.backup.unreadable", path=str(path), detail=str(exc)) from None
     if index.get("format") != FORMAT:
-        raise UserError(f"{path}: not a Cinéledger backup")
+        raise i18n.error("error.backup.not_backup", path=str(path))
     known = {v for v, _, _ in available()}
     newer = sorted(set(index.get("schema_versions", [])) - known)
     if newer:
-        raise UserError(
-            f"{folder}: made by a newer Cinéledger (schema {newer}); upgrade before restoring"
-        )
+        raise i18n.error("error.backup.newer", folder=str(folder), schema=str(newer))
     for name, digest in index.get("files", {}).items():
         file = folder / name
         if not file.is_file() or _sha256(file) != digest:
-            raise UserError(
-                f"{folder}: {name} is missing or damaged (hash mismatch); nothing restored"
-            )
+            raise i18n.error("error.backup.damaged", folder=str(folder), file=name)
     return index
 
 
@@ -155,12 +151,14 @@ def _load(
         if table in RETIRED:
             continue
         if table not in current:
-            raise UserError(f"unknown table {table} in the backup")
+            raise i18n.error("error.backup.unknown_table", table=table)
         con.execute(f"DELETE FROM {table}")
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {source}")
         got = int(fetch_value(con, f"SELECT count(*) FROM {table}"))
         if table in expected and got != expected[table]:
-            raise UserError(f"{table}: {got} rows read, the backup says {expected[table]}")
+            raise i18n.error(
+                "error.backup.row_count", table=table, got=str(got), expected=str(expected[table])
+            )
 
 
 def _advance(con: duckdb.DuckDBPyConnection, sequences: dict[str, int]) -> None:
@@ -169,7 +167,7 @@ def _advance(con: duckdb.DuckDBPyConnection, sequences: dict[str, int]) -> None:
     known = {r[0] for r in con.execute("SELECT sequence_name FROM duckdb_sequences()").fetchall()}
     for name, last in sequences.items():
         if name not in known:
-            raise UserError(f"unknown sequence {name!r} in the backup")
+            raise i18n.error("error.backup.unknown_sequence", sequence=repr(name))
         if last:
             con.execute(f"SELECT max(nextval('{name}')) FROM range({int(last)})").fetchall()
 
@@ -216,10 +214,7 @@ def restore(folder: Path, db: Path) -> dict[str, int]:
         with connect(db) as con:
             current = set(_tables(con))
             if any(fetch_value(con, f"SELECT count(*) FROM {t}") for t in current):
-                raise UserError(
-                    f"{db}: already holds data; restore into a new database file "
-                    f"(--db NEW.duckdb) and switch to it once checked"
-                )
+                raise i18n.error("error.backup.not_new", path=str(db))
             if older:
                 con.execute(f"ATTACH {literal(staging)} AS staging (READ_ONLY)")
             try:

@@ -18,7 +18,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from finance.domain.errors import DatabaseBusyError, UserError
+from finance.domain import i18n
+from finance.domain.errors import DatabaseBusyError
 from finance.store.migrations import migrate
 from finance.store.reference import sync_reference
 
@@ -46,11 +47,10 @@ def _open(path: Path, read_only: bool, timeout_s: float) -> duckdb.DuckDBPyConne
         except (duckdb.IOException, duckdb.ConnectionException) as exc:
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
                 if _is_lock_error(exc):
-                    raise DatabaseBusyError(
-                        f"{path.name}: the database is busy (another process is writing); "
-                        f"try again in a moment"
-                    ) from None
-                raise UserError(f"{path.name}: cannot open the database ({exc})") from None
+                    busy = {"name": path.name}
+                    said = i18n.text("error.db.busy", "en", **busy)
+                    raise DatabaseBusyError(said, key="error.db.busy", values=busy) from None
+                raise i18n.error("error.db.cannot_open", name=path.name, detail=str(exc)) from None
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
 
@@ -78,9 +78,7 @@ def connect(
     """
     db = path or default_db_path()
     if read_only and not db.exists():
-        raise UserError(
-            f"{db}: no database here yet; run `cineledger production add MANIFEST` first"
-        )
+        raise i18n.error("error.db.none_yet", path=str(db))
     with _process_lock(db):
         con = _open(db, read_only, timeout_s)
         try:

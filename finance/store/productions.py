@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from finance.domain.errors import UserError
+from finance.domain import i18n
 from finance.domain.manifest import load_manifest
 from finance.domain.models import Manifest
 from finance.store import queries
@@ -76,8 +76,11 @@ def get_manifest(con: duckdb.DuckDBPyConnection, production_id: str) -> Manifest
     row = queries.one(con, "productions.manifest_json", {"id": production_id})
     if row is None:
         known = [r[0] for r in queries.rows(con, "productions.ids")]
-        hint = f" (known: {', '.join(known)})" if known else " (none yet: run `production add`)"
-        raise UserError(f"unknown production {production_id!r}{hint}")
+        if known:
+            raise i18n.error(
+                "error.production.unknown", production=repr(production_id), known=", ".join(known)
+            )
+        raise i18n.error("error.production.none_yet", production=repr(production_id))
     return Manifest.model_validate_json(row[0])
 
 
