@@ -19,6 +19,7 @@ from finance.domain.fmt import fmt_count
 from finance.domain.i18n import error_lines, has, text
 from finance.importers.base import EXPENSE_SCHEMA
 from finance.importers.ingest import Preview, import_expenses, preview_expenses
+from finance.importers.profile import sign_warning
 from finance.importers.retry import file_headers, quarantined, retry_quarantined
 
 MAX_MB = 50
@@ -204,16 +205,7 @@ def sign_warnings(preview: Preview, lang: str) -> list[str]:
     """The preview's warnings of a profile result with more credits than debits, in the
     interface's words (confirm with the box below, no command-line flag)."""
     return [
-        text(
-            "imports.credits_warning",
-            lang,
-            file=file,
-            profile=check.profile,
-            credits=check.credits,
-            debits=check.debits,
-            credit_total=check.credit_total,
-            debit_total=check.debit_total,
-        )
+        sign_warning(file, check, lang, key="imports.credits_warning")
         for file, check in preview.sign_warnings
     ]
 

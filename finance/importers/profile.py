@@ -167,10 +167,17 @@ def sign_check(profile: Profile, amounts: pl.Series) -> SignCheck:
     )
 
 
-def sign_warning(file: str, check: SignCheck, lang: str = "en", currency: str = "EUR") -> str:
-    """What the user reads when a profile's result has more credits than debits."""
+def sign_warning(
+    file: str,
+    check: SignCheck,
+    lang: str = "en",
+    currency: str = "EUR",
+    key: str = "import.credits_warning",
+) -> str:
+    """What the user reads when a profile's result has more credits than debits (the
+    message `key`: the command's, or a page's own words)."""
     return i18n.text(
-        "import.credits_warning",
+        key,
         lang,
         currency,
         file=file,
