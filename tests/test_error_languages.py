@@ -10,12 +10,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from finance import DATA_DIR
 from finance.domain import i18n
 from finance.domain.errors import Problem, UserError
+from finance.domain.reasons import error_lines
 from finance.importers import cii
 from tests.cli_run import invoke
 from tests.dashboard import open_dashboard
 from tests.languages import leaks
+
+DEMO = DATA_DIR / "demo"
 
 PRODUCTION = "dernier-tram"
 #: what `missing.csv: file not found` says in each language
@@ -75,15 +79,50 @@ def test_a_catalogue_error_keeps_its_english_message() -> None:
     exc = i18n.error("error.file.empty", [Problem("why", "a.csv", 2)], name="a.csv")
     assert str(exc) == exc.message == "a.csv: the file is empty"
     assert (exc.key, exc.values) == ("error.file.empty", {"name": "a.csv"})
-    assert i18n.error_lines(exc, "fr") == ["a.csv : le fichier est vide", "  - a.csv:row 2: why"]
-    assert i18n.error_lines(exc, "en") == exc.lines()
+    assert error_lines(exc, "fr") == ["a.csv : le fichier est vide", "  - a.csv:ligne 2 : why"]
+    assert error_lines(exc, "en") == exc.lines()
 
 
 def test_an_error_without_a_key_is_said_in_english() -> None:
+    """Its message as written; its problems' places in the language (the reason as written
+    where the catalogue does not know it)."""
     exc = UserError("something went wrong", [Problem("bad value", "x.csv", 3, "amount")])
     assert exc.key is None and exc.values == {}
-    assert i18n.error_lines(exc, "fr") == exc.lines()
-    assert i18n.error_lines(exc, "nl")[0] == "something went wrong"
+    assert error_lines(exc, "fr") == [
+        "something went wrong",
+        "  - x.csv:ligne 3, colonne « amount » : bad value",
+    ]
+    assert error_lines(exc, "en") == exc.lines()
+    assert error_lines(exc, "nl")[0] == "something went wrong"
+
+
+def test_a_refused_row_is_said_in_the_language_of_the_command(tmp_path: Path) -> None:
+    """The rows a file is refused for, each with its place and reason in the user's words."""
+    bad = tmp_path / "depenses.csv"
+    bad.write_text(
+        "date;supplier;country;postcode;budget_code;amount\n"
+        "31/02/2026;Studio;BE;1050;2.01;10,00\n"
+        "03/03/2026;Studio;BE;;2.01;10,00\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "a.duckdb"
+    assert invoke("--db", str(db), "production", "add", str(DEMO / "manifest.yaml")).exit_code == 0
+    assert (
+        invoke(
+            "--db", str(db), "import", "budget", "dernier-tram", str(DEMO / "devis.csv")
+        ).exit_code
+        == 0
+    )
+    out = invoke("--lang", "fr", "--db", str(db), "import", "expenses", "dernier-tram", str(bad))
+    assert out.exit_code == 2
+    assert (
+        "depenses.csv:ligne 2, colonne « date » valeur « 31/02/2026 » : pas une date" in out.output
+    )
+    assert (
+        "ligne 3, colonne « postcode » : obligatoire pour un bénéficiaire belge ou français"
+        in out.output
+    )
+    assert not leaks(out.output, "fr")
 
 
 def test_every_error_key_has_its_three_languages() -> None:

@@ -14,7 +14,7 @@ import streamlit as st
 from dashboards.ui.i18n import lang, t
 from finance.access.auth import AuthSettings, User, authenticate, load_settings
 from finance.domain.errors import UserError
-from finance.domain.i18n import error_lines
+from finance.domain.reasons import error_lines
 from finance.store.audit import current_actor
 
 LOCAL = (None, "", "localhost", "127.0.0.1", "::1")

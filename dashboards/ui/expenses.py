@@ -25,6 +25,7 @@ from finance.domain import i18n
 from finance.domain.errors import UserError
 from finance.domain.layout import load_layout
 from finance.domain.packs import scheme_label
+from finance.domain.reasons import error_lines
 from finance.store import queries
 from finance.store.db import connect
 from finance.store.queries.dashboard import EXPENSE_COLUMNS, OPTION_COLUMNS
@@ -299,7 +300,7 @@ def apply_override(
     try:
         outcome = override(data.db_path(), production, list(ids), field, value, reason)
     except UserError as exc:
-        return i18n.text("expenses.fix.failed", code, detail=i18n.error_lines(exc, code)[0]), False
+        return i18n.text("expenses.fix.failed", code, detail=error_lines(exc, code)[0]), False
     data.clear()
     return i18n.text(
         "expenses.fix.done",

@@ -16,7 +16,9 @@ from dashboards.ui import data
 from dashboards.ui.i18n import lang, t
 from finance.domain.errors import Problem, UserError
 from finance.domain.fmt import fmt_count
-from finance.domain.i18n import error_lines, has, text
+from finance.domain.i18n import has, text
+from finance.domain.reasons import error_lines
+from finance.domain.reasons import reason_words as said_reason
 from finance.importers.base import EXPENSE_SCHEMA
 from finance.importers.ingest import Preview, import_expenses, preview_expenses
 from finance.importers.profile import sign_warning
@@ -24,23 +26,6 @@ from finance.importers.retry import file_headers, quarantined, retry_quarantined
 
 MAX_MB = 50
 ALLOWED = {".csv", ".txt", ".tsv", ".xlsx", ".xml", ".pdf", ".zip"}
-#: the English reasons of the checks the page says in the user's words (others as they are)
-REASONS: dict[str, str] = {
-    "required, but empty": "imports.why.required",
-    "not a date (expected dd/mm/yyyy, dd.mm.yyyy, dd-mm-yyyy or yyyy-mm-dd)": "imports.why.date",
-    "not an amount with at most 2 decimals": "imports.why.amount",
-    "not an exchange rate (a positive number, at most 8 decimals)": "imports.why.rate",
-    "an exchange rate must be positive": "imports.why.rate",
-    "unknown status (actual/committed, réel/engagé, werkelijk/vastgelegd)": "imports.why.status",
-    "unknown payee type (company/person, société/personne, bedrijf/persoon)": "imports.why.payee",
-    "not a yes/no value (yes, no, oui, non, ja, nee, true, false, 1, 0)": "imports.why.yes_no",
-    "not a whole number of nights": "imports.why.nights",
-    "a number of nights cannot be negative": "imports.why.nights",
-    "not an ISO 3166 alpha-2 country code (BE, FR, DE...)": "imports.why.country",
-    "not an ISO 4217 currency code (EUR, USD, GBP...)": "imports.why.currency",
-    "required for Belgian and French payees": "imports.why.postcode",
-    "no such line in the current devis": "imports.why.no_line",
-}
 #: what a file-level error of the importer means, said in the interface's words
 FILE_ERRORS = (
     (re.compile(r"nothing imported: (\d+) invalid rows"), "imports.ui.invalid_rows"),
@@ -49,8 +34,6 @@ FILE_ERRORS = (
     (re.compile(r"is not in quarantine"), "imports.ui.gone"),
     (re.compile(r"say why"), "imports.ui.reason"),
 )
-#: a document waiting for a budget line (its buyer reference)
-TO_CODE = re.compile(r"^to code: no budget line \(buyer reference (.*)\)$")
 #: a command-line hint inside an importer's message: `cineledger ...` or a --flag
 CLI_HINT = re.compile(
     r"\s*\((?:[^()]*?)(?:--[a-z]|`cineledger)[^()]*\)|`cineledger[^`]*`|--[a-z][\w-]*"
@@ -92,19 +75,9 @@ def interface_words(exc: UserError) -> str:
 
 
 def reason_words(reason: str, code: str | None = None) -> str:
-    """A check's reason in the user's language (`code`, else the session's) where the page
-    knows it."""
-    key = REASONS.get(reason)
-    if key is None and reason.startswith("BE postcode"):
-        key = "imports.why.be_postcode"
-    if key is None and "rate is needed" in reason:
-        key = "imports.why.no_rate"
-    waiting = TO_CODE.match(reason)
-    if key is None and waiting:
-        return text("imports.why.to_code", code or lang(), reference=waiting.group(1))
-    if key is None and reason.startswith("to code: the file gives no payee country"):
-        key = "imports.why.no_seat"
-    return text(key, code or lang()) if key and has(key) else CLI_HINT.sub("", reason)
+    """A check's reason in the user's language (`code`, else the session's) where the
+    catalogue says it; never with a command-line hint."""
+    return CLI_HINT.sub("", said_reason(reason, code or lang()))
 
 
 def problem_table(

@@ -9,7 +9,8 @@ from pathlib import Path
 from dashboards.ui import data
 from dashboards.ui.i18n import lang
 from finance.domain.errors import UserError
-from finance.domain.i18n import error_lines, text
+from finance.domain.i18n import text
+from finance.domain.reasons import error_lines
 from finance.importers.budget import import_budget
 from finance.importers.mappings import import_mappings
 from finance.importers.rates import import_rates

@@ -16,7 +16,7 @@ from dashboards.ui.auth import is_editor
 from dashboards.ui.i18n import LANGS, lang, t
 from finance.domain.errors import UserError
 from finance.domain.fmt import fmt_money, money_text
-from finance.domain.i18n import error_lines
+from finance.domain.reasons import error_lines
 from finance.reports.cost_report import FIGURES
 from finance.store.productions import add_production
 

@@ -23,6 +23,7 @@ import click
 
 from finance.domain import i18n
 from finance.domain.errors import UserError
+from finance.domain.reasons import error_lines
 from finance.store.db import default_db_path
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -61,7 +62,7 @@ class GuardedGroup(click.Group):
             click.echo(say("cli.aborted"), err=True)
             sys.exit(EXIT_BAD_INPUT)
         except UserError as exc:
-            for line in i18n.error_lines(exc, language()):
+            for line in error_lines(exc, language()):
                 click.echo(line, err=True)
             sys.exit(EXIT_BAD_INPUT)
         except KeyboardInterrupt:

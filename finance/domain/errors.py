@@ -40,7 +40,7 @@ class UserError(Exception):
 
     `message` is the English text (logs, tests, `str(exc)`); an error made by
     `finance.domain.i18n.error` also keeps its catalogue `key` and the `values` that fill it,
-    so the CLI and the dashboard say it in the user's language (`i18n.error_lines`)."""
+    so the CLI and the dashboard say it in the user's language (`finance.domain.reasons.error_lines`)."""
 
     message: str
     problems: list[Problem] = field(default_factory=list)

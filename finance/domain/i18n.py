@@ -188,12 +188,5 @@ def missing_languages(keys: Iterable[str], source: Mapping[str, Mapping[str, str
 
 def error(key: str, problems: Iterable[Problem] = (), **values: Any) -> UserError:
     """A `UserError` whose message is the catalogue's `key`: its English text as the message,
-    the key and values kept to say it in the user's language (`error_lines`)."""
+    the key and values kept to say it in the user's language (`finance.domain.reasons.error_lines`)."""
     return UserError(text(key, "en", **values), list(problems), key=key, values=dict(values))
-
-
-def error_lines(exc: UserError, lang: str) -> list[str]:
-    """The error's message in `lang` (its English message when it has no catalogue key), then
-    one line per problem, as `UserError.lines` gives them."""
-    head = text(exc.key, lang, **exc.values) if exc.key else exc.message
-    return [head, *exc.lines()[1:]]
