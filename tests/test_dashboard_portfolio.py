@@ -40,9 +40,16 @@ def _portfolio(at: AppTest) -> tuple[dict[str, object], dict[str, object]]:
     return row, shown
 
 
+def at_styles(at: AppTest) -> str:
+    """The CSS the table's Styler sets (the status column's colour)."""
+    return str(at.dataframe[0].proto.arrow_data.styler.styles)
+
+
 def test_each_scheme_s_shortfall_has_its_own_column_in_words(checked: AppTest) -> None:
     row, shown = _portfolio(checked)
-    assert row["Statut"] == "🔴 échec"  # Wallimage fails on the demo: a red dot and the word
+    assert row["Statut"] == "● échec"  # Wallimage fails on the demo: a dot and the word
+    styles = at_styles(checked)
+    assert "color: #c62828" in styles  # in red
     assert shown["Manque · Wallimage"] == "273\u202f568,52"
     assert shown["Manque · Tax Shelter"] == "0,00"
     assert shown["V supportable (Tax Shelter)"] == "900\u202f000,00"
@@ -72,7 +79,7 @@ def test_the_figures_stay_numbers_so_that_a_header_sorts_them_as_numbers(
 def test_a_production_never_checked_says_so_and_what_to_do(demo_dashboard: Path) -> None:
     at = open_dashboard("portfolio")
     row, shown = _portfolio(at)
-    assert row["Statut"] == "⚪ pas encore contrôlée"
+    assert row["Statut"] == "○ pas encore contrôlée"
     assert "None" not in shown.values()
     assert any("Lancer les contrôles" in c.value for c in at.caption)
 
@@ -80,7 +87,7 @@ def test_a_production_never_checked_says_so_and_what_to_do(demo_dashboard: Path)
 def test_the_portfolio_speaks_dutch(checked: AppTest) -> None:
     checked.sidebar.radio[0].set_value("nl").run()
     row, shown = _portfolio(checked)
-    assert row["Status"] == "🔴 niet gehaald"
+    assert row["Status"] == "● niet gehaald"
     assert shown["Tekort · Wallimage"] == "273.568,52"
     assert shown["Ondersteunbare V (Tax Shelter)"] == "900.000,00"
     assert {"Productie", "Titel", "Budget", "Werkelijk"} <= set(row)

@@ -24,12 +24,22 @@ from rules.model import WORST_FIRST, Status
 STATUS_OF_RANK = tuple(s.value for s in (*WORST_FIRST, Status.NOT_APPLICABLE))
 #: the colour of each status, as a dot before its word (the word says it without the colour)
 DOTS = {
-    "fail": "🔴",
-    "insufficient_data": "🟣",
-    "warn": "🟠",
-    "pass": "🟢",
-    "not_applicable": "⚪",
-    "unchecked": "⚪",
+    "fail": "●",
+    "insufficient_data": "●",
+    "warn": "●",
+    "pass": "●",
+    "not_applicable": "○",
+    "unchecked": "○",
+}
+#: the colour of each status's dot and word (a text font's dot, coloured: an emoji's glyph is
+#: missing from many fonts)
+COLOURS = {
+    "fail": "#c62828",
+    "insufficient_data": "#6a1b9a",
+    "warn": "#ef6c00",
+    "pass": "#2e7d32",
+    "not_applicable": "#757575",
+    "unchecked": "#757575",
 }
 #: the production's own columns and their headers' message keys
 HEADERS = {
@@ -142,4 +152,9 @@ def styled(table: pl.DataFrame, money: list[str]) -> Any:
     formats: dict[str, Any] = dict.fromkeys(money, money_text)
     formats[t("pct_spent")] = pct_text
     formats |= dict.fromkeys((t(HEADERS["fails"]), t(HEADERS["warns"])), count_text)
-    return table.to_pandas().style.format(formats, na_rep="–")
+    colour_of = {word: f"color: {COLOURS[s]}" for s, word in status_words(code).items()}
+    style = table.to_pandas().style.format(formats, na_rep="–")
+    status = t("portfolio.status")
+    if status in table.columns:
+        style = style.map(lambda v: colour_of.get(str(v), ""), subset=[status])
+    return style
