@@ -205,3 +205,19 @@ def test_a_production_with_only_its_manifest_says_what_to_do(
             assert said in infos, (page, infos)
         no_command(at, page)
     assert sha256(db) == before
+
+
+def test_every_table_shows_a_dash_for_a_missing_value() -> None:
+    """Streamlit writes `None` in a table's empty cell unless told otherwise: every table of
+    the dashboard says a missing value with a dash (or leaves it blank on purpose)."""
+    import ast
+
+    root = Path(__file__).resolve().parent.parent / "dashboards"
+    bare = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            func = getattr(node, "func", None)
+            if isinstance(node, ast.Call) and getattr(func, "attr", "") == "dataframe":
+                if not any(k.arg == "placeholder" for k in node.keywords):
+                    bare.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert not bare

@@ -235,6 +235,7 @@ def show_filtered(shown: Shown) -> None:
     st.dataframe(
         evidence_frame(shown.evidence, per_agreement(shown.evidence.rule_id)),
         hide_index=True,
+        placeholder="–",
         width="stretch",
         column_config=column_config(),
     )

@@ -253,6 +253,7 @@ def show_evidence(production: str, result: dict[str, Any], currency: str) -> Non
     st.dataframe(
         evidence_frame(ev, per_agreement=per_agreement(rule_id) and counted),
         hide_index=True,
+        placeholder="–",
         width="stretch",
         column_config=column_config(),
         key=f"evidence-table-{rule_id}",
@@ -308,6 +309,7 @@ def show_breakdown(result: dict[str, Any], currency: str) -> None:
             }
         ),
         hide_index=True,
+        placeholder="–",
         width="stretch",
         key=f"breakdown-{result['rule_id']}",
     )

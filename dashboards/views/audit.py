@@ -23,4 +23,4 @@ chosen = st.multiselect(
 )
 if chosen:
     frame = frame.filter(pl.col("action").is_in(chosen))
-st.dataframe(audit.readable(frame, lang()), hide_index=True, width="stretch")
+st.dataframe(audit.readable(frame, lang()), hide_index=True, placeholder="–", width="stretch")

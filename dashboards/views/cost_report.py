@@ -29,6 +29,7 @@ st.caption(t("cost.click_hint"))
 event = st.dataframe(
     shown(rows),
     hide_index=True,
+    placeholder="–",
     width="stretch",
     column_config=column_config(),
     on_select="rerun",
@@ -52,6 +53,6 @@ if selected:
     if found is not None:
         st.subheader(f"{t('cost.drill.title')} · {found.title}")
         st.caption(drill_caption(found, report.currency))
-        st.dataframe(drill_table(found.expenses), hide_index=True, width="stretch")
+        st.dataframe(drill_table(found.expenses), hide_index=True, placeholder="–", width="stretch")
     else:
         st.caption(t("cost.drill.pick"))

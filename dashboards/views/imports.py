@@ -77,10 +77,17 @@ if upload is not None:
                 st.success(t("all_valid"))
             if preview.duplicates.height:
                 st.caption(t("imports.preview.duplicates"))
-                st.dataframe(rows_table(preview.duplicates), hide_index=True, width="stretch")
+                st.dataframe(
+                    rows_table(preview.duplicates),
+                    hide_index=True,
+                    placeholder="–",
+                    width="stretch",
+                )
             if preview.waiting.height:
                 st.caption(t("imports.preview.waiting"))
-                st.dataframe(rows_table(preview.waiting), hide_index=True, width="stretch")
+                st.dataframe(
+                    rows_table(preview.waiting), hide_index=True, placeholder="–", width="stretch"
+                )
             skip = st.checkbox(t("skip_invalid"), value=False, key="skip_invalid")
             warnings = sign_warnings(preview, lang())
             for warning in warnings:  # more credits than debits: likely a sign error
@@ -100,7 +107,7 @@ quarantine = data.named(data.version(), "imports.quarantine", (("pid", productio
 if quarantine.is_empty():
     st.caption(t("imports.quarantine.none"))
 else:
-    st.dataframe(quarantine_in_words(quarantine), hide_index=True, width="stretch")
+    st.dataframe(quarantine_in_words(quarantine), hide_index=True, placeholder="–", width="stretch")
 if "fix_said" in st.session_state:  # the retry just done (the page reran to show its result)
     said = str(st.session_state.pop("fix_said"))
     st.toast(said)
@@ -140,5 +147,8 @@ if invalid.height:
             st.error(message)
             if rejected:
                 st.dataframe(
-                    problem_table(rejected, headers=names), hide_index=True, width="stretch"
+                    problem_table(rejected, headers=names),
+                    hide_index=True,
+                    placeholder="–",
+                    width="stretch",
                 )

@@ -17,6 +17,7 @@ st.caption(i18n.text("portfolio.sort_hint", lang(), page=t("funders"), button=t(
 st.dataframe(
     styled(table, money),
     hide_index=True,
+    placeholder="–",
     width="stretch",
     column_config={name: st.column_config.NumberColumn(name) for name in money},
 )

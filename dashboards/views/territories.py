@@ -31,7 +31,7 @@ st.subheader(t("spend_by_territory"))
 st.plotly_chart(chart(spend, thresholds(results, codes)), width="stretch")
 for sentence in elsewhere(results, codes):
     st.caption(sentence)
-st.dataframe(spend_table(spend), hide_index=True, width="stretch")
+st.dataframe(spend_table(spend), hide_index=True, placeholder="–", width="stretch")
 if UNKNOWN in spend["territory"].to_list():
     st.caption(t("territory.unknown_note"))
 regions = data.named(
@@ -40,4 +40,4 @@ regions = data.named(
     (("pid", production), ("at", as_at())),
 )
 if regions.height:
-    st.dataframe(region_table(regions), hide_index=True, width="stretch")
+    st.dataframe(region_table(regions), hide_index=True, placeholder="–", width="stretch")
