@@ -62,6 +62,23 @@ financing:
     return path
 
 
+#: the columns an e-invoice's extracted row is compared on (Peppol UBL and CII alike)
+EINVOICE_COLUMNS = (
+    "_file",
+    "date",
+    "supplier",
+    "country",
+    "postcode",
+    "budget_code",
+    "amount",
+    "currency",
+    "vat_amount",
+    "supplier_vat",
+    "invoice_ref",
+    "description",
+)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",

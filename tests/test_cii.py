@@ -24,7 +24,7 @@ from finance.importers.rates import import_rates
 from finance.store.db import connect
 from finance.store.productions import add_production
 from tests.cli_run import invoke as run_cli
-from tests.conftest import check_golden
+from tests.conftest import EINVOICE_COLUMNS, check_golden
 from tests.facturx import attached_pdf, facturx_pdf, plain_pdf
 
 #: these tests read the commands' messages in English
@@ -59,21 +59,7 @@ def production(tmp_path: Path, db: Path) -> Path:
 
 
 def _rows(ex_rows: pl.DataFrame) -> pl.DataFrame:
-    return ex_rows.select(
-        "_file",
-        "date",
-        "supplier",
-        "country",
-        "postcode",
-        "budget_code",
-        "amount",
-        "currency",
-        "vat_amount",
-        "supplier_vat",
-        "invoice_ref",
-        "description",
-        "_format",
-    ).sort("_file")
+    return ex_rows.select(*EINVOICE_COLUMNS, "_format").sort("_file")
 
 
 def test_real_cii_files_extract_like_ubl(update_golden: bool) -> None:

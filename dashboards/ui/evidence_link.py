@@ -18,10 +18,12 @@ import streamlit as st
 
 from dashboards.ui import data
 from dashboards.ui.i18n import lang, t
+from dashboards.ui.strip import where_words
 from dashboards.ui.view import as_at
 from finance.domain import i18n
 from finance.domain.errors import UserError
 from finance.domain.fmt import fmt_count, fmt_date, fmt_money, money_text
+from finance.domain.packs import scheme_label
 from finance.reports.evidence import Evidence, has_evidence, rule_evidence
 from finance.store.db import connect
 from rules.loader import load_packs
@@ -83,17 +85,6 @@ def per_agreement(rule_id: str) -> bool:
     return bool(rule and rule.per_agreement)
 
 
-def scheme_title(scheme: str, code: str) -> str:
-    pack = load_packs().get(scheme)
-    labels = pack.presentation.label if pack else {}
-    return labels.get(code) or labels.get("en") or (pack.title if pack else scheme)
-
-
-def where_words(code: str, lang_code: str) -> str:
-    key = f"where.{code}"
-    return i18n.text(key, lang_code) if i18n.has(key) else code
-
-
 def evidence_frame(ev: Evidence, per_agreement: bool = False) -> pl.DataFrame:
     """The page of evidence as a reader reads it: dates and amounts in the language's format,
     places and reasons in words, the file and row each comes from, headed in words."""
@@ -105,8 +96,10 @@ def evidence_frame(ev: Evidence, per_agreement: bool = False) -> pl.DataFrame:
     codes = rows["reasons"].explode().drop_nulls().unique().to_list()
     words = {c: reason_text(c, code) for c in codes}
     schemes = rows["schemes"].explode().drop_nulls().unique().to_list()
-    titles = {s: scheme_title(s, code) for s in schemes}
-    places = {p: where_words(p, code) for p in rows["territory"].drop_nulls().unique().to_list()}
+    titles = {s: scheme_label(s, code) for s in schemes}
+    places = {
+        p: where_words(p, code) or p for p in rows["territory"].drop_nulls().unique().to_list()
+    }
     double = i18n.text(
         "funders.reason.double" if ev.counted else "funders.reason.allowed", code, schemes="\x00"
     ).split("\x00")

@@ -21,7 +21,6 @@ from dashboards.ui.evidence_link import (
     link_params,
     per_agreement,
     read_evidence,
-    scheme_title,
     summary,
 )
 from dashboards.ui.i18n import LANGS, lang, t
@@ -36,6 +35,7 @@ from dashboards.ui.result_words import (
 )
 from finance.domain import i18n
 from finance.domain.fmt import fmt_count, fmt_money
+from finance.domain.packs import scheme_label
 from finance.exports.run import export, exportable_schemes
 from finance.reports import agreements as said
 from finance.reports.evidence import has_evidence
@@ -50,14 +50,8 @@ from rules.sentences import (
 def scheme_titles(results: list[dict[str, Any]], lang_code: str = "en") -> dict[str, str]:
     """Schemes of the results, in order, with their packs' labels in the language (the pack's
     title where it has none)."""
-    packs = load_packs()
-    schemes = list(dict.fromkeys(r["scheme"] for r in results))
-    out = {}
-    for s in schemes:
-        pack = packs.get(s)
-        labels = pack.presentation.label if pack else {}
-        out[s] = labels.get(lang_code) or labels.get("en") or (pack.title if pack else s)
-    return out
+    schemes = dict.fromkeys(r["scheme"] for r in results)
+    return {s: scheme_label(s, lang_code) for s in schemes}
 
 
 def scheme_colour(scheme: str) -> str | None:
@@ -304,7 +298,7 @@ def show_breakdown(result: dict[str, Any], currency: str) -> None:
     st.dataframe(
         pl.DataFrame(
             {
-                t("funders.col.scheme"): [scheme_title(s, code) for s, _ in parts],
+                t("funders.col.scheme"): [scheme_label(s, code) for s, _ in parts],
                 t("funders.col.amount"): [fmt_money(a, code, currency) for _, a in parts],
             }
         ),
@@ -333,7 +327,7 @@ def prepare_files(production: str, schemes: list[str], at: date, code: str) -> d
                 name = file_name(production, scheme, at, suffix)
                 st.write(
                     i18n.text(
-                        "funders.files.step", code, scheme=scheme_title(scheme, code), file=name
+                        "funders.files.step", code, scheme=scheme_label(scheme, code), file=name
                     )
                 )
                 out[name] = justification_file(production, scheme, at, code, suffix)

@@ -20,6 +20,7 @@ from dashboards.ui import data
 from dashboards.ui.i18n import lang, t
 from finance.domain import i18n
 from finance.domain.fmt import fmt_date, fmt_money
+from finance.domain.packs import scheme_label
 from rules.loader import load_packs
 from rules.model import Operator
 from rules.sentences import verification_short
@@ -82,12 +83,6 @@ def _rank(result: dict[str, Any]) -> tuple[int, int, Decimal]:
     return severity, gap is None, gap if gap is not None else Decimal(0)
 
 
-def _title(scheme: str, code: str) -> str:
-    pack = load_packs().get(scheme)
-    labels = pack.presentation.label if pack else {}
-    return labels.get(code) or labels.get("en") or (pack.title if pack else scheme)
-
-
 def where_words(where: str | None, code: str) -> str | None:
     """A result's `spend_where` (a territory code) in words, in the language."""
     if not where:
@@ -111,7 +106,7 @@ def card(scheme: str, results: list[dict[str, Any]], code: str) -> Card:
     end = (worst.get("window") or {}).get("end")
     return Card(
         scheme=scheme,
-        title=_title(scheme, code),
+        title=scheme_label(scheme, code),
         status=str(worst.get("status")),
         kind=kind,
         amount=abs(gap) if gap is not None else None,

@@ -43,10 +43,12 @@ class SchemeInfo:
     requires: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     colour: str | None = None
+    title: str = ""
 
     def label(self, lang: str = "en") -> str:
-        """The scheme's name for people, in `lang` (English, then the scheme's name)."""
-        return self.labels.get(lang) or self.labels.get("en") or self.name
+        """The scheme's name for people, in `lang` (English, then the pack's title, then the
+        scheme's name)."""
+        return self.labels.get(lang) or self.labels.get("en") or self.title or self.name
 
 
 def packs_root() -> Path:
@@ -90,6 +92,7 @@ def _info(folder: Path) -> SchemeInfo:
         requires={str(k): str(v) for k, v in (line.get("requires") or {}).items()},
         labels={str(k): str(v) for k, v in (shown.get("label") or {}).items()},
         colour=shown.get("colour"),
+        title=str(data.get("title") or ""),
     )
 
 

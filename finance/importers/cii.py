@@ -10,8 +10,6 @@ read by pypdf, and only its embedded files are looked at.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
 import logging
 from pathlib import Path
@@ -20,7 +18,7 @@ from xml.etree.ElementTree import Element
 
 from finance.domain import i18n
 from finance.domain.errors import UserError
-from finance.importers.xmlcells import node_text, signed
+from finance.importers.xmlcells import embedded_pdf, named_pdf, node_text, signed
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 NS = {
@@ -153,11 +151,7 @@ def _vat_amount(root: Element, currency: str | None) -> str | None:
 
 def _attachment(root: Element) -> tuple[str, bytes] | None:
     """A PDF embedded in the XML itself (BG-24), if any."""
-    for obj in root.iter(f"{{{NS['ram']}}}AttachmentBinaryObject"):
-        if (obj.get("mimeCode") or "").lower() == "application/pdf" and obj.text:
-            data = base64.b64decode(obj.text, validate=False)
-            return f"{hashlib.sha256(data).hexdigest()[:16]}.pdf", data
-    return None
+    return embedded_pdf(root, f"{{{NS['ram']}}}AttachmentBinaryObject")
 
 
 def document_row(
@@ -172,11 +166,7 @@ def document_row(
     description = " / ".join(i for i in items[:3] if i) + (
         f" (+{len(items) - 3})" if len(items) > 3 else ""
     )
-    attachment = (
-        (f"{hashlib.sha256(pdf).hexdigest()[:16]}.pdf", pdf)
-        if pdf is not None
-        else _attachment(root)
-    )
+    attachment = named_pdf(pdf) if pdf is not None else _attachment(root)
     row = {
         "date": _date(root, "rsm:ExchangedDocument/ram:IssueDateTime/udt:DateTimeString"),
         "supplier": _text(seller, "ram:Name")

@@ -8,7 +8,6 @@ others are read.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import zipfile
 import zlib
@@ -27,7 +26,7 @@ from finance.domain.validate import PROBLEM_SCHEMA
 from finance.importers import cii
 from finance.importers.base import EXPENSE_SCHEMA, Extracted
 from finance.importers.canonical import type_and_check
-from finance.importers.xmlcells import node_text, signed
+from finance.importers.xmlcells import embedded_pdf, node_text, signed
 
 NS = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
@@ -204,11 +203,7 @@ def _vat_number(party: Element | None) -> str | None:
 
 def _attachment(root: Element) -> tuple[str, bytes] | None:
     """The embedded PDF (the invoice as the supplier sent it), if any."""
-    for obj in root.iter(f"{{{NS['cbc']}}}EmbeddedDocumentBinaryObject"):
-        if (obj.get("mimeCode") or "").lower() == "application/pdf" and obj.text:
-            data = base64.b64decode(obj.text, validate=False)
-            return f"{hashlib.sha256(data).hexdigest()[:16]}.pdf", data
-    return None
+    return embedded_pdf(root, f"{{{NS['cbc']}}}EmbeddedDocumentBinaryObject")
 
 
 def document_row(root: Element, doc: Document) -> tuple[dict[str, Any], tuple[str, bytes] | None]:

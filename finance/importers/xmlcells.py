@@ -3,6 +3,8 @@ text, and an amount signed (a credit note's amounts are written positive)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import Element
 
@@ -22,3 +24,16 @@ def signed(text: str | None, sign: int) -> str | None:
         return str(Decimal(text) * sign)
     except InvalidOperation:
         return text
+
+
+def named_pdf(data: bytes) -> tuple[str, bytes]:
+    """A supporting PDF under a name from its content (the same PDF, the same name)."""
+    return f"{hashlib.sha256(data).hexdigest()[:16]}.pdf", data
+
+
+def embedded_pdf(root: Element, tag: str) -> tuple[str, bytes] | None:
+    """The first PDF an e-invoice embeds in its element `tag` (`{namespace}name`), if any."""
+    for obj in root.iter(tag):
+        if (obj.get("mimeCode") or "").lower() == "application/pdf" and obj.text:
+            return named_pdf(base64.b64decode(obj.text, validate=False))
+    return None
