@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboards.ui import data
 from dashboards.ui.i18n import lang, t
+from dashboards.ui.view import in_words
 from finance.domain.errors import Problem, UserError
 from finance.domain.fmt import fmt_count
 from finance.domain.i18n import has, text
@@ -144,11 +145,9 @@ def rows_table(frame: pl.DataFrame) -> pl.DataFrame:
         else pl.col("amount").cast(pl.String),
         pl.col("date").dt.strftime("%d/%m/%Y"),
     )
-    if "reason" in shown.columns:  # the language read here: polars may call from a thread
+    if "reason" in shown.columns:
         code = lang()
-        shown = shown.with_columns(
-            pl.col("reason").map_elements(lambda r: reason_words(r, code), pl.String)
-        )
+        shown = shown.with_columns(in_words(shown, "reason", lambda r: reason_words(r, code)))
     return shown.rename({c: t(w) for c, w in words.items() if c in shown.columns})
 
 
@@ -227,11 +226,9 @@ def editable(rows: pl.DataFrame) -> pl.DataFrame:
     file gave or the reasons name (the others stay empty and hidden)."""
     named = {c for r in rows["reasons"].to_list() for c in re.findall(r"(?:^|; )(\w+):", str(r))}
     cells = [c for c in EXPENSE_SCHEMA if c in named or rows[c].is_not_null().any()]
-    own, code = file_headers(rows), lang()  # read here: polars may call from a thread
+    own, code = file_headers(rows), lang()
     return rows.select(
-        "source_row",
-        pl.col("reasons").map_elements(lambda r: reasons_words(r, own, code), pl.String),
-        *cells,
+        "source_row", in_words(rows, "reasons", lambda r: reasons_words(r, own, code)), *cells
     )
 
 
@@ -293,12 +290,10 @@ def cell_text(value: object) -> str | None:
 
 def quarantine_in_words(quarantine: pl.DataFrame) -> pl.DataFrame:
     """The quarantine table as the page shows it: kinds and reasons in words, headers too."""
-    code = lang()  # read here: polars may call from a thread
+    code = lang()
     return (
         kinds_in_words(quarantine)
-        .with_columns(
-            pl.col("reasons").map_elements(lambda r: reasons_words(r, None, code), pl.String)
-        )
+        .with_columns(in_words(quarantine, "reasons", lambda r: reasons_words(r, None, code)))
         .rename(
             {
                 "kind": t("imports.col.kind"),

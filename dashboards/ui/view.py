@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -101,6 +101,14 @@ def money_table(frame: pl.DataFrame, columns: Sequence[str] | None = None) -> pl
         else pl.col(c).map_elements(lambda v: fmt_money(v, code), return_dtype=pl.String)
         for c in money
     )
+
+
+def in_words(frame: pl.DataFrame, column: str, say: Callable[[str], str]) -> pl.Expr:
+    """A text column put in words by `say`, called once per distinct value (a file's thousands
+    of refused rows share a handful of reasons), not once per row; nulls stay null."""
+    distinct = frame[column].drop_nulls().unique().to_list()
+    words = {value: say(str(value)) for value in distinct}
+    return pl.col(column).replace_strict(words, default=None, return_dtype=pl.String)
 
 
 def _two_decimals(dtype: pl.DataType) -> bool:
