@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from babel.numbers import format_currency
 
+from dashboards.ui.audit import ZONE
 from dashboards.ui.strip import gap_of, operator_of, status_word, where_words
 from finance.domain import i18n
 from finance.domain.fmt import fmt_count, fmt_date, fmt_money, locale_of
@@ -186,8 +187,8 @@ def _number(value: Any) -> bool:
     return True
 
 
-#: the zone the dashboard's times are read in (the audit page's too)
-_ZONE = ZoneInfo("Europe/Brussels")
+#: the zone the dashboard's times are read in (the audit page's)
+_ZONE = ZoneInfo(ZONE)
 
 
 def run_line(run: dict[str, Any], lang: str) -> str:
