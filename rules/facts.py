@@ -23,6 +23,7 @@ from typing import Any
 
 from finance.domain.models import Financing, Kind, Manifest, TsClass
 from finance.domain.money import ZERO
+from finance.domain.packs import aid_country_of
 from finance.store.sql import literal
 from rules.model import FactDecl, MeasureDecl, Pack
 
@@ -201,18 +202,13 @@ def known_manifest_path(path: str) -> bool:
 
 
 def pack_country(pack: Pack) -> str | None:
-    """Whose aid a scheme is: the pack's `aid_country`, else the one country of its eligibility
-    territories (`BE-WAL` -> BE, `FR`/`FR-*` -> FR), else BE for a scheme whose spend is tested
-    by Belgian taxability (`be_taxable_required`: a Belgian tax scheme); None when unknown."""
-    if pack.aid_country:
-        return pack.aid_country
+    """Whose aid a scheme is (finance.domain.packs.aid_country_of over the pack's fields)."""
     el = pack.eligibility
-    if el is None:
-        return None
-    countries = {t.split("-")[0].rstrip("*") for t in el.territories}
-    if len(countries) == 1 and len(next(iter(countries))) == 2:
-        return countries.pop()
-    return "BE" if el.be_taxable_required and not el.territories else None
+    return aid_country_of(
+        pack.aid_country,
+        list(el.territories) if el else [],
+        bool(el and el.be_taxable_required),
+    )
 
 
 @dataclass(frozen=True)

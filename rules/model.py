@@ -254,6 +254,9 @@ class FinancingLine(Frozen):
 
     requires: dict[str, str] = Field(default_factory=dict)
     signing_required: bool = False
+    #: what kind of money its lines are in the financing plan (finance/domain/tranches.py
+    #: SourceKind): `tax_shelter`, `tax_credit`; unset, public aid if the pack says so
+    source: Literal["public_aid", "tax_shelter", "tax_credit"] | None = None
 
 
 class Presentation(Frozen):

@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 #: a plausible value for every parameter name the queries use
 VALUES: dict[str, object] = {
     "pid": "p",
+    "pids": ["p"],
+    "prints": ["x"],
     "p": "p",
     "id": "p",
     "at": date(2026, 5, 31),

@@ -18,33 +18,131 @@ MANIFEST: dict[str, Any] = {
         "shoot_start": "2026-06-01",
         "shoot_end": "2026-07-24",
         "post_end": "2027-03-26",
+        "delivery": "2027-04-30",
+        "final_cost_statement": "2027-06-30",
     },
+    # The plan raises EUR 3,200,000 against a devis of EUR 3,266,000: a gap of EUR 66,000 still
+    # to find. Tranches as such contracts usually pay them (the shares are the demo's, not a
+    # funder's rule): the last Wallimage and screen.brussels tranches and the Tax Shelter
+    # escrow wait on the territorial spend being met.
     "financing": [
         {
             "scheme": "be_tax_shelter",
+            "id": "tax-shelter",
+            "label": "Tax Shelter (convention-cadre Invest Image)",
             "amount": "320000",
             "fiscal_value": "900000",
             "signed_on": "2026-02-16",
+            "tranches": [
+                {"share": "0.8", "due": "signature", "days_after": 60},
+                {
+                    "share": "0.2",
+                    "due": "final_cost_statement",
+                    "condition": "be_tax_shelter.belgian_spend",
+                    "label": "escrow until the attestation",
+                },
+            ],
         },
         {
             "scheme": "wallimage",
             "amount": "300000",
             "signed_on": "2026-02-02",
             "committed_spend": "1200000",
+            "tranches": [
+                {"share": "0.4", "due": "signature"},
+                {"share": "0.4", "due": "shoot_start"},
+                {"share": "0.2", "due": "delivery", "condition": "wallimage.walloon_spend"},
+            ],
         },
         {
             "scheme": "screen_brussels",
             "amount": "200000",
             "signed_on": "2026-02-20",
             "committed_spend": "600000",
+            "tranches": [
+                {"share": "0.5", "due": "signature"},
+                {"share": "0.3", "due": "shoot_end"},
+                {
+                    "share": "0.2",
+                    "due": "final_cost_statement",
+                    "condition": "screen_brussels.brussels_spend",
+                },
+            ],
         },
-        {"scheme": "cnc_acm", "amount": "150000", "signed_on": "2026-01-26"},
-        {"scheme": "other", "label": "Coproducteur FR (Films du Canal)", "amount": "800000"},
-        {"scheme": "other", "label": "Préachat RTBF", "amount": "450000"},
-        {"scheme": "other", "label": "Minimum garanti distributeur", "amount": "600000"},
-        {"scheme": "other", "label": "Apport producteur", "amount": "380000"},
+        {
+            "scheme": "cnc_acm",
+            "amount": "150000",
+            "signed_on": "2026-01-26",
+            "retention": "0.1",
+            "tranches": [
+                {"share": "0.5", "due": "signature"},
+                {"share": "0.5", "due": "delivery"},
+            ],
+        },
+        {
+            "scheme": "other",
+            "id": "coproducer-fr",
+            "label": "Coproducteur FR (Films du Canal)",
+            "source": "coproducer",
+            "country": "FR",
+            "amount": "800000",
+            "signed_on": "2026-02-10",
+            "tranches": [
+                {"share": "0.4", "due": "prep_start"},
+                {"share": "0.4", "due": "shoot_start"},
+                {"share": "0.2", "due": "delivery"},
+            ],
+        },
+        {
+            "scheme": "other",
+            "id": "rtbf",
+            "label": "Préachat RTBF",
+            "source": "presale",
+            "country": "BE",
+            "amount": "450000",
+            "signed_on": "2026-03-16",
+            "tranches": [
+                {"share": "0.4", "due": "signature"},
+                {"share": "0.6", "due": "delivery", "days_after": 30},
+            ],
+        },
+        {
+            "scheme": "other",
+            "id": "mg-distributor",
+            "label": "Minimum garanti distributeur",
+            "source": "minimum_guarantee",
+            "country": "BE",
+            "status": "letter_of_intent",
+            "amount": "600000",
+            "tranches": [{"share": "1", "due": "delivery", "days_after": 30}],
+        },
+        {
+            "scheme": "other",
+            "id": "producer-equity",
+            "label": "Apport producteur",
+            "source": "equity",
+            "country": "BE",
+            "status": "paid",
+            "amount": "380000",
+            "tranches": [{"share": "1", "due": "prep_start"}],
+        },
     ],
 }
+
+#: money received so far against the tranches (date, tranche, amount, reference, payer): the
+#: second screen.brussels tranche is partly paid and overdue at the demo's date
+RECEIPTS: list[tuple[str, str, str, str, str]] = [
+    ("2026-02-20", "cnc_acm/1", "67500.00", "CNC ACM 1/2", "CNC"),
+    ("2026-03-02", "producer-equity/1", "380000.00", "Apport", "Tramway Films"),
+    ("2026-03-05", "wallimage/1", "120000.00", "WI-2026-014 T1", "Wallimage"),
+    ("2026-03-10", "coproducer-fr/1", "320000.00", "DT COPRO 1", "Films du Canal"),
+    ("2026-03-24", "screen_brussels/1", "100000.00", "SB 2026/022 T1", "screen.brussels"),
+    ("2026-04-08", "rtbf/1", "180000.00", "RTBF PA 2026-31", "RTBF"),
+    ("2026-04-17", "tax-shelter/1", "256000.00", "Invest Image CC", "Invest Image"),
+    ("2026-06-24", "wallimage/2", "120000.00", "WI-2026-014 T2", "Wallimage"),
+    ("2026-06-29", "coproducer-fr/2", "320000.00", "DT COPRO 2", "Films du Canal"),
+    ("2026-09-15", "screen_brussels/2", "30000.00", "SB 2026/022 T2 (partiel)", "screen.brussels"),
+]
 
 # (code, label, amount, category, territory, ts_class override or "")
 DEVIS: list[tuple[str, str, int, str, str, str]] = [

@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 import yaml
 
-from finance.demo.data import DEVIS, FLAT_WITHHOLDING, INVALID_VAT, MANIFEST, SUPPLIERS
+from finance.demo.data import DEVIS, FLAT_WITHHOLDING, INVALID_VAT, MANIFEST, RECEIPTS, SUPPLIERS
 from finance.domain.layout import load_layout
 
 AS_OF = date(2026, 11, 20)  # last day with spend in the demo
@@ -439,6 +439,16 @@ def _manifest_yaml(manifest: dict[str, Any]) -> str:
     return head + yaml.safe_dump(dated(manifest), sort_keys=False, allow_unicode=True)
 
 
+def receipts_csv() -> str:
+    """The money received so far, as a producer's own spreadsheet writes it (French headers,
+    semicolons, dd/mm/yyyy, decimal comma)."""
+    lines = ["date;tranche;montant;référence;payeur"]
+    for day, tranche, amount, reference, payer in RECEIPTS:
+        y, m, d = day.split("-")
+        lines.append(f"{d}/{m}/{y};{tranche};{amount.replace('.', ',')};{reference};{payer}")
+    return "\n".join(lines) + "\n"
+
+
 def write_demo(
     out_dir: Path, seed: int = 2026, n_expenses: int | None = None, belgian_format: bool = True
 ) -> dict[str, Path]:
@@ -449,7 +459,9 @@ def write_demo(
         "manifest": out_dir / "manifest.yaml",
         "budget": out_dir / "devis.csv",
         "expenses": out_dir / "expenses.csv",
+        "receipts": out_dir / "receipts.csv",
     }
+    paths["receipts"].write_text(receipts_csv(), encoding="utf-8")
     paths["manifest"].write_text(_manifest_yaml(demo.manifest), encoding="utf-8")
     demo.budget.write_csv(paths["budget"])
     if belgian_format:

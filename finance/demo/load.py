@@ -12,6 +12,7 @@ from finance import DATA_DIR
 from finance.domain import i18n
 from finance.importers.budget import import_budget
 from finance.importers.ingest import import_expenses
+from finance.importers.receipts import import_receipts
 from finance.store import queries
 from finance.store.productions import add_production
 
@@ -48,6 +49,7 @@ def load_demo(db: Path, source: Path = DEMO_DIR, lang: str = "en") -> list[str]:
     budget = import_budget(db, added.production_id, source / "devis.csv")
     outcome = import_expenses(db, added.production_id, [source / "expenses.csv"])
     imported = sum(f.imported for f in outcome.files)
+    receipts = import_receipts(db, added.production_id, source / "receipts.csv", today=DEMO_AT)
     return [
         i18n.text("demo.fresh", lang, db=str(db)),
         i18n.text(
@@ -64,4 +66,5 @@ def load_demo(db: Path, source: Path = DEMO_DIR, lang: str = "en") -> list[str]:
             total=Decimal(budget.total),
         ),
         i18n.text("demo.expenses", lang, n=imported, file=f"{source.name}/expenses.csv"),
+        i18n.text("demo.receipts", lang, n=str(receipts.imported), total=Decimal(receipts.total)),
     ]

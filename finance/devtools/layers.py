@@ -27,6 +27,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("rules", ("rules",)),
     ("checks", ("finance.checks",)),
     ("reports", ("finance.reports",)),
+    ("financing", ("finance.financing",)),
     ("exports", ("finance.exports",)),
     ("access", ("finance.access",)),
     ("demo", ("finance.demo",)),

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from finance.domain import i18n
 from finance.domain.errors import Problem
+from finance.domain.financing_plan import plan_problems
 from finance.domain.models import Manifest
 from finance.domain.yamlfile import load_yaml
 
@@ -43,4 +44,9 @@ def load_manifest(path: Path) -> tuple[Manifest, str]:
         raise i18n.error(
             "error.manifest.invalid", problems, name=path.name, count=str(len(problems))
         ) from None
+    problems = plan_problems(manifest, path.name)
+    if problems:
+        raise i18n.error(
+            "error.manifest.invalid", problems, name=path.name, count=str(len(problems))
+        )
     return manifest, hashlib.sha256(path.read_bytes()).hexdigest()

@@ -23,6 +23,13 @@ from pydantic import (
 )
 
 from finance.domain.packs import catalogue, funder_schemes
+from finance.domain.tranches import (
+    SOURCE_ID,
+    Retention,
+    SourceKind,
+    SourceStatus,
+    Tranche,
+)
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -95,6 +102,9 @@ class Schedule(Frozen):
     shoot_start: date
     shoot_end: date
     post_end: date
+    #: optional milestones of the financing plan's tranches (finance/domain/tranches.py)
+    delivery: date | None = None
+    final_cost_statement: date | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Schedule:
@@ -102,6 +112,11 @@ class Schedule(Frozen):
         if days != sorted(days):
             raise ValueError(
                 "phases must be in order: prep_start <= shoot_start <= shoot_end <= post_end"
+            )
+        later = [d for d in (self.delivery, self.final_cost_statement) if d is not None]
+        if any(d < self.shoot_end for d in later) or later != sorted(later):
+            raise ValueError(
+                "milestones must be in order: shoot_end <= delivery <= final_cost_statement"
             )
         return self
 
@@ -135,6 +150,17 @@ class Financing(Frozen):
     public_aid: bool | None = None
     aid_country: CountryCode | None = None
     application_stage: Literal["before_shooting", "after_shooting"] | None = None
+    #: the financing plan (issue 19): the source's id in the plan (default: the scheme, or the
+    #: scheme and its rank when it has several lines), how far it has gone, what kind of money
+    #: it is (a funder's line: from its pack), whose money (country), its tranches, the share
+    #: each tranche keeps until the final cost statement, and the days the payer has to pay
+    id: Annotated[str, Field(pattern=SOURCE_ID.pattern)] | None = None
+    status: SourceStatus | None = None
+    source: SourceKind | None = None
+    country: CountryCode | None = None
+    tranches: list[Tranche] = Field(default_factory=list)
+    retention: Retention | None = None
+    payment_days: Annotated[int, Field(ge=0, le=365)] = 30
 
     @model_validator(mode="after")
     def _scheme_fields(self) -> Financing:

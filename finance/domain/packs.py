@@ -44,6 +44,12 @@ class SchemeInfo:
     labels: dict[str, str] = field(default_factory=dict)
     colour: str | None = None
     title: str = ""
+    #: the ids of its rules (`scheme.rule`): a tranche's condition names one of them
+    rule_ids: tuple[str, ...] = ()
+    #: what kind of money its lines are (`financing_line.source`; public aid by default)
+    source_kind: str = "other"
+    #: whose money it is (aid_country_of), for the plan's shares by country
+    country: str | None = None
 
     def label(self, lang: str = "en") -> str:
         """The scheme's name for people, in `lang` (English, then the pack's title, then the
@@ -79,12 +85,27 @@ def _folders(root: Path, extras: str) -> tuple[Path, ...]:
     return tuple(found)
 
 
+def aid_country_of(
+    aid_country: str | None, territories: list[str], be_taxable_required: bool
+) -> str | None:
+    """Whose aid a scheme is: the pack's `aid_country`, else the one country of its eligibility
+    territories (`BE-WAL` -> BE, `FR`/`FR-*` -> FR), else BE for a scheme whose spend is tested
+    by Belgian taxability (a Belgian tax scheme); None when unknown."""
+    if aid_country:
+        return aid_country
+    countries = {t.split("-")[0].rstrip("*") for t in territories}
+    if len(countries) == 1 and len(next(iter(countries))) == 2:
+        return countries.pop()
+    return "BE" if be_taxable_required and not territories else None
+
+
 def _info(folder: Path) -> SchemeInfo:
     data: Any = load_yaml(folder / "pack.yaml")
     if not isinstance(data, dict):
         raise UserError(f"{folder / 'pack.yaml'}: a pack file is a YAML mapping")
     line = data.get("financing_line") or {}
     shown = data.get("presentation") or {}
+    eligibility = data.get("eligibility") or {}
     return SchemeInfo(
         name=str(data.get("scheme", folder.name)),
         funder=bool(data.get("funder", True)),
@@ -93,6 +114,19 @@ def _info(folder: Path) -> SchemeInfo:
         labels={str(k): str(v) for k, v in (shown.get("label") or {}).items()},
         colour=shown.get("colour"),
         title=str(data.get("title") or ""),
+        rule_ids=tuple(
+            f"{data.get('scheme', folder.name)}.{r['id']}"
+            for r in data.get("rules") or []
+            if isinstance(r, dict) and "id" in r
+        ),
+        source_kind=str(
+            line.get("source") or ("public_aid" if data.get("public_aid") else "other")
+        ),
+        country=aid_country_of(
+            data.get("aid_country"),
+            [str(t) for t in eligibility.get("territories") or []],
+            bool(eligibility.get("be_taxable_required")),
+        ),
     )
 
 
@@ -126,3 +160,8 @@ def scheme_label(scheme: str, lang: str = "en") -> str:
     """A scheme's name for people (the scheme itself when no pack labels it)."""
     info = catalogue().get(scheme)
     return info.label(lang) if info else scheme
+
+
+def rule_ids() -> frozenset[str]:
+    """Every rule id of every pack (`wallimage.walloon_spend`)."""
+    return frozenset(r for info in catalogue().values() for r in info.rule_ids)

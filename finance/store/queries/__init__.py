@@ -10,6 +10,7 @@ from the packs (rules/), over the relations declared here (figures.lines).
 
 from finance.store.queries import (  # noqa: F401  (each module declares its queries)
     audit,
+    cash,
     dashboard,
     evidence,
     exports,
@@ -17,6 +18,7 @@ from finance.store.queries import (  # noqa: F401  (each module declares its que
     imports,
     overrides,
     productions,
+    receipts,
     reference,
     runs,
 )

@@ -1,0 +1,303 @@
+"""Receipts: money in, recorded against a tranche of the financing plan.
+
+From a CSV or XLSX (`date`, `tranche`, `amount`, optional `reference` and `payer`, in French,
+Dutch or English headers and Belgian or French number formats) or from the dashboard's form (a
+table of one row, `form` as its source). Like an expense, each receipt keeps its provenance (the
+batch, the file, the row) and a fingerprint: importing the same file again adds nothing.
+
+Strict, as a devis: one bad row refuses the whole file, nothing is written, and every bad row is
+named (a tranche the plan does not have, more than the tranche is worth with what is already
+received, a date before the production's first date or in the future).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from finance.domain import i18n
+from finance.domain.financing_plan import production_start, tranche_totals
+from finance.domain.models import Manifest
+from finance.domain.money import MONEY
+from finance.domain.parsing import detect_decimal_mark, map_headers, parse_amount, parse_date
+from finance.domain.validate import Check, run_checks, to_problems
+from finance.importers.tabular import read_table
+from finance.store import queries
+from finance.store.audit import current_actor, record
+from finance.store.db import connect, transaction
+from finance.store.productions import get_manifest
+
+REQUIRED = ("date", "tranche", "amount")
+OPTIONAL = ("reference", "payer")
+ALIASES = {
+    "date": ("date de réception", "reçu le", "ontvangen op", "datum", "received on"),
+    "tranche": ("schijf", "tranche id"),
+    "amount": ("montant", "bedrag"),
+    "reference": ("référence", "referentie", "communication", "mededeling"),
+    "payer": ("payeur", "betaler", "donneur d'ordre", "opdrachtgever"),
+}
+
+
+@dataclass(frozen=True)
+class ReceiptOutcome:
+    """What an import of receipts did."""
+
+    production_id: str
+    file: str
+    rows_read: int
+    imported: int
+    duplicates: int
+    total: str
+
+
+def _typed(raw: pl.DataFrame) -> pl.DataFrame:
+    col = pl.col
+    mark = detect_decimal_mark(raw["raw_amount"]) if raw.height else ","
+    return raw.with_columns(
+        parse_date(col("raw_date")).alias("received_on"),
+        col("raw_tranche").str.strip_chars().alias("tranche_id"),
+        parse_amount(col("raw_amount"), mark).alias("amount"),
+        col("raw_reference").str.strip_chars().alias("reference"),
+        col("raw_payer").str.strip_chars().alias("payer"),
+    )
+
+
+def _with_prints(frame: pl.DataFrame) -> pl.DataFrame:
+    """A fingerprint per receipt: its content, and its rank among identical rows of the file,
+    as readable text (a hash function of a library may change between its versions)."""
+    content = pl.concat_str(
+        pl.col("tranche_id"),
+        pl.col("received_on").cast(pl.String),
+        pl.col("amount").cast(pl.String),
+        pl.col("reference").fill_null(""),
+        separator="|",
+    )
+    rank = pl.int_range(pl.len()).over(content)
+    return frame.with_columns(
+        pl.concat_str(content, rank.cast(pl.String), separator="#").alias("fingerprint")
+    )
+
+
+def _checks(manifest: Manifest, today: date) -> list[Check]:
+    col = pl.col
+    start = production_start(manifest)
+    known = list(tranche_totals(manifest))
+    checks = [
+        *(Check(c, col(f"raw_{c}").is_null(), "required, but empty") for c in REQUIRED),
+        Check(
+            "date",
+            col("raw_date").is_not_null() & col("received_on").is_null(),
+            "not a date (expected dd/mm/yyyy, dd.mm.yyyy, dd-mm-yyyy or yyyy-mm-dd)",
+        ),
+        Check(
+            "amount",
+            col("raw_amount").is_not_null() & col("amount").is_null(),
+            "not an amount with at most 2 decimals",
+        ),
+        Check("amount", col("amount") <= 0, "a receipt is a positive amount"),
+        Check(
+            "tranche",
+            col("tranche_id").is_not_null() & ~col("tranche_id").is_in(known),
+            f"no such tranche in the financing plan (one of: {', '.join(known)})",
+        ),
+        Check("date", col("received_on") > today, "a receipt cannot be dated in the future"),
+        Check(
+            "amount",
+            col("above").fill_null(False),
+            "more than the tranche is worth with what is already received",
+            pl.format(
+                "more than the tranche is worth with what is already received "
+                "(tranche {}: {} in all, {} received before this row)",
+                col("tranche_id"),
+                col("worth"),
+                col("before"),
+            ),
+        ),
+    ]
+    if start is not None:
+        checks.append(
+            Check(
+                "date",
+                col("received_on") < start,
+                f"before the production's first date ({start.isoformat()})",
+            )
+        )
+    return checks
+
+
+def _over_due(frame: pl.DataFrame, manifest: Manifest, received: pl.DataFrame) -> pl.DataFrame:
+    """Flag the rows that take a tranche above its worth: what was already received, then the
+    file's rows in order, summed per tranche."""
+    totals = tranche_totals(manifest)
+    worth = pl.DataFrame(
+        {"tranche_id": list(totals), "worth": list(totals.values())},
+        schema={"tranche_id": pl.String, "worth": MONEY},
+    )
+    counted = pl.when(pl.col("duplicate")).then(0).otherwise(pl.col("amount")).fill_null(0)
+    running = counted.cum_sum().over("tranche_id", order_by="_row")
+    return (
+        frame.join(worth, on="tranche_id", how="left")
+        .join(received, on="tranche_id", how="left")
+        .with_columns(pl.col("received").fill_null(0).cast(MONEY))
+        .with_columns((pl.col("received") + running - counted).alias("before"))
+        .with_columns((pl.col("before") + counted > pl.col("worth")).alias("above"))
+    )
+
+
+def _stored(con: duckdb.DuckDBPyConnection, production_id: str) -> pl.DataFrame:
+    return queries.frame(con, "receipts.received_by_tranche", {"pid": production_id}).cast(
+        {"received": MONEY}
+    )
+
+
+def _mark_recorded(
+    con: duckdb.DuckDBPyConnection, production_id: str, frame: pl.DataFrame
+) -> pl.DataFrame:
+    """`duplicate`: the receipt is already recorded (the same file or form entry again)."""
+    params = {"pid": production_id, "prints": frame["fingerprint"].to_list()}
+    seen = [r[0] for r in queries.rows(con, "receipts.fingerprints", params)]
+    return frame.with_columns(pl.col("fingerprint").is_in(seen).alias("duplicate"))
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    production_id: str,
+    rows: pl.DataFrame,
+    source: tuple[str, str, str | None],
+    counts: tuple[int, int],
+) -> None:
+    file, fmt, sha = source
+    batch_id = int(queries.value(con, "imports.next_batch_id"))
+    queries.execute(
+        con,
+        "imports.insert_batch",
+        {
+            "id": batch_id,
+            "production_id": production_id,
+            "kind": "receipts",
+            "file_name": file,
+            "file_sha256": sha or "",
+            "format": fmt,
+            "sheet": None,
+            "version_label": None,
+            "rows_read": counts[0],
+            "rows_imported": rows.height,
+            "rows_duplicate": counts[1],
+            "rows_rejected": 0,
+            "imported_at": datetime.now(UTC).replace(tzinfo=None),
+            "imported_by": current_actor(),
+        },
+    )
+    con.register(
+        "new_receipts",
+        rows.select(
+            "tranche_id",
+            "received_on",
+            "amount",
+            "payer",
+            "reference",
+            "fingerprint",
+            pl.col("_row").alias("source_row"),
+        ),
+    )
+    queries.execute(
+        con,
+        "receipts.insert",
+        {"pid": production_id, "batch_id": batch_id, "file": file, "format": fmt},
+    )
+    con.unregister("new_receipts")
+    total = rows["amount"].sum() if rows.height else 0
+    record(
+        con,
+        "import.receipts",
+        production_id,
+        file,
+        {"batch_id": batch_id, "receipts": rows.height, "total": f"{total:.2f}"},
+    )
+
+
+def store_receipts(
+    db: Path | None,
+    production_id: str,
+    raw: pl.DataFrame,
+    source: tuple[str, str, str | None],
+    today: date | None = None,
+) -> ReceiptOutcome:
+    """Check the raw rows (`_row` and `raw_*` text columns) and record the new ones, in one
+    transaction; a UserError names every bad row and nothing is written."""
+    file = source[0]
+    with connect(db) as con:
+        manifest = get_manifest(con, production_id)
+        with transaction(con):
+            typed = _mark_recorded(con, production_id, _with_prints(_typed(raw)))
+            typed = _over_due(typed, manifest, _stored(con, production_id))
+            found = run_checks(typed, _checks(manifest, today or date.today()))
+            if found.height:
+                raise i18n.error(
+                    "error.receipts.invalid_rows",
+                    to_problems(found, file),
+                    name=file,
+                    count=str(found["_row"].n_unique()),
+                )
+            new = typed.filter(~pl.col("duplicate"))
+            if new.height:
+                _write(con, production_id, new, source, (typed.height, typed.height - new.height))
+    total = new["amount"].sum() if new.height else 0
+    return ReceiptOutcome(
+        production_id, file, typed.height, new.height, typed.height - new.height, f"{total:.2f}"
+    )
+
+
+def import_receipts(
+    db: Path | None, production_id: str, path: Path, today: date | None = None
+) -> ReceiptOutcome:
+    """Record the receipts of a CSV or XLSX file (see the module docstring)."""
+    if not path.is_file():
+        raise i18n.error("error.file.not_found", name=str(path))
+    table = read_table(path)
+    mapping, problems = map_headers(
+        [c for c in table.frame.columns if c != "_row"], ALIASES, REQUIRED, table.file
+    )
+    if problems:
+        raise i18n.error("error.receipts.headers", problems, name=table.file)
+    raw = table.frame.select("_row", *(pl.col(s).alias(f"raw_{d}") for s, d in mapping.items()))
+    raw = raw.with_columns(
+        pl.lit(None, pl.String).alias(f"raw_{c}")
+        for c in (*REQUIRED, *OPTIONAL)
+        if f"raw_{c}" not in raw.columns
+    )
+    if raw.height == 0:
+        raise i18n.error("error.receipts.empty", name=table.file)
+    source = (table.file, "receipts_table", table.sha256)
+    return store_receipts(db, production_id, raw, source, today)
+
+
+def record_receipt(
+    db: Path | None,
+    production_id: str,
+    tranche_id: str,
+    received_on: date,
+    amount: str,
+    reference: str | None = None,
+    payer: str | None = None,
+) -> ReceiptOutcome:
+    """One receipt typed in the dashboard's form, checked and recorded like a file's row."""
+    raw = pl.DataFrame(
+        {
+            "_row": [1],
+            "raw_date": [received_on.isoformat()],
+            "raw_tranche": [tranche_id],
+            "raw_amount": [amount],
+            "raw_reference": [reference or None],
+            "raw_payer": [payer or None],
+        },
+        schema={
+            "_row": pl.Int64,
+            **{f"raw_{c}": pl.String for c in ("date", "tranche", "amount", "reference", "payer")},
+        },
+    )
+    return store_receipts(db, production_id, raw, ("form", "form", None))
