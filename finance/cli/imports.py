@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from finance.cli.options import db_option, say
-from finance.importers import budget, coding, ingest, mappings, rates
+from finance.importers import budget, coding, ingest, mappings, rates, receipts
 from finance.store import queries
 from finance.store.db import connect
 
@@ -34,6 +34,26 @@ def import_budget(production: str, file: Path, version: str | None, db: Path) ->
             version=str(out.version),
             action=say(f"cli.action.{out.action}"),
             lines=out.lines,
+            total=Decimal(out.total),
+        )
+    )
+
+
+@import_.command("receipts")
+@click.argument("production")
+@click.argument("file", type=click.Path(path_type=Path))
+@db_option
+def import_receipts(production: str, file: Path, db: Path) -> None:
+    """Record money received against the financing plan's tranches (CSV or XLSX: date,
+    tranche, amount, optional reference and payer)."""
+    out = receipts.import_receipts(db, production, file)
+    click.echo(
+        say(
+            "cli.receipts.loaded",
+            name=out.file,
+            read=str(out.rows_read),
+            imported=str(out.imported),
+            duplicates=str(out.duplicates),
             total=Decimal(out.total),
         )
     )

@@ -284,6 +284,7 @@ def record_receipt(
     amount: str,
     reference: str | None = None,
     payer: str | None = None,
+    today: date | None = None,
 ) -> ReceiptOutcome:
     """One receipt typed in the dashboard's form, checked and recorded like a file's row."""
     raw = pl.DataFrame(
@@ -300,4 +301,4 @@ def record_receipt(
             **{f"raw_{c}": pl.String for c in ("date", "tranche", "amount", "reference", "payer")},
         },
     )
-    return store_receipts(db, production_id, raw, ("form", "form", None))
+    return store_receipts(db, production_id, raw, ("form", "form", None), today)
