@@ -386,3 +386,38 @@ def test_financing_what_if_in_words(demo_db: Path, cli_in_english: None) -> None
     assert "What-if, beside today's plan" in result.output
     assert "Week of the low point" in result.output
     assert "mg-distributor/1: 2027-06-29 → 2027-07-27" in result.output
+
+
+#: a BNP Paribas Fortis export (the shipped profile's layout, tests/fixtures/bank/): a payment
+#: out, the first tranche named in the communication, the second recognised by its amount, and
+#: a refund no tranche awaits
+FORTIS = (
+    "Volgnummer;Uitvoeringsdatum;Valutadatum;Bedrag;Valuta rekening;Rekeningnummer;"
+    "Type verrichting;Tegenpartij;Naam van de tegenpartij;Mededeling;Details;Status;"
+    "Reden van weigering\n"
+    "2026-00201;24/02/2026;24/02/2026;-1.815,00;EUR;BE68539007547034;Overschrijving in euro;"
+    "BE71096123456769;STUDIO GENT NV;factuur 55493;;Geaccepteerd;\n"
+    "2026-00202;25/02/2026;25/02/2026;30.000,00;EUR;BE68539007547034;Overschrijving in euro;"
+    "BE20914001278412;TRAMWAY FILMS;apport EQUITY/1;;Geaccepteerd;\n"
+    "2026-00203;17/03/2026;17/03/2026;40.000,00;EUR;BE68539007547034;Overschrijving in euro;"
+    "BE20914001278412;TRAMWAY FILMS;tweede storting;;Geaccepteerd;\n"
+    "2026-00204;18/03/2026;18/03/2026;60,50;EUR;BE68539007547034;Overschrijving in euro;"
+    "BE20914001278412;LOCA BRUSSEL BV;creditnota LB-2026-031-C;;Geaccepteerd;\n"
+)
+
+
+def test_receipts_from_a_bank_export_through_its_profile(
+    db: Path, tmp_path: Path, cli_in_english: None
+) -> None:
+    _production(db, tmp_path)
+    bank = tmp_path / "fortis.csv"
+    bank.write_bytes(b"\xef\xbb\xbf" + FORTIS.encode("utf-8"))
+    result = invoke("--db", str(db), "import", "receipts", "plan", str(bank))
+    assert result.exit_code == 0, result.output
+    assert "row 5" in result.output and "matched to no tranche" in result.output
+    view = financing_view(db, "plan", date(2026, 3, 20))
+    got = {r["tranche_id"]: (r["amount"], r["source_row"]) for r in view.receipts.to_dicts()}
+    assert got == {"equity/1": (Decimal("30000.00"), 3), "equity/2": (Decimal("40000.00"), 4)}
+    assert set(view.receipts["source_format"]) == {"profile_bnp_paribas_fortis_nl_receipts"}
+    again = invoke("--db", str(db), "import", "receipts", "plan", str(bank))
+    assert "0 receipts recorded" in again.output and "2 already recorded" in again.output
