@@ -421,3 +421,18 @@ def test_receipts_from_a_bank_export_through_its_profile(
     assert set(view.receipts["source_format"]) == {"profile_bnp_paribas_fortis_nl_receipts"}
     again = invoke("--db", str(db), "import", "receipts", "plan", str(bank))
     assert "0 receipts recorded" in again.output and "2 already recorded" in again.output
+
+
+def test_a_bad_receipt_and_a_bad_plan_are_said_in_the_users_language(
+    db: Path, tmp_path: Path
+) -> None:
+    _production(db, tmp_path)
+    path = _receipts(tmp_path, ["25/02/2026;equity/9;1 000,00;x"])
+    result = invoke("--db", str(db), "--lang", "fr", "import", "receipts", "plan", str(path))
+    assert result.exit_code == 2
+    assert "aucune tranche de ce nom dans le plan de financement" in result.output
+    too_much = [{"share": "0.7", "due": "signature"}, {"share": "0.4", "due": "signature"}]
+    bad = _manifest(tmp_path, financing=[{**EQUITY, "tranches": too_much}])
+    result = invoke("--db", str(db), "--lang", "nl", "production", "add", str(bad))
+    assert result.exit_code == 2
+    assert "de schijven tellen op tot 110000.00, meer dan het bedrag van de bron" in result.output

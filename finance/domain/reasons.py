@@ -28,6 +28,39 @@ REASONS: dict[str, str] = {
 }
 #: a document waiting for a budget line (its buyer reference)
 TO_CODE = re.compile(r"^to code: no budget line \(buyer reference (.*)\)$")
+#: reasons that carry values (the financing plan's and the receipts' checks): the pattern, and
+#: the catalogue key whose placeholders are the pattern's named groups
+PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"^no such tranche in the financing plan \(one of: (?P<known>.*)\)$"),
+        "why.no_tranche",
+    ),
+    (
+        re.compile(
+            r"^more than the tranche is worth with what is already received \(tranche "
+            r"(?P<tranche>\S+): (?P<worth>\S+) in all, (?P<before>\S+) received before this row\)$"
+        ),
+        "why.above_tranche",
+    ),
+    (re.compile(r"^before the production's first date \((?P<day>[0-9-]+)\)$"), "why.before_start"),
+    (re.compile(r"^a receipt cannot be dated in the future$"), "why.future_receipt"),
+    (re.compile(r"^a receipt is a positive amount$"), "why.positive_receipt"),
+    (
+        re.compile(
+            r"^the milestone (?P<milestone>\w+) has no date: the (?P<what>[\w ]+) does not give it$"
+        ),
+        "why.no_milestone",
+    ),
+    (
+        re.compile(
+            r"^the tranches add up to (?P<total>\S+), more than the source's amount (?P<amount>\S+)$"
+        ),
+        "why.tranches_above_source",
+    ),
+    (re.compile(r"^a retention is paid at the final cost statement: .*$"), "why.retention_no_date"),
+    (re.compile(r"^no rule of the packs has this id$"), "why.no_rule"),
+    (re.compile(r"^two (?P<what>sources|tranches) have this id$"), "why.same_id"),
+)
 
 
 def reason_key(reason: str) -> str | None:
@@ -47,6 +80,10 @@ def reason_words(reason: str, lang: str) -> str:
     waiting = TO_CODE.match(reason)
     if waiting:
         return text("imports.why.to_code", lang, reference=waiting.group(1))
+    for pattern, found_key in PATTERNS:
+        found = pattern.match(reason)
+        if found and has(found_key):
+            return text(found_key, lang, **found.groupdict())
     key = reason_key(reason)
     return text(key, lang) if key else reason
 
