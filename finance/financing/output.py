@@ -34,8 +34,10 @@ SOURCE_FIELDS = (
 PAYMENT_FIELDS = (
     "tranche_id",
     "source_id",
+    "label",
     "part",
     "milestone",
+    "days_after",
     "due_on",
     "expected_on",
     "amount",
@@ -145,6 +147,13 @@ def _word(prefix: str, value: str | None, lang: str) -> str:
     return i18n.text(f"{prefix}.{value}", lang) if value else "–"
 
 
+def _milestone(row: dict[str, Any], lang: str) -> str:
+    """The milestone in words, with the days after it (`signature + 60 d`)."""
+    said = _word("financing.milestone", row["milestone"], lang)
+    days = row.get("days_after") or 0
+    return i18n.text("financing.after_days", lang, milestone=said, days=str(days)) if days else said
+
+
 def _source_name(row: dict[str, Any], lang: str) -> str:
     return str(row["label"] or scheme_label(row["scheme"], lang))
 
@@ -207,7 +216,7 @@ def _tranche_lines(view: FinancingView, lang: str) -> list[str]:
         rows.append(
             [
                 name,
-                _word("financing.milestone", row["milestone"], lang),
+                _milestone(row, lang),
                 fmt_date(row["expected_on"], lang),
                 fmt_money(row["amount"], lang),
                 fmt_money(row["received"], lang),
