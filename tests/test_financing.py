@@ -81,8 +81,8 @@ def _receipts(tmp_path: Path, rows: list[str], name: str = "receipts.csv") -> Pa
 
 
 def _production(db: Path, tmp_path: Path, budget: str = "100000", **changes: Any) -> None:
-    add_production(db, _manifest(tmp_path, **changes))
-    import_budget(db, "plan", _devis(tmp_path, [("5.01", budget, "BE-BRU")]))
+    added = add_production(db, _manifest(tmp_path, **changes))
+    import_budget(db, added.production_id, _devis(tmp_path, [("5.01", budget, "BE-BRU")]))
 
 
 def _payment(view: FinancingView, tranche: str, part: str = "tranche") -> dict[str, Any]:
@@ -436,3 +436,32 @@ def test_a_bad_receipt_and_a_bad_plan_are_said_in_the_users_language(
     result = invoke("--db", str(db), "--lang", "nl", "production", "add", str(bad))
     assert result.exit_code == 2
     assert "de schijven tellen op tot 110000.00, meer dan het bedrag van de bron" in result.output
+
+
+def test_a_portfolio_in_one_pass_gives_each_production_its_own_plan(
+    db: Path, tmp_path: Path
+) -> None:
+    """Two productions planned together get exactly what each gets alone: nothing of one leaks
+    into the other's weeks, payments or low point."""
+    from finance.financing.run import financing_views
+    from finance.store.productions import get_manifest
+
+    _production(db, tmp_path)
+    import_receipts(db, "plan", _receipts(tmp_path, ["25/02/2026;equity/1;30 000,00;T1"]))
+    other = tmp_path / "other"
+    other.mkdir()
+    _production(
+        db, other, budget="80000", id="other", schedule={**SCHEDULE, "post_end": date(2026, 4, 5)}
+    )
+    at = date(2026, 3, 1)
+    alone = {p: financing_view(db, p, at) for p in ("plan", "other")}
+    with connect(db, read_only=True) as con:
+        manifests = [get_manifest(con, p) for p in ("plan", "other")]
+        together = financing_views(con, manifests, at)
+    assert alone["other"].balance["budget"] == Decimal("80000.00")
+    assert alone["plan"].balance["budget"] == Decimal("100000.00")
+    for pid, view in alone.items():
+        assert together[pid].weeks.equals(view.weeks)
+        assert together[pid].payments.equals(view.payments)
+        assert together[pid].low == view.low
+        assert together[pid].balance == view.balance
