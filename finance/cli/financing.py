@@ -15,7 +15,7 @@ from finance.financing.whatif import WhatIf, compare
 
 
 def _delays(values: tuple[str, ...]) -> dict[str, int]:
-    """`TRANCHE=WEEKS` pairs (`wallimage/3=6`)."""
+    """`TRANCHE=WEEKS` pairs (`regional-fund/3=6`)."""
     out = {}
     for value in values:
         tranche, _, weeks = value.rpartition("=")

@@ -34,7 +34,7 @@ def source_ids(manifest: Manifest) -> list[str]:
 
 
 def tranche_ids(source_id: str, line: Financing) -> list[str]:
-    """Each tranche's id: its own `id`, else the source's id and its rank (`wallimage/2`)."""
+    """Each tranche's id: its own `id`, else the source's id and its rank (`<source>/2`)."""
     return [t.id or f"{source_id}/{n}" for n, t in enumerate(line.tranches, start=1)]
 
 

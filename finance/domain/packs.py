@@ -163,5 +163,5 @@ def scheme_label(scheme: str, lang: str = "en") -> str:
 
 
 def rule_ids() -> frozenset[str]:
-    """Every rule id of every pack (`wallimage.walloon_spend`)."""
+    """Every rule id of every pack (`scheme.rule`, as the packs write them)."""
     return frozenset(r for info in catalogue().values() for r in info.rule_ids)

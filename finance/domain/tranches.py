@@ -3,7 +3,7 @@
 A tranche is a share or an amount of its source, due at a milestone of the production's
 schedule (`shoot_start`, `delivery`...) or at a fixed date, possibly some days after it; the
 contract may keep part of it (`retention`) until the final cost statement is approved. A tranche
-may wait on a funder's rule (`condition: wallimage.walloon_spend`): the cash plan shows it at risk
+may wait on a funder's rule (`condition: <scheme>.<rule>`): the cash plan shows it at risk
 while that rule fails. Milestone dates come from the schedule, so a moved shooting date moves
 every tranche tied to it (finance/financing/tranches.py resolves them).
 """
