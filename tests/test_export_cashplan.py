@@ -17,9 +17,10 @@ import polars as pl
 import pytest
 
 from finance.domain import i18n
-from finance.domain.fmt import fmt_money
+from finance.domain.fmt import fmt_date, fmt_money
 from finance.exports.cost import write_cost_statement
 from finance.exports.data import gather
+from finance.exports.pdf import write_pdf
 from finance.exports.workbook import write_workbook
 from finance.financing.run import FinancingView, financing_view
 from tests.conftest import DEMO_AT
@@ -180,3 +181,28 @@ def test_the_financing_plan_puts_the_gap_first(books: dict[str, Path], view: Fin
     assert totals["Total du financement"] == view.balance["financing"] == sum(amounts)
     assert totals["Écart (devis moins financement)"] == gap
     assert totals["Écart sur le financement sûr"] == view.balance["secured_gap"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_pdf_says_the_gap_and_the_cash_low_point(
+    demo_db: Path, view: FinancingView, tmp_path: Path, lang: str
+) -> None:
+    import pypdfium2 as pdfium
+
+    out = tmp_path / f"wallimage-{lang}.pdf"
+    with gather(demo_db, PRODUCTION, "wallimage", DEMO_AT, store=False) as data:
+        write_pdf(data, out, data.content_hash(), lang)
+    flat = " ".join(pdfium.PdfDocument(str(out))[0].get_textpage().get_text_range().split())
+    week = fmt_date(view.low["low_week"], lang)
+    start = {
+        "fr": f"Plan de trésorerie : point le plus bas {fmt_money(view.low['low'], 'fr', 'EUR')}",
+        "en": f"Cash-flow plan: lowest point EUR {view.low['low']:,.2f} in the week of {week}",
+    }[lang]
+    assert _flat(start) in flat
+    gap = {"fr": "Reste à financer", "en": "Still to find: EUR 66,000.00"}[lang]
+    assert gap in flat
+
+
+def _flat(text: str) -> str:
+    """As the PDF's text reads back: its base fonts have no narrow or no-break space."""
+    return " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
