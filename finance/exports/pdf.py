@@ -109,16 +109,19 @@ def cash_lines(data: ExportData, lang: str) -> list[tuple[str, str, int]]:
     if view is None or not view.low:
         return []
     low = view.low
+
+    def money(key: str) -> str:
+        return fmt_money(low[key], lang, view.currency)
+
     cash = i18n.text(
         "export.pdf.cash",
         lang,
-        view.currency,
-        low=low["low"],
+        low=money("low"),
         week=fmt_date(low["low_week"], lang),
-        bridging=low["bridging"],
-        low_secured=low["low_secured"],
+        bridging=money("bridging"),
+        low_secured=money("low_secured"),
         week_secured=fmt_date(low["low_week_secured"], lang),
-        bridging_secured=low["bridging_secured"],
+        bridging_secured=money("bridging_secured"),
     )
     return [("Helvetica-Bold", gap_sentence(view, lang), 0), ("Helvetica", cash, 0)]
 
