@@ -42,9 +42,17 @@ def test_bench_runs_and_writes_its_table(
         assert e["median"] > 0 and e["peak_mb"] > 0 and e["check_peak_mb"] > 0
     assert data["portfolio"]["productions"] == 3 and data["portfolio"]["expenses"] > 0
     assert data["portfolio"]["check_all"]["median"] > 0
+    cash = result["cash_plan"]  # the demo's plan with its receipts
+    assert cash["plan"]["median"] > 0 and cash["end_to_end"]["median"] > 0
+    assert cash["weeks"] > 0 and cash["payments"] > 0 and cash["receipts"] > 0
+    for key in ("plan_all", "plan_all_rules", "plan_one_by_one"):
+        assert data["portfolio"][key]["median"] > 0
+    assert data["portfolio"]["plan_weeks"] >= 3 * cash["weeks"]
     assert result["dashboard"]["overview_first_render"] > 0
     out = capsys.readouterr().out
     assert "| 500 |" in out and "portfolio: 3 productions" in out
+    assert "cash plan s | plan/floor | plan+rules s" in out
+    assert "cash-flow plans of every production in one pass" in out
     assert f"| 500 | {large['eligible_lines']:,} |" in out and "export target (20 s" in out
 
 
@@ -62,9 +70,18 @@ def test_targets_compare_the_million_row_figures_with_issue_7() -> None:
         "check": fig(0.6),
         "rowwise_baseline": fig(100.0),
         "report": fig(0.1),
+        "cash_plan": {"plan": fig(0.2), "end_to_end": fig(0.7)},
         "dashboard": {"overview_first_render": 1.0, "page_switch": 0.5},
     }
-    lines = bench_report.targets([result], None).splitlines()
+    portfolio = {
+        "productions": 500,
+        "expenses": 10_000_000,
+        "check_all": fig(6.0),
+        "duckdb_floor": fig(0.2),
+        "plan_all": fig(1.0),
+        "plan_one_by_one": fig(20.0),
+    }
+    lines = bench_report.targets([result], portfolio).splitlines()
     verdicts = {
         line.split(" | ")[0].strip("| "): line.rsplit("|", 2)[1].strip() for line in lines[2:]
     }
@@ -77,4 +94,16 @@ def test_targets_compare_the_million_row_figures_with_issue_7() -> None:
     assert verdicts["(import floor: DuckDB read + insert, no validation)"] == "above the targets"
     assert verdicts["check / DuckDB floor"] == "met"  # 20x <= 25x
     assert verdicts["row-wise baseline / check"] == "met"
+    assert verdicts["cash-flow plan (issue 19; rule statuses given)"] == "met"  # 0.2 s <= 0.5 s
+    figures = {line.split(" | ")[0].strip("| "): line.split(" | ")[1] for line in lines[2:]}
+    assert figures["cash-flow plan / DuckDB floor"] == "7 x"  # 0.2 s / 0.03 s
+    assert figures["cash-flow plan with its rule evaluation (`financing_view`)"] == "0.70 s"
+    assert figures["cash-flow plans, 500 productions in one pass"] == (
+        "1.00 s (5x the floor; 20.0x faster than one by one)"
+    )
+    slow = {**result, "cash_plan": {"plan": fig(0.6), "end_to_end": fig(0.9)}}
+    slow_lines = bench_report.targets([slow], None).splitlines()
+    assert any(
+        line.startswith("| cash-flow plan (issue 19") and "NOT met" in line for line in slow_lines
+    )
     assert bench_report.targets([{**result, "expenses": 10_000}], None) == ""

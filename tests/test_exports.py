@@ -4,7 +4,8 @@ parts hashed whole), chapters kept together, a PDF that renders.
 
 Everything runs on a small production (tests/fixtures/export: the demo's manifest and devis with
 46 of its expenses, every currency and country kept): one database, one check and one workbook
-per scheme for the module, so a golden file is about 14 KB of text a scheme and can be reviewed."""
+per scheme for the module, so a golden file is about 14 KB of text a scheme and can be reviewed
+(the financing and cash-flow plans, the same in every workbook, have one golden file)."""
 
 from __future__ import annotations
 
@@ -69,15 +70,23 @@ def exported(db: Path, tmp_path_factory: pytest.TempPathFactory) -> Exported:
     return Exported(run_check(db, PRODUCTION, DEMO_AT), books)
 
 
-def workbook_text(path: Path) -> str:
+#: the financing and cash-flow plans' sheets: the same in every scheme's workbook, so they have
+#: a golden file of their own (tests/golden/export_plans.expected.txt)
+PLAN_SHEETS = tuple(i18n.text(f"export.sheet.{k}", "fr") for k in ("financing_plan", "cash_plan"))
+
+
+def workbook_text(path: Path, plans: bool | None = False) -> str:
     """Every cell value of every sheet, but what differs run to run: the generation time, the
-    import times, the run id and the audit trail (who and when)."""
+    import times, the run id and the audit trail (who and when). `plans`: False, every sheet but
+    the financing and cash-flow plans; True, those two only; None, every sheet."""
     book = openpyxl.load_workbook(path)
     said = {
         k: i18n.text(f"export.prov.{k}", "fr") for k in ("audit", "generated", "rule_run", "batch")
     }
     lines = []
     for sheet in book.worksheets:
+        if plans is not None and (sheet.title in PLAN_SHEETS) != plans:
+            continue
         lines.append(f"## {sheet.title}")
         batches = False
         for row in sheet.iter_rows(values_only=True):
@@ -98,6 +107,15 @@ def test_workbook_matches_its_golden_file(
 ) -> None:
     text = workbook_text(exported.books[scheme].path)
     check_golden(GOLDEN / f"export_{scheme}.expected.txt", text, update_golden)
+
+
+def test_the_plans_match_their_golden_file_and_are_the_same_in_every_workbook(
+    exported: Exported, update_golden: bool
+) -> None:
+    texts = {s: workbook_text(exported.books[s].path, plans=True) for s in SCHEMES}
+    assert texts["wallimage"].count("## ") == 2
+    assert len(set(texts.values())) == 1
+    check_golden(GOLDEN / "export_plans.expected.txt", texts["wallimage"], update_golden)
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)

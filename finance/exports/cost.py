@@ -1,5 +1,6 @@
 """The final cost statement (coût définitif): the devis against actual by CNC chapter, with the
-split by country (France, Belgium, other) the CNC asks for."""
+split by country (France, Belgium, other) the CNC asks for; the financing plan and the cash-flow
+plan beside it (finance/exports/cashplan.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from pathlib import Path
 import polars as pl
 
 from finance.domain import i18n
+from finance.exports.cashplan import plan_sheets
 from finance.exports.labels import sheet_name
-from finance.exports.workbook import Writer
+from finance.exports.writer import Writer
+from finance.financing.run import financing_view
 from finance.reports.cost_report import chapter_names, cost_report
 from finance.store import queries
 from finance.store.db import connect
@@ -68,5 +71,8 @@ def write_cost_statement(
             w.bold_money,
             float(Decimal(frame[key].sum() or 0)),
         )
+    with connect(db, read_only=True) as con:
+        title = str(queries.value(con, "productions.title", {"id": production_id}))
+    plan_sheets(w, financing_view(db, production_id, at), title)
     w.book.close()
     return Decimal(frame["actual"].sum() or 0)

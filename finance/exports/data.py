@@ -28,15 +28,19 @@ import pyarrow.parquet as pq
 from finance.checks import evaluate_check, run_check
 from finance.domain import i18n
 from finance.domain.fmt import jsonable
+from finance.financing.run import FinancingView, financing_views
+from finance.financing.states import RULE_SCHEMA
 from finance.store import queries
 from finance.store.audit import trail
 from finance.store.db import connect
+from finance.store.productions import get_manifest
 from finance.store.queries.exports import AGREEMENT_COLUMN, COLUMNS, REGIME_COLUMNS, SIDES
 
 # MISSING_CHECKS is re-exported: the export tests read the order of the checks from here
 from finance.store.queries.exports import MISSING_CHECKS as MISSING_CHECKS
 from finance.store.sql import literal
 from rules import RULEBOOK_VERSION
+from rules.engine import RuleResult
 from rules.loader import load_packs
 from rules.relation import relation_at
 from rules.runs import result_json
@@ -77,6 +81,9 @@ class ExportData:
     #: the scheme counts payees abroad by their Belgian tax regime: each line gives it, with the
     #: fee slip (281.50) as its evidence
     regime: bool = False
+    #: the production's financing as at the same date, its conditions read from the same
+    #: results (the cash-flow and financing plan sheets); not part of the content hash
+    financing: FinancingView | None = None
 
     def frames(self, part: str, hashed: bool = False) -> Iterator[pl.DataFrame]:
         """The lines of a part in batches of at most BATCH_ROWS, in the file's order (`hashed`:
@@ -188,6 +195,15 @@ def _write_parts(
     return files, hash_files, counts
 
 
+def statuses(production_id: str, checked: list[RuleResult]) -> pl.DataFrame:
+    """The check's rule statuses as the financing's conditions read them."""
+    rows = [
+        {"production_id": production_id, "rule_id": r.rule_id, "status": r.status.value}
+        for r in checked
+    ]
+    return pl.DataFrame(rows, schema=RULE_SCHEMA)
+
+
 @contextmanager
 def gather(
     db: Path | None, production_id: str, scheme: str, at: date, store: bool = True
@@ -227,6 +243,9 @@ def gather(
             title = queries.value(con, "productions.title", {"id": production_id})
             batches = queries.frame(con, "imports.batches_of", {"pid": production_id})
             audit = trail(con, production_id)
+            manifest = get_manifest(con, production_id)
+            rules = statuses(production_id, checked)
+            financing = financing_views(con, [manifest], at, rules)[production_id]
         yield ExportData(
             production_id,
             title,
@@ -242,4 +261,5 @@ def gather(
             audit,
             per_agreement,
             regime,
+            financing,
         )

@@ -1,6 +1,7 @@
 """The one-page PDF summary of a scheme, for the cover letter: the rules, each agreement's line
-and the value the spend supports (where the scheme has them), the obligation chart, the
-unverified figures and the content hash of the workbook it summarises."""
+and the value the spend supports (where the scheme has them), the financing plan's gap and the
+cash-flow plan's lowest point, the obligation chart, the unverified figures and the content hash
+of the workbook it summarises."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from finance.domain import i18n
 from finance.domain.fmt import fmt_date, fmt_money
+from finance.exports.cashplan import gap_sentence
 from finance.exports.data import ExportData
 from finance.reports import agreements as said
 from rules.sentences import result_sentences, verification_text
@@ -99,6 +101,31 @@ def _agreements(c: Canvas, data: ExportData, lang: str, y: float) -> float:
     return _lines(c, lines, y) - 1.5 * LINE
 
 
+def cash_lines(data: ExportData, lang: str) -> list[tuple[str, str, int]]:
+    """The financing in two sentences: the plan's gap, then the cash-flow plan's lowest point
+    and the bridging it needs (all money in, then secured money only); the workbook's plans
+    have the rest."""
+    view = data.financing
+    if view is None or not view.low:
+        return []
+    low = view.low
+
+    def money(key: str) -> str:
+        return fmt_money(low[key], lang, view.currency)
+
+    cash = i18n.text(
+        "export.pdf.cash",
+        lang,
+        low=money("low"),
+        week=fmt_date(low["low_week"], lang),
+        bridging=money("bridging"),
+        low_secured=money("low_secured"),
+        week_secured=fmt_date(low["low_week_secured"], lang),
+        bridging_secured=money("bridging_secured"),
+    )
+    return [("Helvetica-Bold", gap_sentence(view, lang), 0), ("Helvetica", cash, 0)]
+
+
 def write_pdf(data: ExportData, out: Path, content_hash: str, lang: str = "fr") -> None:
     """One A4 page; each rule says whether it rests on inputs not checked against the legal
     text, and which, in `lang`."""
@@ -145,6 +172,9 @@ def write_pdf(data: ExportData, out: Path, content_hash: str, lang: str = "fr") 
         c.setFillColor(colors.black)
         y -= 8 * mm
     y = _agreements(c, data, lang, y)
+    financing = cash_lines(data, lang)
+    if financing:
+        y = _lines(c, financing, y) - 1.5 * LINE
     spend = next((r for r in data.results if r.get("evidence_count") and r.get("threshold")), None)
     if spend is not None and y - CHART > LOWEST:  # where the agreements leave room for it
         c.setFont("Helvetica-Bold", 10)

@@ -3,7 +3,8 @@
 Sheets: summary of the rules, the agreements where a scheme's agreements stand on their own
 (each agreement's window, value, figures and supportable value, the work's totals beside them),
 eligible expenses by chapter with subtotals (and the agreement each counts for), excluded
-expenses with their reasons, missing paperwork, provenance. Text is always written as text, so a
+expenses with their reasons, missing paperwork, the financing plan and the cash-flow plan
+(finance/exports/cashplan.py), provenance. Text is always written as text, so a
 cell such as `=HYPERLINK(...)` can never execute; totals are formulas with their values.
 """
 
@@ -20,71 +21,13 @@ import xlsxwriter
 
 from finance.domain import i18n
 from finance.exports import labels
+from finance.exports.cashplan import plan_sheets
 from finance.exports.data import PARTS, ContentHash, ExportData
 from finance.exports.labels import label, sheet_name
+from finance.exports.writer import Writer
 from finance.reports import agreements as said
 from finance.store.queries.exports import MISSING_CHECKS
 from rules.sentences import confidence_word, reason_text, result_sentences, verification_short
-
-FIXED_TIME = datetime(2026, 1, 1)
-
-
-class Writer:
-    """A workbook with the house formats; text never becomes a formula."""
-
-    def __init__(self, path: Path, lang: str, figures: dict[str, Decimal] | None = None) -> None:
-        self.lang = lang
-        #: the run's parameters by name, for the reasons that show one (a cap's ratio)
-        self.figures = figures or {}
-        self.book = xlsxwriter.Workbook(
-            str(path),
-            {
-                "constant_memory": True,
-                "strings_to_formulas": False,
-                "strings_to_numbers": False,
-                "strings_to_urls": False,
-            },
-        )
-        self.book.set_properties({"created": FIXED_TIME, "author": "Cinéledger"})
-        self.head = self.book.add_format(
-            {"bold": True, "bg_color": "#DDE5F0", "border": 1, "text_wrap": True}
-        )
-        self.money = self.book.add_format({"num_format": "#,##0.00"})
-        self.bold_money = self.book.add_format({"num_format": "#,##0.00", "bold": True, "top": 1})
-        self.bold = self.book.add_format({"bold": True})
-        self.date = self.book.add_format({"num_format": "dd/mm/yyyy"})
-        self.rate = self.book.add_format({"num_format": "0.00000000"})
-        self.percent = self.book.add_format({"num_format": "0.00%"})
-        self.bold_text = self.book.add_format({"bold": True, "top": 1})
-        self.warn = self.book.add_format({"font_color": "#C62828", "bold": True})
-
-    def cell(self, sheet: Any, row: int, col: int, value: Any, kind: str = "text") -> None:
-        if value is None:
-            sheet.write_blank(row, col, None)
-        elif kind == "money":
-            sheet.write_number(row, col, float(Decimal(value)), self.money)
-        elif kind == "rate":
-            sheet.write_number(row, col, float(Decimal(value)), self.rate)
-        elif kind == "percent":
-            sheet.write_number(row, col, float(Decimal(value)), self.percent)
-        elif kind in ("number", "days"):
-            sheet.write_number(row, col, int(Decimal(value)))
-        elif kind == "date":
-            sheet.write_datetime(row, col, datetime.combine(value, datetime.min.time()), self.date)
-        else:
-            sheet.write_string(row, col, str(value))
-
-    def table_sheet(self, name: str, keys: list[str]) -> Any:
-        """A sheet with its header row frozen; each money, rate or date column carries its
-        number format, so the rows are written whole (`write_row`) with no format per cell."""
-        sheet = self.book.add_worksheet(sheet_name(name, self.lang))
-        formats = {"money": self.money, "rate": self.rate, "date": self.date}
-        for col, key in enumerate(keys):
-            sheet.write_string(0, col, label(key, self.lang), self.head)
-            sheet.set_column(col, col, labels.width(key), formats.get(labels.kind(key)))
-        sheet.freeze_panes(1, 0)
-        return sheet
-
 
 #: Excel's day 0 for serial dates (the 1900 date system, for dates from March 1900 on)
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -593,6 +536,7 @@ def write_workbook(data: ExportData, out: Path, lang: str = "fr") -> str:
                 hasher.add(frame)
         hasher.end_part()
     content_hash = hasher.hexdigest()
+    plan_sheets(w, data.financing, data.title)
     provenance_sheet(w, data, content_hash)
     w.book.close()
     return content_hash

@@ -1,23 +1,33 @@
 """The portfolio benchmark: hundreds of productions in one database, checked in full.
 
 A financier's database holds every production they finance. This loads `productions` copies of
-the generated demo (each under its own id, `total` expenses in all), then times the portfolio
-check (`run_checks`: every production in one pass, every run stored), against the DuckDB floor
-(one aggregate scan of all expenses by production and territory) measured in the same run. The
-load takes minutes at full size: `make bench` runs it only with `--portfolio`.
+the generated demo (each under its own id, `total` expenses in all, the demo's financing plan and
+its receipts), then times the portfolio check (`run_checks`: every production in one pass, every
+run stored) and the cash-flow plans of every production in one pass (`financing_views`, with the
+rule statuses given, and with them evaluated), against the DuckDB floor (one aggregate scan of
+all expenses by production and territory) and the plans computed production by production, both
+measured in the same run. The load takes minutes at full size: `make bench` runs it only with
+`--portfolio`.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
+
+import polars as pl
 
 from finance.demo.generate import write_demo
 from finance.importers.budget import import_budget
 from finance.importers.ingest import import_expenses
+from finance.importers.receipts import import_receipts
 from finance.store.db import connect
-from finance.store.productions import add_production
+from finance.store.productions import add_production, get_manifest
+
+#: the day the receipts are recorded on (the demo's date: none of them is later)
+RECEIPTS_AT = date(2026, 11, 22)
 
 
 def load_portfolio(work: Path, productions: int, total: int) -> tuple[Path, list[str], float]:
@@ -33,6 +43,7 @@ def load_portfolio(work: Path, productions: int, total: int) -> tuple[Path, list
         add_production(db, path)
         import_budget(db, pid, files["budget"])
         import_expenses(db, pid, [files["expenses"]], skip_invalid=True)
+        import_receipts(db, pid, files["receipts"], today=RECEIPTS_AT)
     return db, ids, time.perf_counter() - start
 
 
@@ -64,4 +75,33 @@ def run_portfolio(
         "load_s": load_s,
         "check_all": timed(check_all, repeat),
         "duckdb_floor": timed(lambda: portfolio_floor(db), repeat),
+        **cash_plans(db, ids, repeat, timed, at),
     }
+
+
+def cash_plans(db: Path, ids: list[str], repeat: int, timed: Any, at: Any) -> dict[str, Any]:
+    """Every production's cash-flow plan in one pass (`plan_all`, the rule statuses given;
+    `plan_all_rules`, with them evaluated for all in one pass), and the baseline: the same plans
+    one production at a time (`plan_one_by_one`, once)."""
+    from finance.financing.run import financing_views, rule_statuses
+
+    with connect(db, read_only=True) as con:
+        manifests = [get_manifest(con, pid) for pid in ids]
+        rules = rule_statuses(con, manifests, at)
+        views = financing_views(con, manifests, at, rules)
+        assert len(views) == len(ids)
+        each = {m.id: rules.filter(pl.col("production_id") == m.id) for m in manifests}
+
+        def one_by_one() -> None:
+            for m in manifests:
+                financing_views(con, [m], at, each[m.id])
+
+        return {
+            "plan_all": timed(lambda: financing_views(con, manifests, at, rules), repeat),
+            "plan_all_rules": timed(
+                lambda: financing_views(con, manifests, at, rule_statuses(con, manifests, at)),
+                repeat,
+            ),
+            "plan_one_by_one": timed(one_by_one, 1),
+            "plan_weeks": sum(v.weeks.height for v in views.values()),
+        }

@@ -1,4 +1,4 @@
-"""The benchmark's tables and its verdicts against the targets of issue 7.
+"""The benchmark's tables and its verdicts against the targets of issues 7, 15 and 19.
 
 Every verdict compares figures measured in the same run: seconds at one million expenses, and
 ratios against the baselines (the DuckDB floor, the DuckDB insert of the same rows, pandas).
@@ -61,6 +61,9 @@ def table(results: list[dict[str, Any]]) -> str:
         "check/floor",
         "rowwise/check",
         "report s",
+        "cash plan s",
+        "plan/floor",
+        "plan+rules s",
         "overview s",
         "switch s",
         "slowest page s",
@@ -82,6 +85,7 @@ def table(results: list[dict[str, Any]]) -> str:
                     f"{_ratio(chk['median'], r['duckdb_floor']['median']):.0f}x",
                     f"{_ratio(r['rowwise_baseline']['median'], chk['median']):.1f}x",
                     f"{r['report']['median']:.2f}",
+                    *_cash_cells(r),
                     f"{r['dashboard']['overview_first_render']:.2f}",
                     f"{r['dashboard']['page_switch']:.2f}",
                     _slowest_page(r["dashboard"]),
@@ -89,6 +93,20 @@ def table(results: list[dict[str, Any]]) -> str:
             )
         )
     return "\n".join("| " + line + " |" for line in lines)
+
+
+def _cash_cells(r: dict[str, Any]) -> list[str]:
+    """The cash-flow plan's cells: the plan (median [min-max]), its ratio to the DuckDB floor,
+    and the plan with its rule evaluation (`financing_view`); dashes when not measured."""
+    cash = r.get("cash_plan")
+    if not cash:
+        return ["–", "–", "–"]
+    plan, whole = cash["plan"], cash["end_to_end"]
+    return [
+        f"{plan['median']:.2f} [{plan['min']:.2f}-{plan['max']:.2f}]",
+        f"{_ratio(plan['median'], r['duckdb_floor']['median']):.0f}x",
+        f"{whole['median']:.2f}",
+    ]
 
 
 def _import_floor(big: dict[str, Any]) -> str:
@@ -140,12 +158,30 @@ def targets(results: list[dict[str, Any]], portfolio: dict[str, Any] | None) -> 
                 big["dashboard"]["page_switch_max"]
             )
         )
+    if "cash_plan" in big:
+        cash = big["cash_plan"]
+        lines.append(
+            Target("cash-flow plan (issue 19; rule statuses given)", 0.5, "s").verdict(
+                cash["plan"]["median"]
+            )
+        )
+        lines.append(
+            f"| cash-flow plan / DuckDB floor | "
+            f"{_ratio(cash['plan']['median'], big['duckdb_floor']['median']):,.0f} x | "
+            f"no target | – |"
+        )
+        lines.append(
+            f"| cash-flow plan with its rule evaluation (`financing_view`) | "
+            f"{cash['end_to_end']['median']:,.2f} s | no target | – |"
+        )
     if portfolio:
         lines.append(
             Target(f"portfolio check, {portfolio['expenses']:,} expenses", 10.0, "s").verdict(
                 portfolio["check_all"]["median"]
             )
         )
+        if "plan_all" in portfolio:
+            lines.append(_portfolio_plan(portfolio))
     head = ["| target at 1,000,000 expenses | measured | target | |", "| --- | --- | --- | --- |"]
     return "\n".join(head + lines)
 
@@ -180,6 +216,18 @@ def export_table(exports: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _portfolio_plan(p: dict[str, Any]) -> str:
+    """Not a timed target: every production's cash-flow plan in one pass, against the DuckDB
+    floor and against the same plans computed one production at a time."""
+    plan = p["plan_all"]["median"]
+    return (
+        f"| cash-flow plans, {p['productions']} productions in one pass | {plan:,.2f} s "
+        f"({_ratio(plan, p['duckdb_floor']['median']):,.0f}x the floor; "
+        f"{_ratio(p['plan_one_by_one']['median'], plan):,.1f}x faster than one by one) | "
+        f"one pass | – |"
+    )
+
+
 def portfolio_line(p: dict[str, Any]) -> str:
     """The portfolio check, against its floor."""
     chk, fl = p["check_all"], p["duckdb_floor"]
@@ -187,5 +235,16 @@ def portfolio_line(p: dict[str, Any]) -> str:
         f"portfolio: {p['productions']} productions, {p['expenses']:,} expenses, loaded in "
         f"{p['load_s']:.0f} s; check of every production {chk['median']:.2f} s "
         f"[{chk['min']:.2f}-{chk['max']:.2f}], {chk['median'] / fl['median']:.0f}x the DuckDB floor "
-        f"({fl['median']:.3f} s)"
+        f"({fl['median']:.3f} s)" + (_portfolio_plan_line(p) if "plan_all" in p else "")
+    )
+
+
+def _portfolio_plan_line(p: dict[str, Any]) -> str:
+    """The portfolio's cash-flow plans: one pass, with the rules, and one production at a time."""
+    one, rules, loop = p["plan_all"], p["plan_all_rules"], p["plan_one_by_one"]
+    return (
+        f"; cash-flow plans of every production in one pass {one['median']:.2f} s "
+        f"[{one['min']:.2f}-{one['max']:.2f}] ({p['plan_weeks']:,} weeks), "
+        f"{rules['median']:.2f} s with their rules evaluated, "
+        f"{loop['median']:.2f} s one production at a time"
     )

@@ -31,10 +31,11 @@ from finance.importers.budget import import_budget
 from finance.reports.cost_report import cost_report
 from finance.store.db import connect, read_frame
 from finance.store.ledger import as_arrow
-from finance.store.productions import add_production
+from finance.store.productions import add_production, get_manifest
 from tests.bench.report import export_table, portfolio_line, table, targets
 
 AT = date(2026, 11, 22)
+PRODUCTION = "dernier-tram"
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -309,19 +310,45 @@ def import_only(n: int, repeat: int, work: Path) -> dict[str, Any]:
     return out
 
 
+def bench_cash_plan(db: Path, repeat: int) -> dict[str, Any]:
+    """The cash-flow plan (issue 19) of the production: `plan`, `financing_views` on an open
+    connection with the rule statuses given (the plan itself: balance, payment states, weeks,
+    low point), and `end_to_end`, `financing_view` as a page or the CLI calls it (connection,
+    manifest, the rules evaluated, then the plan). Returns the figures and the plan's size."""
+    from finance.financing.run import financing_view, financing_views, rule_statuses
+
+    with connect(db, read_only=True) as con:
+        manifest = get_manifest(con, PRODUCTION)
+        rules = rule_statuses(con, [manifest], AT)
+        views = financing_views(con, [manifest], AT, rules)
+        plan = timed(lambda: financing_views(con, [manifest], AT, rules), repeat)
+    view = views[PRODUCTION]
+    return {
+        "plan": plan,
+        "end_to_end": timed(lambda: financing_view(db, PRODUCTION, AT), repeat),
+        "weeks": view.weeks.height,
+        "payments": view.payments.height,
+        "receipts": view.receipts.height,
+    }
+
+
 def run_size(n: int, repeat: int, work: Path) -> dict[str, Any]:
     from finance.checks import run_check
+    from finance.importers.receipts import import_receipts
 
     files = write_demo(work / f"n{n}", n_expenses=n, belgian_format=True)
     out: dict[str, Any] = {"expenses": n}
     out["import"] = bench_import(work, files, repeat)
     db = Path(out["import"].pop("db"))
+    # the demo's financing plan (tranches, retentions, conditions) with its receipts so far
+    import_receipts(db, PRODUCTION, files["receipts"], today=AT)
     out["duckdb_insert_floor"] = insert_floor(db, work, repeat)
     out["duckdb_read_floor"] = timed(lambda: read_floor(files["expenses"]), repeat)
     out["pandas_read_csv"] = timed(lambda: pandas_read(files["expenses"]), repeat)
     out["duckdb_floor"] = timed(lambda: floor(db), repeat)
     out["check"] = timed(lambda: run_check(db, "dernier-tram", AT), repeat)
     out["report"] = timed(lambda: cost_report(db, "dernier-tram", AT), repeat)
+    out["cash_plan"] = bench_cash_plan(db, repeat)
     out["rowwise_baseline"] = timed(lambda: rowwise_baseline(files["expenses"]), 1)
     out["dashboard"] = dashboard_times(db)
     shutil.rmtree(work / f"n{n}", ignore_errors=True)
