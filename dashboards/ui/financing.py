@@ -9,6 +9,7 @@ once per distinct value (view.in_words), their money and dates formatted a colum
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -18,9 +19,11 @@ from dashboards.ui import charts
 from dashboards.ui.strip import status_word
 from dashboards.ui.view import in_words
 from finance.domain import i18n
+from finance.domain.errors import UserError
 from finance.domain.fmt import fmt_date, fmt_money, fmt_pct, money_text
 from finance.domain.money import MONEY
 from finance.domain.packs import scheme_label
+from finance.domain.reasons import error_lines
 from finance.financing.balance import STATUSES
 from finance.financing.run import FinancingView
 from finance.financing.whatif import Comparison
@@ -337,3 +340,25 @@ def rules_table(found: Comparison, lang: str) -> pl.DataFrame:
             i18n.text("whatif.col.window_what_if", lang)
         ),
     )
+
+
+#: the receipt form's fields, as the importer names them in its problems
+FORM_FIELDS = ("tranche", "date", "amount", "reference", "payer")
+
+
+def form_error_lines(exc: UserError, lang: str) -> list[str]:
+    """A refused receipt in the form's words: the form named as such (not as a file), each
+    field by its name in `lang`, each reason in `lang` (finance.domain.reasons)."""
+    where = i18n.text("finpage.form_source", lang)
+    problems = [
+        replace(
+            p,
+            file=where,
+            column=i18n.text(f"finpage.form.field.{p.column}", lang)
+            if p.column in FORM_FIELDS
+            else p.column,
+        )
+        for p in exc.problems
+    ]
+    values = {**exc.values, "name": where} if "name" in exc.values else exc.values
+    return error_lines(UserError(exc.message, problems, exc.key, values), lang)

@@ -12,6 +12,7 @@ from dashboards.ui.auth import is_editor
 from dashboards.ui.financing import (
     comparison_table,
     country_table,
+    form_error_lines,
     gap_lines,
     low_change,
     low_sentence,
@@ -108,7 +109,7 @@ if is_editor():  # a viewer reads the receipts; only an editor records one
                 payer.strip() or None,
             )
         except UserError as exc:
-            st.error("  \n".join(error_lines(exc, code)))
+            st.error("  \n".join(form_error_lines(exc, code)))
         else:
             if outcome.imported:
                 data.clear()

@@ -5,8 +5,11 @@ catalogue's `imports.why.*` messages, for the commands and the dashboard alike."
 from __future__ import annotations
 
 import re
+from datetime import date
+from decimal import Decimal
 
 from finance.domain.errors import Problem, UserError
+from finance.domain.fmt import fmt_date
 from finance.domain.i18n import has, text
 
 #: the English reasons of the checks said in the reader's words (others stay as they are)
@@ -25,9 +28,31 @@ REASONS: dict[str, str] = {
     "not an ISO 4217 currency code (EUR, USD, GBP...)": "imports.why.currency",
     "required for Belgian and French payees": "imports.why.postcode",
     "no such line in the current devis": "imports.why.no_line",
+    "a receipt is a positive amount": "imports.why.receipt_positive",
+    "a receipt cannot be dated in the future": "imports.why.receipt_future",
+    "more than the tranche is worth with what is already received": "imports.why.receipt_too_much",
 }
 #: a document waiting for a budget line (its buyer reference)
 TO_CODE = re.compile(r"^to code: no budget line \(buyer reference (.*)\)$")
+#: a receipt's reasons that carry figures (finance/importers/receipts.py): the key, its pattern
+RECEIPT_REASONS = (
+    (
+        "imports.why.receipt_above",
+        re.compile(
+            r"^more than the tranche is worth with what is already received "
+            r"\(tranche (?P<tranche>.+): (?P<worth>-?\d+\.\d{2}) in all, "
+            r"(?P<before>-?\d+\.\d{2}) received before this row\)$"
+        ),
+    ),
+    (
+        "imports.why.no_tranche",
+        re.compile(r"^no such tranche in the financing plan \(one of: (?P<known>.*)\)$"),
+    ),
+    (
+        "imports.why.before_start",
+        re.compile(r"^before the production's first date \((?P<day>\d{4}-\d{2}-\d{2})\)$"),
+    ),
+)
 
 
 def reason_key(reason: str) -> str | None:
@@ -47,8 +72,23 @@ def reason_words(reason: str, lang: str) -> str:
     waiting = TO_CODE.match(reason)
     if waiting:
         return text("imports.why.to_code", lang, reference=waiting.group(1))
+    for key, pattern in RECEIPT_REASONS:
+        found = pattern.match(reason)
+        if found and has(key):
+            return text(key, lang, **_figures(found.groupdict(), lang))
     key = reason_key(reason)
     return text(key, lang) if key else reason
+
+
+def _figures(values: dict[str, str], lang: str) -> dict[str, object]:
+    """A reason's figures as the language writes them: amounts as money, a date as a date."""
+    out: dict[str, object] = dict(values)
+    for name in ("worth", "before"):
+        if name in values:
+            out[name] = Decimal(values[name])
+    if "day" in values:
+        out["day"] = fmt_date(date.fromisoformat(values["day"]), lang)
+    return out
 
 
 def problem_line(problem: Problem, lang: str) -> str:
