@@ -194,7 +194,7 @@ def country_table(view: FinancingView, lang: str) -> pl.DataFrame:
 
 
 def _tranche_name(lang: str) -> pl.Expr:
-    """`cnc_acm/1`, and `cnc_acm/1 (retenue)` for the part a contract keeps back."""
+    """`coproducer-fr/1`, and `coproducer-fr/1 (retenue)` for the part a contract keeps back."""
     retention = pl.lit(f" ({i18n.text('finpage.retention', lang)})")
     return (
         pl.when(pl.col("part") == "retention")
@@ -277,22 +277,27 @@ def comparison_table(found: Comparison, lang: str) -> pl.DataFrame:
     """Today's figures and the what-if's side by side: the gap, the low point, its week, the
     bridging, the low point on secured money only."""
     money = found.today.currency
-    rows = []
-    for key, figure in (
-        ("gap", lambda v: fmt_money(v.balance["gap"], lang, money)),
-        ("low", lambda v: fmt_money(v.low.get("low"), lang, money)),
-        ("low_week", lambda v: fmt_date(v.low.get("low_week"), lang)),
-        ("bridging", lambda v: fmt_money(v.low.get("bridging"), lang, money)),
-        ("low_secured", lambda v: fmt_money(v.low.get("low_secured"), lang, money)),
-    ):
-        rows.append(
-            {
-                i18n.text("whatif.col.figure", lang): i18n.text(f"whatif.row.{key}", lang),
-                i18n.text("whatif.col.today", lang): figure(found.today),
-                i18n.text("whatif.col.what_if", lang): figure(found.scenario),
-            }
-        )
-    return pl.DataFrame(rows)
+
+    def figures(v: FinancingView) -> list[str]:
+        low = v.low
+        return [
+            fmt_money(v.balance["gap"], lang, money),
+            fmt_money(low.get("low"), lang, money),
+            fmt_date(low.get("low_week"), lang),
+            fmt_money(low.get("bridging"), lang, money),
+            fmt_money(low.get("low_secured"), lang, money),
+        ]
+
+    keys = ("gap", "low", "low_week", "bridging", "low_secured")
+    return pl.DataFrame(
+        {
+            i18n.text("whatif.col.figure", lang): [
+                i18n.text(f"whatif.row.{k}", lang) for k in keys
+            ],
+            i18n.text("whatif.col.today", lang): figures(found.today),
+            i18n.text("whatif.col.what_if", lang): figures(found.scenario),
+        }
+    )
 
 
 def low_change(found: Comparison, lang: str) -> str:

@@ -103,7 +103,7 @@ if is_editor():  # a viewer reads the receipts; only an editor records one
                 data.db_path(),
                 production,
                 str(tranche),
-                received_on,  # type: ignore[arg-type]  # a single date: no range asked for
+                received_on,
                 amount.strip(),
                 reference.strip() or None,
                 payer.strip() or None,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from finance.domain.errors import Problem, UserError
 from finance.domain.fmt import fmt_date
@@ -72,17 +73,17 @@ def reason_words(reason: str, lang: str) -> str:
     waiting = TO_CODE.match(reason)
     if waiting:
         return text("imports.why.to_code", lang, reference=waiting.group(1))
-    for key, pattern in RECEIPT_REASONS:
+    for said, pattern in RECEIPT_REASONS:
         found = pattern.match(reason)
-        if found and has(key):
-            return text(key, lang, **_figures(found.groupdict(), lang))
+        if found and has(said):
+            return text(said, lang, **_figures(found.groupdict(), lang))
     key = reason_key(reason)
     return text(key, lang) if key else reason
 
 
-def _figures(values: dict[str, str], lang: str) -> dict[str, object]:
+def _figures(values: dict[str, str], lang: str) -> dict[str, Any]:
     """A reason's figures as the language writes them: amounts as money, a date as a date."""
-    out: dict[str, object] = dict(values)
+    out: dict[str, Any] = dict(values)
     for name in ("worth", "before"):
         if name in values:
             out[name] = Decimal(values[name])
