@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
+import streamlit as st
 
 from dashboards.ui import charts
 from dashboards.ui.strip import status_word
@@ -367,3 +368,31 @@ def form_error_lines(exc: UserError, lang: str) -> list[str]:
     ]
     values = {**exc.values, "name": where} if "name" in exc.values else exc.values
     return error_lines(UserError(exc.message, problems, exc.key, values), lang)
+
+
+#: the columns that hold figures (amounts, shares, the what-if's two sides): right-aligned
+FIGURES = (
+    "finpage.col.amount",
+    "finpage.col.share",
+    "finpage.col.received",
+    "finpage.col.coproducer",
+    "finpage.col.outstanding",
+    "finpage.col.row",
+    "whatif.col.today",
+    "whatif.col.what_if",
+)
+
+
+def table(frame: pl.DataFrame, lang: str, height: Literal["auto", "content"] = "content") -> None:
+    """A table of the page: figures right-aligned, a missing value a dash; every row shown
+    (the plan's size) unless `height` says `auto` (ten rows, then a scroll: the receipts)."""
+    figures = {i18n.text(k, lang) for k in FIGURES}
+    config = {c: st.column_config.Column(alignment="right") for c in frame.columns if c in figures}
+    st.dataframe(
+        frame,
+        hide_index=True,
+        placeholder="–",
+        width="stretch",
+        height=height,
+        column_config=config,
+    )

@@ -23,6 +23,7 @@ from dashboards.ui.financing import (
     source_names,
     sources_table,
     status_table,
+    table,
     tranches_table,
 )
 from dashboards.ui.i18n import lang, t
@@ -57,26 +58,29 @@ gap_label = "finpage.gap" if balance["gap"] >= 0 else "finpage.surplus"
 columns[2].metric(t(gap_label), fmt_money(abs(balance["gap"]), code, view.currency))
 
 st.subheader(t("finpage.plan"))
-st.dataframe(sources_table(view, code), hide_index=True, placeholder="–", width="stretch")
+table(sources_table(view, code), code)
 left, right = st.columns(2)
-left.markdown(f"**{t('finpage.by_status')}**")
-left.dataframe(status_table(view, code), hide_index=True, placeholder="–", width="stretch")
-right.markdown(f"**{t('finpage.by_country')}**")
-right.dataframe(country_table(view, code), hide_index=True, placeholder="–", width="stretch")
+with left:
+    st.markdown(f"**{t('finpage.by_status')}**")
+    table(status_table(view, code), code)
+with right:
+    st.markdown(f"**{t('finpage.by_country')}**")
+    table(country_table(view, code), code)
 
 st.subheader(t("finpage.tranches"))
 if view.weeks.height and view.low:
     st.markdown(low_sentence(view, code))
-st.dataframe(tranches_table(view, code), hide_index=True, placeholder="–", width="stretch")
+table(tranches_table(view, code), code)
 
 st.subheader(t("finpage.receipts"))
 if view.receipts.height:
-    st.dataframe(receipts_table(view, code), hide_index=True, placeholder="–", width="stretch")
+    table(receipts_table(view, code), code, height="auto")
 else:
     st.caption(t("finpage.no_receipts"))
 
 if is_editor():  # a viewer reads the receipts; only an editor records one
-    with st.form("receipt_form"):
+    # no "press Enter" hint (Streamlit's own words, in English): the button records
+    with st.form("receipt_form", enter_to_submit=False):
         st.markdown(f"**{t('finpage.form.title')}**")
         first, second = st.columns(2)
         tranche = first.selectbox(
@@ -148,7 +152,11 @@ by_name = {name: sid for sid, name in names.items()}
 if len(by_name) < len(names):  # two sources of the same name: their ids tell them apart
     by_name = {f"{name} ({sid})": sid for sid, name in names.items()}
 dropped = drop_col.multiselect(
-    t("whatif.drop"), list(by_name), key=f"whatif_drop_{production}_{code}"
+    t("whatif.drop"),
+    list(by_name),
+    placeholder=t("widgets.choose"),
+    select_all=False,
+    key=f"whatif_drop_{production}_{code}",
 )
 delays = ((str(delayed), int(delay)),) if delayed != no_tranche and delay else ()
 drops = tuple(sorted(by_name[d] for d in dropped))
@@ -162,15 +170,15 @@ except UserError as exc:
     st.error("  \n".join(error_lines(exc, code)))
     st.stop()
 st.markdown(low_change(found, code))
-st.dataframe(comparison_table(found, code), hide_index=True, placeholder="–", width="stretch")
+table(comparison_table(found, code), code)
 st.markdown(f"**{t('whatif.moved')}**")
 if found.moved.height:
-    st.dataframe(moved_table(found, code), hide_index=True, placeholder="–", width="stretch")
+    table(moved_table(found, code), code)
 else:
     st.caption(t("whatif.no_moves"))
 st.markdown(f"**{t('whatif.rules')}**")
 changed = rules_table(found, code)
 if changed.height:
-    st.dataframe(changed, hide_index=True, placeholder="–", width="stretch")
+    table(changed, code)
 else:
     st.caption(t("whatif.no_rule_changes"))
