@@ -251,3 +251,17 @@ def test_the_receipts_reasons_in_words() -> None:
     assert reason_words("a receipt cannot be dated in the future", "fr") == (
         "un encaissement ne peut pas être daté dans le futur"
     )
+
+
+def test_with_a_stored_check_the_conditions_read_its_statuses(db: Path) -> None:
+    """Once a check is stored, the tranches' conditions read its statuses (as the funders strip
+    does) instead of evaluating every rule again: the same tranche is at risk."""
+    from finance.checks import run_check
+    from finance.demo.load import DEMO_AT, DEMO_ID
+
+    run_check(db, DEMO_ID, DEMO_AT)
+    at = in_language("fr", "financing")
+    tranches = at.dataframe[3].value
+    assert "wallimage.walloon_spend · En échec" in tranches["Condition (règle)"].tolist()
+    assert tranches["À risque"].dropna().tolist() == ["⚠ à risque"]
+    assert low_sentence("fr") in [m.value for m in at.markdown]
