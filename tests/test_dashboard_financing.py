@@ -265,3 +265,21 @@ def test_with_a_stored_check_the_conditions_read_its_statuses(db: Path) -> None:
     assert "wallimage.walloon_spend · En échec" in tranches["Condition (règle)"].tolist()
     assert tranches["À risque"].dropna().tolist() == ["⚠ à risque"]
     assert low_sentence("fr") in [m.value for m in at.markdown]
+
+
+def test_a_what_if_delaying_a_tranche_moves_it_alone(db: Path) -> None:
+    at = in_language("nl", "financing")
+    at.selectbox(key="whatif_tranche_dernier-tram_nl").set_value("rtbf/2")
+    at.number_input(key="whatif_delay").set_value(3).run()
+    assert not at.exception, [e.value for e in at.exception]
+    moved = at.dataframe[6].value
+    assert moved["Schijf"].tolist() == ["rtbf/2"]
+    assert moved[["Vandaag", "Scenario"]].values.tolist() == [["29/06/2027", "20/07/2027"]]
+    assert text("whatif.no_rule_changes", "nl") in texts(at)
+
+
+def test_a_what_if_before_the_preparation_is_refused_in_words(db: Path) -> None:
+    at = in_language("fr", "financing")
+    at.number_input(key="whatif_shift_dernier-tram").set_value(-30).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [text("error.whatif.before_prep", "fr", weeks="-30")]
