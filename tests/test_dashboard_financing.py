@@ -18,7 +18,6 @@ from streamlit.testing.v1 import AppTest
 
 from finance.domain.fmt import fmt_money
 from finance.domain.i18n import text
-from finance.domain.reasons import reason_words
 from tests.dashboard import open_dashboard
 from tests.test_dashboard_readonly import open_page, start
 
@@ -147,6 +146,9 @@ def test_the_financing_page_shows_the_plan_the_tranches_and_the_receipts(
     assert f"wallimage.walloon_spend · {text('strip.status.fail', lang)}" in rule
     risky = tranches[text("finpage.col.risk", lang)].dropna().tolist()
     assert risky == [f"⚠ {text('finpage.at_risk', lang)}"]
+    signature = text("financing.milestone.signature", lang)
+    sixty = text("financing.after_days", lang, milestone=signature, days="60")
+    assert tranches[text("finpage.col.milestone", lang)].tolist()[0] == sixty
     retained = f"cnc_acm/1 ({text('finpage.retention', lang)})"
     assert retained in tranches[text("finpage.col.tranche", lang)].tolist()
     # receipts with their provenance
@@ -169,7 +171,7 @@ def test_an_editor_records_a_receipt_and_an_over_payment_is_refused(db: Path, la
     said = at.error[0].value
     assert text("problem.row", lang, row="1") in said, said
     assert text("finpage.form_source", lang) in said and "screen_brussels/2" in said
-    assert fmt_money(Decimal("60000"), lang) in said
+    assert text("finpage.form.field.amount", lang) in said  # the field by its name
     assert "worth" not in said or lang == "en", said  # the reason in the reader's language
     assert receipts(db) == stored, "a refused receipt was written"
     # the 30 000 € outstanding is recorded, from the form
@@ -235,22 +237,6 @@ def test_a_what_if_dropping_a_source_widens_the_gap(db: Path) -> None:
     assert side.loc["Financement manquant", "Hypothèse"] == "666\u202f000,00\u00a0€"
     moved = at.dataframe[6].value
     assert moved["Hypothèse"].tolist() == [text("whatif.dropped", "fr")]
-
-
-def test_the_receipts_reasons_in_words() -> None:
-    above = (
-        "more than the tranche is worth with what is already received "
-        "(tranche rtbf/2: 270000.00 in all, 0.00 received before this row)"
-    )
-    assert reason_words(above, "fr") == (
-        "plus que ne vaut la tranche rtbf/2 avec ce qui est déjà reçu "
-        "(270\u202f000,00\u00a0€ au total, 0,00\u00a0€ reçus avant cette ligne)"
-    )
-    first = "before the production's first date (2026-01-26)"
-    assert reason_words(first, "nl") == "vóór de eerste datum van de productie (26/01/2026)"
-    assert reason_words("a receipt cannot be dated in the future", "fr") == (
-        "un encaissement ne peut pas être daté dans le futur"
-    )
 
 
 def test_with_a_stored_check_the_conditions_read_its_statuses(db: Path) -> None:

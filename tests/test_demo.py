@@ -15,7 +15,7 @@ DEMO = DATA_DIR / "demo"
 
 def test_bundled_files_are_what_the_generator_writes(tmp_path: Path) -> None:
     write_demo(tmp_path)
-    for name in ("manifest.yaml", "devis.csv", "expenses.csv"):
+    for name in ("manifest.yaml", "devis.csv", "expenses.csv", "receipts.csv"):
         assert (tmp_path / name).read_bytes() == (DEMO / name).read_bytes(), name
 
 

@@ -204,6 +204,30 @@ def _tranche_name(lang: str) -> pl.Expr:
     )
 
 
+def _milestones(frame: pl.DataFrame, lang: str) -> pl.Expr:
+    """Each payment's milestone in words, with the days after it (`signature + 60 j`), said
+    once per distinct milestone and delay."""
+    keyed = frame.select(
+        pl.concat_str(pl.col("milestone"), pl.col("days_after").fill_null(0), separator="|").alias(
+            "due"
+        )
+    )
+
+    def say(due: str) -> str:
+        milestone, days = due.split("|")
+        said = word("financing.milestone", milestone, lang)
+        if int(days) == 0:
+            return said
+        return i18n.text("financing.after_days", lang, milestone=said, days=days)
+
+    due = pl.concat_str(pl.col("milestone"), pl.col("days_after").fill_null(0), separator="|")
+    return due.replace_strict(
+        {v: say(v) for v in keyed["due"].drop_nulls().unique().to_list()},
+        default=None,
+        return_dtype=pl.String,
+    )
+
+
 def tranches_table(view: FinancingView, lang: str) -> pl.DataFrame:
     """Every expected payment: its tranche, milestone, due and expected dates, amount,
     received, outstanding, state in words, and the funder's rule it waits on with that rule's
@@ -228,9 +252,7 @@ def tranches_table(view: FinancingView, lang: str) -> pl.DataFrame:
     )
     return frame.select(
         _tranche_name(lang).alias(i18n.text("finpage.col.tranche", lang)),
-        in_words(frame, "milestone", lambda v: word("financing.milestone", v, lang)).alias(
-            i18n.text("finpage.col.milestone", lang)
-        ),
+        _milestones(frame, lang).alias(i18n.text("finpage.col.milestone", lang)),
         date_text(pl.col("due_on"), lang).alias(i18n.text("finpage.col.due", lang)),
         date_text(pl.col("expected_on"), lang).alias(i18n.text("finpage.col.expected", lang)),
         money_text(pl.col("amount"), lang).alias(i18n.text("finpage.col.amount", lang)),
@@ -312,11 +334,12 @@ def low_change(found: Comparison, lang: str) -> str:
 
 
 def moved_table(found: Comparison, lang: str) -> pl.DataFrame:
-    """The payments whose expected date moves (or that a dropped source takes away)."""
+    """The payments still outstanding whose expected date moves (or that a dropped source
+    takes away), with what is outstanding on each."""
     frame = found.moved
     return frame.select(
         _tranche_name(lang).alias(i18n.text("finpage.col.tranche", lang)),
-        money_text(pl.col("amount"), lang).alias(i18n.text("finpage.col.amount", lang)),
+        money_text(pl.col("outstanding"), lang).alias(i18n.text("finpage.col.outstanding", lang)),
         in_words(frame, "state", lambda v: word("financing.state", v, lang)).alias(
             i18n.text("finpage.col.state", lang)
         ),

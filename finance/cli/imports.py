@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from finance.cli.options import db_option, say
-from finance.importers import budget, coding, ingest, mappings, rates
+from finance.importers import budget, coding, ingest, mappings, rates, receipts
+from finance.importers.profile import detect, load_profile
 from finance.store import queries
 from finance.store.db import connect
 
@@ -34,6 +35,41 @@ def import_budget(production: str, file: Path, version: str | None, db: Path) ->
             version=str(out.version),
             action=say(f"cli.action.{out.action}"),
             lines=out.lines,
+            total=Decimal(out.total),
+        )
+    )
+
+
+@import_.command("receipts")
+@click.argument("production")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--profile",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A bank export's profile (YAML); the shipped bank profiles are detected by themselves.",
+)
+@db_option
+def import_receipts(production: str, file: Path, profile: Path | None, db: Path) -> None:
+    """Record money received against the financing plan's tranches: a receipts file (CSV or
+    XLSX: date, tranche, amount, optional reference and payer), or a bank export whose credits
+    are matched to the tranches (the communication names the tranche, or the amount is what
+    one tranche still awaits)."""
+    bank = load_profile(profile) if profile else detect(file)
+    if bank is None:
+        out = receipts.import_receipts(db, production, file)
+    else:
+        out = receipts.import_bank_receipts(db, production, file, bank)
+    for row, day, amount, text in out.unmatched:
+        click.echo(
+            say("cli.receipts.unmatched", row=str(row), day=day, amount=Decimal(amount), text=text)
+        )
+    click.echo(
+        say(
+            "cli.receipts.loaded",
+            name=out.file,
+            read=str(out.rows_read),
+            imported=str(out.imported),
+            duplicates=str(out.duplicates),
             total=Decimal(out.total),
         )
     )

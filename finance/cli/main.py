@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from finance.cli import admin, check, demo, export, imports, production, report
+from finance.cli import admin, check, demo, export, financing, imports, production, report
 from finance.cli.options import DB_RULE, GuardedGroup, root_db_option, root_lang_option
 
 HELP = f"""Cinéledger: budget, spend and funders' territorial rules of a film production.
@@ -40,6 +40,7 @@ for command in (
     imports.to_code,
     imports.code,
     report.report,
+    financing.financing,
     check.check,
     check.evidence,
     check.runs,

@@ -29,7 +29,6 @@ MANIFEST: dict[str, Any] = {
         {
             "scheme": "be_tax_shelter",
             "id": "tax-shelter",
-            "label": "Tax Shelter (convention-cadre Invest Image)",
             "amount": "320000",
             "fiscal_value": "900000",
             "signed_on": "2026-02-16",

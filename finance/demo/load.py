@@ -49,8 +49,11 @@ def load_demo(db: Path, source: Path = DEMO_DIR, lang: str = "en") -> list[str]:
     budget = import_budget(db, added.production_id, source / "devis.csv")
     outcome = import_expenses(db, added.production_id, [source / "expenses.csv"])
     imported = sum(f.imported for f in outcome.files)
-    receipts = import_receipts(db, added.production_id, source / "receipts.csv", today=DEMO_AT)
-    return [
+    money_in = source / "receipts.csv"  # a demo without a financing schedule has none
+    received = (
+        import_receipts(db, added.production_id, money_in, DEMO_AT) if money_in.exists() else None
+    )
+    lines = [
         i18n.text("demo.fresh", lang, db=str(db)),
         i18n.text(
             "demo.production",
@@ -66,5 +69,8 @@ def load_demo(db: Path, source: Path = DEMO_DIR, lang: str = "en") -> list[str]:
             total=Decimal(budget.total),
         ),
         i18n.text("demo.expenses", lang, n=imported, file=f"{source.name}/expenses.csv"),
-        i18n.text("demo.receipts", lang, n=str(receipts.imported), total=Decimal(receipts.total)),
     ]
+    if received is not None:
+        total = Decimal(received.total)
+        lines.append(i18n.text("demo.receipts", lang, n=str(received.imported), total=total))
+    return lines

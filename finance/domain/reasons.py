@@ -5,12 +5,8 @@ catalogue's `imports.why.*` messages, for the commands and the dashboard alike."
 from __future__ import annotations
 
 import re
-from datetime import date
-from decimal import Decimal
-from typing import Any
 
 from finance.domain.errors import Problem, UserError
-from finance.domain.fmt import fmt_date
 from finance.domain.i18n import has, text
 
 #: the English reasons of the checks said in the reader's words (others stay as they are)
@@ -29,30 +25,41 @@ REASONS: dict[str, str] = {
     "not an ISO 4217 currency code (EUR, USD, GBP...)": "imports.why.currency",
     "required for Belgian and French payees": "imports.why.postcode",
     "no such line in the current devis": "imports.why.no_line",
-    "a receipt is a positive amount": "imports.why.receipt_positive",
-    "a receipt cannot be dated in the future": "imports.why.receipt_future",
-    "more than the tranche is worth with what is already received": "imports.why.receipt_too_much",
 }
 #: a document waiting for a budget line (its buyer reference)
 TO_CODE = re.compile(r"^to code: no budget line \(buyer reference (.*)\)$")
-#: a receipt's reasons that carry figures (finance/importers/receipts.py): the key, its pattern
-RECEIPT_REASONS = (
+#: reasons that carry values (the financing plan's and the receipts' checks): the pattern, and
+#: the catalogue key whose placeholders are the pattern's named groups
+PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
-        "imports.why.receipt_above",
-        re.compile(
-            r"^more than the tranche is worth with what is already received "
-            r"\(tranche (?P<tranche>.+): (?P<worth>-?\d+\.\d{2}) in all, "
-            r"(?P<before>-?\d+\.\d{2}) received before this row\)$"
-        ),
-    ),
-    (
-        "imports.why.no_tranche",
         re.compile(r"^no such tranche in the financing plan \(one of: (?P<known>.*)\)$"),
+        "why.no_tranche",
     ),
     (
-        "imports.why.before_start",
-        re.compile(r"^before the production's first date \((?P<day>\d{4}-\d{2}-\d{2})\)$"),
+        re.compile(
+            r"^more than the tranche is worth with what is already received \(tranche "
+            r"(?P<tranche>\S+): (?P<worth>\S+) in all, (?P<before>\S+) received before this row\)$"
+        ),
+        "why.above_tranche",
     ),
+    (re.compile(r"^before the production's first date \((?P<day>[0-9-]+)\)$"), "why.before_start"),
+    (re.compile(r"^a receipt cannot be dated in the future$"), "why.future_receipt"),
+    (re.compile(r"^a receipt is a positive amount$"), "why.positive_receipt"),
+    (
+        re.compile(
+            r"^the milestone (?P<milestone>\w+) has no date: the (?P<what>[\w ]+) does not give it$"
+        ),
+        "why.no_milestone",
+    ),
+    (
+        re.compile(
+            r"^the tranches add up to (?P<total>\S+), more than the source's amount (?P<amount>\S+)$"
+        ),
+        "why.tranches_above_source",
+    ),
+    (re.compile(r"^a retention is paid at the final cost statement: .*$"), "why.retention_no_date"),
+    (re.compile(r"^no rule of the packs has this id$"), "why.no_rule"),
+    (re.compile(r"^two (?P<what>sources|tranches) have this id$"), "why.same_id"),
 )
 
 
@@ -73,23 +80,12 @@ def reason_words(reason: str, lang: str) -> str:
     waiting = TO_CODE.match(reason)
     if waiting:
         return text("imports.why.to_code", lang, reference=waiting.group(1))
-    for said, pattern in RECEIPT_REASONS:
+    for pattern, found_key in PATTERNS:
         found = pattern.match(reason)
-        if found and has(said):
-            return text(said, lang, **_figures(found.groupdict(), lang))
+        if found and has(found_key):
+            return text(found_key, lang, **found.groupdict())
     key = reason_key(reason)
     return text(key, lang) if key else reason
-
-
-def _figures(values: dict[str, str], lang: str) -> dict[str, Any]:
-    """A reason's figures as the language writes them: amounts as money, a date as a date."""
-    out: dict[str, Any] = dict(values)
-    for name in ("worth", "before"):
-        if name in values:
-            out[name] = Decimal(values[name])
-    if "day" in values:
-        out["day"] = fmt_date(date.fromisoformat(values["day"]), lang)
-    return out
 
 
 def problem_line(problem: Problem, lang: str) -> str:

@@ -52,6 +52,8 @@ PAYMENT_SCHEMA: dict[str, Any] = {
     "rank": pl.Int32,  # 0 the part paid at the milestone, 1 the retention
     "part": pl.String,  # tranche | retention
     "milestone": pl.String,  # a Milestone, or `date` for a fixed date
+    "days_after": pl.Int32,  # days after the milestone
+    "label": pl.String,
     "due_on": pl.Date,
     "expected_on": pl.Date,  # due_on plus the payer's payment days
     "amount": MONEY,
@@ -117,7 +119,7 @@ def _row(
     manifest: Manifest, seq: int, sid: str, tid: str, rank: int, due: Any, amount: Decimal
 ) -> dict[str, Any]:
     line = manifest.financing[seq]
-    milestone, due_on, condition = due
+    milestone, due_on, condition, days, label = due
     expected = due_on + timedelta(days=line.payment_days) if due_on else None
     return {
         "production_id": manifest.id,
@@ -127,6 +129,8 @@ def _row(
         "rank": rank,
         "part": "retention" if rank else "tranche",
         "milestone": milestone,
+        "days_after": days,
+        "label": label,
         "due_on": due_on,
         "expected_on": expected,
         "amount": amount,
@@ -138,7 +142,8 @@ def _line_payments(manifest: Manifest, seq: int, sid: str) -> Iterable[dict[str,
     line = manifest.financing[seq]
     if not line.tranches:
         milestone = Milestone.SIGNATURE.value if line.signed_on else None
-        yield _row(manifest, seq, sid, sid, 0, (milestone, line.signed_on, None), line.amount)
+        due = (milestone, line.signed_on, None, 0, None)
+        yield _row(manifest, seq, sid, sid, 0, due, line.amount)
         return
     final = manifest.schedule.final_cost_statement if manifest.schedule else None
     for tranche, tid in zip(line.tranches, tranche_ids(sid, line), strict=True):
@@ -147,11 +152,16 @@ def _line_payments(manifest: Manifest, seq: int, sid: str) -> Iterable[dict[str,
         kept = (amount * (kept_share or 0)).quantize(Decimal("0.01"))
         milestone = tranche.due.value if isinstance(tranche.due, Milestone) else "date"
         due_on = _due(manifest, line, tranche.due, tranche.days_after)
-        yield _row(
-            manifest, seq, sid, tid, 0, (milestone, due_on, tranche.condition), amount - kept
-        )
+        paid = (milestone, due_on, tranche.condition, tranche.days_after, tranche.label)
+        yield _row(manifest, seq, sid, tid, 0, paid, amount - kept)
         if kept:
-            retained = (Milestone.FINAL_COST_STATEMENT.value, final, tranche.condition)
+            retained = (
+                Milestone.FINAL_COST_STATEMENT.value,
+                final,
+                tranche.condition,
+                0,
+                tranche.label,
+            )
             yield _row(manifest, seq, sid, tid, 1, retained, kept)
 
 

@@ -137,9 +137,11 @@ def _rules_frame(results: list[RuleResult], suffix: str) -> pl.DataFrame:
 
 
 def _moved(today: FinancingView, scenario: FinancingView) -> pl.DataFrame:
+    """The payments still outstanding whose expected date differs (or that are dropped)."""
     keys = ["tranche_id", "rank"]
     return (
-        today.payments.select(*keys, "source_id", "part", "amount", "expected_on", "state")
+        today.payments.filter(pl.col("outstanding") > 0)
+        .select(*keys, "source_id", "part", "outstanding", "expected_on", "state")
         .join(
             scenario.payments.select(*keys, pl.col("expected_on").alias("expected_on_what_if")),
             on=keys,

@@ -25,6 +25,7 @@ from finance.domain.models import Manifest
 from finance.domain.money import MONEY
 from finance.domain.parsing import detect_decimal_mark, map_headers, parse_amount, parse_date
 from finance.domain.validate import Check, run_checks, to_problems
+from finance.importers.profile import Profile, extract_with
 from finance.importers.tabular import read_table
 from finance.store import queries
 from finance.store.audit import current_actor, record
@@ -52,6 +53,9 @@ class ReceiptOutcome:
     imported: int
     duplicates: int
     total: str
+    #: money in from a bank export that no tranche could be matched to: (row, date, amount,
+    #: communication), left out and listed
+    unmatched: tuple[tuple[int, str, str, str], ...] = ()
 
 
 def _typed(raw: pl.DataFrame) -> pl.DataFrame:
@@ -284,6 +288,7 @@ def record_receipt(
     amount: str,
     reference: str | None = None,
     payer: str | None = None,
+    today: date | None = None,
 ) -> ReceiptOutcome:
     """One receipt typed in the dashboard's form, checked and recorded like a file's row."""
     raw = pl.DataFrame(
@@ -300,4 +305,84 @@ def record_receipt(
             **{f"raw_{c}": pl.String for c in ("date", "tranche", "amount", "reference", "payer")},
         },
     )
-    return store_receipts(db, production_id, raw, ("form", "form", None))
+    return store_receipts(db, production_id, raw, ("form", "form", None), today)
+
+
+def _matched(credits: pl.DataFrame, manifest: Manifest, open_: pl.DataFrame) -> pl.DataFrame:
+    """Each credit's tranche: the first tranche id its communication names (case ignored),
+    else the one open tranche whose outstanding amount it equals exactly, else none."""
+    text = pl.col("description").fill_null("").str.to_lowercase()
+    named = pl.lit(None, pl.String)
+    for tid in sorted(tranche_totals(manifest), key=len):
+        named = (
+            pl.when(text.str.contains(tid.lower(), literal=True)).then(pl.lit(tid)).otherwise(named)
+        )
+    unique = open_.filter(pl.col("outstanding").is_unique())
+    return (
+        credits.with_columns(named.alias("named"))
+        .join(unique, left_on="amount", right_on="outstanding", how="left")
+        .with_columns(pl.coalesce("named", "tranche_id").alias("tranche_id"))
+    )
+
+
+def _open_tranches(
+    con: duckdb.DuckDBPyConnection, production_id: str, manifest: Manifest, sha: str
+) -> pl.DataFrame:
+    """Each tranche's amount still awaited, not counting this file's own receipts (read again,
+    its credits match the same tranches)."""
+    totals = tranche_totals(manifest)
+    received = queries.frame(
+        con, "receipts.received_elsewhere", {"pid": production_id, "sha": sha}
+    ).cast({"received": MONEY})
+    worth = pl.DataFrame(
+        {"tranche_id": list(totals), "worth": list(totals.values())},
+        schema={"tranche_id": pl.String, "worth": MONEY},
+    )
+    return (
+        worth.join(received, on="tranche_id", how="left")
+        .select(
+            "tranche_id",
+            (pl.col("worth") - pl.col("received").fill_null(0)).cast(MONEY).alias("outstanding"),
+        )
+        .filter(pl.col("outstanding") > 0)
+    )
+
+
+def import_bank_receipts(
+    db: Path | None, production_id: str, path: Path, bank: Profile, today: date | None = None
+) -> ReceiptOutcome:
+    """Money in from a bank export read through a profile (data/profiles/): its credits, each
+    matched to a tranche by the communication naming the tranche's id or by the amount still
+    due on exactly one tranche; the others are listed, not recorded (a bank account receives
+    other money than the plan's)."""
+    with connect(db, read_only=True) as con:
+        manifest = get_manifest(con, production_id)
+    found = extract_with(bank, path, manifest.currency)
+    with connect(db, read_only=True) as con:
+        open_ = _open_tranches(con, production_id, manifest, found.sha256)
+    incoming = -pl.col("amount") if bank.amount_sign == "flip" else pl.col("amount")
+    credits = found.rows.filter(
+        pl.col("amount") < 0 if bank.amount_sign == "flip" else pl.col("amount") > 0
+    )
+    credits = _matched(credits.with_columns(incoming.cast(MONEY).alias("amount")), manifest, open_)
+    lost = credits.filter(pl.col("tranche_id").is_null())
+    kept = credits.filter(pl.col("tranche_id").is_not_null())
+    raw = kept.select(
+        "_row",
+        pl.col("date").cast(pl.String).alias("raw_date"),
+        pl.col("tranche_id").alias("raw_tranche"),
+        pl.col("amount").cast(pl.String).alias("raw_amount"),
+        pl.col("description").alias("raw_reference"),
+        pl.col("supplier").alias("raw_payer"),
+    )
+    unmatched = tuple(
+        (int(r["_row"]), str(r["date"]), f"{r['amount']:.2f}", str(r["description"] or ""))
+        for r in lost.select("_row", "date", "amount", "description").to_dicts()
+    )
+    if raw.height == 0:
+        return ReceiptOutcome(production_id, found.file, credits.height, 0, 0, "0.00", unmatched)
+    source = (found.file, f"profile_{bank.id}_receipts", found.sha256)
+    out = store_receipts(db, production_id, raw, source, today)
+    return ReceiptOutcome(
+        production_id, out.file, credits.height, out.imported, out.duplicates, out.total, unmatched
+    )

@@ -40,3 +40,13 @@ SELECT nextval('receipt_seq'), $pid, $batch_id, tranche_id, received_on, amount,
 FROM new_receipts ORDER BY source_row
 """,
 )
+define(
+    "receipts.received_elsewhere",
+    "Per tranche of $pid: the total received, leaving out the receipts of the file of hash $sha "
+    "(a bank export read again matches its credits as the first time).",
+    """
+SELECT r.tranche_id, sum(r.amount)::DECIMAL(18,2) AS received
+FROM receipts r JOIN import_batches b ON b.id = r.batch_id
+WHERE r.production_id = $pid AND b.file_sha256 <> $sha GROUP BY 1
+""",
+)
