@@ -31,6 +31,7 @@ def page(file: str, key: str, icon: str, url: str, default: bool = False) -> st.
 
 pages = [
     page("overview.py", "overview", "monitoring", "overview", default=True),
+    page("financing.py", "financing", "savings", "financing"),
     page("cost_report.py", "cost_report", "table_chart", "cost-report"),
     page("funders.py", "funders", "account_balance", "funders"),
     page("expenses.py", "expenses", "receipt_long", "expenses"),

@@ -25,6 +25,7 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 #: (url path, title in the sidebar) of every page, French being the default language
 PAGES = [
     ("overview", "Vue d'ensemble"),
+    ("financing", "Financement"),
     ("cost-report", "Rapport des coûts"),
     ("funders", "Financeurs"),
     ("expenses", "Dépenses"),

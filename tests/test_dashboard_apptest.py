@@ -22,6 +22,7 @@ from tests.dashboard import open_dashboard
 APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
 PAGES = [
     "overview",
+    "financing",
     "cost_report",
     "funders",
     "expenses",

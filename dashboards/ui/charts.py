@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 import plotly.graph_objects as go
@@ -68,17 +68,25 @@ def money_tick(value: Decimal, step: Decimal, top: Decimal, lang: str) -> str:
     decimals = max(0, -exponent) if value else 0
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     number = str(format_decimal(scaled, format=pattern, locale=locale_of(lang)))
-    if lang == "en":
-        return f"€{number}{unit.upper()}"
+    if lang == "en":  # the sign before the euro: `-€1.5M`
+        sign, digits = ("-", number[1:]) if number.startswith("-") else ("", number)
+        return f"{sign}€{digits}{unit.upper()}"
     return f"{number}\u00a0{unit}€"
 
 
-def money_ticks(top: Decimal, lang: str, count: int = 7) -> tuple[list[float], list[str]]:
-    """Tick positions (floats, for plotly) and their texts from 0 to `top` (exact steps)."""
-    step = _nice_step(top, count)
-    n = int((top / step).to_integral_value(rounding=ROUND_CEILING)) if top > 0 else 1
-    values = [step * i for i in range(n + 1)]
-    return [float(v) for v in values], [money_tick(v, step, values[-1], lang) for v in values]
+def money_ticks(
+    top: Decimal, lang: str, count: int = 7, bottom: Decimal = Decimal(0)
+) -> tuple[list[float], list[str]]:
+    """Tick positions (floats, for plotly) and their texts from 0 (or from `bottom`, below
+    zero: a cash position) to `top`, in exact steps through zero."""
+    step = _nice_step(top - bottom, count)
+    first = int((bottom / step).to_integral_value(rounding=ROUND_FLOOR)) if bottom < 0 else 0
+    last = int((top / step).to_integral_value(rounding=ROUND_CEILING)) if top > 0 else 0
+    last = max(last, first + 1)
+    values = [step * i for i in range(first, last + 1)]
+    # the unit (k, M) from the largest tick, whichever side of zero it is
+    widest = max(abs(values[0]), abs(values[-1]))
+    return [float(v) for v in values], [money_tick(v, step, widest, lang) for v in values]
 
 
 def month_ticks(first: date, last: date, lang: str, count: int = 8) -> tuple[list[date], list[str]]:
@@ -127,11 +135,17 @@ def _hover(name: str, lang: str) -> str:
 
 
 def _axes(
-    fig: go.Figure, first: date, last: date, top: Decimal, lang: str, phone_ticks: int = 8
+    fig: go.Figure,
+    first: date,
+    last: date,
+    top: Decimal,
+    lang: str,
+    phone_ticks: int = 8,
+    bottom: Decimal = Decimal(0),
 ) -> None:
     """Month names and money ticks in the reader's language; plotly writes no number."""
     x_vals, x_texts = month_ticks(first, last, lang, phone_ticks)
-    y_vals, y_texts = money_ticks(top, lang)
+    y_vals, y_texts = money_ticks(top, lang, bottom=bottom)
     fig.update_xaxes(
         tickmode="array",
         tickvals=x_vals,
@@ -139,7 +153,9 @@ def _axes(
         # the unified tooltip's heading: the week's date, in digits (dd/mm/yyyy, or ISO in English)
         hoverformat="%Y-%m-%d" if lang == "en" else "%d/%m/%Y",
     )
-    fig.update_yaxes(tickmode="array", tickvals=y_vals, ticktext=y_texts, range=[0, y_vals[-1]])
+    fig.update_yaxes(
+        tickmode="array", tickvals=y_vals, ticktext=y_texts, range=[y_vals[0], y_vals[-1]]
+    )
     fig.update_layout(separators=SEPARATORS.get(lang, ".,"))
 
 
@@ -320,6 +336,95 @@ def weekly_burn(
         top = max([Decimal(0), *(v for v in values if v is not None)]) * Decimal("1.05")
         _axes(fig, weeks[0], weeks[-1], top, lang)
     fig.update_layout(margin={"t": 30, "b": 10}, legend=LEGEND, hovermode="x unified")
+    return fig
+
+
+def cash_position(
+    weeks: pl.DataFrame,
+    low: dict[str, Any],
+    labels: dict[str, str],
+    *,
+    lang: str = "fr",
+    currency: str = "EUR",
+) -> go.Figure:
+    """The cash-flow plan week by week (finance.financing.cashflow.cash_plan's rows of one
+    production): money in above zero and money out below it as bars, the cash position and the
+    position on secured money only as lines, a zero line, and the lowest point marked with its
+    week and amount (`labels["low"]`, written by the page); euros and months as the reader
+    writes them, tooltips with full amounts."""
+    days: list[date] = weeks["week_start"].to_list()
+    inflow, outflow = weeks["inflow"].to_list(), weeks["outflow"].to_list()
+    position, secured = weeks["position"].to_list(), weeks["position_secured"].to_list()
+    fig = go.Figure()
+    fig.add_bar(
+        x=days,
+        y=[_f(v) for v in inflow],
+        name=labels["inflow"],
+        marker_color=COLORS["pass"],
+        opacity=0.45,
+        customdata=_money_hover(days, inflow, lang, currency),
+        hovertemplate=_hover(labels["inflow"], lang),
+    )
+    fig.add_bar(
+        x=days,
+        y=[-(_f(v) or 0.0) for v in outflow],
+        name=labels["outflow"],
+        marker_color=COLORS["trailing"],
+        opacity=0.45,
+        customdata=_money_hover(days, outflow, lang, currency),
+        hovertemplate=_hover(labels["outflow"], lang),
+    )
+    fig.add_scatter(
+        x=days,
+        y=[_f(v) for v in secured],
+        name=labels["position_secured"],
+        mode="lines",
+        line={"color": COLORS["planned"], "width": 2, "dash": "dash", "shape": "hv"},
+        customdata=_money_hover(days, secured, lang, currency),
+        hovertemplate=_hover(labels["position_secured"], lang),
+    )
+    fig.add_scatter(
+        x=days,
+        y=[_f(v) for v in position],
+        name=labels["position"],
+        mode="lines",
+        line={"color": COLORS["actual"], "width": 3, "shape": "hv"},
+        customdata=_money_hover(days, position, lang, currency),
+        hovertemplate=_hover(labels["position"], lang),
+    )
+    fig.add_hline(y=0, line={"color": COLORS["budget"], "width": 1})
+    if low.get("low_week") is not None and low.get("low") is not None:
+        fig.add_scatter(
+            x=[low["low_week"]],
+            y=[_f(low["low"])],
+            mode="markers",
+            marker={"color": COLORS["fail"], "size": 12, "symbol": "diamond"},
+            name=labels["low"],
+            showlegend=False,
+            customdata=_money_hover([low["low_week"]], [low["low"]], lang, currency),
+            hovertemplate=f"{labels['low']}<extra></extra>",
+        )
+        fig.add_annotation(
+            x=low["low_week"],
+            y=_f(low["low"]),
+            text=labels["low"],
+            showarrow=True,
+            arrowhead=2,
+            ax=0,
+            ay=-40,
+            font={"color": COLORS["fail"]},
+            bgcolor="rgba(255, 255, 255, 0.8)",
+        )
+    if days:
+        values = [v for v in (*position, *secured, *inflow) if v is not None]
+        top = max([Decimal(0), *values]) * Decimal("1.1")
+        lows = [v for v in (*position, *secured) if v is not None]
+        lows += [-v for v in outflow if v is not None]
+        bottom = min([Decimal(0), *lows]) * Decimal("1.1")
+        _axes(fig, days[0], days[-1], top, lang, bottom=bottom)
+    fig.update_layout(
+        margin={"t": 30, "b": 10}, legend=LEGEND, hovermode="x unified", barmode="relative"
+    )
     return fig
 
 

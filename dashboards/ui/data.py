@@ -16,6 +16,9 @@ import streamlit as st
 from finance.checks import evaluate_check
 from finance.domain.errors import UserError
 from finance.domain.models import Manifest
+from finance.financing.run import FinancingView, financing_views
+from finance.financing.states import RULE_SCHEMA
+from finance.financing.whatif import Comparison, WhatIf, compare
 from finance.reports.cost_report import CostReport, build_report
 from finance.reports.territories import territory_figures
 from finance.store import queries
@@ -104,6 +107,45 @@ def ledger_changed(v: Version, production_id: str) -> bool:
         except UserError:
             return False
         return state is not None and state != rules_relation.ledger_state(con, production_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def financing(v: Version, production_id: str, at: date) -> FinancingView:
+    """The production's financing as at `at`: the plan against the devis, the tranches and
+    their states, the receipts, the cash-flow plan and its low point (read-only). A tranche
+    waiting on a funder's rule reads that rule's status in the latest stored check, as the
+    Overview's funders strip does (evaluating every rule again would double the Overview's
+    first render at a million expenses); before any check, the rules are evaluated here,
+    without storing them."""
+    run, results = latest_results(v, production_id)
+    with connect(Path(v[0]), read_only=True) as con:
+        manifest = get_manifest(con, production_id)
+        rules = None
+        if run is not None:
+            rules = pl.DataFrame(
+                {
+                    "production_id": [production_id] * len(results),
+                    "rule_id": [r["rule_id"] for r in results],
+                    "status": [r["status"] for r in results],
+                },
+                schema=RULE_SCHEMA,
+            )
+        return financing_views(con, [manifest], at, rules)[production_id]
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def what_if(
+    v: Version,
+    production_id: str,
+    at: date,
+    shift_weeks: int,
+    delays: tuple[tuple[str, int], ...],
+    drops: tuple[str, ...],
+) -> Comparison:
+    """Today's financing beside a what-if's (finance.financing.whatif), computed on a copy of
+    the manifest: nothing is written."""
+    scenario = WhatIf(shift_weeks, dict(delays), frozenset(drops))
+    return compare(Path(v[0]), production_id, at, scenario)
 
 
 Pairs = tuple[tuple[str, Any], ...]

@@ -1,9 +1,11 @@
-"""Overview: where the money stands against the devis and the schedule, and each funder's
-obligation as the latest stored check left it."""
+"""Overview: whether the financing plan covers the devis (the first thing a producer reads),
+where the money stands against the devis and the schedule, each funder's obligation as the
+latest stored check left it, and the cash position week by week under the burn chart."""
 
 import streamlit as st
 
 from dashboards.ui import charts, data
+from dashboards.ui.financing import cash_chart, gap_lines, low_sentence
 from dashboards.ui.i18n import lang, t
 from dashboards.ui.strip import runout_words, show_strip, variance_word
 from dashboards.ui.view import as_at, no_devis, require_production
@@ -14,6 +16,13 @@ production = require_production()
 report = data.report(data.version(), production, as_at())
 manifest = data.manifest(data.version(), production)
 st.title(f"{t('overview')} · {report.title}")
+# one read of the financing side (cached like the report): the plan's gap first, the cash
+# chart under the burn chart
+financing = data.financing(data.version(), production, as_at())
+if financing.sources.height:
+    head, secured = gap_lines(financing, lang())
+    (st.warning if financing.balance["gap"] > 0 else st.success)(head, icon=":material/savings:")
+    st.caption(secured)
 no_devis(report.chapters)
 
 figures = ("budget", "actual", "committed", "estimate_at_completion")
@@ -66,6 +75,12 @@ st.plotly_chart(
     ),
     width="stretch",
 )
+st.subheader(t("cash.title"))
+if financing.weeks.height and financing.low:
+    st.plotly_chart(cash_chart(financing, lang()), width="stretch", key="cash_chart")
+    st.markdown(low_sentence(financing, lang()))
+else:
+    st.caption(t("cash.no_weeks"))
 st.subheader(t("weekly_burn"))
 st.plotly_chart(
     charts.weekly_burn(report.weekly, names, lang=lang(), currency=report.currency),

@@ -30,6 +30,7 @@ FIGURES = (
 #: the page tour after the Overview: every page a producer or a financier opens
 PAGES = (
     "views/cost_report.py",
+    "views/financing.py",
     "views/funders.py",
     "views/expenses.py",
     "views/territories.py",
