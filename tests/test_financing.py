@@ -435,7 +435,7 @@ def test_a_bad_receipt_and_a_bad_plan_are_said_in_the_users_language(
     bad = _manifest(tmp_path, financing=[{**EQUITY, "tranches": too_much}])
     result = invoke("--db", str(db), "--lang", "nl", "production", "add", str(bad))
     assert result.exit_code == 2
-    assert "de schijven tellen op tot 110000.00, meer dan het bedrag van de bron" in result.output
+    assert "de schijven tellen op tot 110.000,00, meer dan het bedrag van de bron" in result.output
 
 
 def test_a_portfolio_in_one_pass_gives_each_production_its_own_plan(

@@ -38,7 +38,7 @@ MANIFEST: dict[str, Any] = {
                     "share": "0.2",
                     "due": "final_cost_statement",
                     "condition": "be_tax_shelter.belgian_spend",
-                    "label": "escrow until the attestation",
+                    "label": "séquestre jusqu'à l'attestation",
                 },
             ],
         },

@@ -5,8 +5,11 @@ catalogue's `imports.why.*` messages, for the commands and the dashboard alike."
 from __future__ import annotations
 
 import re
+from datetime import date
+from decimal import Decimal
 
 from finance.domain.errors import Problem, UserError
+from finance.domain.fmt import fmt_date, fmt_money
 from finance.domain.i18n import has, text
 
 #: the English reasons of the checks said in the reader's words (others stay as they are)
@@ -75,6 +78,20 @@ def reason_key(reason: str) -> str | None:
     return key if key and has(key) else None
 
 
+#: a reason's figure as the checks write it: money with two decimals, or an ISO date
+MONEY_TEXT = re.compile(r"^-?\d+\.\d{2}$")
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _value_words(value: str, lang: str) -> str:
+    """A value of a reason in the reader's format (`60000.00` -> `60 000,00` in French)."""
+    if MONEY_TEXT.match(value):
+        return fmt_money(Decimal(value), lang)
+    if ISO_DAY.match(value):
+        return fmt_date(date.fromisoformat(value), lang)
+    return value
+
+
 def reason_words(reason: str, lang: str) -> str:
     """A check's reason in `lang` where the catalogue says it, else as written."""
     waiting = TO_CODE.match(reason)
@@ -83,7 +100,8 @@ def reason_words(reason: str, lang: str) -> str:
     for pattern, found_key in PATTERNS:
         found = pattern.match(reason)
         if found and has(found_key):
-            return text(found_key, lang, **found.groupdict())
+            values = {k: _value_words(v, lang) for k, v in found.groupdict().items()}
+            return text(found_key, lang, **values)
     key = reason_key(reason)
     return text(key, lang) if key else reason
 
