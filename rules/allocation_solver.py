@@ -22,7 +22,8 @@ The problem is solved in two steps, both with HiGHS:
    group's euros cut into the sets' shares: every invoice that falls in one share goes there
    whole. The few that straddle two shares (at most one per cut) are decided by a small mixed
    integer model: each goes whole to one set, or is split, at most one split invoice per claim;
-   in order the weighted shortfall, the smallest margin, the number of split invoices, the total
+   in order the weighted shortfall, the number of split invoices (a split only where the
+   shortfall needs it: a split invoice is harder to justify), the smallest margin, the total
    counted. The shortfall may then exceed the relaxation's by less than the straddling
    invoices: that is the optimality gap reported.
 
@@ -476,17 +477,28 @@ def _round(
     splits[sigma] = 1.0
     total = np.zeros(m.n)
     np.add.at(total, cols, vals)
-    x = m.solve([*_pad(levels, m.n), (splits, False), (total, True)])
+    # a split only where the shortfall needs it: fewest splits before the smallest margin
+    padded = _pad(levels, m.n)
+    x = m.solve([padded[0], (splits, False), *padded[1:], (total, True)])
     if x is None:  # no answer in time: each row whole to its pattern's first set
         x = np.zeros(m.n)
         x[b[set_ == 0]] = 1.0
     whole = x[b[var]] > 0.5
     counted[rows[who[whole]], claim[whole]] = eligible[rows[who[whole]], claim[whole]]
-    cut = x[sigma] > 0.5
-    part = np.zeros((s_n, c))
-    np.add.at(part, (who, claim), x[q[var]])
-    cents = np.minimum(np.floor(part * 100 + 1e-4).astype(np.int64), eligible[rows])
-    counted[rows[cut]] = cents[cut]
+    cut = np.flatnonzero(x[sigma] > 0.5)
+    # each split row's parts in cents: floored, then the cents the floors lost given back to
+    # the parts that lost most (the parts still add up to the euros the solver split)
+    euros = x[q] * 100
+    cents = np.floor(euros + 1e-4).astype(np.int64)
+    for i in cut:
+        mine = np.flatnonzero(owner == i)
+        lost = min(int(np.rint(euros[mine].sum())), int(p.amount[rows[i]])) - int(cents[mine].sum())
+        if lost > 0:
+            order = mine[np.argsort(-(euros[mine] - cents[mine]), kind="stable")]
+            cents[order[:lost]] += 1
+    part = np.zeros((s_n, c), np.int64)
+    np.add.at(part, (who, claim), cents[var])
+    counted[rows[cut]] = np.minimum(part[cut], eligible[rows[cut]])
     split[rows[cut]] = True
 
 
