@@ -250,7 +250,11 @@ def allocate(con: duckdb.DuckDBPyConnection, production_id: str, at: date) -> Al
         [-1 if x.required is None else int(x.required * 100) for x in claims], dtype=np.int64
     )
     weight = np.array([float(x.weight) for x in claims])
-    problem = Problem(amount, eligible, conflict, required, weight, _naive(checked, conflict))
+    schemes = np.array([x.scheme for x in claims])
+    whole = (schemes[:, None] == schemes[None, :]) & ~np.eye(len(claims), dtype=bool)
+    problem = Problem(
+        amount, eligible, conflict, required, weight, _naive(checked, conflict), whole
+    )
     solution = solve(problem)
     return _allocation(con, production_id, at, claims, results, problem, solution, ids)
 

@@ -60,7 +60,9 @@ class Problem:
     not eligible; never more than its amount); `conflict` (c, c): claims that may not share a
     euro; `required` (c,): each claim's required spend, -1 where it has none; `weight` (c,):
     what a euro of its shortfall costs; `naive` (n, c): a feasible allocation to compare with
-    (the caller's: each expense counted in full where the plan's order puts it)."""
+    (the caller's: each expense counted in full where the plan's order puts it); `whole`
+    (c, c): claims between which an invoice is never split (two agreements of one scheme: an
+    expense counts for one agreement only), none when not given."""
 
     amount: Ints
     eligible: Ints
@@ -68,6 +70,7 @@ class Problem:
     required: Ints
     weight: Floats
     naive: Ints
+    whole: Bools | None = None
 
 
 @dataclass(frozen=True)
@@ -466,6 +469,20 @@ def _round(
     )
     # at most one split row per claim
     m.rows_of(kj, tau[ks, kj], np.ones(k_n), np.full(c, -_INF), np.ones(c))
+    # never split between two claims that take an invoice whole (two agreements of a scheme)
+    if p.whole is not None:
+        at = np.full((s_n, c), -1)
+        at[ks, kj] = np.arange(k_n)
+        for j, k in zip(*np.nonzero(np.triu(p.whole, 1)), strict=True):
+            both = np.flatnonzero((at[:, j] >= 0) & (at[:, k] >= 0))
+            if len(both):
+                m.rows_of(
+                    np.tile(np.arange(len(both)), 2),
+                    np.concatenate([tau[both, j], tau[both, k]]),
+                    np.ones(2 * len(both)),
+                    np.full(len(both), -_INF),
+                    np.ones(len(both)),
+                )
     # what each claim counts: a whole row its eligible amount, a split part its euros
     cols = np.concatenate([b[var], q[var]])
     vals = np.concatenate([eligible[rows[who], claim] / 100.0, np.ones(len(var))])

@@ -278,7 +278,10 @@ def test_the_allocation_never_counts_too_much_nor_twice_and_beats_naive(data: An
         for i in range(j):
             if conflict[i, j]:
                 naive[:, j] = np.where(naive[:, i] != 0, 0, naive[:, j])
-    p = Problem(amount, eligible, conflict, required, weight, naive)
+    whole = np.array(data.draw(st.lists(st.booleans(), min_size=c * c, max_size=c * c)))
+    whole = whole.reshape(c, c) & conflict
+    whole = whole | whole.T
+    p = Problem(amount, eligible, conflict, required, weight, naive, whole)
     s = solve(p)
     positive = amount > 0
     assert (s.counted[positive] >= 0).all()
@@ -289,3 +292,6 @@ def test_the_allocation_never_counts_too_much_nor_twice_and_beats_naive(data: An
     assert s.bound <= s.shortfall + 0.02
     per_claim = ((s.counted > 0) & s.split[:, None]).sum(axis=0)
     assert (per_claim <= 1).all()
+    for i in np.flatnonzero(s.split):
+        parts = np.flatnonzero(s.counted[i] > 0)
+        assert not whole[np.ix_(parts, parts)].any()
