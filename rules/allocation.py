@@ -34,7 +34,7 @@ from rules.allocation_solver import Problem, Solution, double_counted, solve
 from rules.cumulation import exclusive_pairs, overlap_measure
 from rules.eligibility import col, scheme_lines, separate_agreements
 from rules.engine import RuleResult
-from rules.loader import load_measures
+from rules.loader import load_measures, load_packs
 from rules.model import Pack, RuleDecl
 from rules.setwise import draft, evaluate_all, plan_of
 from rules.wide import qualify, wide_relation
@@ -324,7 +324,13 @@ def _allocation(
         "expense_id", "doc_date", "supplier", "invoice_ref", "amount", "claim", "counted"
     )
     overlap = overlap_measure()
-    found = [r for r in results if overlap and r.rule_id == overlap]
+    measured_on = {
+        f"{pk.scheme}.{r.id}"
+        for pk in load_packs().values()
+        for r in pk.rules
+        if r.measured == overlap
+    }
+    found = [r for r in results if r.rule_id in measured_on]
     return Allocation(
         production_id,
         at,

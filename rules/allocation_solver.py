@@ -46,7 +46,7 @@ Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 
 #: how far a level's optimum may move when the next level is solved (euros)
-_TOL = 0.005
+_TOL = 1e-4
 #: the seconds one mixed-integer solve may take (the straddling invoices are few)
 _MIP_SECONDS = 20.0
 _INF = highspy.kHighsInf
@@ -120,6 +120,7 @@ class _Model:
         self.row_lo: list[Floats] = []
         self.row_hi: list[Floats] = []
         self.m = 0
+        self.optima: list[float] = []  # each level's optimum, once solved
 
     def cols(self, count: int, lo: float, hi: Floats | float, integer: bool = False) -> Ints:
         """`count` new columns between lo and hi; their numbers."""
@@ -178,8 +179,10 @@ class _Model:
                 return x
             x = np.asarray(h.getSolution().col_value, dtype=np.float64)
             best = float(cost @ x)
+            self.optima.append(best)
             used = np.flatnonzero(cost).astype(np.int32)
-            lo, hi = (best - _TOL, _INF) if maximise else (-_INF, best + _TOL)
+            slack = _TOL + 1e-9 * abs(best)  # the solver's tolerances are relative too
+            lo, hi = (best - slack, _INF) if maximise else (-_INF, best + slack)
             h.addRow(lo, hi, len(used), used, cost[used])
         return x
 
@@ -340,7 +343,7 @@ def _relaxation(gr: _Groups, p: Problem, margin_of: Bools, fixed: Ints) -> _Rela
     assert x is not None, "the relaxation always has a solution (nothing counted)"
     totals = np.zeros(c)
     np.add.at(totals, claim, x[y[var]])
-    return _Relaxed(x[y], vg, vs, float(levels[0][0] @ x), totals + fixed / 100.0)
+    return _Relaxed(x[y], vg, vs, m.optima[0], totals + fixed / 100.0)
 
 
 def _cut(gr: _Groups, amount: Ints, r: _Relaxed) -> Ints:

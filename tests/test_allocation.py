@@ -295,3 +295,36 @@ def test_the_allocation_never_counts_too_much_nor_twice_and_beats_naive(data: An
     for i in np.flatnonzero(s.split):
         parts = np.flatnonzero(s.counted[i] > 0)
         assert not whole[np.ix_(parts, parts)].any()
+
+
+def test_the_heavier_shortfall_is_avoided_first() -> None:
+    """Two exclusive claims, one invoice of 100 that either needs whole: the claim whose
+    shortfall weighs more (the pack's shortfall_weight) gets it, whatever the plan's order."""
+    conflict = np.array([[False, True], [True, False]])
+    for weights, winner in (([1.0, 3.0], 1), ([3.0, 1.0], 0)):
+        p = Problem(
+            np.array([10_000], dtype=np.int64),
+            np.array([[10_000, 10_000]], dtype=np.int64),
+            conflict,
+            np.array([10_000, 10_000], dtype=np.int64),
+            np.array(weights),
+            np.array([[10_000, 0]], dtype=np.int64),
+        )
+        s = solve(p)
+        assert s.counted[0, winner] == 10_000 and s.counted[0, 1 - winner] == 0
+        assert s.shortfall == 100.0
+
+
+def test_a_pack_may_weigh_its_shortfall() -> None:
+    """`shortfall_weight` is pack data (default 1; a positive number)."""
+    import pytest
+    from pydantic import ValidationError
+
+    from rules.loader import load_packs
+    from rules.model import Pack
+
+    assert {p.shortfall_weight for p in load_packs().values()} == {Decimal(1)}
+    data = {"scheme": "x", "title": "X", "rules": [], "shortfall_weight": "2.5"}
+    assert Pack.model_validate(data).shortfall_weight == Decimal("2.5")
+    with pytest.raises(ValidationError):
+        Pack.model_validate(data | {"shortfall_weight": "0"})
