@@ -112,6 +112,12 @@ def test_a_brussels_expense_counts_for_the_tax_shelter_and_screen_brussels(
     expenses = [BRUSSELS | {"date": "2026-06-15", "amount": "300000.00"}]
     with production(tmp_path, financing, expenses) as con:
         a = allocate(con, "scenario", AT)
+        db = str(tmp_path / "scenario.duckdb")
+        args = ["allocate", "scenario", "--at", "2026-11-22", "--db", db, "--lang", "en"]
+        table = CliRunner().invoke(cli, args)
+    assert table.exit_code == 0, table.output
+    assert "Every obligation is met." in table.output
+    assert "No invoice moved from the naive allocation." in table.output
     assert figures(a) == {
         "be_tax_shelter/1": (Decimal("90000.00"), Decimal("300000.00"), Decimal("300000.00")),
         "screen_brussels": (Decimal("250000.00"), Decimal("300000.00"), Decimal("300000.00")),
