@@ -334,3 +334,28 @@ def test_a_pack_may_weigh_its_shortfall() -> None:
     assert Pack.model_validate(data).shortfall_weight == Decimal("2.5")
     with pytest.raises(ValidationError):
         Pack.model_validate(data | {"shortfall_weight": "0"})
+
+
+def test_a_scheme_without_threshold_gives_up_what_an_obligation_needs(tmp_path: Path) -> None:
+    """The French tax credit (first in the plan, no spend threshold: its base) and the Tax
+    Shelter (90,000 required, 50,000 of Belgian spend) exclude each other; a French actor
+    taxable in Belgium (80,000) counts for either. The naive allocation leaves it to the tax
+    credit (the plan's order) and the Tax Shelter 40,000 short; the allocation gives it to the
+    Tax Shelter, the tax credit keeping no claim on it."""
+    financing = [
+        {"scheme": "fr_cic", "amount": "20000", "signed_on": "2026-01-26"},
+        ts("100000", "2026-02-16"),
+    ]
+    expenses = [
+        BRUSSELS | {"date": "2026-06-15", "amount": "50000.00"},
+        PARIS_TAXABLE_IN_BE | {"date": "2026-06-20", "amount": "80000.00"},
+    ]
+    with production(tmp_path, financing, expenses) as con:
+        a = allocate(con, "scenario", AT)
+    assert figures(a) == {
+        "fr_cic": (None, Decimal("0.00"), Decimal("80000.00")),
+        "be_tax_shelter/1": (Decimal("90000.00"), Decimal("130000.00"), Decimal("50000.00")),
+    }
+    assert a.naive_shortfall == Decimal("40000.00") and a.shortfall == 0
+    assert moved(a) == {"F-2": (["fr_cic"], ["be_tax_shelter/1"])}
+    assert a.double_counted == 0
