@@ -290,6 +290,10 @@ class Pack(Frozen):
     #: eligibility territories (`BE-WAL` -> BE, `FR-*` -> FR) when they share one
     aid_country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     territorial_obligation: str | None = None
+    #: what a euro short of the territorial obligation costs, against the other schemes' (an
+    #: aid clawed back, a reduced attestation): the allocation of invoices minimises the total
+    #: shortfall weighted so (rules/allocation.py); 1 unless the pack says otherwise
+    shortfall_weight: Decimal = Field(default=Decimal(1), gt=0)
     aid_from_spend: bool = False
     schedule_window: bool = True
     financing_line: FinancingLine = FinancingLine()

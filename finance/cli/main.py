@@ -11,7 +11,17 @@ from pathlib import Path
 
 import click
 
-from finance.cli import admin, check, demo, export, financing, imports, production, report
+from finance.cli import (
+    admin,
+    allocate,
+    check,
+    demo,
+    export,
+    financing,
+    imports,
+    production,
+    report,
+)
 from finance.cli.options import DB_RULE, GuardedGroup, root_db_option, root_lang_option
 
 HELP = f"""Cinéledger: budget, spend and funders' territorial rules of a film production.
@@ -44,6 +54,7 @@ for command in (
     check.check,
     check.evidence,
     check.runs,
+    allocate.allocate,
     export.export,
     admin.override_cmd,
     admin.audit_cmd,
