@@ -158,23 +158,28 @@ def _source_name(row: dict[str, Any], lang: str) -> str:
     return str(row["label"] or scheme_label(row["scheme"], lang))
 
 
+def _gap_line(view: FinancingView, lang: str) -> str:
+    """The first thing a producer reads: does the plan cover the devis, and by how much not."""
+    b, cur = view.balance, view.currency
+    money = {k: fmt_money(b.get(k), lang, cur) for k in ("budget", "financing")}
+    gap = fmt_money(abs(b["gap"]), lang, cur)
+    if view.sources.height == 0:
+        return i18n.text("financing.gap.no_plan", lang, budget=money["budget"])
+    if b["budget_source"] == "none":
+        return i18n.text("financing.gap.no_budget", lang, financing=money["financing"])
+    key = {1: "financing.gap.short", 0: "financing.gap.exact", -1: "financing.gap.covered"}
+    sign = (b["gap"] > 0) - (b["gap"] < 0)
+    return i18n.text(key[sign], lang, financing=money["financing"], budget=money["budget"], gap=gap)
+
+
 def _plan_lines(view: FinancingView, lang: str) -> list[str]:
     b = view.balance
-    money = {
-        k: fmt_money(b.get(k), lang, view.currency)
-        for k in ("budget", "financing", "gap", "secured")
-    }
-    key = "financing.gap.short" if b["gap"] > 0 else "financing.gap.covered"
-    gap = fmt_money(abs(b["gap"]), lang, view.currency)
-    lines = [i18n.text(key, lang, financing=money["financing"], budget=money["budget"], gap=gap)]
-    lines.append(
-        i18n.text(
-            "financing.secured",
-            lang,
-            secured=money["secured"],
-            share=fmt_pct(_pct(b["secured"], b["budget"]), lang),
-        )
-    )
+    secured = fmt_money(b.get("secured"), lang, view.currency)
+    share = fmt_pct(_pct(b["secured"], b["budget"]), lang)
+    lines = [_gap_line(view, lang)]
+    if view.sources.height == 0:
+        return lines
+    lines.append(i18n.text("financing.secured", lang, secured=secured, share=share))
     rows = [
         [
             i18n.text(f"financing.col.{c}", lang)
@@ -202,6 +207,8 @@ def _pct(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
 
 
 def _tranche_lines(view: FinancingView, lang: str) -> list[str]:
+    if view.payments.height == 0:
+        return []
     cols = ("tranche", "milestone", "due", "amount", "received", "outstanding", "state")
     rows = [[i18n.text(f"financing.col.{c}", lang) for c in cols]]
     for row in view.payments.to_dicts():

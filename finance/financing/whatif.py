@@ -97,7 +97,7 @@ def apply(manifest: Manifest, what_if: WhatIf) -> Manifest:
             if getattr(s, name) is not None
         }
         if moved["shoot_start"] < s.prep_start:
-            raise i18n.error("error.whatif.before_prep", weeks=str(what_if.shift_shoot_weeks))
+            raise i18n.error("error.whatif.before_prep", weeks=str(abs(what_if.shift_shoot_weeks)))
         update["schedule"] = s.model_copy(update=moved)
     return manifest.model_copy(update=update)
 
