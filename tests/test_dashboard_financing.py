@@ -268,4 +268,4 @@ def test_a_what_if_before_the_preparation_is_refused_in_words(db: Path) -> None:
     at = in_language("fr", "financing")
     at.number_input(key="whatif_shift_dernier-tram").set_value(-30).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert [e.value for e in at.error] == [text("error.whatif.before_prep", "fr", weeks="-30")]
+    assert [e.value for e in at.error] == [text("error.whatif.before_prep", "fr", weeks="30")]
