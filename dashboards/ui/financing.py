@@ -26,6 +26,7 @@ from finance.domain.money import MONEY
 from finance.domain.packs import scheme_label
 from finance.domain.reasons import error_lines
 from finance.financing.balance import STATUSES
+from finance.financing.output import gap_sentence
 from finance.financing.run import FinancingView
 from finance.financing.whatif import Comparison
 
@@ -60,6 +61,8 @@ def _share(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
 def gap_lines(view: FinancingView, lang: str) -> tuple[str, str]:
     """The plan against the devis (what is missing, or that it covers it) and its secured part."""
     b, money = view.balance, view.currency
+    if view.sources.height == 0 or b["budget_source"] == "none":
+        return gap_sentence(view, lang), ""  # no plan, or no devis: said as such, nothing secured
     key = "cash.gap.short" if b["gap"] > 0 else "cash.gap.covered"
     head = i18n.text(key, lang, money, financing=b["financing"], budget=b["budget"], gap=b["gap"])
     secured = i18n.text(

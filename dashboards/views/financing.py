@@ -50,7 +50,8 @@ if done:  # the receipt recorded on the previous run, said once
 balance = view.balance
 head, secured = gap_lines(view, code)
 (st.warning if balance["gap"] > 0 else st.success)(head, icon=":material/savings:")
-st.caption(secured)
+if secured:
+    st.caption(secured)
 columns = st.columns(3)
 columns[0].metric(t("finpage.budget"), fmt_money(balance["budget"], code, view.currency))
 columns[1].metric(t("finpage.total"), fmt_money(balance["financing"], code, view.currency))

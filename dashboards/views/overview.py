@@ -22,7 +22,8 @@ financing = data.financing(data.version(), production, as_at())
 if financing.sources.height:
     head, secured = gap_lines(financing, lang())
     (st.warning if financing.balance["gap"] > 0 else st.success)(head, icon=":material/savings:")
-    st.caption(secured)
+    if secured:
+        st.caption(secured)
 no_devis(report.chapters)
 
 figures = ("budget", "actual", "committed", "estimate_at_completion")

@@ -158,7 +158,7 @@ def _source_name(row: dict[str, Any], lang: str) -> str:
     return str(row["label"] or scheme_label(row["scheme"], lang))
 
 
-def _gap_line(view: FinancingView, lang: str) -> str:
+def gap_sentence(view: FinancingView, lang: str) -> str:
     """The first thing a producer reads: does the plan cover the devis, and by how much not."""
     b, cur = view.balance, view.currency
     money = {k: fmt_money(b.get(k), lang, cur) for k in ("budget", "financing")}
@@ -176,7 +176,7 @@ def _plan_lines(view: FinancingView, lang: str) -> list[str]:
     b = view.balance
     secured = fmt_money(b.get("secured"), lang, view.currency)
     share = fmt_pct(_pct(b["secured"], b["budget"]), lang)
-    lines = [_gap_line(view, lang)]
+    lines = [gap_sentence(view, lang)]
     if view.sources.height == 0:
         return lines
     lines.append(i18n.text("financing.secured", lang, secured=secured, share=share))
