@@ -14,6 +14,7 @@ from finance.domain import i18n
 from finance.domain.fmt import jsonable
 from finance.store.audit import trail
 from finance.store.backup import backup, restore
+from finance.store.backup_check import read_key
 from finance.store.db import connect
 
 
@@ -69,12 +70,19 @@ def audit_cmd(production: str | None, limit: int, fmt: str, db: Path) -> None:
         )
 
 
+KEY_HELP = (
+    "The backup key file (hex); default: the one kept beside the database "
+    "(DATABASE.backup-key, made on the first backup)."
+)
+
+
 @click.command("backup")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path), help=KEY_HELP)
 @db_option
-def backup_cmd(folder: Path, db: Path) -> None:
-    """Write a consistent snapshot (Parquet tables, manifests, documents) into FOLDER."""
-    outcome = backup(db, folder)
+def backup_cmd(folder: Path, key_file: Path | None, db: Path) -> None:
+    """Write a consistent snapshot (Parquet tables, manifests, documents) into FOLDER, signed."""
+    outcome = backup(db, folder, read_key(key_file) if key_file else None)
     total = sum(outcome.tables.values())
     click.echo(
         say("cli.backup.written", folder=str(folder), tables=len(outcome.tables), rows=total)
@@ -83,10 +91,26 @@ def backup_cmd(folder: Path, db: Path) -> None:
 
 @click.command("restore")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--key",
+    "key_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The key file of the database the backup was made from (DATABASE.backup-key); "
+    "its signature is checked with it.",
+)
+@click.option(
+    "--trust",
+    is_flag=True,
+    help="Restore a backup whose integrity cannot be proven (no key, or made before backups "
+    "were signed). A signature that does not match is refused even so.",
+)
 @db_option
-def restore_cmd(folder: Path, db: Path) -> None:
+def restore_cmd(folder: Path, key_file: Path | None, trust: bool, db: Path) -> None:
     """Bring a backup back into the (new, empty) database named by --db."""
-    tables = restore(folder, db)
+    outcome = restore(folder, db, read_key(key_file) if key_file else None, trust)
+    tables = outcome.tables
+    if outcome.proof == "trusted":
+        click.echo(say("cli.restore.unproven"), err=True)
     click.echo(
         say(
             "cli.restore.done",

@@ -27,6 +27,15 @@ import yaml
 
 from finance.domain import i18n
 from finance.store.audit import record
+from finance.store.backup_check import (
+    check_tables,
+    checked_index,
+    database_key,
+    key_path,
+    read_key,
+    sign,
+    verify,
+)
 from finance.store.db import connect, fetch_value, transaction
 from finance.store.migrations import available, migrate
 from finance.store.reference import sync_reference
@@ -40,10 +49,24 @@ DERIVED = {"_migrations", "categories"}
 RETIRED = {"eligibility", "financing"}
 
 
+#: the most sequence positions a restore moves on beyond the rows it restored (ids consumed by
+#: imports that were rolled back): a crafted position cannot keep a restore busy for hours
+SPARE_POSITIONS = 10**8
+
+
 @dataclass(frozen=True)
 class BackupOutcome:
     folder: Path
     tables: dict[str, int]
+
+
+@dataclass(frozen=True)
+class RestoreOutcome:
+    """The tables restored and how the backup's integrity was established: `signed` (its
+    signature matches the key) or `trusted` (no key or no signature: the user said --trust)."""
+
+    tables: dict[str, int]
+    proof: str
 
 
 def _sha256(path: Path) -> str:
@@ -66,8 +89,9 @@ def _documents_folder(db: Path) -> Path:
     return db.with_suffix(".documents")
 
 
-def backup(db: Path, folder: Path) -> BackupOutcome:
-    """Write the snapshot of `db` into `folder` (new, or empty)."""
+def backup(db: Path, folder: Path, key: bytes | None = None) -> BackupOutcome:
+    """Write the snapshot of `db` into `folder` (new, or empty), signed with `key` or else the
+    database's own key (finance/store/backup_check.py)."""
     if not db.exists():
         raise i18n.error("error.backup.no_database", path=str(db))
     if folder.exists() and any(folder.iterdir()):
@@ -99,6 +123,7 @@ def backup(db: Path, folder: Path) -> BackupOutcome:
     if documents.is_dir():
         shutil.copytree(documents, folder / "documents")
     _write_index(folder, counts, sequences, migrations)
+    sign(folder, key if key is not None else database_key(db))
     with connect(db) as con, transaction(con):
         record(con, "backup", None, folder.name, {"tables": counts})
     return BackupOutcome(folder, counts)
@@ -128,8 +153,9 @@ def _read_index(folder: Path) -> dict[str, Any]:
         index: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:
         raise i18n.error("error.backup.unreadable", path=str(path), detail=str(exc)) from None
-    if index.get("format") != FORMAT:
+    if not isinstance(index, dict) or index.get("format") != FORMAT:
         raise i18n.error("error.backup.not_backup", path=str(path))
+    index = checked_index(folder, index)
     known = {v for v, _, _ in available()}
     newer = sorted(set(index.get("schema_versions", [])) - known)
     if newer:
@@ -161,13 +187,16 @@ def _load(
             )
 
 
-def _advance(con: duckdb.DuckDBPyConnection, sequences: dict[str, int]) -> None:
+def _advance(con: duckdb.DuckDBPyConnection, sequences: dict[str, int], rows: int = 0) -> None:
     """Move each sequence to the position it had (fresh sequences start at 1). Only the
-    database's own sequences: a name read from the backup never reaches SQL as text."""
+    database's own sequences: a name read from the backup never reaches SQL as text; and no
+    further than the rows restored allow (SPARE_POSITIONS)."""
     known = {r[0] for r in con.execute("SELECT sequence_name FROM duckdb_sequences()").fetchall()}
     for name, last in sequences.items():
         if name not in known:
             raise i18n.error("error.backup.unknown_sequence", sequence=repr(name))
+        if int(last) > rows + SPARE_POSITIONS:
+            raise i18n.error("error.backup.sequence_too_far", sequence=repr(name))
         if last:
             con.execute(f"SELECT max(nextval('{name}')) FROM range({int(last)})").fetchall()
 
@@ -186,9 +215,10 @@ def _carried_forward(folder: Path, index: dict[str, Any], staging: Path) -> dict
     try:
         migrate(con, upto=max(index["schema_versions"]))
         sync_reference(con)
+        check_tables(index["tables"], set(_tables(con)), RETIRED)
         with transaction(con):
             _load(con, _parquet_sources(folder, index), index["tables"])
-            _advance(con, index["sequences"])
+            _advance(con, index["sequences"], sum(index["tables"].values()))
         migrate(con)
         return dict(
             con.execute(
@@ -199,12 +229,19 @@ def _carried_forward(folder: Path, index: dict[str, Any], staging: Path) -> dict
         con.close()
 
 
-def restore(folder: Path, db: Path) -> dict[str, int]:
+def restore(
+    folder: Path, db: Path, key: bytes | None = None, trust: bool = False
+) -> RestoreOutcome:
     """Load a backup into `db`, which must hold no production yet. All or nothing.
 
+    The index's signature is checked first with `key`, else the key beside `db` if there is one;
+    without a key (or for an unsigned backup) only `trust` lets it in (backup_check.verify).
     A backup made by an older release (fewer migrations) is first loaded into a staging
     database of its own schema and migrated there, so it arrives as that release's database
     would after an upgrade."""
+    if key is None and key_path(db).is_file():
+        key = read_key(key_path(db))
+    proof = verify(folder, key, trust)
     index = _read_index(folder)
     latest = max(v for v, _, _ in available())
     older = bool(index.get("schema_versions")) and max(index["schema_versions"]) < latest
@@ -222,12 +259,14 @@ def restore(folder: Path, db: Path) -> dict[str, int]:
                     if older:
                         _load(con, {t: f"staging.main.{t}" for t in sorted(current)}, {})
                     else:
+                        check_tables(index["tables"], current, RETIRED)
                         _load(con, _parquet_sources(folder, index), index["tables"])
-                    _advance(con, sequences)
-                    record(con, "restore", None, folder.name, {"tables": index["tables"]})
+                    _advance(con, sequences, sum(index["tables"].values()))
+                    details = {"tables": index["tables"], "integrity": proof}
+                    record(con, "restore", None, folder.name, details)
             finally:
                 if older:
                     con.execute("DETACH staging")
     if (folder / "documents").is_dir():
         shutil.copytree(folder / "documents", _documents_folder(db), dirs_exist_ok=True)
-    return dict(index["tables"])
+    return RestoreOutcome(dict(index["tables"]), proof)
