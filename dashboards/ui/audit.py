@@ -90,6 +90,8 @@ def _value(key: str, value: Any, lang: str) -> str:
         return _date(value, lang)
     if key == "format":
         return format_words(str(value), lang)
+    if key == "integrity" and i18n.has(f"audit.integrity.{value}"):
+        return i18n.text(f"audit.integrity.{value}", lang)
     if key == "statuses" and isinstance(value, dict):
         counts = Counter(str(v) for v in value.values())
         return ", ".join(
