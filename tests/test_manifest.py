@@ -101,3 +101,43 @@ def test_schedule_out_of_order(tmp_path: Path) -> None:
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="file not found"):
         load_manifest(tmp_path / "absent.yaml")
+
+
+HEAD = "id: bad\ntitle: Bad\nkind: feature\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (  # an impossible date was a crash (exit 3)
+            "schedule: {prep_start: 2027-02-30, shoot_start: 2027-03-01, shoot_end: 2027-04-01,"
+            " post_end: 2027-05-01}\n",
+            "not a real date: 2027-02-30",
+        ),
+        ("layout: nosuch\n", "no such layout"),  # accepted, then every report failed
+        ("layout: ../../etc/passwd\n", "String should match pattern"),
+        (  # a schedule ending in 9999 made `report --format json` write 91 MB
+            "schedule: {prep_start: 2027-01-01, shoot_start: 2027-03-01, shoot_end: 2027-04-01,"
+            " post_end: 9999-05-01}\n",
+            "a date between 1990-01-01 and 2100-12-31",
+        ),
+        ("x: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deep"),  # was a RecursionError
+        ("1: x\n", "Keys should be strings"),
+        ("budget_total: 1e400\n", "no more than 18 digits"),
+    ],
+)
+def test_a_manifest_that_broke_the_tool_is_refused_at_the_door(
+    tmp_path: Path, body: str, said: str
+) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(HEAD + body, encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        load_manifest(path)
+    assert said in "\n".join(caught.value.lines())
+
+
+def test_a_huge_yaml_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(HEAD + "# " + "x" * (3 * 2**20) + "\n", encoding="utf-8")
+    with pytest.raises(UserError, match="larger than 2 MB"):
+        load_manifest(path)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from finance import DATA_DIR
 from finance.domain import i18n
-from finance.domain.manifest import load_yaml
+from finance.domain.yamlfile import load_yaml
 
 
 class Chapter(BaseModel):
@@ -38,11 +38,16 @@ class Layout(BaseModel):
         return next((c for c in self.chapters if c.code == code), None)
 
 
+def known_layouts() -> list[str]:
+    """The layouts shipped in data/layouts, by id."""
+    return sorted(p.stem for p in (DATA_DIR / "layouts").glob("*.yaml"))
+
+
 @cache
 def load_layout(layout_id: str = "cnc") -> Layout:
     """The layout named in the manifest (`layout:`, default `cnc`)."""
     path = DATA_DIR / "layouts" / f"{layout_id}.yaml"
     if not path.exists():
-        known = sorted(p.stem for p in (DATA_DIR / "layouts").glob("*.yaml"))
+        known = known_layouts()
         raise i18n.error("error.layout.unknown", layout=repr(layout_id), known=", ".join(known))
     return Layout.model_validate(load_yaml(path))

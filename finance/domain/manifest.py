@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from finance.domain import i18n
 from finance.domain.errors import Problem
 from finance.domain.financing_plan import plan_problems
+from finance.domain.layout import known_layouts
 from finance.domain.models import Manifest
 from finance.domain.yamlfile import load_yaml
 
@@ -45,6 +46,9 @@ def load_manifest(path: Path) -> tuple[Manifest, str]:
             "error.manifest.invalid", problems, name=path.name, count=str(len(problems))
         ) from None
     problems = plan_problems(manifest, path.name)
+    if manifest.layout not in known_layouts():
+        reason = f"no such layout (one of: {', '.join(known_layouts())})"
+        problems.append(Problem(reason, path.name, column="layout", value=manifest.layout))
     if problems:
         raise i18n.error(
             "error.manifest.invalid", problems, name=path.name, count=str(len(problems))

@@ -7,7 +7,6 @@ what a user writes by hand (the manifest) and single records crossing an edge.
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -22,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from finance.domain.days import Day
 from finance.domain.packs import catalogue, funder_schemes
 from finance.domain.tranches import (
     SOURCE_ID,
@@ -98,13 +98,13 @@ class Frozen(BaseModel):
 class Schedule(Frozen):
     """Production phases; they spread the devis into the planned burn curve."""
 
-    prep_start: date
-    shoot_start: date
-    shoot_end: date
-    post_end: date
+    prep_start: Day
+    shoot_start: Day
+    shoot_end: Day
+    post_end: Day
     #: optional milestones of the financing plan's tranches (finance/domain/tranches.py)
-    delivery: date | None = None
-    final_cost_statement: date | None = None
+    delivery: Day | None = None
+    final_cost_statement: Day | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Schedule:
@@ -137,16 +137,16 @@ class Financing(Frozen):
     amount: PositiveMoney
     label: str | None = None
     fiscal_value: PositiveMoney | None = None
-    signed_on: date | None = None
+    signed_on: Day | None = None
     committed_spend: PositiveMoney | None = None
-    window_start: date | None = None
-    window_end: date | None = None
+    window_start: Day | None = None
+    window_end: Day | None = None
     #: why spend before the signing date belongs to this agreement (a scheme whose window
     #: opens before signing "where justified" opens it only with a reason recorded here)
     pre_signing_reason: str | None = Field(default=None, min_length=3)
     #: the day the scheme's certificate was issued (the Tax Shelter attestation): the deadline
     #: rule passes only once it is recorded
-    certificate_issued_on: date | None = None
+    certificate_issued_on: Day | None = None
     public_aid: bool | None = None
     aid_country: CountryCode | None = None
     application_stage: Literal["before_shooting", "after_shooting"] | None = None
@@ -210,7 +210,7 @@ class Manifest(Frozen):
     kind: Kind
     currency: str = "EUR"
     budget_total: PositiveMoney | None = None
-    layout: str = "cnc"
+    layout: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")] = "cnc"
     schedule: Schedule | None = None
     financing: list[Financing] = Field(default_factory=list)
     coproduction: Coproduction | None = None

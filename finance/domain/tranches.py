@@ -11,12 +11,13 @@ every tranche tied to it (finance/financing/tranches.py resolves them).
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from finance.domain.days import Day
 
 
 class SourceStatus(StrEnum):
@@ -84,7 +85,7 @@ class Tranche(BaseModel):
     label: str | None = None
     share: Share | None = None
     amount: Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)] | None = None
-    due: Milestone | date
+    due: Milestone | Day
     days_after: Annotated[int, Field(ge=-366, le=1096)] = 0
     retention: Retention | None = None
     condition: Annotated[str, Field(pattern=RULE_ID.pattern)] | None = None

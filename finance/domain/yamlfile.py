@@ -45,13 +45,31 @@ def _construct_decimal(loader: _StrictLoader, node: yaml.ScalarNode) -> Decimal 
         return text
 
 
+def _construct_date(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
+    """A date or time as YAML reads it, or an error naming the line (`2027-02-30` is no day)."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"not a real date: {node.value}", node.start_mark
+        ) from None
+
+
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date)
 _StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 
 
+#: the largest YAML file read: manifests, packs, layouts and profiles are a few kilobytes
+MAX_YAML_BYTES = 2 * 2**20
+
+
 def load_yaml(path: Path) -> Any:
-    """Parse a YAML file strictly; a syntax error names the file and line."""
+    """Parse a YAML file strictly; a syntax error names the file and line. A file larger than
+    MAX_YAML_BYTES or nested deeper than the parser can follow is refused, not a crash."""
     try:
+        if path.stat().st_size > MAX_YAML_BYTES:
+            raise error("error.yaml.too_large", name=path.name, limit=str(MAX_YAML_BYTES // 2**20))
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise error("error.file.not_found", name=path.name) from None
@@ -59,6 +77,8 @@ def load_yaml(path: Path) -> Any:
         raise error("error.file.cannot_read", name=path.name, detail=str(exc)) from None
     try:
         return yaml.load(text, Loader=_StrictLoader)
+    except RecursionError:
+        raise error("error.yaml.too_deep", name=path.name) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = str(getattr(exc, "problem", None) or exc)
