@@ -123,3 +123,17 @@ def test_served_beyond_localhost_without_accounts_is_refused(tmp_path: Path) -> 
 
     with pytest.raises(UserError, match="accounts"):
         serve(tmp_path / "x.duckdb", 8599, "0.0.0.0")
+
+
+def test_a_page_run_without_a_role_in_the_session_falls_back_to_viewer(
+    demo_dashboard: Path,
+) -> None:
+    """Issue 21, point 15: where no role is set, the lower role, never the editor's."""
+    from finance.domain.i18n import text
+
+    page = Path(__file__).resolve().parent.parent / "dashboards" / "views" / "imports.py"
+    at = AppTest.from_file(str(page), default_timeout=60)
+    at.run()
+    assert "role" not in at.session_state
+    assert [e.value for e in at.error] == [text("editors_only", "fr")]
+    assert not at.file_uploader  # no way to change data

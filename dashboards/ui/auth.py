@@ -109,7 +109,7 @@ def logout_button(user: User) -> None:
 
 def is_editor() -> bool:
     """Whether this session may change data (set by the app from the logged-in role)."""
-    return bool(st.session_state.get("role", "editor") == "editor")
+    return bool(st.session_state.get("role", "viewer") == "editor")  # unset: the lower role
 
 
 def require_editor() -> None:
