@@ -137,3 +137,29 @@ def test_a_page_run_without_a_role_in_the_session_falls_back_to_viewer(
     assert "role" not in at.session_state
     assert [e.value for e in at.error] == [text("editors_only", "fr")]
     assert not at.file_uploader  # no way to change data
+
+
+@pytest.mark.parametrize("name", ["anne.smith", "anne@prod.example", "a.b@c.d"])
+def test_a_name_with_a_dot_or_an_at_sign_is_an_account_that_logs_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """Issue 21, point 14: `anne.smith` became a nested table (invalid for everyone, or an
+    account that could never log in)."""
+    path = tmp_path / "auth.toml"
+    write_user(path, "victor", "viewer", "first password 1")
+    write_user(path, name, "editor", "second password 2")
+    write_user(path, name, "viewer", "third password 3")  # replaced, not duplicated
+    monkeypatch.setenv("CINELEDGER_AUTH_FILE", str(path))
+    settings = load_settings()
+    assert settings is not None
+    assert set(settings.users) == {"victor", name}
+    user = authenticate(settings, name, "third password 3")
+    assert user is not None and user.role == "viewer"
+    assert authenticate(settings, "victor", "first password 1") is not None
+
+
+def test_the_auth_file_is_never_readable_by_others(tmp_path: Path) -> None:
+    path = tmp_path / "auth.toml"
+    write_user(path, "anne", "editor", "a long password")
+    assert path.stat().st_mode & 0o077 == 0
+    assert not list(tmp_path.glob("*.tmp"))  # written atomically, nothing left behind

@@ -25,9 +25,13 @@ import hmac
 import os
 import re
 import secrets
+import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import tomli_w
 
 from finance.domain import i18n
 
@@ -161,20 +165,31 @@ def authenticate(settings: AuthSettings, name: str, password: str) -> User | Non
 
 
 def write_user(path: Path, name: str, role: str, password: str) -> None:
-    """Add or replace one local account in a TOML settings file (other content kept)."""
+    """Add or replace one local account in a TOML settings file (other content kept).
+
+    Written with a TOML library (a name with `.` or `@` is a quoted key, not a nested table),
+    read back and checked before it replaces the old file atomically, and created readable by
+    its owner only from the start (never chmod after)."""
     hashed = hash_password(password)
     _check_user(name, role, hashed, path.name)
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    header = f"[users.{name}]"
-    if header in lines:  # drop the old block: the header and its key lines
-        start = lines.index(header)
-        end = start + 1
-        while end < len(lines) and not lines[end].startswith("["):
-            end += 1
-        del lines[start:end]
-    while lines and not lines[-1].strip():
-        lines.pop()
-    block = [header, f'role = "{role}"', f'password_hash = "{hashed}"']
-    text = "\n".join([*lines, "", *block] if lines else block) + "\n"
-    path.write_text(text, encoding="utf-8")
-    path.chmod(0o600)
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise i18n.error("error.auth.toml", path=str(path), detail=str(exc)) from None
+    users = dict(data.get("users") or {})
+    users[name] = {"role": role, "password_hash": hashed}
+    text = tomli_w.dumps({**data, "users": users})
+    written = tomllib.loads(text)["users"][name]
+    if written != {"role": role, "password_hash": hashed}:  # read back before replacing
+        raise i18n.error("error.auth.toml", path=str(path), detail="the account did not read back")
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
