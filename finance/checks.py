@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from finance.store.audit import record
 from finance.store.db import connect, default_db_path, transaction
 from rules.engine import RuleResult
 from rules.evidence import evidence_rows
@@ -66,3 +67,11 @@ def rule_evidence(db: Path | None, production_id: str, rule_id: str) -> pl.DataF
             file=sys.stderr,
         )
     return rows
+
+
+def record_export(db: Path | None, production_id: str, rule_id: str, fmt: str, rows: int) -> None:
+    """An export of a rule's evidence (a CSV or JSON file leaving the tool), in the audit trail:
+    who took which expenses out, and when."""
+    with connect(db) as con, transaction(con):
+        details = {"rule": rule_id, "format": fmt, "rows": rows}
+        record(con, "export.evidence", production_id, rule_id, details)

@@ -179,6 +179,27 @@ def test_evidence_csv_cannot_run_formulas(db: Path) -> None:
     assert not any(line.startswith(("=", "+", "@")) or ",=" in line for line in out.splitlines())
 
 
+@pytest.mark.parametrize("separator", [";", ","])
+def test_evidence_csv_cannot_run_formulas_after_a_separator(db: Path, separator: str) -> None:
+    """Issue 21, point 11: Belgian and French Excel split on `;`, so a formula after a `;` in a
+    supplier's name came out as a live cell. Opened as Excel does, every cell is text."""
+    with connect(db) as con:
+        con.execute(
+            "UPDATE expenses SET supplier = $s WHERE id = 1", {"s": "Evil;=cmd|'/C calc'!A0"}
+        )
+        con.execute("UPDATE expenses SET supplier = $s WHERE id = 2", {"s": "Bad, +1+1"})
+    cli("check", PRODUCTION, "--at", str(DEMO_AT), db=db, check=None)
+    out = cli(
+        "evidence", PRODUCTION, "wallimage.walloon_spend", "--format", "csv", "--all", db=db
+    ).stdout
+    assert "Evil;'=cmd" in out
+    cells = [
+        c.strip().strip('"').strip() for line in out.splitlines() for c in line.split(separator)
+    ]
+    live = [c for c in cells if c[:1] in ("=", "+", "@") or (c[:1] == "-" and not c[1:2].isdigit())]
+    assert not live, live[:5]
+
+
 def test_evidence_says_when_the_ledger_changed_since_the_check(db: Path) -> None:
     cli("check", PRODUCTION, "--at", str(DEMO_AT), db=db, check=None)
     rule = "wallimage.walloon_spend"
@@ -196,3 +217,33 @@ def test_evidence_says_when_the_ledger_changed_since_the_check(db: Path) -> None
     )
     warned = cli("evidence", PRODUCTION, rule, "--format", "json", db=db)
     assert "the ledger changed since the latest check" in warned.stderr
+
+
+def test_a_newline_in_a_reason_cannot_forge_a_line_of_the_trail(db: Path) -> None:
+    """Issue 21, point 12: a newline in --reason added a fake entry to `cineledger audit`."""
+    forged = "fund agreed\n999999 2026-01-01 00:00:00 auditor          export"
+    cli("override", PRODUCTION, "3", "--set", "ts_class=direct", "--reason", forged, db=db)
+    lines = cli("audit", PRODUCTION, db=db).stdout.splitlines()
+    assert not any(line.startswith("999999") for line in lines)
+    assert any("fund agreed\\n999999" in line for line in lines)
+
+
+def test_the_dashboard_trail_shows_a_newline_as_its_escape(db: Path) -> None:
+    import polars as pl
+
+    from dashboards.ui.audit import readable
+
+    forged = "ok\nforged line"
+    cli("override", PRODUCTION, "3", "--set", "ts_class=direct", "--reason", forged, db=db)
+    with connect(db, read_only=True) as con:
+        shown = readable(trail(con, PRODUCTION), "en")
+    reasons = shown.select(pl.col(shown.columns[4])).to_series().drop_nulls().to_list()
+    assert "ok\\nforged line" in reasons and not any("\n" in r for r in reasons)
+
+
+def test_every_export_of_evidence_is_in_the_trail(db: Path) -> None:
+    cli("check", PRODUCTION, "--at", str(DEMO_AT), db=db, check=None)
+    for fmt in ("csv", "json"):
+        cli("evidence", PRODUCTION, "wallimage.walloon_spend", "--format", fmt, db=db)
+    exports = [e for e in entries(db) if e["action"] == "export.evidence"]
+    assert sorted(json.loads(str(e["details"]))["format"] for e in exports) == ["csv", "json"]

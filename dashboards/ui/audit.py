@@ -17,7 +17,7 @@ import polars as pl
 from babel.numbers import format_decimal
 
 from finance.domain import i18n
-from finance.domain.fmt import fmt_date, fmt_money, locale_of
+from finance.domain.fmt import fmt_date, fmt_money, locale_of, printable_column
 
 #: the zone the times are shown in: the productions' zone (Belgian productions)
 ZONE = "Europe/Brussels"
@@ -165,12 +165,12 @@ def readable(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
     actions = frame["action"].to_list()
     return frame.select(
         local_times(pl.col("occurred_at"), lang).alias(when_header(lang)),
-        pl.col("actor").fill_null("–").alias(i18n.text("audit.who", lang)),
+        printable_column(pl.col("actor")).fill_null("–").alias(i18n.text("audit.who", lang)),
         pl.Series([action_text(a, lang) for a in actions], dtype=pl.String).alias(
             i18n.text("action", lang)
         ),
-        pl.col("target").alias(i18n.text("target", lang)),
-        pl.col("reason").alias(i18n.text("reason", lang)),
+        printable_column(pl.col("target")).alias(i18n.text("target", lang)),
+        printable_column(pl.col("reason")).alias(i18n.text("reason", lang)),
         pl.Series(
             [
                 details_text(a, d, lang)

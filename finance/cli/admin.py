@@ -11,7 +11,7 @@ from finance.access.auth import write_user
 from finance.classify.overrides import override, parse_ids
 from finance.cli.options import db_option, echo_json, format_option, say
 from finance.domain import i18n
-from finance.domain.fmt import jsonable
+from finance.domain.fmt import jsonable, printable
 from finance.store.audit import trail
 from finance.store.backup import backup, restore
 from finance.store.backup_check import read_key
@@ -62,11 +62,13 @@ def audit_cmd(production: str | None, limit: int, fmt: str, db: Path) -> None:
             r["details"] = json.loads(r["details"]) if r["details"] else None
         echo_json(jsonable(rows))
         return
-    for r in frame.iter_rows(named=True):
-        why = "  " + say("cli.audit.because", reason=r["reason"]) if r["reason"] else ""
+    for r in frame.iter_rows(named=True):  # one line per entry, whatever its texts hold
+        reason = printable(r["reason"])
+        why = "  " + say("cli.audit.because", reason=reason) if reason else ""
         click.echo(
-            f"{r['id']:>6} {r['occurred_at']:%Y-%m-%d %H:%M:%S} {r['actor']:<16} "
-            f"{r['action']:<18} {r['production_id'] or '*':<16} {r['target'] or ''}{why}"
+            f"{r['id']:>6} {r['occurred_at']:%Y-%m-%d %H:%M:%S} {printable(r['actor']):<16} "
+            f"{r['action']:<18} {printable(r['production_id']) or '*':<16} "
+            f"{printable(r['target'])}{why}"
         )
 
 

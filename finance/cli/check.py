@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import polars as pl
 
-from finance.checks import rule_evidence, run_check, run_checks
+from finance.checks import record_export, rule_evidence, run_check, run_checks
 from finance.cli.options import (
     db_option,
     echo_json,
@@ -85,6 +85,8 @@ def evidence(production: str, rule_id: str, fmt: str, show_all: bool, db: Path) 
     rows = rule_evidence(db, production, rule_id)
     total = rows["counted"].sum()
     counted = rows.filter(pl.col("counted") != 0) if not show_all else rows
+    if fmt in ("json", "csv"):  # an export of evidence: recorded in the audit trail
+        record_export(db, production, rule_id, fmt, counted.height)
     if fmt == "json":
         echo_json(jsonable({"rule_id": rule_id, "measured": total, "expenses": counted.to_dicts()}))
     elif fmt == "csv":

@@ -7,6 +7,7 @@ locale: `fr_BE` writes `1 234 567,89` (babel groups with a narrow no-break space
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from datetime import date
 from decimal import Decimal
@@ -108,3 +109,24 @@ def aligned(rows: Sequence[Sequence[str]], left: Collection[int] = (0, 1)) -> li
     ]
     lines.insert(1, "-" * len(lines[0]))
     return lines
+
+
+#: characters that would start a new line or move the cursor in a table or a terminal
+CONTROL = r"[\x00-\x1f\x7f\x85\u2028\u2029]"
+
+
+def printable(text: str | None) -> str:
+    """Text as one visible line: a newline or another control character shown as its escape
+    (`\\n`), so that a reason or a name typed with a newline cannot forge a line of the audit
+    trail."""
+    if text is None:
+        return ""
+    return re.sub(CONTROL, lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
+def printable_column(column: pl.Expr) -> pl.Expr:
+    """`printable` over a whole text column (the common control characters; set-wise)."""
+    out = column
+    for char, shown in (("\r", "\\r"), ("\n", "\\n"), ("\t", "\\t")):
+        out = out.str.replace_all(char, shown, literal=True)
+    return out.str.replace_all(CONTROL, "?")
