@@ -9,8 +9,10 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboards.ui.auth import current_user, logout_button
+from dashboards.ui.busy import database_busy
 from dashboards.ui.i18n import t
 from dashboards.ui.view import language_switch, sidebar
+from finance.domain.errors import DatabaseBusyError
 from finance.store.audit import acting_as
 
 st.set_page_config(page_title="Cinéledger", page_icon="🎬", layout="wide")
@@ -19,8 +21,6 @@ language_switch()
 user = current_user()
 st.session_state["role"] = user.role
 st.session_state["user"] = user.name
-sidebar()
-logout_button(user)
 
 
 def page(file: str, key: str, icon: str, url: str, default: bool = False) -> st.Page:
@@ -41,4 +41,10 @@ pages = [
     page("audit.py", "audit", "history", "audit"),
 ]
 with acting_as(user.name):
-    st.navigation(pages).run()
+    try:  # every read of the database, the sidebar's included
+        sidebar()
+        logout_button(user)
+        st.navigation(pages).run()
+        st.session_state.pop("busy_retries", None)
+    except DatabaseBusyError:
+        database_busy()

@@ -163,3 +163,45 @@ def test_the_auth_file_is_never_readable_by_others(tmp_path: Path) -> None:
     write_user(path, "anne", "editor", "a long password")
     assert path.stat().st_mode & 0o077 == 0
     assert not list(tmp_path.glob("*.tmp"))  # written atomically, nothing left behind
+
+
+def test_a_busy_database_is_said_in_words_and_retried_never_a_traceback(
+    demo_dashboard: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 21, point 16: a database held past the wait showed a full traceback with the
+    server's paths. Now: a sentence, automatic retries, then a button; and the served app never
+    shows error details."""
+    import subprocess
+    import sys
+
+    from finance.access.serve import command
+    from finance.domain.i18n import text
+
+    assert command(8599)[command(8599).index("--client.showErrorDetails") + 1] == "none"
+    monkeypatch.setenv("CINELEDGER_LOCK_WAIT", "0.2")
+    monkeypatch.setattr("dashboards.ui.busy.PAUSE_S", 0.05)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+            "print('held', flush=True); time.sleep(60)",
+            str(demo_dashboard),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert text("db_busy_retrying", "fr") in [w.value for w in at.warning]
+        assert at.session_state["busy_retries"] == 3
+    finally:
+        holder.kill()
+        holder.wait()
+    at.button(key="busy_retry").click().run()
+    assert not at.exception
+    assert text("db_busy_retrying", "fr") not in [w.value for w in at.warning]
+    assert at.metric  # the Overview's figures are back

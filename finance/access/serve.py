@@ -38,6 +38,8 @@ def command(port: int, address: str = "localhost") -> list[str]:
         "viewer",  # no "Deploy" button for a producer's dashboard
         "--server.maxUploadSize",
         str(MAX_UPLOAD_MB),  # Streamlit refuses bigger uploads before our own check
+        "--client.showErrorDetails",
+        "none",  # never a traceback with the server's paths in a user's browser
     ]
 
 

@@ -25,6 +25,8 @@ from finance.store.reference import sync_reference
 
 DEFAULT_DB = "cineledger.duckdb"
 ENV_DB = "CINELEDGER_DB"
+#: how long an open waits for another process's lock, in seconds (default 30)
+ENV_WAIT = "CINELEDGER_LOCK_WAIT"
 LOCK_MARKERS = ("lock", "Conflicting lock", "being used by another process")
 
 
@@ -68,9 +70,17 @@ def _process_lock(path: Path) -> threading.RLock:
         return _PROCESS_LOCKS.setdefault(key, threading.RLock())
 
 
+def lock_wait() -> float:
+    """Seconds an open waits for a lock: CINELEDGER_LOCK_WAIT, else 30."""
+    try:
+        return float(os.environ.get(ENV_WAIT) or 30.0)
+    except ValueError:
+        return 30.0
+
+
 @contextmanager
 def connect(
-    path: Path | None = None, *, read_only: bool = False, timeout_s: float = 30.0
+    path: Path | None = None, *, read_only: bool = False, timeout_s: float | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the database for one operation; the schema is migrated on every writable open.
 
@@ -80,7 +90,7 @@ def connect(
     if read_only and not db.exists():
         raise i18n.error("error.db.none_yet", path=str(db))
     with _process_lock(db):
-        con = _open(db, read_only, timeout_s)
+        con = _open(db, read_only, lock_wait() if timeout_s is None else timeout_s)
         try:
             if not read_only:
                 migrate(con)
