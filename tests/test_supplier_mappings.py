@@ -187,3 +187,35 @@ def test_a_french_supplier_is_found_by_its_siren_or_siret(
     assert import_expenses(db, "eprod", [invoice]).to_code == 0
     assert _booked(db) == [("FR44732829320", "7.07")]
     assert import_mappings(db, "eprod", production / "map.csv").unmatched == []  # seen now
+
+
+@pytest.mark.parametrize(
+    ("rows", "said"),
+    [
+        ("supplier,budget_code\n,7.07\n", "row 2, column 'supplier'"),  # was exit 3
+        ("supplier,budget_code\nLoca Brussel,\n", "row 2, column 'budget_code'"),  # was exit 3
+        ("supplier,budget_code\nLoca Brussel,9.99\n", "no line of the current devis"),
+    ],
+)
+def test_a_mapping_file_with_a_bad_row_is_refused_naming_it(
+    production: Path, db: Path, rows: str, said: str
+) -> None:
+    """Issue 21, point 8: refused with the rows, exit 2, nothing written."""
+    path = production / "map.csv"
+    path.write_text("supplier,budget_code\nGood Supplier,7.07\n" + rows.split("\n", 1)[1])
+    result = CliRunner().invoke(cli, ["--db", str(db), "import", "mapping", "eprod", str(path)])
+    assert result.exit_code == 2, result.output
+    assert said.replace("row 2", "row 3") in result.output
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM supplier_mappings").fetchall() == [(0,)]
+
+
+def test_a_mapping_for_a_production_that_does_not_exist_is_refused(
+    production: Path, db: Path
+) -> None:
+    path = production / "map.csv"
+    path.write_text("supplier,budget_code\nGood Supplier,7.07\n")
+    result = CliRunner().invoke(cli, ["--db", str(db), "import", "mapping", "nosuch", str(path)])
+    assert result.exit_code == 2 and "nosuch" in result.output
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM supplier_mappings").fetchall() == [(0,)]

@@ -14,10 +14,12 @@ from finance.domain import i18n
 from finance.domain.codes import normalize_code
 from finance.domain.identifiers import company_key, id_key, looks_like_id
 from finance.domain.parsing import map_headers
+from finance.domain.validate import Check, run_checks, to_problems
 from finance.importers.tabular import read_table
 from finance.store import queries
 from finance.store.audit import record
 from finance.store.db import connect, transaction
+from finance.store.productions import get_manifest
 
 ALIASES = {
     "supplier": ("fournisseur", "leverancier", "supplier_vat", "n° tva", "btw-nummer"),
@@ -58,6 +60,24 @@ def _unmatched(seen: pl.DataFrame, frame: pl.DataFrame) -> list[str]:
     return sorted([*suppliers["written"].to_list(), *stray["written"].to_list()])
 
 
+def _checks(lines: list[str]) -> list[Check]:
+    """Each row names a supplier (or an account) and a line of the current devis."""
+    col = pl.col
+    return [
+        Check(
+            "supplier",
+            col("supplier_key").is_null() | (col("supplier_key") == ""),
+            "required, but empty",
+        ),
+        Check("budget_code", col("budget_code").is_null(), "required, but empty"),
+        Check(
+            "budget_code",
+            col("budget_code").is_not_null() & ~col("budget_code").is_in(lines),
+            "no such line in the current devis",
+        ),
+    ]
+
+
 def import_mappings(db: Path | None, production_id: str, path: Path) -> MappingOutcome:
     """Load (and replace, supplier by supplier) the mappings of a CSV or XLSX file; say which
     match nothing the production has seen so far (a typo, or a supplier yet to come)."""
@@ -72,14 +92,27 @@ def import_mappings(db: Path | None, production_id: str, path: Path) -> MappingO
     )
     if problems:
         raise i18n.error("error.mappings.headers", problems, name=table.file)
-    frame = (
-        table.frame.rename(mapping)
-        .select(
-            mapping_key(pl.col("supplier")).alias("supplier_key"),
-            pl.col("supplier").str.strip_chars().alias("written"),
-            normalize_code(pl.col("budget_code")).alias("budget_code"),
+    typed = table.frame.rename(mapping).select(
+        "_row",
+        pl.col("supplier").alias("raw_supplier"),
+        pl.col("budget_code").alias("raw_budget_code"),
+        mapping_key(pl.col("supplier")).alias("supplier_key"),
+        pl.col("supplier").str.strip_chars().alias("written"),
+        normalize_code(pl.col("budget_code")).alias("budget_code"),
+    )
+    with connect(db, read_only=True) as con:
+        get_manifest(con, production_id)  # an unknown production is named, not mapped
+        lines = [r[0] for r in queries.rows(con, "imports.budget_lines", {"pid": production_id})]
+    found = run_checks(typed, _checks(lines))
+    if found.height:
+        raise i18n.error(
+            "error.mappings.invalid_rows",
+            to_problems(found, table.file, table.sheet),
+            name=table.file,
+            count=str(found["_row"].n_unique()),
         )
-        .unique("supplier_key", keep="last")
+    frame = typed.select("supplier_key", "written", "budget_code").unique(
+        "supplier_key", keep="last"
     )
     with connect(db) as con, transaction(con):
         con.register("new_mappings", frame)
