@@ -230,3 +230,23 @@ def test_a_devis_is_confirmed_once(imports: AppTest) -> None:
     at.button(key="confirm_other").click().run()
     assert at.success[0].value.startswith("devis v2 importé :")
     assert at.button(key="confirm_other").disabled
+
+
+def test_an_upload_leaves_no_copy_behind(imports: AppTest) -> None:
+    """Issue 21, point 17: every rerun with an upload present wrote another copy to a new
+    folder, never cleaned. One private folder per upload, removed once its import is done or
+    another upload replaces it."""
+    at = _upload(imports, "studio-neuf.csv", STUDIO.read_bytes())
+    (first,) = [p for p in at.session_state["imports_saved"].values() if p]
+    assert first.exists()
+    at.run()
+    at.run()
+    assert [p for p in at.session_state["imports_saved"].values() if p] == [first]
+    at = _upload(at, "studio-bis.csv", STUDIO.read_bytes())
+    assert not first.parent.exists()  # replaced by the new upload: removed
+    (second,) = [p for p in at.session_state["imports_saved"].values() if p]
+    assert second.exists()
+    at.checkbox(key="skip_invalid").check().run()
+    at.button(key="confirm").click().run()
+    assert at.session_state["imports_done"]  # imported...
+    assert not second.parent.exists()  # ...and its copy removed

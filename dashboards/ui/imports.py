@@ -5,6 +5,7 @@ flag); the quarantined rows corrected and retried."""
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -41,6 +42,10 @@ CLI_HINT = re.compile(
 )
 
 
+#: the private folders of uploads (one per upload) start with it
+UPLOAD_PREFIX = "cineledger-upload-"
+
+
 def safe_name(name: str) -> str:
     """A file name that cannot leave its folder: base name only, safe characters."""
     base = Path(name.replace("\\", "/")).name
@@ -55,12 +60,27 @@ def save_upload(name: str, content: bytes) -> Path | None:
     clean = safe_name(name)
     if len(content) > MAX_MB * 1024 * 1024 or Path(clean).suffix.lower() not in ALLOWED:
         return None
-    folder = Path(tempfile.mkdtemp(prefix="cineledger-upload-"))
+    folder = Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX))
     target = folder / clean
     if target.resolve().parent != folder.resolve():  # belt and braces: never outside
         return None
     target.write_bytes(content)
     return target
+
+
+def discard_upload(path: Path | None) -> None:
+    """Remove an upload's private folder (its one saved copy): once its import is done, or when
+    another upload replaces it, so uploads do not pile up in the temporary folder."""
+    if path is not None and path.parent.name.startswith(UPLOAD_PREFIX):
+        shutil.rmtree(path.parent, ignore_errors=True)
+
+
+def keep_only(saved: dict[str, Path | None], ident: str, done: Mapping[str, str]) -> None:
+    """The saved copies of the session: only the current upload's, and not even it once done."""
+    for other in [i for i in saved if i != ident or i in done]:
+        discard_upload(saved[other])
+        if other != ident:
+            saved.pop(other)
 
 
 def interface_words(exc: UserError) -> str:

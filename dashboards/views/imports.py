@@ -14,6 +14,7 @@ from dashboards.ui.imports import (
     column_names,
     confirm_once,
     editable,
+    keep_only,
     preview_summary,
     problem_table,
     quarantine_in_words,
@@ -47,9 +48,10 @@ if upload is not None:
     done = st.session_state.setdefault("imports_done", {})
     saved = st.session_state.setdefault("imports_saved", {})
     ident = f"{production}|{kind}|{upload.file_id}"
-    if ident not in saved:
+    if ident not in saved and ident not in done:
         saved[ident] = save_upload(upload.name, upload.getvalue())
-    path = saved[ident]
+    path = saved.get(ident)
+    keep_only(saved, ident, done)  # the copies of earlier uploads are removed
     if path is None:
         st.error(i18n.text("imports.too_big", lang(), mb=str(MAX_MB)))
     elif kind != "expenses":  # a devis, a mapping or rates: imported on confirmation
