@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from finance.domain.errors import UserError
 from finance.importers.budget import import_budget
 from finance.importers.ingest import import_expenses
+from finance.store.db import connect
 from finance.store.productions import add_production
 from tests.test_fec import HEADER as FEC_HEADER
 from tests.test_fec import LINES as FEC_LINES
@@ -180,8 +181,13 @@ def test_a_header_without_rows_imports_nothing_and_says_so(pristine: Path, tmp_p
     shutil.copy(pristine, db)
     path = tmp_path / "header_only.csv"
     path.write_bytes(belgian_csv().splitlines(keepends=True)[0])
-    outcome = import_expenses(db, PRODUCTION, [path])
-    assert (outcome.files[0].rows_read, outcome.files[0].imported) == (0, 0)
+    with pytest.raises(UserError, match="no row to import"):  # issue 21: never recorded as
+        import_expenses(db, PRODUCTION, [path])  # imported, so the file once filled goes in
+    with connect(db, read_only=True) as con:
+        batches = con.execute(
+            "SELECT count(*) FROM import_batches WHERE file_name = ?", [path.name]
+        )
+        assert batches.fetchall() == [(0,)]
 
 
 def test_an_xlsx_that_would_unpack_to_gigabytes_is_refused(pristine: Path, tmp_path: Path) -> None:
@@ -198,3 +204,86 @@ def test_an_xlsx_that_would_unpack_to_gigabytes_is_refused(pristine: Path, tmp_p
     shutil.copy(pristine, db)
     with pytest.raises(UserError, match="would unpack to"):
         import_expenses(db, PRODUCTION, [path])
+
+
+def _lines() -> list[bytes]:
+    return belgian_csv().splitlines(keepends=True)
+
+
+def _duplicated_header() -> bytes:
+    lines = _lines()
+    head = lines[0].rstrip(b"\r\n")
+    amount = next(c for c in head.split(b";") if c.lower().startswith(b"montant"))
+    return b"".join(
+        [head + b";" + amount + b"\r\n", *(r.rstrip(b"\r\n") + b";1\r\n" for r in lines[1:])]
+    )
+
+
+def _ragged() -> bytes:
+    lines = _lines()
+    return b"".join([*lines[:5], lines[5].rstrip(b"\r\n") + b";EXTRA\r\n", *lines[6:]])
+
+
+def _mixed_encoding() -> bytes:
+    """UTF-8 without a byte-order mark (with one, the file is refused as marked UTF-8), with
+    accents, and one row saved from an old spreadsheet in Windows-1252."""
+    lines = _lines()
+    lines[0] = lines[0].removeprefix(b"\xef\xbb\xbf")
+    text = lines[7].decode("utf-8")
+    assert any(ord(ch) > 127 for ch in b"".join(lines).decode("utf-8"))
+    return b"".join([*lines[:7], text.replace(text[20], "é").encode("cp1252"), *lines[8:]])
+
+
+def _nul_after_the_first_kilobytes() -> bytes:
+    lines = _lines()
+    assert sum(len(r) for r in lines[:30]) > 4096
+    return b"".join([*lines[:30], lines[30].replace(b";", b"\x00;", 1), *lines[31:]])
+
+
+def _tiny_amount() -> bytes:
+    lines = _lines()
+    head = lines[0].decode("utf-8-sig").rstrip("\r\n").split(";")
+    at = next(i for i, c in enumerate(head) if c.lower().startswith("montant"))
+    cells = lines[3].decode("utf-8").rstrip("\r\n").split(";")
+    cells[at] = "0,001"
+    return b"".join([*lines[:3], (";".join(cells) + "\r\n").encode("utf-8"), *lines[4:]])
+
+
+@pytest.mark.parametrize(
+    ("make", "row", "said"),
+    [
+        (_duplicated_header, 1, "repeats"),
+        (_ragged, 6, "more cells than the header"),
+        (_mixed_encoding, 8, "not UTF-8 while the rest of the file is"),
+        (_nul_after_the_first_kilobytes, 31, "NUL byte"),
+        (_tiny_amount, 4, "not an amount"),
+    ],
+    ids=["duplicated-header", "extra-cell", "mixed-encoding", "nul-byte", "0,001"],
+)
+def test_a_csv_that_lost_or_corrupted_data_silently_is_refused_with_its_row(
+    pristine: Path, tmp_path: Path, make: Callable[[], bytes], row: int, said: str
+) -> None:
+    """Issue 21, point 5: a duplicated header dropped its second column, an extra cell was
+    dropped, a Windows-1252 row in a UTF-8 file was stored as mojibake, a NUL after the first
+    4 KB was stored, `0,001` was stored as 1.00. Each is now refused, naming the row, and the
+    database is left byte for byte as it was."""
+    db = tmp_path / "ledger.duckdb"
+    shutil.copy(pristine, db)
+    before = db.read_bytes()
+    path = tmp_path / "depenses.csv"
+    path.write_bytes(make())
+    with pytest.raises(UserError) as caught:
+        import_expenses(db, PRODUCTION, [path])
+    said_all = "\n".join(caught.value.lines())
+    assert said in said_all, said_all
+    assert f"row {row}" in said_all, said_all
+    assert db.read_bytes() == before
+
+
+def test_carriage_return_line_ends_are_read_right(pristine: Path, tmp_path: Path) -> None:
+    db = tmp_path / "ledger.duckdb"
+    shutil.copy(pristine, db)
+    path = tmp_path / "mac.csv"
+    path.write_bytes(belgian_csv().replace(b"\r\n", b"\r"))
+    outcome = import_expenses(db, PRODUCTION, [path])
+    assert outcome.files[0].rows_read == len(_lines()) - 1 == outcome.files[0].imported

@@ -112,10 +112,11 @@ AMOUNT_SHAPE = (
     r"^(?:[(+-]\s*)?(?:(?:[A-Za-z]{3}|[€$£])\s*[(+-]?\s*)?\d[\d \u00a0\u202f\u2009.,'’]*\s*"
     r"(?:[A-Za-z]{3}|[€$£])?\s*[)-]?$"
 )
-#: digit grouping of a column whose decimal mark is the key (thousands by the other mark, or none)
+#: digit grouping of a column whose decimal mark is the key (thousands by the other mark, or none);
+#: a grouped number never starts with a zero group (`0,001` is no thousand: it was stored as 1.00)
 GROUPING = {
-    ",": r"^(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$",
-    ".": r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$",
+    ",": r"^(?:[1-9]\d{0,2}(?:\.\d{3})+|\d+)(?:,\d+)?$",
+    ".": r"^(?:[1-9]\d{0,2}(?:,\d{3})+|\d+)(?:\.\d+)?$",
 }
 
 

@@ -100,7 +100,7 @@ def _previous_batches(
 ) -> dict[str, int]:
     rows = con.execute(
         "SELECT file_sha256, min(id) FROM import_batches WHERE production_id = ? AND kind = 'expenses' "
-        "AND rows_rejected = 0 AND file_sha256 IN (SELECT unnest(?)) GROUP BY 1",
+        "AND rows_rejected = 0 AND rows_read > 0 AND file_sha256 IN (SELECT unnest(?)) GROUP BY 1",
         [production_id, shas],
     ).fetchall()
     return dict(rows)
@@ -119,6 +119,8 @@ def _write_batches(
         c = by_sha.get(
             ex.sha256, {"read": 0, "imported": 0, "duplicates": 0, "rejected": 0, "waiting": 0}
         )
+        if not c["read"]:  # never recorded as imported: it would block the file once fixed
+            raise i18n.error("error.import.no_rows", name=ex.file)
         batch_id = fetch_value(con, "SELECT nextval('import_batch_seq')")
         con.execute(
             "INSERT INTO import_batches (id, production_id, kind, file_name, file_sha256, format, "

@@ -106,6 +106,71 @@ def _finish(frame: pl.DataFrame, name: str, quoted: bool = True) -> pl.DataFrame
     return frame.filter(~pl.all_horizontal(pl.col(c).is_null() for c in headers))
 
 
+def _header_cells(first: str, delimiter: str) -> list[str]:
+    try:
+        return next(csv.reader([first.rstrip("\r\n")], delimiter=delimiter), [])
+    except csv.Error:
+        return first.rstrip("\r\n").split(delimiter)
+
+
+def _refuse_mixed(path: Path, name: str) -> None:
+    """A UTF-8 file with rows in another encoding (a row pasted from an old spreadsheet): read
+    as Windows-1252, its UTF-8 rows turned to mojibake. The rows that are not UTF-8 are named.
+    Reached only for such a file, so its line-by-line pass costs nothing on the others."""
+    bad = []
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                bad.append(Problem("not UTF-8 while the rest of the file is", name, number))
+    raise i18n.error("error.file.mixed_encoding", bad[:50], name=name, count=str(len(bad)))
+
+
+def _refuse_repeated(first: str, delimiter: str, name: str) -> None:
+    """A header named twice, as written (the parser renames the second copy, and its column was
+    then silently left out)."""
+    seen: dict[str, int] = {}
+    for cell in _header_cells(first, delimiter):
+        key = cell.strip().lstrip("\ufeff").lower()
+        if key:
+            seen[key] = seen.get(key, 0) + 1
+    dupes = sorted(h for h, n in seen.items() if n > 1)
+    if dupes:
+        raise i18n.error(
+            "error.file.repeated_headers",
+            [Problem("duplicated column header", name, 1, d) for d in dupes],
+            name=name,
+            headers=", ".join(repr(d) for d in dupes),
+        )
+
+
+def _refuse_ragged(source: Path | bytes, delimiter: str, first: str, name: str) -> None:
+    """Name the rows with more cells than the header (read line by line as one text column,
+    separators inside quotes left out), and refuse the file: a cell beyond the header was
+    silently dropped."""
+    width = len(_header_cells(first, delimiter))
+    lines = pl.read_csv(
+        source,
+        has_header=False,
+        separator="\x1f",
+        quote_char=None,
+        infer_schema=False,
+        new_columns=["line"],
+        truncate_ragged_lines=True,
+    )
+    cells = (
+        pl.col("line").str.replace_all(r'"[^"]*"', "").str.count_matches(delimiter, literal=True)
+        + 1
+    )
+    extra = lines.with_row_index("_row", offset=1).filter(cells > width)
+    problems = [
+        Problem(f"more cells than the header has ({width})", name, int(r)) for r in extra["_row"]
+    ]
+    if problems:
+        raise i18n.error("error.file.ragged", problems[:50], name=name, count=str(len(problems)))
+
+
 def _refuse_too_wide(first: str, delimiter: str, name: str) -> None:
     """Count the header's cells before parsing: a file with a million columns would otherwise
     cost seconds and a gigabyte before being refused."""
@@ -119,6 +184,10 @@ def _refuse_too_wide(first: str, delimiter: str, name: str) -> None:
         )
 
 
+#: a UTF-8 encoded accented letter or symbol (two bytes: lead 0xC2-0xDF, then a continuation)
+UTF8_ACCENT = re.compile(rb"[\xc2-\xdf][\x80-\xbf]")
+
+
 @dataclass(frozen=True)
 class _Scan:
     """What one streaming pass over a text file learns, without holding the file in memory."""
@@ -129,6 +198,8 @@ class _Scan:
     lines: int  # records plus line breaks inside quoted cells
     quotes: bool
     size: int
+    nul_line: int | None = None  # the line of the first NUL byte, if any
+    utf8_sequences: bool = False  # holds UTF-8 encoded accents (a file of mixed encodings?)
 
 
 #: digests already computed in this process, by (path, size, modification time): an import
@@ -159,10 +230,15 @@ def _scan(path: Path) -> _Scan:
     known = _DIGESTS.get(key)
     digest, decoder = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")()
     head, lines, quotes, utf8, size, last = b"", 0, False, True, 0, b"\n"
+    nul_line: int | None = None
+    sequences = False
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 22):
             if known is None:
                 digest.update(chunk)
+            if nul_line is None and b"\x00" in chunk:
+                nul_line = lines + chunk[: chunk.index(b"\x00")].count(b"\n") + 1
+            sequences = sequences or UTF8_ACCENT.search(chunk) is not None
             head += chunk[: max(0, 65536 - len(head))]
             lines += chunk.count(b"\n")
             quotes = quotes or b'"' in chunk
@@ -178,7 +254,7 @@ def _scan(path: Path) -> _Scan:
         except UnicodeDecodeError:
             utf8 = False
     sha = known or _DIGESTS.setdefault(key, digest.hexdigest())
-    return _Scan(sha, utf8, head, lines + (last != b"\n"), quotes, size)
+    return _Scan(sha, utf8, head, lines + (last != b"\n"), quotes, size, nul_line, sequences)
 
 
 def _first_line(path: Path, encoding: str) -> str:
@@ -201,6 +277,11 @@ def read_csv_file(path: Path) -> tuple[pl.DataFrame, str, str, str]:
     scan = _scan(path)
     if b"\x00" in scan.head[:4096]:
         raise i18n.error("error.file.binary", name=name)
+    if scan.nul_line is not None:  # a NUL further down was stored as it was
+        problem = Problem("a NUL byte (a binary character) in the row", name, scan.nul_line)
+        raise i18n.error("error.file.nul_byte", [problem], name=name, row=str(scan.nul_line))
+    if not scan.utf8 and scan.utf8_sequences:
+        _refuse_mixed(path, name)
     bom = scan.head.startswith(b"\xef\xbb\xbf")
     if bom and not scan.utf8:
         raise i18n.error("error.file.bom_not_utf8", name=name)
@@ -222,14 +303,23 @@ def read_csv_file(path: Path) -> tuple[pl.DataFrame, str, str, str]:
     )
     if cr_only:
         source = (path.read_bytes() if isinstance(source, Path) else source).replace(b"\r", b"\n")
+    _refuse_repeated(first, delimiter, name)
     try:
         frame = pl.read_csv(
             source,
             separator=delimiter,
             infer_schema=False,
-            truncate_ragged_lines=True,
+            truncate_ragged_lines=False,  # a cell beyond the header is refused, never dropped
             quote_char='"',
         )
+    except pl.exceptions.ComputeError as exc:
+        if "more fields" not in str(exc):
+            raise i18n.error(
+                "error.file.csv_unreadable", name=name, detail=str(exc).splitlines()[0]
+            ) from None
+        _refuse_ragged(source, delimiter, first, name)
+        detail = str(exc).splitlines()[0]  # the rows could not be named: the parser's words
+        raise i18n.error("error.file.csv_unreadable", name=name, detail=detail) from None
     except (pl.exceptions.PolarsError, ValueError, OSError) as exc:
         detail = str(exc).splitlines()[0]
         raise i18n.error("error.file.csv_unreadable", name=name, detail=detail) from None
