@@ -287,3 +287,55 @@ def test_carriage_return_line_ends_are_read_right(pristine: Path, tmp_path: Path
     path.write_bytes(belgian_csv().replace(b"\r\n", b"\r"))
     outcome = import_expenses(db, PRODUCTION, [path])
     assert outcome.files[0].rows_read == len(_lines()) - 1 == outcome.files[0].imported
+
+
+def _rewrite_sheet(source: bytes, change: Callable[[bytes], bytes]) -> bytes:
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(source)) as zin,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = change(data)
+            zout.writestr(item, data)
+    return out.getvalue()
+
+
+def test_a_declared_dimension_of_the_whole_sheet_costs_nothing(
+    pristine: Path, tmp_path: Path
+) -> None:
+    """Issue 21, point 4: a 5 KB workbook declaring A1:XFD1048576 made the reader pad every row
+    (580 MB for 3,000 rows). The declared dimension is not trusted: the file imports."""
+    import re
+
+    db = tmp_path / "ledger.duckdb"
+    shutil.copy(pristine, db)
+    path = tmp_path / "dimension.xlsx"
+    path.write_bytes(
+        _rewrite_sheet(
+            xlsx_bytes(),
+            lambda x: re.sub(rb'<dimension ref="[^"]+"/>', b'<dimension ref="A1:XFD1048576"/>', x),
+        )
+    )
+    outcome = import_expenses(db, PRODUCTION, [path])
+    assert outcome.files[0].rows_read == len(belgian_csv().splitlines()) - 1
+
+
+def test_a_cell_at_the_far_corner_is_refused_before_any_allocation(
+    pristine: Path, tmp_path: Path
+) -> None:
+    """One cell at XFD1048576 makes a reader allocate the whole rectangle (half a terabyte: the
+    process aborts). Its extent is measured from the XML first, and the file refused."""
+    db = tmp_path / "ledger.duckdb"
+    shutil.copy(pristine, db)
+    before = db.read_bytes()
+    far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    path = tmp_path / "far.xlsx"
+    path.write_bytes(
+        _rewrite_sheet(xlsx_bytes(), lambda x: x.replace(b"</sheetData>", far + b"</sheetData>"))
+    )
+    with pytest.raises(UserError, match="spans 1048576 rows and 16384 columns"):
+        import_expenses(db, PRODUCTION, [path])
+    assert db.read_bytes() == before

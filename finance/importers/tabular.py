@@ -11,11 +11,9 @@ import csv
 import hashlib
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
@@ -331,28 +329,6 @@ def read_csv_file(path: Path) -> tuple[pl.DataFrame, str, str, str]:
     return _finish(frame, name, quoted=multiline), encoding, delimiter, scan.sha256
 
 
-def _cell_text(value: Any) -> str | None:
-    """An XLSX cell as exact text: numbers by their shortest round-trip form, dates ISO."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return (
-            value.date().isoformat()
-            if value.time() == datetime.min.time()
-            else value.isoformat(sep=" ")
-        )
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        text = format(Decimal(repr(value)).normalize(), "f")
-        return text
-    if isinstance(value, int):
-        return str(value)
-    return str(value)
-
-
 def _refuse_zip_bomb(path: Path) -> None:
     """An XLSX is a zip: refuse one that would inflate beyond MAX_XLSX_INFLATED before opening."""
     try:
@@ -369,52 +345,117 @@ def _refuse_zip_bomb(path: Path) -> None:
         )
 
 
-def read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
-    """First sheet (or `sheet`) of a workbook; the header is the first non-empty row."""
-    import openpyxl  # imported here: only XLSX imports pay for it
+#: the most rows and cells a sheet may span (its cells' positions, read before any allocation)
+MAX_XLSX_ROWS = 2_000_000
+MAX_XLSX_CELLS = 40_000_000
+#: a cell's and a row's position in a sheet's XML
+CELL_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,8})"')
+ROW_REF = re.compile(rb'<row\b[^>]*?\br="([0-9]{1,8})"')
 
-    _refuse_zip_bomb(path)
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
+
+
+def _sheet_extent(archive: zipfile.ZipFile, member: str) -> tuple[int, int]:
+    """(rows, columns) a sheet's cells span, from their positions in its XML, streamed: a reader
+    allocates the whole rectangle up to the farthest cell (one cell at XFD1048576 is 17 billion
+    cells), so it is measured before any reader opens the sheet. Its declared dimension is not
+    trusted."""
+    rows = cols = 0
+    tail = b""
+    with archive.open(member) as fh:
+        while chunk := fh.read(1 << 22):
+            text = tail + chunk
+            for letters, number in CELL_REF.findall(text):
+                cols = max(cols, _column_number(letters))
+                rows = max(rows, int(number))
+            for number in ROW_REF.findall(text):
+                rows = max(rows, int(number))
+            tail = text[-256:]
+    return rows, cols
+
+
+def _refuse_sheet_bomb(path: Path) -> None:
+    """Every sheet's extent within the limits, or a clear refusal before allocation."""
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a bad file
+        with zipfile.ZipFile(path) as archive:
+            sheets = [n for n in archive.namelist() if re.fullmatch(r"xl/worksheets/[^/]+\.xml", n)]
+            extents = [_sheet_extent(archive, member) for member in sheets]
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+        raise i18n.error(
+            "error.file.sheet_damaged", name=path.name, detail=type(exc).__name__
+        ) from None
+    for rows, cols in extents:
+        if rows > MAX_XLSX_ROWS or cols > MAX_COLUMNS or rows * cols > MAX_XLSX_CELLS:
+            raise i18n.error(
+                "error.file.xlsx_extent",
+                name=path.name,
+                rows=str(rows),
+                columns=str(cols),
+                limit=f"{MAX_XLSX_ROWS} x {MAX_COLUMNS}",
+            )
+
+
+def _load_sheet(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
+    """The sheet's cells as text (calamine through fastexcel), with its title."""
+    import fastexcel  # imported here: only XLSX imports pay for it
+
+    try:
+        reader = fastexcel.read_excel(str(path))
+    except Exception as exc:  # the reader raises its own types for a bad file
         raise i18n.error(
             "error.file.xlsx_unreadable", name=path.name, detail=type(exc).__name__
         ) from None
+    names = list(reader.sheet_names)
+    if sheet is not None and sheet not in names:
+        raise i18n.error(
+            "error.file.no_sheet", name=path.name, sheet=repr(sheet), sheets=", ".join(names)
+        )
+    title = sheet if sheet is not None else (names[0] if names else "")
     try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise i18n.error(
-                "error.file.no_sheet",
-                name=path.name,
-                sheet=repr(sheet),
-                sheets=", ".join(book.sheetnames),
-            )
-        ws = book[sheet] if sheet else book.worksheets[0]
-        try:
-            rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        except Exception as exc:  # a damaged sheet: zip, XML or value errors of many types
-            raise i18n.error(
-                "error.file.sheet_damaged", name=path.name, detail=type(exc).__name__
-            ) from None
-        title = ws.title
-    finally:
-        book.close()
-    # the header is the first row with three or more cells: titles and notes above it are skipped
-    filled = [sum(v not in (None, "") for v in r) for r in rows]
-    start = next((i for i, n in enumerate(filled) if n >= min(3, max(filled, default=0))), None)
-    if start is None:
+        cells = reader.load_sheet(title, header_row=None, dtypes="string").to_polars()
+    except Exception as exc:  # a damaged sheet: zip, XML or value errors of many types
+        raise i18n.error(
+            "error.file.sheet_damaged", name=path.name, detail=type(exc).__name__
+        ) from None
+    # a date cell reads `2026-03-01 00:00:00`: the day alone when it has no time, as typed
+    return cells.with_columns(pl.all().str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", "$1")), title
+
+
+def read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
+    """First sheet (or `sheet`) of a workbook; the header is the first non-empty row."""
+    _refuse_zip_bomb(path)
+    _refuse_sheet_bomb(path)
+    cells, title = _load_sheet(path, sheet)
+    if cells.width == 0 or cells.height == 0:
         raise i18n.error("error.file.sheet_empty", name=path.name, sheet=repr(title))
-    width = max(len(r) for r in rows)
-    header = [str(h or "").strip() for h in rows[start]] + [""] * (width - len(rows[start]))
+    # the header is the first row with three or more cells: titles and notes above it are skipped
+    filled = cells.select(
+        pl.sum_horizontal(
+            pl.col(c).str.strip_chars().replace("", None).is_not_null() for c in cells.columns
+        )
+    ).to_series()
+    most = filled.max()
+    needed = min(3, most if isinstance(most, int) else 0)
+    hits = (filled >= needed).arg_true() if needed else pl.Series([], dtype=pl.UInt32)
+    if hits.is_empty():
+        raise i18n.error("error.file.sheet_empty", name=path.name, sheet=repr(title))
+    start = int(hits[0])
+    header = [str(h or "").strip() for h in cells.row(start)]
     keep = [i for i, h in enumerate(header) if h]
-    body = {header[i]: [r[i] if i < len(r) else None for r in rows[start + 1 :]] for i in keep}
-    if len(body) < len(keep):
-        dupes = sorted({header[i] for i in keep if [header[j] for j in keep].count(header[i]) > 1})
+    names = [header[i] for i in keep]
+    if len(set(names)) < len(names):
+        dupes = sorted({n for n in names if names.count(n) > 1})
         repeated = ", ".join(repr(d) for d in dupes)
         raise i18n.error("error.file.repeated_headers", name=path.name, headers=repeated)
-    frame = pl.DataFrame(body, schema=dict.fromkeys(body, pl.String))
-    frame = frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + start + 2).alias("_row"))
-    frame = frame.with_columns(pl.col(c).str.strip_chars().replace("", None) for c in body)
-    return frame.filter(~pl.all_horizontal(pl.col(c).is_null() for c in body)), title
+    body = cells.slice(start + 1).select(pl.col(cells.columns[i]).alias(header[i]) for i in keep)
+    frame = body.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + start + 2).alias("_row"))
+    frame = frame.with_columns(pl.col(c).str.strip_chars().replace("", None) for c in names)
+    return frame.filter(~pl.all_horizontal(pl.col(c).is_null() for c in names)), title
 
 
 def read_table(path: Path, sheet: str | None = None) -> RawTable:
