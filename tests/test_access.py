@@ -205,3 +205,71 @@ def test_a_busy_database_is_said_in_words_and_retried_never_a_traceback(
     assert not at.exception
     assert text("db_busy_retrying", "fr") not in [w.value for w in at.warning]
     assert at.metric  # the Overview's figures are back
+
+
+def test_failed_logins_are_counted_by_the_server_not_the_browser_session(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 21, point 13: a new browser session reset the count. The server now counts per
+    account (and per client address): after five failures the account is locked out for every
+    session, even with the right password; each failure is in the audit trail."""
+    from finance.access import throttle
+    from finance.domain.i18n import text
+
+    monkeypatch.setattr(throttle, "THROTTLE", throttle.Throttle())
+    monkeypatch.setattr("dashboards.ui.auth.THROTTLE", throttle.THROTTLE)
+    for _ in range(throttle.MAX_FAILURES):
+        fresh = AppTest.from_file(APP, default_timeout=120)  # a new browser session each time
+        fresh.run()
+        log_in(fresh, "anne", "not-her-password")
+        assert [e.value for e in fresh.error] == [text("login_failed", "fr")]
+    locked = log_in(app, "anne", PASSWORDS["anne"])
+    assert "auth_user" not in locked.session_state
+    assert "15 minutes" in locked.error[0].value
+    other = log_in(AppTest.from_file(APP, default_timeout=120).run(), "victor", PASSWORDS["victor"])
+    assert other.session_state["auth_user"] == "victor"  # the other account is not locked
+    with connect(read_only=True) as con:
+        failed = con.execute(
+            "SELECT count(*) FROM audit_log WHERE action = 'login.failed' AND target = 'anne'"
+        ).fetchall()
+    assert failed == [(throttle.MAX_FAILURES,)]
+
+
+def test_the_lock_out_ends_and_counts_per_address_too() -> None:
+    from finance.access.throttle import LOCKOUT_S, MAX_FAILURES, Throttle
+
+    now = [1000.0]
+    gate = Throttle(clock=lambda: now[0])
+    for i in range(MAX_FAILURES):
+        gate.failed(f"name-{i}", "203.0.113.9")  # five accounts tried from one address
+    assert gate.locked_for("someone-else", "203.0.113.9") > 0
+    assert gate.locked_for("someone-else", "198.51.100.1") == 0
+    now[0] += LOCKOUT_S + 1
+    assert gate.locked_for("someone-else", "203.0.113.9") == 0
+
+
+def test_a_weaker_hash_is_made_again_at_the_next_login(
+    settings: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hashes made with N=2^14 (before) are re-made with N=2^17 once the password is known."""
+    import base64
+    import hashlib
+
+    from dashboards.ui.auth import _rehash
+    from finance.access.auth import SCRYPT, needs_rehash
+
+    salt = b"0123456789abcdef"
+    old = hashlib.scrypt(PASSWORDS["anne"].encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+    weak = f"scrypt$16384$8$1${base64.b64encode(salt).decode()}${base64.b64encode(old).decode()}"
+    text = settings.read_text()
+    start = text.index('password_hash = "', text.index("[users.anne]"))
+    end = text.index('"', start + len('password_hash = "'))
+    settings.write_text(text[:start] + f'password_hash = "{weak}' + text[end:])
+    loaded = load_settings()
+    assert loaded is not None and authenticate(loaded, "anne", PASSWORDS["anne"]) is not None
+    assert needs_rehash(loaded.users["anne"][1])
+    _rehash(loaded, "anne", "editor", PASSWORDS["anne"])
+    again = load_settings()
+    assert again is not None and not needs_rehash(again.users["anne"][1])
+    assert f"scrypt${SCRYPT['n']}$" in again.users["anne"][1]
+    assert authenticate(again, "anne", PASSWORDS["anne"]) is not None

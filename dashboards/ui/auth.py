@@ -7,18 +7,30 @@ trail (finance.store.audit.acting_as), so every change made from the dashboard n
 
 from __future__ import annotations
 
-import time
+import contextlib
+import math
+from pathlib import Path
 
 import streamlit as st
 
 from dashboards.ui.i18n import lang, t
-from finance.access.auth import AuthSettings, User, authenticate, load_settings
+from finance.access.auth import (
+    ENV_USERS,
+    AuthSettings,
+    User,
+    authenticate,
+    load_settings,
+    needs_rehash,
+    write_user,
+)
+from finance.access.throttle import THROTTLE
+from finance.domain import i18n
 from finance.domain.errors import UserError
 from finance.domain.reasons import error_lines
-from finance.store.audit import current_actor
+from finance.store.audit import current_actor, record
+from finance.store.db import connect, transaction
 
 LOCAL = (None, "", "localhost", "127.0.0.1", "::1")
-MAX_FAST_ATTEMPTS = 3
 
 
 def _oidc_configured() -> bool:
@@ -38,8 +50,37 @@ def _settings() -> AuthSettings | None:
     return None
 
 
+def _client_address() -> str | None:
+    """The browser's address as the server sees it (None on a local run)."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # no request context (a test, a bare run)
+        return None
+    return str(address) if address else None
+
+
+def _record_failure(name: str, address: str | None) -> None:
+    """A failed login in the audit trail (who tried which account, from where)."""
+    try:
+        with connect() as con, transaction(con):
+            record(con, "login.failed", None, name[:64], {"address": address or "–"})
+    except UserError:  # no database yet, or busy: the throttle still counts it
+        pass
+
+
+def _rehash(settings: AuthSettings, name: str, role: str, password: str) -> None:
+    """A hash made with weaker parameters than today's, made again with today's (a file's
+    accounts only: the environment's are the administrator's to change)."""
+    stored = settings.users.get(name, ("", ""))[1]
+    if settings.source not in ("", ENV_USERS) and needs_rehash(stored):
+        with contextlib.suppress(UserError, OSError):  # the login stands; the hash waits
+            write_user(Path(settings.source), name, role, password)
+
+
 def _password_form(settings: AuthSettings) -> None:
-    """Name and password; a failed attempt slows the next ones down (guessing is costly)."""
+    """Name and password. Failed logins are counted by the server per account and per client
+    address (finance/access/throttle.py): past the limit, no password is checked until the
+    lock-out ends, whatever the browser session; each failure is in the audit trail."""
     with st.form("login"):
         st.subheader(t("login"))
         name = st.text_input(t("user_name"), key="login_name")
@@ -47,17 +88,21 @@ def _password_form(settings: AuthSettings) -> None:
         submitted = st.form_submit_button(t("log_in"), type="primary")
     if not submitted:
         return
-    failures = int(st.session_state.get("login_failures", 0))
-    if failures >= MAX_FAST_ATTEMPTS:
-        time.sleep(min(2 ** (failures - MAX_FAST_ATTEMPTS), 8))
-    user = authenticate(settings, name.strip(), password)
+    name, address = name.strip(), _client_address()
+    wait = THROTTLE.locked_for(name, address)
+    if wait > 0:
+        st.error(i18n.text("login_locked", lang(), minutes=str(math.ceil(wait / 60))))
+        return
+    user = authenticate(settings, name, password)
     if user is None:
-        st.session_state["login_failures"] = failures + 1
+        THROTTLE.failed(name, address)
+        _record_failure(name, address)
         st.error(t("login_failed"))
         return
+    THROTTLE.succeeded(name)
+    _rehash(settings, user.name, user.role, password)
     st.session_state["auth_user"] = user.name
     st.session_state["auth_role"] = user.role
-    st.session_state.pop("login_failures", None)
     st.rerun()
 
 

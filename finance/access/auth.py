@@ -28,6 +28,7 @@ import secrets
 import tempfile
 import tomllib
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,10 @@ ROLES = ("viewer", "editor")
 ENV_FILE = "CINELEDGER_AUTH_FILE"
 ENV_USERS = "CINELEDGER_USERS"
 NAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
-SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+#: OWASP's current scrypt figure (N=2^17, r=8, p=1): 128 MiB and about half a second a hash
+SCRYPT = {"n": 2**17, "r": 8, "p": 1}
+#: scrypt's memory ceiling for these parameters (Python's default, 32 MiB, is below them)
+MAXMEM = 256 * 2**20
 MIN_PASSWORD = 10
 
 
@@ -78,7 +82,7 @@ def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
         raise i18n.error("error.auth.password_short", count=str(MIN_PASSWORD))
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **SCRYPT)
+    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, maxmem=MAXMEM, **SCRYPT)
     b64 = base64.b64encode
     return f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${b64(salt).decode()}${b64(digest).decode()}"
 
@@ -97,6 +101,7 @@ def verify_password(password: str, stored: str) -> bool:
             r=int(r),
             p=int(p),
             dklen=len(expected),
+            maxmem=MAXMEM,
         )
     except (ValueError, TypeError):
         return False
@@ -159,9 +164,32 @@ def load_settings() -> AuthSettings | None:
 def authenticate(settings: AuthSettings, name: str, password: str) -> User | None:
     """The user if the name and password match; the hash is computed even for unknown names, so
     timing does not tell which names exist."""
-    role, stored = settings.users.get(name, ("", "scrypt$16384$8$1$AAAA$AAAA"))
+    role, stored = settings.users.get(name, ("", _unknown_hash()))
     ok = verify_password(password, stored)
     return User(name, role) if ok and role else None
+
+
+@cache
+def _unknown_hash() -> str:
+    """A hash with today's parameters, checked for a name that has no account: as slow as a
+    real one, so the time taken does not tell which names exist."""
+    return hash_password(secrets.token_hex(16))
+
+
+def needs_rehash(stored: str) -> bool:
+    """Whether a stored hash was made with weaker parameters than today's (re-hashed at the
+    next successful login)."""
+    parts = stored.split("$")
+    return (
+        len(parts) != 6
+        or parts[0] != "scrypt"
+        or [int(x) for x in parts[1:4]]
+        != [
+            SCRYPT["n"],
+            SCRYPT["r"],
+            SCRYPT["p"],
+        ]
+    )
 
 
 def write_user(path: Path, name: str, role: str, password: str) -> None:
