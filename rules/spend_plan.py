@@ -312,7 +312,7 @@ def _solve(
     h.run()
     least = float(h.getInfo().objective_function_value)
     spread = float(factor.max() / factor.min()) if v else 1.0
-    penalty = 1000.0 * spread / float(weight.min() if c else 1.0)
+    penalty = 1000.0 * spread / max(float(weight.min()) if c else 1.0, 1e-3)
     cost = np.concatenate([factor + np.where(stays, 0.0, _STAY), np.zeros(c)])
     for _ in range(4):
         cost[v:] = penalty * weight
