@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboards.ui.spend_plan import PANEL_KEY
+from dashboards.ui.spend_plan import PANEL_KEY, SHIPPED
 from finance.domain.i18n import text
 from tests.dashboard import open_dashboard
 
@@ -60,3 +60,21 @@ def test_the_panel_shows_the_demo_plan_before_and_after(demo_dashboard: Path, co
     said = plain(" ".join(m.value for m in at.markdown))
     assert plain(text("plan.why", code)) in said
     assert "Wallimage" in said
+
+
+def test_a_bad_options_file_is_said_in_the_readers_language(
+    demo_dashboard: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The options file the panel reads names a territory that does not exist: the panel says
+    which field and why, in French, and shows no plan."""
+    bad = tmp_path / "spend-options.yaml"
+    bad.write_text("lines:\n  - code: '8.03'\n    territories: [BE-XX]\n", encoding="utf-8")
+    monkeypatch.setitem(SHIPPED, "dernier-tram", bad)
+    at = opened("fr")
+    errors = [plain(e.value) for e in at.error]
+    assert errors, [m.value for m in at.markdown]
+    assert plain(text("plan.options.invalid", "fr", name="spend-options.yaml")) in errors[0]
+    assert "lines[1].territories" in errors[0] and "BE-XX" in errors[0]
+    assert not at.dataframe or all(
+        text("plan.col.to", "fr") not in d.value.columns for d in at.dataframe
+    )
