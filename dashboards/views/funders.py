@@ -17,6 +17,7 @@ from dashboards.ui.funders import (
 )
 from dashboards.ui.i18n import lang, t
 from dashboards.ui.result_words import run_line, status_markdown, worst_first
+from dashboards.ui.spend_plan import spend_plan_panel
 from dashboards.ui.view import as_at, require_production
 from finance.checks import run_check
 
@@ -120,3 +121,6 @@ for scheme, title in titles.items():
                         column.download_button(
                             t(label), files[name], name, key=f"dl-{suffix[1:]}-{scheme}"
                         )
+
+# where the rest of the budget should be spent so that every obligation is met (issue 20)
+spend_plan_panel(production, day)

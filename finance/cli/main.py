@@ -19,6 +19,7 @@ from finance.cli import (
     export,
     financing,
     imports,
+    plan_spend,
     production,
     report,
 )
@@ -55,6 +56,7 @@ for command in (
     check.evidence,
     check.runs,
     allocate.allocate,
+    plan_spend.plan_spend,
     export.export,
     admin.override_cmd,
     admin.audit_cmd,
