@@ -161,3 +161,69 @@ def test_the_embedded_pdf_is_kept_as_the_supporting_document(
         (document,) = con.execute("SELECT document FROM expenses").fetchall()[0]
     name = document.removeprefix("embedded:")
     assert (db.with_suffix(".documents") / name).read_bytes() == pdf
+
+
+def _with_pdf(tmp_path: Path, payload: str, name: str = "with-pdf.xml") -> Path:
+    xml = (FIXTURES / "base-negative-inv-correction.xml").read_text(encoding="utf-8")
+    attachment = (
+        "<cac:AdditionalDocumentReference><cbc:ID>PDF</cbc:ID><cac:Attachment>"
+        '<cbc:EmbeddedDocumentBinaryObject mimeCode="application/pdf" filename="f.pdf">'
+        f"{payload}</cbc:EmbeddedDocumentBinaryObject></cac:Attachment>"
+        "</cac:AdditionalDocumentReference>"
+    )
+    path = tmp_path / name
+    path.write_text(
+        xml.replace(
+            "<cac:AccountingSupplierParty>", attachment + "<cac:AccountingSupplierParty>", 1
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_documents_folder_that_cannot_be_written_imports_nothing(
+    production: Path, db: Path, tmp_path: Path
+) -> None:
+    """Issue 21, point 10: the expense was committed and its PDF lost, then a re-import said
+    'already imported'. Now the documents are written first: nothing is committed, and once the
+    folder can be written the same file imports with its PDF."""
+    import base64
+
+    pdf = b"%PDF-1.4\n% facture\n"
+    path = _with_pdf(tmp_path, base64.b64encode(pdf).decode())
+    import_mappings(db, "eprod", production / "map.csv")
+    blocker = db.with_suffix(".documents")
+    blocker.write_text("a file where the folder should be")
+    with pytest.raises(UserError, match="supporting documents cannot be written"):
+        import_expenses(db, "eprod", [path])
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM expenses").fetchall() == [(0,)]
+    blocker.unlink()
+    assert import_expenses(db, "eprod", [path]).files[0].imported == 1
+    kept = list(blocker.iterdir())
+    assert [p.read_bytes() for p in kept] == [pdf]  # no temporary file left
+
+
+def test_an_embedded_pdf_in_invalid_base64_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="not valid base64"):
+        extract(_with_pdf(tmp_path, "%%%not base64%%%"), "EUR")
+
+
+def test_two_members_with_one_base_name_keep_their_own_rows(
+    production: Path, db: Path, tmp_path: Path
+) -> None:
+    """Issue 21, point 9: the valid one was quarantined under the other's reason and the bad one
+    vanished. Members are named by their full path in the archive."""
+    archive = tmp_path / "factures.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(FIXTURES / "base-negative-inv-correction.xml", "janvier/facture.xml")
+        z.writestr("fevrier/facture.xml", b"<Invoice>not an e-invoice</Invoice>")
+    import_mappings(db, "eprod", production / "map.csv")
+    outcome = import_expenses(db, "eprod", [archive], skip_invalid=True)
+    assert outcome.files[0].imported == 1
+    with connect(db, read_only=True) as con:
+        documents = con.execute(
+            "SELECT document FROM v_expenses UNION ALL SELECT source_file FROM quarantine"
+        ).fetchall()
+    named = " ".join(str(d[0]) for d in documents)
+    assert "janvier/facture.xml" in named and "fevrier/facture.xml" in named

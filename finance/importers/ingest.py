@@ -8,7 +8,9 @@ nothing and says so; the same supplier and invoice number with other content is 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -325,7 +327,8 @@ def import_expenses(
     frame = frame.with_columns(
         (pl.col("country").is_null() & ~pl.col("_to_code")).alias("_no_seat")
     ).with_columns(pl.col("_to_code") | pl.col("_no_seat"))
-    with connect(db) as con:
+    staged = _stage_attachments(db, extracted)  # written first: a failure writes nothing
+    with connect(db) as con, _discard_on_failure(staged):
         con.execute(f"SET memory_limit = '{IMPORT_MEMORY}'")  # spills past it: a big import fits
         with transaction(con):
             frame, problems = _flag_duplicates_and_conflicts(con, production_id, frame)
@@ -369,7 +372,7 @@ def import_expenses(
                 prepared.write(con)
             only = prepared.rows if prepared is not None else None
             ledger_write.quarantine(con, production_id, files, rejected, problems, only)
-    _save_attachments(db, extracted)
+    _publish(staged)  # the commit is done: the documents take their names
     return ImportOutcome(
         production_id,
         [*outcomes, *skipped],
@@ -545,15 +548,46 @@ def _to_code_problems(waiting: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _save_attachments(db: Path | None, extracted: Sequence[Extracted]) -> None:
-    """Supporting documents embedded in e-invoices, kept next to the database."""
+def _stage_attachments(db: Path | None, extracted: Sequence[Extracted]) -> list[tuple[Path, Path]]:
+    """Supporting documents embedded in e-invoices, written next to the database under a
+    temporary name before the import's transaction: a folder that cannot be written stops the
+    import with nothing committed (the expense was committed and its PDF lost). Returns the
+    (temporary, final) pairs that `_publish` renames after the commit."""
     files = {name: data for ex in extracted for name, data in ex.attachments.items()}
     if not files:
-        return
+        return []
     folder = (db or Path("cineledger.duckdb")).with_suffix(".documents")
-    folder.mkdir(exist_ok=True)
-    for name, data in files.items():
-        (folder / name).write_bytes(data)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        folder.mkdir(exist_ok=True)
+        for name, data in files.items():
+            temporary = folder / f".{name}.{os.getpid()}.part"
+            temporary.write_bytes(data)
+            staged.append((temporary, folder / name))
+    except OSError as exc:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise i18n.error(
+            "error.import.documents", folder=str(folder), detail=exc.strerror or str(exc)
+        ) from None
+    return staged
+
+
+@contextmanager
+def _discard_on_failure(staged: list[tuple[Path, Path]]) -> Iterator[None]:
+    """The staged documents removed when the import does not commit."""
+    try:
+        yield
+    except BaseException:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise
+
+
+def _publish(staged: list[tuple[Path, Path]]) -> None:
+    """Each staged document under its name (content-addressed: the same PDF, the same name)."""
+    for temporary, final in staged:
+        temporary.replace(final)
 
 
 def sign_warnings(extracted: Sequence[Extracted]) -> list[tuple[str, SignCheck]]:

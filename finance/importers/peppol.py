@@ -98,7 +98,9 @@ def _zip_documents(path: Path) -> list[Document]:
             raise i18n.error("error.zip.bomb", name=path.name, files=str(bomb[:3]))
         try:
             return [
-                Document(f"{path.name}:{Path(i.filename).name}", archive.read(i)) for i in infos
+                # the member's full path in the archive: two members of one base name stay two
+                Document(f"{path.name}:{i.filename.replace(chr(92), '/')}", archive.read(i))
+                for i in infos
             ]
         except ZIP_ERRORS as exc:
             raise i18n.error(

@@ -4,9 +4,12 @@ text, and an amount signed (a credit note's amounts are written positive)."""
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import Element
+
+from finance.domain.i18n import error
 
 
 def node_text(node: Element | None, path: str, ns: dict[str, str]) -> str | None:
@@ -32,8 +35,16 @@ def named_pdf(data: bytes) -> tuple[str, bytes]:
 
 
 def embedded_pdf(root: Element, tag: str) -> tuple[str, bytes] | None:
-    """The first PDF an e-invoice embeds in its element `tag` (`{namespace}name`), if any."""
+    """The first PDF an e-invoice embeds in its element `tag` (`{namespace}name`), if any.
+    Invalid base64 is a damaged document (a UserError); content that is not a PDF (its magic
+    bytes: the Peppol examples embed a CSV labelled as one) is not kept as a supporting PDF."""
     for obj in root.iter(tag):
         if (obj.get("mimeCode") or "").lower() == "application/pdf" and obj.text:
-            return named_pdf(base64.b64decode(obj.text, validate=False))
+            packed = "".join(obj.text.split())
+            try:
+                data = base64.b64decode(packed, validate=True)
+            except (binascii.Error, ValueError):
+                raise error("error.einvoice.attachment_base64") from None
+            if data.startswith(b"%PDF-"):
+                return named_pdf(data)
     return None
