@@ -12,7 +12,7 @@ import polars as pl
 
 from finance.classify.territory import classify_territory
 from finance.domain.identifiers import company_key, id_key, identifier_columns, looks_like_id
-from finance.domain.money import RATE
+from finance.domain.money import ABOVE_MAX, MAX_MONEY, RATE
 from finance.domain.uniques import with_distinct
 from finance.domain.validate import Check, run_checks
 
@@ -200,6 +200,11 @@ def ledger_checks(ctx: LedgerContext) -> list[Check]:
             col("fx_source").is_null() & col("currency").is_not_null(),
             f"a {ctx.currency} rate is needed: give fx_rate or load a rates table "
             f"(`cineledger import rates FILE`)",
+        ),
+        Check(
+            "amount",
+            (col("amount").cast(pl.Decimal(38, 10)) * col("fx_rate")).abs() > MAX_MONEY,
+            ABOVE_MAX,
         ),
         Check(
             "postcode",

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from finance.domain.days import Day
+from finance.domain.money import MAX_MONEY
 from finance.domain.packs import catalogue, funder_schemes
 from finance.domain.tranches import (
     SOURCE_ID,
@@ -85,8 +86,8 @@ class TsClass(StrEnum):
     EXCLUDED = "excluded"
 
 
-Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
-PositiveMoney = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+Money = Annotated[Decimal, Field(ge=-MAX_MONEY, le=MAX_MONEY, max_digits=18, decimal_places=2)]
+PositiveMoney = Annotated[Decimal, Field(ge=0, le=MAX_MONEY, max_digits=18, decimal_places=2)]
 
 
 class Frozen(BaseModel):

@@ -19,6 +19,13 @@ SQL_RATE = "DECIMAL(18,8)"
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+#: the largest amount of money the tool accepts anywhere (a devis line, an expense once in the
+#: production's currency, a manifest's amount, a receipt): one below a billion. Refused above it
+#: at the door; every sum and product of the figures then fits the exact types (a million lines
+#: at the bound stay within DECIMAL(18,2), and products are computed in DECIMAL(38,10)).
+MAX_MONEY = Decimal("999999999.99")
+#: the reason a row above it is refused with
+ABOVE_MAX = "above the largest amount accepted (999,999,999.99)"
 
 
 def to_money(value: Decimal | int | str) -> Decimal:

@@ -28,6 +28,7 @@ REASONS: dict[str, str] = {
     "not an ISO 4217 currency code (EUR, USD, GBP...)": "imports.why.currency",
     "required for Belgian and French payees": "imports.why.postcode",
     "no such line in the current devis": "imports.why.no_line",
+    "above the largest amount accepted (999,999,999.99)": "why.above_max",
 }
 #: a document waiting for a budget line (its buyer reference)
 TO_CODE = re.compile(r"^to code: no budget line \(buyer reference (.*)\)$")

@@ -18,6 +18,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from finance.domain.days import Day
+from finance.domain.money import MAX_MONEY
 
 
 class SourceStatus(StrEnum):
@@ -84,7 +85,9 @@ class Tranche(BaseModel):
     id: Annotated[str, Field(pattern=SOURCE_ID.pattern)] | None = None
     label: str | None = None
     share: Share | None = None
-    amount: Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)] | None = None
+    amount: (
+        Annotated[Decimal, Field(gt=0, le=MAX_MONEY, max_digits=18, decimal_places=2)] | None
+    ) = None
     due: Milestone | Day
     days_after: Annotated[int, Field(ge=-366, le=1096)] = 0
     retention: Retention | None = None

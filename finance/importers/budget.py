@@ -17,6 +17,7 @@ import polars as pl
 from finance.classify.categories import classify_budget_lines
 from finance.domain import i18n
 from finance.domain.codes import PLANNED_TERRITORY, chapter_of, normalize_code
+from finance.domain.money import ABOVE_MAX, MAX_MONEY
 from finance.domain.parsing import (
     BUDGET_HEADER_ALIASES,
     detect_decimal_mark,
@@ -72,6 +73,7 @@ def _checks() -> list[Check]:
             col("raw_amount").is_not_null() & col("amount").is_null(),
             "not an amount with at most 2 decimals",
         ),
+        Check("amount", col("amount").abs() > MAX_MONEY, ABOVE_MAX),
         Check(
             "code",
             col("code").is_not_null() & col("code").is_duplicated(),

@@ -22,7 +22,7 @@ import polars as pl
 from finance.domain import i18n
 from finance.domain.financing_plan import production_start, tranche_totals
 from finance.domain.models import Manifest
-from finance.domain.money import MONEY
+from finance.domain.money import ABOVE_MAX, MAX_MONEY, MONEY
 from finance.domain.parsing import detect_decimal_mark, map_headers, parse_amount, parse_date
 from finance.domain.validate import Check, run_checks, to_problems
 from finance.importers.profile import Profile, extract_with
@@ -103,6 +103,7 @@ def _checks(manifest: Manifest, today: date) -> list[Check]:
             "not an amount with at most 2 decimals",
         ),
         Check("amount", col("amount") <= 0, "a receipt is a positive amount"),
+        Check("amount", col("amount") > MAX_MONEY, ABOVE_MAX),
         Check(
             "tranche",
             col("tranche_id").is_not_null() & ~col("tranche_id").is_in(known),

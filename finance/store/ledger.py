@@ -58,7 +58,7 @@ EXPENSE_COLUMNS = """id, production_id, batch_id, source_row, source_part, doc_d
 
 EXPENSE_SELECT = """$first_id + s._key, s.production_id, s._batch_id, s._row, s._part, s.date,
     s.supplier, s.supplier_key, s.country, s.postcode, s.budget_code, s.amount, s.currency,
-    s.fx_rate, round(s.amount * s.fx_rate, 2), s.vat_amount,
+    s.fx_rate, round(s.amount::DECIMAL(38,2) * s.fx_rate, 2), s.vat_amount,
     coalesce(s.supplier_vat_normalized, s.supplier_vat), s.invoice_ref, s.description, s.paid_on,
     s.status, s.payee_type, s.av_company, s.be_taxable_stated, s.category, s.ts_class, s.nights,
     s.document, {stored_print}, s._territory_id, s._vat_check_id, s._fx_source_id,
