@@ -247,3 +247,19 @@ def test_every_export_of_evidence_is_in_the_trail(db: Path) -> None:
         cli("evidence", PRODUCTION, "wallimage.walloon_spend", "--format", fmt, db=db)
     exports = [e for e in entries(db) if e["action"] == "export.evidence"]
     assert sorted(json.loads(str(e["details"]))["format"] for e in exports) == ["csv", "json"]
+
+
+def test_a_download_from_the_dashboard_is_in_the_trail(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 21, point 12: the dashboard's downloads (the filtered expenses, the cost report)
+    are recorded under the session's user, as the command line's exports are."""
+    import streamlit as st
+
+    from dashboards.ui.audited import recorder
+
+    monkeypatch.setenv("CINELEDGER_DB", str(db))
+    monkeypatch.setattr(st, "session_state", {"user": "anne"})
+    recorder("export.expenses", PRODUCTION, "depenses.csv", {"format": "csv", "rows": 12})()
+    (entry,) = [e for e in entries(db) if e["action"] == "export.expenses"]
+    assert (entry["actor"], entry["target"]) == ("anne", "depenses.csv")

@@ -4,6 +4,7 @@ a row clicked opens its expenses below; the table exported as XLSX."""
 import streamlit as st
 
 from dashboards.ui import data
+from dashboards.ui.audited import recorder
 from dashboards.ui.cost import (
     column_config,
     drill,
@@ -41,7 +42,7 @@ st.download_button(
     data=xlsx_bytes(rows, f"{t('cost_report')} · {report.title} · {as_at():%d/%m/%Y}"),
     file_name=xlsx_name(production, as_at()),
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    on_click="ignore",
+    on_click=recorder("export.cost_report", production, xlsx_name(production, as_at()), {}),
     icon=":material/download:",
     key="cost_export",
 )

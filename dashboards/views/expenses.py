@@ -3,6 +3,7 @@ row shows the file and row it came from; the filtered view exported; rows select
 
 import streamlit as st
 
+from dashboards.ui.audited import recorder
 from dashboards.ui.auth import is_editor
 from dashboards.ui.evidence_link import evidence_filter, show_filtered
 from dashboards.ui.expenses import (
@@ -119,7 +120,12 @@ if total:  # the whole filtered view, made when the user clicks (not on every re
             mime=mime,
             help=t("expenses.export.help"),
             key=f"export_{suffix}",
-            on_click="ignore",
+            on_click=recorder(
+                "export.expenses",
+                production,
+                export_name(production, as_at(), suffix),
+                {"format": suffix, "rows": total},
+            ),
         )
 if editor:
     rows = list(event.selection.rows) if editor and event is not None else []  # type: ignore[union-attr]
