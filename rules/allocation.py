@@ -249,6 +249,19 @@ def allocate(
 ) -> Allocation:
     """The allocation of the production's actual expenses as at `at` (module docstring); the
     check's `results` as at `at` when the caller has them (else they are evaluated)."""
+    claims, results, problem, ids = allocation_problem(con, production_id, at, results)
+    solution = solve(problem)
+    return _allocation(con, production_id, at, claims, results, problem, solution, ids)
+
+
+def allocation_problem(
+    con: duckdb.DuckDBPyConnection,
+    production_id: str,
+    at: date,
+    results: list[RuleResult] | None = None,
+) -> tuple[list[Claim], list[RuleResult], Problem, np.ndarray[Any, Any]]:
+    """The claims, the check's results, the problem (with its naive allocation) and the
+    expenses' ids: everything the allocation reads, before the solver."""
     claims, relation, results = production_claims(con, production_id, at, results)
     cols = [f"{_cents('amount')} AS amount"]
     for j, claim in enumerate(claims):
@@ -279,8 +292,7 @@ def allocate(
     problem = Problem(
         amount, eligible, conflict, required, weight, _naive(checked, conflict), whole
     )
-    solution = solve(problem)
-    return _allocation(con, production_id, at, claims, results, problem, solution, ids)
+    return claims, results, problem, ids
 
 
 def _decimal(cents: Any) -> Decimal:
@@ -356,20 +368,30 @@ def _allocation(
     }
     found = [r for r in results if r.rule_id in measured_on]
     rows, cell = np.nonzero((counted != 0) | (naive != 0))
-    lines = pl.DataFrame(
+    of_claim = pl.DataFrame(
         {
-            "expense_id": ids[rows],
-            "claim": np.array(keys, dtype=object)[cell] if len(keys) else [],
-            "scheme": [claims[j].scheme for j in cell],
-            "agreement": [claims[j].agreement for j in cell],
-            "counted": counted[rows, cell],
-            "naive": naive[rows, cell],
-            "split": s.split[rows],
+            "cell": range(len(claims)),
+            "claim": keys,
+            "scheme": [c.scheme for c in claims],
+            "agreement": [c.agreement for c in claims],
         },
-        schema_overrides={"expense_id": pl.Int64, "agreement": pl.Int64},
-    ).with_columns(
-        (pl.col(k).cast(pl.Decimal(18, 2)) * _CENT_LIT).cast(pl.Decimal(18, 2))
-        for k in ("counted", "naive")
+        schema={"cell": pl.Int64, "claim": pl.String, "scheme": pl.String, "agreement": pl.Int64},
+    )
+    lines = (
+        pl.DataFrame(
+            {
+                "expense_id": ids[rows],
+                "cell": cell.astype(np.int64),
+                "counted": counted[rows, cell],
+                "naive": naive[rows, cell],
+                "split": s.split[rows],
+            }
+        )
+        .join(of_claim, on="cell", how="left", maintain_order="left")
+        .with_columns(
+            (pl.col(k).cast(pl.Decimal(18, 2)) * _CENT_LIT).cast(pl.Decimal(18, 2))
+            for k in ("counted", "naive")
+        )
     )
     return Allocation(
         production_id,

@@ -57,9 +57,17 @@ def _summary(a: Allocation) -> str:
 def store_allocations(
     con: duckdb.DuckDBPyConnection, stored: list[tuple[int, Allocation, str]]
 ) -> None:
-    """Each (run id, allocation, inputs hash) with its lines (inside the run's transaction)."""
+    """Each (run id, allocation, inputs hash) with its lines (inside the run's transaction).
+    Only a production's latest allocation keeps its lines (a million expenses are about one and
+    a half million lines): the earlier ones keep their figures, and an earlier run's evidence
+    is recomputed anyway (rules/relation.py)."""
     if not stored:
         return
+    con.execute(
+        "DELETE FROM allocation_lines WHERE run_id IN (SELECT run_id FROM allocations "
+        "WHERE production_id IN (SELECT unnest($1::VARCHAR[])))",
+        [[a.production for _, a, _ in stored]],
+    )
     rows = [[run_id, a.production, a.at, inputs, _summary(a)] for run_id, a, inputs in stored]
     columns: list[list[Any]] = [list(c) for c in zip(*rows, strict=True)]
     con.execute(
@@ -96,15 +104,15 @@ def _claim(data: dict[str, Any]) -> Claim:
 def stored_allocation(
     con: duckdb.DuckDBPyConnection, production_id: str, at: date
 ) -> tuple[Allocation, int] | None:
-    """The latest stored allocation of the production as at `at` and its run, while the inputs
-    it rests on are the current ones; else None."""
+    """The production's latest stored allocation and its run, if it is as at `at` and the
+    inputs it rests on are the current ones; else None."""
     inputs = inputs_hash(ledger_state(con, production_id), at)
     found = con.execute(
-        "SELECT run_id, summary_json FROM allocations WHERE production_id = ? AND as_at = ? "
-        "AND inputs_sha256 = ? ORDER BY run_id DESC LIMIT 1",
-        [production_id, at, inputs],
+        "SELECT run_id, summary_json, as_at, inputs_sha256 FROM allocations "
+        "WHERE production_id = ? ORDER BY run_id DESC LIMIT 1",
+        [production_id],
     ).fetchall()
-    if not found:
+    if not found or found[0][2] != at or found[0][3] != inputs:
         return None
     row = found[0]
     run_id, summary = int(row[0]), json.loads(row[1])

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import openpyxl
 import pytest
 from click.testing import CliRunner
@@ -22,6 +23,7 @@ from finance.exports.run import export
 from finance.store.db import connect
 from rules.allocation import allocate
 from rules.allocation_output import allocation_json
+from rules.allocation_solver import _unique_rows
 from rules.allocation_store import stored_allocation
 from rules.cumulation import exclusive_pairs
 from rules.runs import result_json
@@ -200,3 +202,33 @@ def test_the_four_demo_workbooks_sum_to_the_allocation_with_no_euro_counted_twic
     excluded = book[i18n.text("export.sheet.excluded", "fr")]
     moved = [row for row in excluded.iter_rows(values_only=True) if "CNC" in str(row)]
     assert len(moved) == 63
+
+
+def test_the_check_keeps_the_lines_of_the_latest_allocation_only(demo_copy: Path) -> None:
+    """Two checks: the first allocation keeps its figures, the second its lines too; an
+    allocation as at another date than the latest is computed again, not read."""
+    first = run_check(demo_copy, PRODUCTION, AT)
+    second = run_check(demo_copy, PRODUCTION, AT)
+    with connect(demo_copy, read_only=True) as con:
+        runs = dict(
+            con.execute("SELECT run_id, count(*) FROM allocation_lines GROUP BY 1").fetchall()
+        )
+        kept = {r[0] for r in con.execute("SELECT run_id FROM allocations").fetchall()}
+        found = stored_allocation(con, PRODUCTION, AT)
+        earlier = stored_allocation(con, PRODUCTION, AT.replace(day=1))
+    assert set(runs) == {second.run_id} and runs[second.run_id] > 4000
+    assert {first.run_id, second.run_id} <= kept
+    assert found is not None and found[1] == second.run_id and earlier is None
+
+
+@pytest.mark.parametrize(("n", "c"), [(1, 1), (60, 3), (2000, 4), (5000, 6)])
+def test_the_solver_groups_rows_as_the_row_sort_does(n: int, c: int) -> None:
+    """The solver's grouping by pattern read as one number per row gives numpy's row sort's
+    groups, in the same order (rules/allocation_solver.py `_unique_rows`)."""
+    rng = np.random.default_rng(n)
+    code = rng.integers(0, 3, (n, c))
+    partial = (code == 2).any(axis=1)
+    key = np.concatenate([code, np.where(partial, np.arange(n), -1)[:, None]], axis=1)
+    uniq, of_row = np.unique(key, axis=0, return_inverse=True)
+    found, found_of_row = _unique_rows(key)
+    assert (found == uniq).all() and (found_of_row == of_row.reshape(-1)).all()
