@@ -246,12 +246,15 @@ def allocate(
     production_id: str,
     at: date,
     results: list[RuleResult] | None = None,
+    described: bool = True,
 ) -> Allocation:
     """The allocation of the production's actual expenses as at `at` (module docstring); the
-    check's `results` as at `at` when the caller has them (else they are evaluated)."""
+    check's `results` as at `at` when the caller has them (else they are evaluated). Without
+    `described`, the moved and split invoices have their ids only (the check stores the lines;
+    what is read back is described then)."""
     claims, results, problem, ids = allocation_problem(con, production_id, at, results)
     solution = solve(problem)
-    return _allocation(con, production_id, at, claims, results, problem, solution, ids)
+    return _allocation(con, production_id, at, claims, results, problem, solution, ids, described)
 
 
 def allocation_problem(
@@ -308,6 +311,7 @@ def _allocation(
     p: Problem,
     s: Solution,
     ids: np.ndarray[Any, Any],
+    described: bool = True,
 ) -> Allocation:
     counted, naive = s.counted, p.naive
     figures = [
@@ -324,7 +328,7 @@ def _allocation(
     lost = (naive > 0) & (counted == 0)
     gained = (counted > 0) & (naive == 0)
     moved = np.flatnonzero(lost.any(axis=1) | gained.any(axis=1) | s.split)
-    details = _details(con, ids[moved])
+    details = _details(con, ids[moved]) if described else _ids_only(ids[moved])
 
     def names(mask: np.ndarray[Any, Any]) -> list[list[str]]:
         return [[keys[j] for j in np.flatnonzero(row)] for row in mask[moved]]
@@ -406,6 +410,16 @@ def _allocation(
         Decimal(str(s.bound)).quantize(CENT),
         s.kept_naive,
         lines.select(list(LINE_SCHEMA)).cast(pl.Schema(LINE_SCHEMA)),
+    )
+
+
+def _ids_only(ids: np.ndarray[Any, Any]) -> pl.DataFrame:
+    """`_details`' columns with the ids only."""
+    return pl.DataFrame({"expense_id": ids}, schema={"expense_id": pl.Int64}).with_columns(
+        pl.lit(None, pl.Date).alias("doc_date"),
+        pl.lit(None, pl.String).alias("supplier"),
+        pl.lit(None, pl.String).alias("invoice_ref"),
+        pl.lit(None, pl.Decimal(18, 2)).alias("amount"),
     )
 
 

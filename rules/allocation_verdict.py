@@ -41,10 +41,20 @@ def overlap_rule_ids() -> set[str]:
 
 
 def needs_allocation(results: list[RuleResult]) -> bool:
-    """Whether the production's double counting is evaluated (two schemes with eligibility
-    tests): only then can the allocation differ from the check's counting."""
+    """Whether the allocation can differ from the check's counting: the double counting is
+    evaluated (two schemes with eligibility tests) and the check finds some, or a scheme's
+    agreements stand on their own (the check fills them in order; the allocation may do
+    better). Otherwise every expense counts, as the check says, for every obligation it is
+    eligible for, and the files are the check's. Results the allocation already decided (their
+    details say so) need it too."""
     ids = overlap_rule_ids()
-    return any(r.rule_id in ids and r.status is not Status.NOT_APPLICABLE for r in results)
+    overlap = [r for r in results if r.rule_id in ids and r.status is not Status.NOT_APPLICABLE]
+    if not overlap:
+        return False
+    found = any(
+        ALLOCATION_DETAILS in r.details or r.measured is None or r.measured != 0 for r in overlap
+    )
+    return found or any(len(r.agreements) >= 2 for r in results)
 
 
 def exclusive_short(a: Allocation) -> list[tuple[str, Decimal]]:

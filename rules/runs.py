@@ -260,7 +260,7 @@ def evaluate(
         if not needs_allocation(res):
             out.append(Evaluated(m.id, sha, res, state, expenses))
             continue
-        allocation = allocate(con, m.id, at, res)
+        allocation = allocate(con, m.id, at, res, described=False)
         out.append(
             Evaluated(
                 m.id,
