@@ -18,7 +18,7 @@ already took the expense leaving it, an agreement taking what the check's fill g
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -40,6 +40,17 @@ from rules.setwise import draft, evaluate_all, plan_of
 from rules.wide import qualify, wide_relation
 
 CENT = Decimal("0.01")
+_CENT_LIT = pl.lit(CENT, dtype=pl.Decimal(18, 2))
+#: the columns of `Allocation.lines`
+LINE_SCHEMA: dict[str, pl.DataType] = {
+    "expense_id": pl.Int64(),
+    "claim": pl.String(),
+    "scheme": pl.String(),
+    "agreement": pl.Int64(),
+    "counted": pl.Decimal(18, 2),
+    "naive": pl.Decimal(18, 2),
+    "split": pl.Boolean(),
+}
 
 
 @dataclass(frozen=True)
@@ -107,6 +118,9 @@ class Allocation:
     naive_shortfall: Decimal
     bound: Decimal
     kept_naive: bool
+    #: what each expense counts for each claim, in the allocation and the naive one (the cells
+    #: where either is not zero: expense_id, claim, scheme, agreement, counted, naive, split)
+    lines: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=LINE_SCHEMA))
 
     @property
     def short(self) -> list[ClaimFigures]:
@@ -176,14 +190,18 @@ def _claims_of(
 
 
 def production_claims(
-    con: duckdb.DuckDBPyConnection, production_id: str, at: date
+    con: duckdb.DuckDBPyConnection,
+    production_id: str,
+    at: date,
+    results: list[RuleResult] | None = None,
 ) -> tuple[list[Claim], str, list[RuleResult]]:
     """The production's claims in the plan's order, the wide relation they are read from, and
-    the check's results as at `at` (evaluated, not stored)."""
+    the check's results as at `at` (evaluated, not stored, unless the caller has them)."""
     manifest = get_manifest(con, production_id)
     d = draft(manifest, at)
     plan = plan_of([d])
-    results = evaluate_all(con, [manifest], at)[0]
+    if results is None:
+        results = evaluate_all(con, [manifest], at)[0]
     by_id = {r.rule_id: r for r in results}
     specs = {s.scheme: s for s in plan.specs}
     order = list(dict.fromkeys(str(f.scheme) for f in manifest.financing))
@@ -223,9 +241,31 @@ def _cents(column: str) -> str:
     return f"CAST(({column}) * 100 AS BIGINT)"
 
 
-def allocate(con: duckdb.DuckDBPyConnection, production_id: str, at: date) -> Allocation:
-    """The allocation of the production's actual expenses as at `at` (module docstring)."""
-    claims, relation, results = production_claims(con, production_id, at)
+def allocate(
+    con: duckdb.DuckDBPyConnection,
+    production_id: str,
+    at: date,
+    results: list[RuleResult] | None = None,
+    described: bool = True,
+) -> Allocation:
+    """The allocation of the production's actual expenses as at `at` (module docstring); the
+    check's `results` as at `at` when the caller has them (else they are evaluated). Without
+    `described`, the moved and split invoices have their ids only (the check stores the lines;
+    what is read back is described then)."""
+    claims, results, problem, ids = allocation_problem(con, production_id, at, results)
+    solution = solve(problem)
+    return _allocation(con, production_id, at, claims, results, problem, solution, ids, described)
+
+
+def allocation_problem(
+    con: duckdb.DuckDBPyConnection,
+    production_id: str,
+    at: date,
+    results: list[RuleResult] | None = None,
+) -> tuple[list[Claim], list[RuleResult], Problem, np.ndarray[Any, Any]]:
+    """The claims, the check's results, the problem (with its naive allocation) and the
+    expenses' ids: everything the allocation reads, before the solver."""
+    claims, relation, results = production_claims(con, production_id, at, results)
     cols = [f"{_cents('amount')} AS amount"]
     for j, claim in enumerate(claims):
         amount_ = _cents(claim.amount)
@@ -255,8 +295,7 @@ def allocate(con: duckdb.DuckDBPyConnection, production_id: str, at: date) -> Al
     problem = Problem(
         amount, eligible, conflict, required, weight, _naive(checked, conflict), whole
     )
-    solution = solve(problem)
-    return _allocation(con, production_id, at, claims, results, problem, solution, ids)
+    return claims, results, problem, ids
 
 
 def _decimal(cents: Any) -> Decimal:
@@ -272,6 +311,7 @@ def _allocation(
     p: Problem,
     s: Solution,
     ids: np.ndarray[Any, Any],
+    described: bool = True,
 ) -> Allocation:
     counted, naive = s.counted, p.naive
     figures = [
@@ -288,7 +328,7 @@ def _allocation(
     lost = (naive > 0) & (counted == 0)
     gained = (counted > 0) & (naive == 0)
     moved = np.flatnonzero(lost.any(axis=1) | gained.any(axis=1) | s.split)
-    details = _details(con, ids[moved])
+    details = _details(con, ids[moved]) if described else _ids_only(ids[moved])
 
     def names(mask: np.ndarray[Any, Any]) -> list[list[str]]:
         return [[keys[j] for j in np.flatnonzero(row)] for row in mask[moved]]
@@ -331,6 +371,32 @@ def _allocation(
         if r.measured == overlap
     }
     found = [r for r in results if r.rule_id in measured_on]
+    rows, cell = np.nonzero((counted != 0) | (naive != 0))
+    of_claim = pl.DataFrame(
+        {
+            "cell": range(len(claims)),
+            "claim": keys,
+            "scheme": [c.scheme for c in claims],
+            "agreement": [c.agreement for c in claims],
+        },
+        schema={"cell": pl.Int64, "claim": pl.String, "scheme": pl.String, "agreement": pl.Int64},
+    )
+    lines = (
+        pl.DataFrame(
+            {
+                "expense_id": ids[rows],
+                "cell": cell.astype(np.int64),
+                "counted": counted[rows, cell],
+                "naive": naive[rows, cell],
+                "split": s.split[rows],
+            }
+        )
+        .join(of_claim, on="cell", how="left", maintain_order="left")
+        .with_columns(
+            (pl.col(k).cast(pl.Decimal(18, 2)) * _CENT_LIT).cast(pl.Decimal(18, 2))
+            for k in ("counted", "naive")
+        )
+    )
     return Allocation(
         production_id,
         at,
@@ -343,6 +409,17 @@ def _allocation(
         Decimal(str(s.naive_shortfall)).quantize(CENT),
         Decimal(str(s.bound)).quantize(CENT),
         s.kept_naive,
+        lines.select(list(LINE_SCHEMA)).cast(pl.Schema(LINE_SCHEMA)),
+    )
+
+
+def _ids_only(ids: np.ndarray[Any, Any]) -> pl.DataFrame:
+    """`_details`' columns with the ids only."""
+    return pl.DataFrame({"expense_id": ids}, schema={"expense_id": pl.Int64}).with_columns(
+        pl.lit(None, pl.Date).alias("doc_date"),
+        pl.lit(None, pl.String).alias("supplier"),
+        pl.lit(None, pl.String).alias("invoice_ref"),
+        pl.lit(None, pl.Decimal(18, 2)).alias("amount"),
     )
 
 

@@ -258,13 +258,30 @@ class _Groups:
     patterns: list[list[tuple[int, ...]]]
 
 
+def _unique_rows(key: Ints) -> tuple[Ints, Ints]:
+    """`np.unique(key, axis=0, return_inverse=True)` for a key of codes 0-2 then a row index
+    or -1: each row read as one number (the codes in base 3, then the index), which orders the
+    rows as the lexicographic sort does, so the groups come in the same order, about ten times
+    faster at a million rows. Where the number would not fit in 63 bits, the row sort."""
+    n, width = key.shape
+    c = width - 1
+    if n == 0 or 3**c * (n + 1) >= 2**62:
+        uniq, of_row = np.unique(key, axis=0, return_inverse=True)
+        return uniq, of_row.reshape(-1)
+    number = np.zeros(n, np.int64)
+    for j in range(c):
+        number = number * 3 + key[:, j]
+    number = number * (n + 1) + (key[:, c] + 1)
+    _, first, of_row = np.unique(number, return_index=True, return_inverse=True)
+    return key[first], of_row.reshape(-1)
+
+
 def _groups(amount: Ints, eligible: Ints, conflict: Bools) -> _Groups:
     n, c = eligible.shape
     code = np.where(eligible > 0, np.where(eligible >= amount[:, None], 1, 2), 0)
     partial = (code == 2).any(axis=1)
     key = np.concatenate([code, np.where(partial, np.arange(n), -1)[:, None]], axis=1)
-    uniq, of_row = np.unique(key, axis=0, return_inverse=True)
-    of_row = of_row.reshape(-1)
+    uniq, of_row = _unique_rows(key)
     g = len(uniq)
     pats, pattern = np.unique(uniq[:, :c], axis=0, return_inverse=True)
     patterns = [

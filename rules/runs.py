@@ -1,5 +1,9 @@
 """Rule runs: evaluate, store with the rulebook version and a parameter snapshot, print.
 
+Where two schemes with eligibility tests may count the same expense, the run holds the
+allocation of the invoices to the obligations (rules/allocation_store.py), stored with it, and
+the double-counting rule says what that allocation counts (rules/allocation_verdict.py).
+
 Storing every run lets a financier compare two runs (what changed: the data, a parameter, the
 rulebook). The evidence recomputes a run's expense x scheme rows (rules/relation.py).
 
@@ -25,6 +29,9 @@ from finance.store.productions import get_manifest
 from finance.store.reference import category_defaults
 from finance.store.sql import literal
 from rules import RULEBOOK_VERSION
+from rules.allocation import Allocation, allocate
+from rules.allocation_store import inputs_hash, store_allocations
+from rules.allocation_verdict import needs_allocation, with_allocation
 from rules.engine import RuleResult
 from rules.model import Status
 from rules.relation import ledger_states
@@ -72,6 +79,10 @@ class Evaluated:
     results: list[RuleResult]
     state: str
     expenses: int
+    #: the allocation of the invoices to the obligations, where two schemes with eligibility
+    #: tests may count the same expense (rules/allocation_store.py), and its inputs' hash
+    allocation: Allocation | None = None
+    inputs: str | None = None
 
 
 def result_json(result: RuleResult) -> dict[str, Any]:
@@ -175,6 +186,14 @@ def store_runs(
         results += _result_rows(run_id, e.results)
     insert_columns(con, "rule_runs", RUN_COLUMNS, runs)
     insert_columns(con, "rule_results", RESULT_COLUMNS, results, money=(4, 5, 6, 7))
+    store_allocations(
+        con,
+        [
+            (run_id, e.allocation, e.inputs)
+            for run_id, e in zip(ids, evaluated, strict=True)
+            if e.allocation is not None and e.inputs is not None
+        ],
+    )
     record_many(
         con,
         "rules.check",
@@ -229,13 +248,33 @@ def _manifests(
 
 
 def evaluate(
-    con: duckdb.DuckDBPyConnection, production_ids: list[str] | None, at: date
+    con: duckdb.DuckDBPyConnection,
+    production_ids: list[str] | None,
+    at: date,
+    allocations: bool = True,
 ) -> list[Evaluated]:
-    """Every production's results, ledger state and expense count, as at a date."""
+    """Every production's results, ledger state and expense count, as at a date; with
+    `allocations`, each production's allocation where it can differ from the check's counting
+    (a solve per production: the portfolio check leaves it to `allocate`)."""
     plans = _manifests(con, production_ids)
     results = evaluate_all(con, [m for m, _ in plans], at)
     states = ledger_states(con, [m.id for m, _ in plans])
-    return [
-        Evaluated(m.id, sha, res, *states[m.id])
-        for (m, sha), res in zip(plans, results, strict=True)
-    ]
+    out = []
+    for (m, sha), res in zip(plans, results, strict=True):
+        state, expenses = states[m.id]
+        if not allocations or not needs_allocation(res):
+            out.append(Evaluated(m.id, sha, res, state, expenses))
+            continue
+        allocation = allocate(con, m.id, at, res, described=False)
+        out.append(
+            Evaluated(
+                m.id,
+                sha,
+                with_allocation(res, allocation),
+                state,
+                expenses,
+                allocation,
+                inputs_hash(state, at),
+            )
+        )
+    return out

@@ -17,6 +17,7 @@ from typing import Any
 from finance.domain import i18n
 from finance.domain.errors import UserError
 from finance.domain.i18n import money_en
+from finance.domain.packs import scheme_label
 from rules.loader import load_packs
 from rules.model import Operator, RuleDecl
 
@@ -53,6 +54,39 @@ def reason_text(code: str, lang: str = "en", values: Mapping[str, Any] | None = 
         except UserError:  # a parameter the sentence needs is missing: the plain words
             pass
     return i18n.text(key, lang)
+
+
+#: a result's details key saying how the allocation of the invoices resolved the double
+#: counting (rules/allocation_verdict.py)
+ALLOCATION_DETAILS = "allocation"
+
+
+def allocated_sentence(said: Mapping[str, Any], lang: str) -> str:
+    """The double-counting rule's explanation after the allocation, in `lang`: the spend
+    eligible for two exclusive schemes, each invoice counted in one file, and the obligations
+    the exclusivity leaves short, if any."""
+    twice = Decimal(str(said["eligible_twice"]))
+    head = i18n.text("allocation.verdict.resolved", lang, amount=twice)
+    short = said.get("short") or []
+    if not short:
+        return head
+    named = "; ".join(
+        i18n.text(
+            "allocation.verdict.short_one",
+            lang,
+            claim=claim_words(str(s["claim"]), lang),
+            amount=Decimal(str(s["shortfall"])),
+        )
+        for s in short
+    )
+    return f"{head} {i18n.text('allocation.verdict.short', lang, claims=named)}"
+
+
+def claim_words(key: str, lang: str) -> str:
+    """An obligation of the allocation (`scheme`, or `scheme/k` for an agreement) in words."""
+    scheme, _, k = key.partition("/")
+    name = scheme_label(scheme, lang)
+    return i18n.text("allocate.agreement", lang, scheme=name, k=k) if k else name
 
 
 def rule_text(
@@ -137,6 +171,9 @@ def _figures_sentence(
         return i18n.text("result.not_concerned", lang)
     if status == "insufficient_data" or result.get("measured") is None:
         return str(result.get("explanation", ""))
+    allocated = (result.get("details") or {}).get(ALLOCATION_DETAILS)
+    if allocated:
+        return allocated_sentence(allocated, lang)
     measured, threshold = Decimal(result["measured"]), Decimal(result["threshold"])
     # met from the figures, not the status: an `info` limit passes while its figure exceeds it
     met = measured >= threshold if rule.operator is Operator.GTE else measured <= threshold

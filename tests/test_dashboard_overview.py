@@ -27,7 +27,8 @@ DEMO_CARDS = {
     "wallimage": ("En échec", "Niet gehaald", Decimal("273568.52")),
     "screen_brussels": ("À surveiller", "Opletten", Decimal("48246.83")),
     "eu": ("À surveiller", "Opletten", Decimal("72200.00")),
-    "cumulation": ("À surveiller", "Opletten", Decimal("63695.01")),
+    # the double counting allocated without overlap (issue 20): nothing counted twice
+    "cumulation": ("En règle", "In orde", Decimal("0.00")),
     "be_tax_shelter": ("En règle", "In orde", Decimal("380494.12")),
     "cnc_acm": ("En règle", "In orde", Decimal("100000.00")),
 }
@@ -87,7 +88,7 @@ def test_the_strip_shows_each_scheme_with_its_status_and_amount_in_french_and_du
     for scheme, (_, word, amount) in DEMO_CARDS.items():
         text = card(checked, scheme)
         assert word in text and fmt_money(amount, "nl", "EUR") in text, (scheme, text)
-    assert "Overschrijding" in card(checked, "cumulation")
+    assert "Marge" in card(checked, "cumulation")  # allocated without overlap (issue 20)
     assert "Plafonds" not in card(checked, "eu")  # the scheme's name in Dutch
     assert "Europese plafonds" in card(checked, "eu")
 

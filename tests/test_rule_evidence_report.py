@@ -30,7 +30,12 @@ def test_every_rule_s_evidence_adds_up_to_its_measured_figure(
             if not has_evidence(r.rule_id) or r.measured is None:
                 continue
             ev = rule_evidence(con, PRODUCTION, r.rule_id, DEMO_AT, limit=10)
-            assert (ev.count, ev.total) == (r.evidence_count, r.measured), r.rule_id
+            # the double counting once the invoices are allocated (issue 20): its evidence is the
+            # spend eligible twice, which the allocation counts once (measured: what it counts
+            # twice, nothing)
+            decided = r.details.get("allocation")
+            figure = decided["eligible_twice"] if decided else r.measured
+            assert (ev.count, ev.total) == (r.evidence_count, figure), r.rule_id
             assert ev.rows.height == min(10, ev.count)
             left_out = rule_evidence(con, PRODUCTION, r.rule_id, DEMO_AT, counted=False, limit=5)
             if left_out.count and not r.rule_id.startswith("cumulation."):

@@ -1,6 +1,13 @@
 """What a justification file contains, gathered once: the check, the expenses that count and
 those that do not, the missing paperwork, and the provenance.
 
+Where two schemes may count the same expense, the lines follow the allocation of the invoices
+to the obligations stored with the check (rules/allocation_store.py): the file lists the
+expenses allocated to its scheme, each at the amount the allocation counts for it (a split
+invoice's part, with the reason); an eligible invoice the allocation gives to a scheme that
+excludes this one is among the excluded lines, saying which. No euro then counts in two files
+whose schemes exclude each other, and the eligible total is the allocation's.
+
 The lines are not held in memory: one short read-only connection evaluates the scheme's
 eligibility once (written to a Parquet file as it comes) and writes each part (eligible, excluded, missing), already
 in the order the workbook shows it, to a Parquet file in a temporary folder; the writers and the
@@ -40,6 +47,9 @@ from finance.store.queries.exports import AGREEMENT_COLUMN, COLUMNS, REGIME_COLU
 from finance.store.queries.exports import MISSING_CHECKS as MISSING_CHECKS
 from finance.store.sql import literal
 from rules import RULEBOOK_VERSION
+from rules.allocation import ClaimFigures
+from rules.allocation_store import claim_figures, current_allocation, scheme_lines
+from rules.allocation_verdict import needs_allocation
 from rules.engine import RuleResult
 from rules.loader import load_packs
 from rules.relation import relation_at
@@ -84,6 +94,10 @@ class ExportData:
     #: the production's financing as at the same date, its conditions read from the same
     #: results (the cash-flow and financing plan sheets); not part of the content hash
     financing: FinancingView | None = None
+    #: where two schemes may count the same expense, the allocation of the invoices the lines
+    #: follow (rules/allocation_store.py): the figures of this scheme's obligations (allocated,
+    #: required, margin, the check's count); None when the lines are the check's
+    allocated: list[ClaimFigures] | None = None
 
     def frames(self, part: str, hashed: bool = False) -> Iterator[pl.DataFrame]:
         """The lines of a part in batches of at most BATCH_ROWS, in the file's order (`hashed`:
@@ -229,6 +243,12 @@ def gather(
             queries.execute(con, "exports.memory_limit", parts={"limit": literal(DUCKDB_MEMORY)})
             relation, params = relation_at(con, production_id, at)
             lines_sql = queries.sql("exports.lines", relation=relation)
+            allocated = None
+            if needs_allocation(checked):
+                allocation, _ = current_allocation(con, production_id, at)
+                allocated = claim_figures(allocation, scheme)
+                con.register("export_allocation", scheme_lines(allocation, scheme).to_arrow())
+                lines_sql = queries.sql("exports.lines_allocated", lines=lines_sql)
             lines_params = {**params, "scheme": scheme}
             try:
                 files, hash_files, counts = _write_parts(
@@ -262,4 +282,5 @@ def gather(
             per_agreement,
             regime,
             financing,
+            allocated,
         )

@@ -19,6 +19,7 @@ from finance.domain import i18n
 from finance.domain.fmt import fmt_date, fmt_money
 from finance.exports.cashplan import gap_sentence
 from finance.exports.data import ExportData
+from finance.exports.workbook import allocation_lines
 from finance.reports import agreements as said
 from rules.sentences import result_sentences, verification_text
 
@@ -172,6 +173,9 @@ def write_pdf(data: ExportData, out: Path, content_hash: str, lang: str = "fr") 
         c.setFillColor(colors.black)
         y -= 8 * mm
     y = _agreements(c, data, lang, y)
+    allocated = allocation_lines(data, lang)
+    if allocated:
+        y = _lines(c, [("Helvetica", line, 0) for line in allocated], y) - 1.5 * LINE
     financing = cash_lines(data, lang)
     if financing:
         y = _lines(c, financing, y) - 1.5 * LINE

@@ -26,8 +26,14 @@ from finance.exports.data import PARTS, ContentHash, ExportData
 from finance.exports.labels import label, sheet_name
 from finance.exports.writer import Writer
 from finance.reports import agreements as said
-from finance.store.queries.exports import MISSING_CHECKS
-from rules.sentences import confidence_word, reason_text, result_sentences, verification_short
+from finance.store.queries.exports import ALLOCATED_PART, ALLOCATED_TO, MISSING_CHECKS
+from rules.sentences import (
+    claim_words,
+    confidence_word,
+    reason_text,
+    result_sentences,
+    verification_short,
+)
 
 #: Excel's day 0 for serial dates (the 1900 date system, for dates from March 1900 on)
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -35,8 +41,21 @@ _SEPARATOR = "\x1f"
 
 
 def _reasons(codes: list[str] | None, lang: str, figures: dict[str, Decimal]) -> str:
-    words = "; ".join(reason_text(c, lang, figures) for c in codes or [])
+    words = "; ".join(_reason(c, lang, figures) for c in codes or [])
     return words or reason_text("counts", lang)
+
+
+def _reason(code: str, lang: str, figures: dict[str, Decimal]) -> str:
+    """A reason in words; the allocation's (a line counted in another file, a split invoice's
+    part) names the other obligations."""
+    for prefix, key in (
+        (ALLOCATED_TO, "export.allocation.to"),
+        (ALLOCATED_PART, "export.allocation.part"),
+    ):
+        if code.startswith(prefix):
+            claims = ", ".join(claim_words(c, lang) for c in code[len(prefix) :].split("|") if c)
+            return i18n.text(key, lang, claims=claims)
+    return reason_text(code, lang, figures)
 
 
 def run_figures(results: list[dict[str, Any]]) -> dict[str, Decimal]:
@@ -264,7 +283,35 @@ def summary_lines(data: ExportData, lang: str) -> list[str]:
     for work in said.works(data.results, lang):
         lines.append(said.heading(work.scheme, lang))
         lines += [said.head_sentence(work.scheme, a, lang) for a in work.agreements]
-    return lines
+    return lines + allocation_lines(data, lang)
+
+
+def allocation_lines(data: ExportData, lang: str) -> list[str]:
+    """Where the lines follow the allocation of the invoices: each obligation of the scheme,
+    what the allocation counts for it (the eligible total of the file), its required spend and
+    margin, beside the check's count."""
+    out = []
+    for f in data.allocated or []:
+        claim = claim_words(f.claim.key, lang)
+        if f.claim.required is None or f.margin is None:
+            out.append(
+                i18n.text(
+                    "export.allocation.summary_base", lang, claim=claim, allocated=f.allocated
+                )
+            )
+            continue
+        out.append(
+            i18n.text(
+                "export.allocation.summary",
+                lang,
+                claim=claim,
+                allocated=f.allocated,
+                required=f.claim.required,
+                margin=f.margin,
+                check=f.claim.check_figure if f.claim.check_figure is not None else f.naive,
+            )
+        )
+    return out
 
 
 #: the agreements sheet's first table (one row per agreement, then the work's), and its second

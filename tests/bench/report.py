@@ -1,4 +1,4 @@
-"""The benchmark's tables and its verdicts against the targets of issues 7, 15 and 19.
+"""The benchmark's tables and its verdicts against the targets of issues 7, 15, 19 and 20.
 
 Every verdict compares figures measured in the same run: seconds at one million expenses, and
 ratios against the baselines (the DuckDB floor, the DuckDB insert of the same rows, pandas).
@@ -14,6 +14,10 @@ EXPORT_TARGET_LINES = 100_000
 EXPORT_TARGET_S = 20.0
 #: the size the other targets are set at
 TARGET_SIZE = 1_000_000
+#: the allocation of the invoices (issue 20): seconds at 100 thousand and at a million
+#: expenses, peak memory at a million
+ALLOCATION_TARGETS = {100_000: 5.0, 1_000_000: 30.0}
+ALLOCATION_PEAK_MB = 2048
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,7 @@ def targets(results: list[dict[str, Any]], portfolio: dict[str, Any] | None) -> 
             f"| cash-flow plan with its rule evaluation (`financing_view`) | "
             f"{cash['end_to_end']['median']:,.2f} s | no target | – |"
         )
+    lines += _allocation_targets(results)
     if portfolio:
         lines.append(
             Target(f"portfolio check, {portfolio['expenses']:,} expenses", 10.0, "s").verdict(
@@ -184,6 +189,61 @@ def targets(results: list[dict[str, Any]], portfolio: dict[str, Any] | None) -> 
             lines.append(_portfolio_plan(portfolio))
     head = ["| target at 1,000,000 expenses | measured | target | |", "| --- | --- | --- | --- |"]
     return "\n".join(head + lines)
+
+
+def allocation_table(results: list[dict[str, Any]]) -> str:
+    """The allocation of the invoices (issue 20) at each size: its seconds with the check's
+    results given, its baseline (reading the same expense x obligation matrix with the naive
+    allocation, no solver) and the ratios, what it moved and split, the optimality gap of
+    rounding to whole invoices, and the peak memory of a process that evaluates and allocates."""
+    lines = [
+        "| expenses | obligations | allocate s | read s (baseline) | allocate/read | "
+        "allocate/floor | moved | split | shortfall EUR | gap EUR (%) | peak MB |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in results:
+        a = r.get("allocation")
+        if not a:
+            continue
+        t, read = a["allocate"], a["read"]
+        lines.append(
+            f"| {r['expenses']:,} | {a['claims']} | "
+            f"{t['median']:.2f} [{t['min']:.2f}-{t['max']:.2f}] | {read['median']:.2f} | "
+            f"{_ratio(t['median'], read['median']):.1f}x | "
+            f"{_ratio(t['median'], r['duckdb_floor']['median']):.0f}x | {a['moved']:,} | "
+            f"{a['split']} | {float(a['shortfall']):,.2f} | {float(a['gap']):,.2f} "
+            f"({a['gap_pct']:.4f} %) | {a['peak_mb']:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def _allocation_targets(results: list[dict[str, Any]]) -> list[str]:
+    """Issue 20's targets for the allocation, at the sizes measured."""
+    lines = []
+    for r in results:
+        limit = ALLOCATION_TARGETS.get(r["expenses"])
+        a = r.get("allocation")
+        if limit is None or not a:
+            continue
+        lines.append(
+            Target(
+                f"allocation of the invoices, {r['expenses']:,} expenses, {a['claims']} "
+                f"obligations (issue 20)",
+                limit,
+                "s",
+            ).verdict(a["allocate"]["median"])
+        )
+        if r["expenses"] >= TARGET_SIZE:
+            lines.append(
+                Target(
+                    "allocation peak memory (evaluation and allocation)", ALLOCATION_PEAK_MB, "MB"
+                ).verdict(a["peak_mb"])
+            )
+            lines.append(
+                f"| allocation's optimality gap (rounding to whole invoices) | "
+                f"EUR {float(a['gap']):,.2f} ({a['gap_pct']:.4f} %) | reported | – |"
+            )
+    return lines
 
 
 def export_table(exports: list[dict[str, Any]]) -> str:

@@ -32,7 +32,8 @@ from finance.reports.cost_report import cost_report
 from finance.store.db import connect, read_frame
 from finance.store.ledger import as_arrow
 from finance.store.productions import add_production, get_manifest
-from tests.bench.report import export_table, portfolio_line, table, targets
+from tests.bench.allocation import bench_allocation
+from tests.bench.report import allocation_table, export_table, portfolio_line, table, targets
 
 AT = date(2026, 11, 22)
 PRODUCTION = "dernier-tram"
@@ -349,6 +350,7 @@ def run_size(n: int, repeat: int, work: Path) -> dict[str, Any]:
     out["check"] = timed(lambda: run_check(db, "dernier-tram", AT), repeat)
     out["report"] = timed(lambda: cost_report(db, "dernier-tram", AT), repeat)
     out["cash_plan"] = bench_cash_plan(db, repeat)
+    out["allocation"] = bench_allocation(db, repeat, timed, child_alone, work)
     out["rowwise_baseline"] = timed(lambda: rowwise_baseline(files["expenses"]), 1)
     out["dashboard"] = dashboard_times(db)
     shutil.rmtree(work / f"n{n}", ignore_errors=True)
@@ -424,6 +426,7 @@ def main(argv: list[str] | None = None) -> None:
             f"import / its floor (DuckDB read + insert) at {r['expenses']:,} expenses: "
             f"{import_ratio(r):.2f} (issue 15: at most 2)"
         )
+    print(allocation_table(results))
     print(export_table(exports))
     if portfolio:
         print(portfolio_line(portfolio))

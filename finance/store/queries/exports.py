@@ -56,6 +56,32 @@ FROM {relation} l JOIN v_expenses e ON e.id = l.expense_id
 WHERE l.production_id = $pid AND l.scheme = $scheme AND l.status = 'actual'
 """,
 )
+#: the reason codes of a line the allocation of the invoices decided (rules/allocation_store.py),
+#: each followed by the other obligations concerned, `|`-joined: an eligible invoice counted in
+#: another funder's file, and a split invoice whose part this file counts
+ALLOCATED_TO = "allocated_to:"
+ALLOCATED_PART = "allocated_part:"
+
+define(
+    "exports.lines_allocated",
+    "The export lines {lines} as the allocation of the invoices decides them (export_allocation).",
+    f"""
+SELECT x.* REPLACE (
+    x.counts AND NOT coalesce(a.a_counted IS NULL AND a.a_elsewhere <> '', FALSE) AS counts,
+    CASE WHEN x.counts AND a.a_counted IS NOT NULL THEN a.a_counted
+         WHEN x.counts AND a.a_elsewhere <> '' THEN 0
+         ELSE x.eligible_amount END AS eligible_amount,
+    CASE WHEN x.counts AND a.a_counted IS NULL AND a.a_elsewhere <> ''
+              THEN ['{ALLOCATED_TO}' || a.a_elsewhere]
+         WHEN a.a_counted IS NOT NULL AND a.a_split AND a.a_elsewhere <> ''
+              THEN list_concat(coalesce(x.reasons, []), ['{ALLOCATED_PART}' || a.a_elsewhere])
+         ELSE x.reasons END AS reasons,
+    CASE WHEN a.a_counted IS NOT NULL THEN coalesce(a.a_agreement, x.agreement)
+         WHEN coalesce(a.a_elsewhere, '') = '' THEN x.agreement END AS agreement
+)
+FROM ({{lines}}) x LEFT JOIN export_allocation a ON a.expense_id = x.expense_id
+""",
+)
 define(
     "exports.in_line_order",
     "The export lines of one side ({columns}: COLUMNS, and the agreement), in line order.",
