@@ -25,20 +25,18 @@ from rules.runs import CheckRun, evaluate, schema_current, store_runs
 def run_checks(db: Path | None, production_ids: list[str] | None, at: date) -> list[CheckRun]:
     """Check every production in `production_ids` (None: every production in the database) in
     one pass, and store the runs. The schema is brought up to date first when it needs to be
-    (an up-to-date file is not opened for writing twice). A production checked on its own
-    gets its allocation of invoices to obligations with its run; a portfolio check does not
-    (one solve per production would cost more than the whole check: `allocate` gives it)."""
-    alone = production_ids is not None and len(production_ids) == 1
+    (an up-to-date file is not opened for writing twice). Each production gets the same
+    results as when checked alone, its allocation of invoices to obligations included."""
     evaluated = None
     if (db or default_db_path()).exists():
         with connect(db, read_only=True) as con:
             if schema_current(con):
-                evaluated = evaluate(con, production_ids, at, allocations=alone)
+                evaluated = evaluate(con, production_ids, at)
     if evaluated is None:
         with connect(db):  # bring the schema up to date before reading
             pass
         with connect(db, read_only=True) as con:
-            evaluated = evaluate(con, production_ids, at, allocations=alone)
+            evaluated = evaluate(con, production_ids, at)
     if not evaluated:
         return []
     with connect(db) as con, transaction(con):
