@@ -22,19 +22,12 @@ from finance.domain.fmt import fmt_date, fmt_money
 from finance.domain.packs import scheme_label
 from finance.exports.labels import sheet_name
 from finance.exports.writer import Writer
+from finance.financing.output import WEEK_FIELDS
 from finance.financing.run import FinancingView
 
-#: the weekly table's columns (`export.cash.col.<key>`): the week's Monday, then money
-WEEK_KEYS = (
-    "week_start",
-    "planned_spend",
-    "committed",
-    "outflow",
-    "inflow",
-    "inflow_secured",
-    "position",
-    "position_secured",
-)
+#: the weekly table's columns (`export.cash.col.<key>`): the week's Monday, then money, as
+#: `cineledger financing --format json` gives them
+WEEK_KEYS = WEEK_FIELDS
 #: the tranches table's columns (header key, kind of value): the financing's own headers
 #: (`financing.col.*`) where it has them
 TRANCHE_KEYS = (

@@ -21,11 +21,10 @@ from finance.domain.money import ABOVE_MAX, MAX_MONEY
 from finance.domain.parsing import (
     BUDGET_HEADER_ALIASES,
     detect_decimal_mark,
-    map_headers,
     parse_amount,
 )
 from finance.domain.validate import Check, run_checks, to_problems
-from finance.importers.tabular import file_sha256, read_table
+from finance.importers.tabular import file_sha256, raw_columns, read_table
 from finance.store import queries
 from finance.store.audit import current_actor, record
 from finance.store.db import connect, transaction
@@ -100,17 +99,7 @@ def _checks() -> list[Check]:
 def read_budget(path: Path, layout_id: str = "cnc") -> tuple[pl.DataFrame, str, str | None]:
     """Typed devis lines, the file name and sheet; a UserError lists every bad line."""
     table = read_table(path)
-    mapping, problems = map_headers(
-        [c for c in table.frame.columns if c != "_row"], BUDGET_HEADER_ALIASES, REQUIRED, table.file
-    )
-    if problems:
-        raise i18n.error("error.budget.headers", problems, name=table.file)
-    raw = table.frame.select("_row", *(pl.col(s).alias(f"raw_{d}") for s, d in mapping.items()))
-    raw = raw.with_columns(
-        pl.lit(None, pl.String).alias(f"raw_{c}")
-        for c in (*REQUIRED, *OPTIONAL)
-        if f"raw_{c}" not in raw.columns
-    )
+    raw = raw_columns(table, BUDGET_HEADER_ALIASES, REQUIRED, OPTIONAL, "error.budget.headers")
     lines = _typed(raw, layout_id)
     found = run_checks(lines, _checks())
     if found.height:

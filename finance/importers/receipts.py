@@ -23,10 +23,10 @@ from finance.domain import i18n
 from finance.domain.financing_plan import production_start, tranche_totals
 from finance.domain.models import Manifest
 from finance.domain.money import ABOVE_MAX, MAX_MONEY, MONEY
-from finance.domain.parsing import detect_decimal_mark, map_headers, parse_amount, parse_date
+from finance.domain.parsing import detect_decimal_mark, parse_amount, parse_date
 from finance.domain.validate import Check, run_checks, to_problems
 from finance.importers.profile import Profile, extract_with
-from finance.importers.tabular import read_table
+from finance.importers.tabular import raw_columns, read_table
 from finance.store import queries
 from finance.store.audit import current_actor, record
 from finance.store.db import connect, transaction
@@ -264,17 +264,7 @@ def import_receipts(
     if not path.is_file():
         raise i18n.error("error.file.not_found", name=str(path))
     table = read_table(path)
-    mapping, problems = map_headers(
-        [c for c in table.frame.columns if c != "_row"], ALIASES, REQUIRED, table.file
-    )
-    if problems:
-        raise i18n.error("error.receipts.headers", problems, name=table.file)
-    raw = table.frame.select("_row", *(pl.col(s).alias(f"raw_{d}") for s, d in mapping.items()))
-    raw = raw.with_columns(
-        pl.lit(None, pl.String).alias(f"raw_{c}")
-        for c in (*REQUIRED, *OPTIONAL)
-        if f"raw_{c}" not in raw.columns
-    )
+    raw = raw_columns(table, ALIASES, REQUIRED, OPTIONAL, "error.receipts.headers")
     if raw.height == 0:
         raise i18n.error("error.receipts.empty", name=table.file)
     source = (table.file, "receipts_table", table.sha256)

@@ -12,6 +12,7 @@ import hashlib
 import re
 import zipfile
 import zlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import polars as pl
 
 from finance.domain import i18n
 from finance.domain.errors import Problem
+from finance.domain.parsing import map_headers
 from finance.domain.uniques import select_by_distinct
 from finance.importers import cii
 
@@ -494,3 +496,26 @@ def read_header(path: Path) -> list[str]:
     )
     first = next((line for line in text.splitlines() if line.strip()), "")
     return [c.strip() for c in next(csv.reader([first], delimiter=sniff_delimiter(first)), [])]
+
+
+def raw_columns(
+    table: RawTable,
+    aliases: Mapping[str, Sequence[str]],
+    required: Sequence[str],
+    optional: Sequence[str],
+    headers_error: str,
+) -> pl.DataFrame:
+    """`_row` and one `raw_<column>` text column per canonical column (those the file does not
+    have are null): the file's headers mapped in French, Dutch or English; a UserError
+    (`headers_error`) lists a required column missing or two meaning the same."""
+    mapping, problems = map_headers(
+        [c for c in table.frame.columns if c != "_row"], aliases, required, table.file
+    )
+    if problems:
+        raise i18n.error(headers_error, problems, name=table.file)
+    raw = table.frame.select("_row", *(pl.col(s).alias(f"raw_{d}") for s, d in mapping.items()))
+    return raw.with_columns(
+        pl.lit(None, pl.String).alias(f"raw_{c}")
+        for c in (*required, *optional)
+        if f"raw_{c}" not in raw.columns
+    )
