@@ -149,32 +149,45 @@ def connections_to(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
             module.connect = original  # type: ignore[attr-defined]
 
 
-def run_scenario(
-    base: dict[str, Any], scenario: dict[str, Any], rule_id: str, workdir: Path
-) -> dict[str, Any]:
-    """Load the scenario into a fresh in-memory database and return the rule's JSON result."""
-    manifest = _merge(_merge(BASE_MANIFEST, base.get("manifest")), scenario.get("manifest"))
-    db = workdir / "scenario.duckdb"  # named for messages and documents; never created
+@contextmanager
+def loaded_production(
+    workdir: Path,
+    manifest: dict[str, Any],
+    budget: list[dict[str, Any]],
+    expenses: list[dict[str, Any]],
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A production (manifest, devis rows, canonical expense rows) loaded with the code users
+    run into a fresh in-memory database; yields its connection, every `connect` of the core
+    answering with it meanwhile. The database file is only named (messages, documents)."""
+    db = workdir / "scenario.duckdb"
     (workdir / "manifest.yaml").write_text(
         yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8"
     )
-    _write_csv(workdir / "devis.csv", BUDGET_COLUMNS, scenario.get("budget", base["budget"]))
-    rows = _expense_rows(base, scenario)
-    if rows:
-        _write_csv(workdir / "expenses.csv", EXPENSE_COLUMNS, rows)
-    at = scenario.get("at", base.get("at"))
+    _write_csv(workdir / "devis.csv", BUDGET_COLUMNS, budget)
+    if expenses:
+        _write_csv(workdir / "expenses.csv", EXPENSE_COLUMNS, expenses)
     con = fresh_database()
     try:
         with connections_to(con):
             add_production(db, workdir / "manifest.yaml")
             import_budget(db, manifest["id"], workdir / "devis.csv")
-            if rows:
+            if expenses:
                 import_expenses(db, manifest["id"], [workdir / "expenses.csv"])
-            run = run_check(
-                db, manifest["id"], at if isinstance(at, date) else date.fromisoformat(str(at))
-            )
+            yield con
     finally:
         con.close()
+
+
+def run_scenario(
+    base: dict[str, Any], scenario: dict[str, Any], rule_id: str, workdir: Path
+) -> dict[str, Any]:
+    """Load the scenario into a fresh in-memory database and return the rule's JSON result."""
+    manifest = _merge(_merge(BASE_MANIFEST, base.get("manifest")), scenario.get("manifest"))
+    budget = scenario.get("budget", base["budget"])
+    at = scenario.get("at", base.get("at"))
+    day = at if isinstance(at, date) else date.fromisoformat(str(at))
+    with loaded_production(workdir, manifest, budget, _expense_rows(base, scenario)):
+        run = run_check(workdir / "scenario.duckdb", manifest["id"], day)
     found = [r for r in run.results if r.rule_id == rule_id]
     if not found:
         raise AssertionError(f"rule {rule_id} did not run; ran {[r.rule_id for r in run.results]}")

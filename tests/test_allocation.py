@@ -13,25 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from finance.cli.main import cli
-from finance.importers.budget import import_budget
-from finance.importers.ingest import import_expenses
-from finance.store.productions import add_production
 from rules.allocation import Allocation, allocate
 from rules.allocation_solver import Problem, double_counted, solve, weighted_shortfall
-from tests.scenarios import (
-    BASE_MANIFEST,
-    BUDGET_COLUMNS,
-    EXPENSE_COLUMNS,
-    _write_csv,
-    connections_to,
-    fresh_database,
-)
+from tests.scenarios import BASE_MANIFEST, loaded_production
 
 AT = date(2026, 11, 22)
 SCHEDULE = {
@@ -69,25 +58,14 @@ def production(
     """A production loaded into a fresh in-memory database (as the rule scenarios are); yields
     the connection, every `connect` of the core answering with it meanwhile."""
     manifest = {**BASE_MANIFEST, "schedule": SCHEDULE, "financing": financing}
-    (tmp_path / "manifest.yaml").write_text(yaml.safe_dump(manifest), encoding="utf-8")
-    _write_csv(tmp_path / "devis.csv", BUDGET_COLUMNS, BUDGET)
     rows = [
         {"supplier": "Fournisseur", "status": "actual", "budget_code": "2.01"}
         | e
         | {"invoice_ref": f"F-{i}"}
         for i, e in enumerate(expenses, start=1)
     ]
-    _write_csv(tmp_path / "expenses.csv", EXPENSE_COLUMNS, rows)
-    db = tmp_path / "scenario.duckdb"
-    con = fresh_database()
-    try:
-        with connections_to(con):
-            add_production(db, tmp_path / "manifest.yaml")
-            import_budget(db, "scenario", tmp_path / "devis.csv")
-            import_expenses(db, "scenario", [tmp_path / "expenses.csv"])
-            yield con
-    finally:
-        con.close()
+    with loaded_production(tmp_path, manifest, BUDGET, rows) as con:
+        yield con
 
 
 def figures(a: Allocation) -> dict[str, tuple[Decimal | None, Decimal, Decimal]]:

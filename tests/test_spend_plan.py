@@ -17,20 +17,10 @@ import yaml
 from click.testing import CliRunner
 
 from finance.cli.main import cli
-from finance.importers.budget import import_budget
-from finance.importers.ingest import import_expenses
 from finance.store.db import connect
-from finance.store.productions import add_production
 from rules.spend_options import read_options
 from rules.spend_plan import SpendPlan, plan_spend
-from tests.scenarios import (
-    BASE_MANIFEST,
-    BUDGET_COLUMNS,
-    EXPENSE_COLUMNS,
-    _write_csv,
-    connections_to,
-    fresh_database,
-)
+from tests.scenarios import BASE_MANIFEST, loaded_production
 
 AT = date(2026, 11, 22)
 DEMO_OPTIONS = Path(__file__).resolve().parents[1] / "data" / "demo" / "spend-options.yaml"
@@ -64,24 +54,13 @@ OPTIONS = {
 def production(tmp_path: Path) -> Iterator[Any]:
     """The scenario production in a fresh in-memory database (every `connect` answers with it)."""
     manifest = {**BASE_MANIFEST, "schedule": SCHEDULE, "financing": FINANCING}
-    (tmp_path / "manifest.yaml").write_text(yaml.safe_dump(manifest), encoding="utf-8")
-    _write_csv(tmp_path / "devis.csv", BUDGET_COLUMNS, BUDGET)
     rows = [
         LIEGE
         | {"date": "2026-06-15", "amount": "100000.00", "supplier": "Liège Studio"}
         | {"status": "actual", "budget_code": "2.01", "invoice_ref": "F-1"}
     ]
-    _write_csv(tmp_path / "expenses.csv", EXPENSE_COLUMNS, rows)
-    db = tmp_path / "scenario.duckdb"
-    con = fresh_database()
-    try:
-        with connections_to(con):
-            add_production(db, tmp_path / "manifest.yaml")
-            import_budget(db, "scenario", tmp_path / "devis.csv")
-            import_expenses(db, "scenario", [tmp_path / "expenses.csv"])
-            yield con
-    finally:
-        con.close()
+    with loaded_production(tmp_path, manifest, BUDGET, rows) as con:
+        yield con
 
 
 def write_options(tmp_path: Path, options: dict[str, Any], name: str = "options.yaml") -> Path:
