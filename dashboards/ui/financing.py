@@ -26,7 +26,7 @@ from finance.domain.money import MONEY
 from finance.domain.packs import scheme_label
 from finance.domain.reasons import error_lines
 from finance.financing.balance import STATUSES
-from finance.financing.output import gap_sentence
+from finance.financing.output import compared_figures, gap_sentence
 from finance.financing.run import FinancingView
 from finance.financing.whatif import Comparison
 
@@ -300,28 +300,13 @@ def open_tranches(view: FinancingView) -> list[str]:
 
 
 def comparison_table(found: Comparison, lang: str) -> pl.DataFrame:
-    """Today's figures and the what-if's side by side: the gap, the low point, its week, the
-    bridging, the low point on secured money only."""
-    money = found.today.currency
-
-    def figures(v: FinancingView) -> list[str]:
-        low = v.low
-        return [
-            fmt_money(v.balance["gap"], lang, money),
-            fmt_money(low.get("low"), lang, money),
-            fmt_date(low.get("low_week"), lang),
-            fmt_money(low.get("bridging"), lang, money),
-            fmt_money(low.get("low_secured"), lang, money),
-        ]
-
-    keys = ("gap", "low", "low_week", "bridging", "low_secured")
+    """Today's figures and the what-if's side by side (the command's own comparison)."""
+    rows = compared_figures(found, lang)
     return pl.DataFrame(
         {
-            i18n.text("whatif.col.figure", lang): [
-                i18n.text(f"whatif.row.{k}", lang) for k in keys
-            ],
-            i18n.text("whatif.col.today", lang): figures(found.today),
-            i18n.text("whatif.col.what_if", lang): figures(found.scenario),
+            i18n.text("whatif.col.figure", lang): [r[0] for r in rows],
+            i18n.text("whatif.col.today", lang): [r[1] for r in rows],
+            i18n.text("whatif.col.what_if", lang): [r[2] for r in rows],
         }
     )
 

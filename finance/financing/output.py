@@ -308,10 +308,14 @@ def view_table(view: FinancingView, lang: str = "fr") -> str:
     return "\n".join(parts)
 
 
-def comparison_table(comparison: Comparison, lang: str = "fr") -> str:
-    """Today's figures and the what-if's, side by side, then what moved."""
-    today, then = comparison.today, comparison.scenario
-    cur = today.currency
+#: the figures a what-if puts beside today's (`whatif.row.<key>`)
+COMPARED = ("gap", "low", "low_week", "bridging", "low_secured", "at_risk")
+
+
+def compared_figures(comparison: Comparison, lang: str) -> list[tuple[str, str, str]]:
+    """(figure, today, what-if) for each of COMPARED, in words: the command and the dashboard
+    show the same comparison."""
+    cur = comparison.today.currency
 
     def figures(view: FinancingView) -> list[str]:
         low = view.low
@@ -320,21 +324,26 @@ def comparison_table(comparison: Comparison, lang: str = "fr") -> str:
             fmt_money(low.get("low"), lang, cur),
             fmt_date(low.get("low_week"), lang),
             fmt_money(low.get("bridging"), lang, cur),
+            fmt_money(low.get("low_secured"), lang, cur),
             fmt_money(_sum(view.at_risk, "outstanding"), lang, cur),
         ]
 
-    names = [
-        i18n.text(f"financing.whatif.row.{k}", lang)
-        for k in ("gap", "low", "low_week", "bridging", "at_risk")
-    ]
+    names = [i18n.text(f"whatif.row.{k}", lang) for k in COMPARED]
+    today, then = figures(comparison.today), figures(comparison.scenario)
+    return list(zip(names, today, then, strict=True))
+
+
+def comparison_table(comparison: Comparison, lang: str = "fr") -> str:
+    """Today's figures and the what-if's, side by side, then what moved."""
+    today = comparison.today
     rows = [
         [
             "",
             i18n.text("financing.whatif.today", lang),
             i18n.text("financing.whatif.scenario", lang),
-        ]
+        ],
+        *([n, a, b] for n, a, b in compared_figures(comparison, lang)),
     ]
-    rows += [[n, a, b] for n, a, b in zip(names, figures(today), figures(then), strict=True)]
     lines = [
         view_table(today, lang),
         "",
