@@ -26,7 +26,8 @@ from finance.domain.parsing import (
 from finance.domain.validate import Check, run_checks, to_problems
 from finance.importers.tabular import file_sha256, raw_columns, read_table
 from finance.store import queries
-from finance.store.audit import current_actor, record
+from finance.store.audit import record
+from finance.store.batches import Batch, new_batch
 from finance.store.db import connect, transaction
 from finance.store.productions import get_manifest
 from finance.store.reference import category_defaults
@@ -129,27 +130,18 @@ def _store(
     sha: str,
 ) -> int:
     now = datetime.now(UTC).replace(tzinfo=None)
-    batch_id = int(queries.value(con, "imports.next_batch_id"))
-    queries.execute(
-        con,
-        "imports.insert_batch",
-        {
-            "id": batch_id,
-            "production_id": production_id,
-            "kind": "budget",
-            "file_name": file,
-            "file_sha256": sha,
-            "format": "canonical_budget",
-            "sheet": sheet,
-            "version_label": version,
-            "rows_read": lines.height,
-            "rows_imported": lines.height,
-            "rows_duplicate": 0,
-            "rows_rejected": 0,
-            "imported_at": now,
-            "imported_by": current_actor(),
-        },
+    batch = Batch(
+        production_id,
+        "budget",
+        file,
+        sha,
+        "canonical_budget",
+        lines.height,
+        lines.height,
+        sheet=sheet,
+        version_label=version,
     )
+    batch_id = new_batch(con, batch)
     target = {"pid": production_id, "version": version}
     queries.execute(con, "budget.delete_lines", target)
     queries.execute(con, "budget.delete_version", target)

@@ -27,8 +27,9 @@ from finance.importers.base import Extracted, SignCheck
 from finance.importers.profile import detect, extract_with, load_profile, sign_warning
 from finance.importers.tabular import file_sha256
 from finance.store import ledger as ledger_write
-from finance.store.audit import current_actor, record
-from finance.store.db import connect, fetch_value, read_frame, transaction
+from finance.store.audit import record
+from finance.store.batches import Batch, new_batch
+from finance.store.db import connect, read_frame, transaction
 from finance.store.productions import get_manifest
 
 Extractor = Callable[[Path, str], Extracted]
@@ -123,27 +124,19 @@ def _write_batches(
         )
         if not c["read"]:  # never recorded as imported: it would block the file once fixed
             raise i18n.error("error.import.no_rows", name=ex.file)
-        batch_id = fetch_value(con, "SELECT nextval('import_batch_seq')")
-        con.execute(
-            "INSERT INTO import_batches (id, production_id, kind, file_name, file_sha256, format, "
-            "sheet, version_label, rows_read, rows_imported, rows_duplicate, rows_rejected, "
-            "imported_at, imported_by) "
-            "VALUES (?, ?, 'expenses', ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)",
-            [
-                batch_id,
-                production_id,
-                ex.file,
-                ex.sha256,
-                ex.format,
-                ex.sheet,
-                c["read"],
-                c["imported"],
-                c["duplicates"],
-                c["rejected"],
-                _now(),
-                current_actor(),
-            ],
+        batch = Batch(
+            production_id,
+            "expenses",
+            ex.file,
+            ex.sha256,
+            ex.format,
+            c["read"],
+            c["imported"],
+            c["duplicates"],
+            c["rejected"],
+            sheet=ex.sheet,
         )
+        batch_id = new_batch(con, batch)
         record(
             con,
             "import.expenses",

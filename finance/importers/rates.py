@@ -13,7 +13,6 @@ import io
 import zipfile
 import zlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -24,7 +23,8 @@ from finance.domain.parsing import parse_date, parse_rate
 from finance.importers import cii
 from finance.importers.tabular import file_sha256
 from finance.store import queries
-from finance.store.audit import current_actor, record
+from finance.store.audit import record
+from finance.store.batches import Batch, new_batch
 from finance.store.db import connect, transaction
 
 GLOBAL = "*"  # import batches of reference data belong to no production
@@ -120,31 +120,12 @@ def import_rates(db: Path | None, path: Path) -> RatesOutcome:
     with connect(db) as con, transaction(con):
         if queries.one(con, "rates.same_file", {"sha": sha}):
             return RatesOutcome(*summary, unchanged=True)
-        batch_id = int(queries.value(con, "imports.next_batch_id"))
+        batch = Batch(GLOBAL, "fx_rates", path.name, sha, "ecb_csv", rates.height, rates.height)
+        batch_id = new_batch(con, batch)
         con.register("new_rates", rates)
         queries.execute(con, "rates.delete_replaced")
         queries.execute(con, "rates.insert", {"batch_id": batch_id})
         con.unregister("new_rates")
-        queries.execute(
-            con,
-            "imports.insert_batch",
-            {
-                "id": batch_id,
-                "production_id": GLOBAL,
-                "kind": "fx_rates",
-                "file_name": path.name,
-                "file_sha256": sha,
-                "format": "ecb_csv",
-                "sheet": None,
-                "version_label": None,
-                "rows_read": rates.height,
-                "rows_imported": rates.height,
-                "rows_duplicate": 0,
-                "rows_rejected": 0,
-                "imported_at": datetime.now(UTC).replace(tzinfo=None),
-                "imported_by": current_actor(),
-            },
-        )
         record(
             con,
             "import.rates",

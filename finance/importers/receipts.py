@@ -13,7 +13,7 @@ received, a date before the production's first date or in the future).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -28,7 +28,8 @@ from finance.domain.validate import Check, run_checks, to_problems
 from finance.importers.profile import Profile, extract_with
 from finance.importers.tabular import raw_columns, read_table
 from finance.store import queries
-from finance.store.audit import current_actor, record
+from finance.store.audit import record
+from finance.store.batches import Batch, new_batch
 from finance.store.db import connect, transaction
 from finance.store.productions import get_manifest
 
@@ -176,27 +177,10 @@ def _write(
     counts: tuple[int, int],
 ) -> None:
     file, fmt, sha = source
-    batch_id = int(queries.value(con, "imports.next_batch_id"))
-    queries.execute(
-        con,
-        "imports.insert_batch",
-        {
-            "id": batch_id,
-            "production_id": production_id,
-            "kind": "receipts",
-            "file_name": file,
-            "file_sha256": sha or "",
-            "format": fmt,
-            "sheet": None,
-            "version_label": None,
-            "rows_read": counts[0],
-            "rows_imported": rows.height,
-            "rows_duplicate": counts[1],
-            "rows_rejected": 0,
-            "imported_at": datetime.now(UTC).replace(tzinfo=None),
-            "imported_by": current_actor(),
-        },
+    batch = Batch(
+        production_id, "receipts", file, sha or "", fmt, counts[0], rows.height, counts[1]
     )
+    batch_id = new_batch(con, batch)
     con.register(
         "new_receipts",
         rows.select(
