@@ -12,7 +12,6 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -62,10 +61,6 @@ class ImportOutcome:
     invalid_ids: int = 0
     quarantined: int = 0
     to_code: int = 0
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _context(con: duckdb.DuckDBPyConnection, production_id: str) -> LedgerContext:
