@@ -236,25 +236,16 @@ def _tranche_lines(view: FinancingView, lang: str) -> list[str]:
 
 def _cash_lines(view: FinancingView, lang: str) -> list[str]:
     low = view.low
-    lines = []
-    if view.overdue.height:
-        lines.append(
-            i18n.text(
-                "financing.overdue",
-                lang,
-                n=str(view.overdue["tranche_id"].n_unique()),
-                amount=fmt_money(_sum(view.overdue, "outstanding"), lang, view.currency),
-            )
+    lines = [
+        i18n.text(
+            key,
+            lang,
+            n=str(payments["tranche_id"].n_unique()),
+            amount=fmt_money(_sum(payments, "outstanding"), lang, view.currency),
         )
-    if view.at_risk.height:
-        lines.append(
-            i18n.text(
-                "financing.risk",
-                lang,
-                n=str(view.at_risk["tranche_id"].n_unique()),
-                amount=fmt_money(_sum(view.at_risk, "outstanding"), lang, view.currency),
-            )
-        )
+        for key, payments in (("financing.overdue", view.overdue), ("financing.risk", view.at_risk))
+        if payments.height
+    ]
     if not low:
         return lines
     opening = _sum(view.weeks.head(1), "opening")
