@@ -156,6 +156,11 @@ def _territory_test(territories: list[str]) -> str:
 
 
 def _payee_test(el: Eligibility) -> str:
+    """`av_company_or_person`: a person, or a company with an audiovisual activity;
+    `vat_registered`: a payee with a valid VAT number (a VAT-paying company or freelancer: a
+    payslip or a payee without one does not count); the exempt categories count anyway."""
+    if el.payee == "vat_registered":
+        return "coalesce(e.supplier_vat_valid, FALSE)"
     if el.payee != "av_company_or_person":
         return "TRUE"
     exempt = (
@@ -259,6 +264,8 @@ class SchemeTests:
     held: tuple[str, ...] = ()  # with fill: each agreement's "can take the expense" test
     agreements: int = 0  # agreements that stand on their own: how many the plan rows hold
     dated_exclusions: bool = False  # the plan rows hold each production's excluded categories
+    #: the reason code of a failed payee test (it depends on the test: `_payee_test`)
+    payee_reason: str = "payee_not_audiovisual"
 
 
 @dataclass(frozen=True)
@@ -340,6 +347,7 @@ def scheme_tests(pack: Pack, count: int) -> SchemeTests:
         tuple(held(el, pack.scheme, k) for k in range(1, fill + 1)),
         count if separate_agreements(pack) else 0,
         el.dated_exclusions,
+        "payee_not_vat_registered" if el.payee == "vat_registered" else "payee_not_audiovisual",
     )
 
 

@@ -84,6 +84,8 @@ class RunContext:
     windows: dict[str, list[AgreementWindow]]
     #: (measure, k) -> the measure for agreement k alone (schemes whose agreements stand alone)
     by_agreement: dict[tuple[str, int], MeasureValue] = field(default_factory=dict)
+    #: the devis each budget base leaves out (facts.budget_exclusion's key -> amount)
+    budget_excluded: dict[str, Decimal] = field(default_factory=dict)
 
     @cached_property
     def values(self) -> dict[str, Decimal]:
@@ -232,7 +234,14 @@ def _gap(rule: RuleDecl, value: Decimal, threshold: Decimal) -> Decimal:
 
 def fact_context(ctx: RunContext, measures: dict[str, Decimal]) -> FactContext:
     return FactContext(
-        ctx.manifest, ctx.values, ctx.budget, ctx.eac, measures, load_packs(), ctx.at
+        ctx.manifest,
+        ctx.values,
+        ctx.budget,
+        ctx.eac,
+        measures,
+        load_packs(),
+        ctx.at,
+        ctx.budget_excluded,
     )
 
 
@@ -244,6 +253,15 @@ def _missing_data(ctx: RunContext, scheme: str) -> str | None:
     if any(f.signed_on is None and f.window_start is None for f in lines):
         return i18n.text("result.no_signing_date")
     return None
+
+
+def _other_strand(rule: RuleDecl, ctx: RunContext, scheme: str) -> str | None:
+    """The strand of the scheme's lines when the rule belongs to other strands, else None."""
+    if not rule.strands:
+        return None
+    strands = {f.strand for f in ctx.manifest.financing if f.scheme == scheme}
+    own = sorted(s for s in strands if s)
+    return None if strands & set(rule.strands) else (own[0] if own else "")
 
 
 def _figures(rule: RuleDecl, ctx: RunContext, mv: dict[str, MeasureValue]) -> dict[str, Any]:
@@ -391,6 +409,12 @@ def evaluate_rule(
     }
     if rule.applies_to and not set(rule.applies_to) & plan:
         return _without_figures(base, Status.NOT_APPLICABLE, i18n.text("result.not_concerned"))
+    other_strand = _other_strand(rule, ctx, pack.scheme)
+    if other_strand is not None:
+        base["details"] = {"strand": other_strand}
+        return _without_figures(
+            base, Status.NOT_APPLICABLE, i18n.text("result.other_strand", strand=other_strand)
+        )
     lacking = unrecorded(ctx.manifest, rule.requires)
     if lacking:
         reason = i18n.text("result.not_recorded", field=", ".join(lacking))
@@ -402,6 +426,10 @@ def evaluate_rule(
         base["details"] = {"not_in_force_on": day.isoformat()}  # to say it again in any language
         return _without_figures(base, Status.NOT_APPLICABLE, reason)
     missing = _missing_data(ctx, pack.scheme)
+    lacking = unrecorded(ctx.manifest, rule.needs)
+    if lacking and not missing:
+        base["details"] = {"not_given": ", ".join(lacking)}  # said again in any language
+        missing = i18n.text("result.not_given", field=", ".join(lacking))
     if missing:
         return _without_figures(base, Status.INSUFFICIENT_DATA, missing)
     fig = _figures(rule, ctx, mv)

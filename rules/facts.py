@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
+from finance.domain.financing_plan import status_of
 from finance.domain.models import Financing, Kind, Manifest, TsClass
 from finance.domain.money import ZERO
 from finance.domain.packs import aid_country_of
+from finance.domain.tranches import SECURED
 from finance.store.sql import literal
 from rules.model import FactDecl, MeasureDecl, Pack
 
@@ -123,6 +125,9 @@ class FactContext:
     measures: Mapping[str, Decimal]  # measured (or projected) value of each measure
     packs: Mapping[str, Pack]
     at: date | None = None  # the as-at date of the run (deadlines count from it)
+    #: the devis lines a base leaves out (`share_of_budget_excluding`), summed per exclusion
+    #: (budget_exclusion's key: "chapters|categories")
+    budget_excluded: Mapping[str, Decimal] = field(default_factory=dict)
 
     def plan_sum(self, scheme: str, field: str = "amount") -> Decimal:
         return sum(
@@ -355,7 +360,62 @@ def _days_to_deadline(c: FactContext, b: Bound) -> Decimal:
     return Decimal(min(days)) if days else ZERO
 
 
+def _in_territories(territory: str, territories: tuple[str, ...]) -> bool:
+    """Whether a territory code is one of `territories` (`FR-*` matches every department)."""
+    return any(
+        territory.startswith(t[:-1]) if t.endswith("*") else territory == t for t in territories
+    )
+
+
+def scheme_territories(c: FactContext, b: Bound) -> tuple[str, ...]:
+    """The territories a fact counts: its `territories` argument (`FR-75,FR-92`), else its
+    scheme's eligibility territories."""
+    given = tuple(t.strip() for t in b.args.get("territories", "").split(",") if t.strip())
+    if given:
+        return given
+    el = c.packs[b.scheme].eligibility
+    return tuple(el.territories) if el else ()
+
+
+def _shooting_days_in(c: FactContext, b: Bound) -> Decimal:
+    """The shooting days in the scheme's territories (the manifest's shooting_days; a rule
+    reading them `needs: [shooting_days]`, so it is not evaluated without them)."""
+    where = scheme_territories(c, b)
+    return sum(
+        (d.days for d in c.manifest.shooting_days or () if _in_territories(d.territory, where)),
+        ZERO,
+    )
+
+
+def application_day(c: FactContext, scheme: str) -> date | None:
+    """The day the scheme's aid was applied for: its spending period opens then (the line's
+    window_start); else its signing (the decision came after the application: a later day
+    counts more financing, so a rule reading it says which it used)."""
+    lines = [f for f in c.manifest.financing if f.scheme == scheme]
+    days = [f.window_start or f.signed_on for f in lines]
+    known = [d for d in days if d is not None]
+    return min(known) if known else c.at
+
+
+def confirmed_lines(c: FactContext, scheme: str) -> tuple[list[Financing], list[Financing]]:
+    """(confirmed, undated) financing of the plan at the scheme's application: the other
+    lines signed (or better: status_of) on or before that day; the undated ones are secured
+    lines without a signing date, which cannot be shown to precede the application."""
+    day = application_day(c, scheme)
+    others = [f for f in c.manifest.financing if f.scheme != scheme and status_of(f) in SECURED]
+    confirmed = [f for f in others if f.signed_on and (day is None or f.signed_on <= day)]
+    return confirmed, [f for f in others if f.signed_on is None]
+
+
+def _confirmed_financing(c: FactContext, b: Bound) -> Decimal:
+    """The financing confirmed (signed documents) when the scheme's aid was applied for, its
+    own lines left out (confirmed_lines)."""
+    return sum((f.amount for f in confirmed_lines(c, b.scheme)[0]), ZERO)
+
+
 VALUE_FACTS: dict[str, Fact] = {
+    "shooting_days_in": _shooting_days_in,
+    "confirmed_financing": _confirmed_financing,
     "days_to_deadline": _days_to_deadline,
     # the scheme's financing lines' `field` (amount by default), summed
     "plan_amount": lambda c, b: c.plan_sum(b.scheme, b.field()),
@@ -445,7 +505,53 @@ def _participation_or_budget(c: FactContext, b: Bound) -> Decimal:
     return (copro.french_participation if copro else c.budget) * b.p(c, "ratio")
 
 
+def budget_exclusion(args: Mapping[str, str]) -> str:
+    """The key of a budget base's exclusion: its chapters and categories, as given."""
+    return f"{args.get('chapters', '')}|{args.get('categories', '')}"
+
+
+def _budget_excluding(c: FactContext, b: Bound) -> Decimal:
+    """`ratio` of the budget less the devis lines of `chapters` (devis chapter codes, `9`) or
+    of `categories` (`contingency,overheads`): a fund's base that leaves out insurance,
+    overheads or contingency."""
+    left_out = c.budget_excluded.get(budget_exclusion(b.args), ZERO)
+    return max(c.budget - left_out, ZERO) * b.p(c, "ratio")
+
+
+def _by_strand(c: FactContext, b: Bound) -> Decimal:
+    """The threshold the pack names for the strand of the scheme's lines (`majority:
+    required_majority`), else `default`'s; a strand the pack names none for has no limit a
+    minimum can reach (the rule should list its strands: `strands`)."""
+    strands = sorted({f.strand for f in c.manifest.financing if f.scheme == b.scheme and f.strand})
+    names = [b.args[s] for s in strands if s in b.args] or (
+        [b.args["default"]] if "default" in b.args else []
+    )
+    if not names:
+        return ZERO
+    decls = c.packs[b.scheme].thresholds
+    return max(THRESHOLD_FACTS[decls[n].fact](c, Bound(b.scheme, decls[n].args)) for n in names)
+
+
+def _shooting_days_share(c: FactContext, b: Bound) -> Decimal:
+    """`ratio` of all the shooting days (the manifest's shooting_days, summed)."""
+    total = sum((d.days for d in c.manifest.shooting_days or ()), ZERO)
+    return total * b.p(c, "ratio")
+
+
 THRESHOLD_FACTS: dict[str, Fact] = {
+    "share_of_budget_excluding": _budget_excluding,
+    "by_strand": _by_strand,
+    "share_of_shooting_days": _shooting_days_share,
+    # the highest of a parameter, `ratio` of the plan and the contract's commitment
+    "parameter_or_share_of_plan": lambda c, b: max(
+        b.p(c, "parameter"),
+        c.plan_sum(b.scheme, b.field()) * b.p(c, "ratio"),
+        c.committed(b.scheme),
+    ),
+    # the lesser of a parameter and `ratio` of a measure (an aid capped by both)
+    "lesser_of_parameter_and_measure_share": lambda c, b: min(
+        b.p(c, "parameter"), c.measures[f"{b.scheme}.{b.args['measure']}"] * b.p(c, "ratio")
+    ),
     "zero": lambda c, b: ZERO,
     "parameter": lambda c, b: b.p(c, "parameter"),
     "share_of_plan": lambda c, b: c.plan_sum(b.scheme, b.field()) * b.p(c, "ratio"),
@@ -701,8 +807,13 @@ def check_pack(pack: Pack) -> list[str]:
     for rule in pack.rules:
         problems += [
             f"rule {rule.id}: requires {p!r}, not a manifest field"
-            for p in rule.requires
+            for p in [*rule.requires, *rule.needs]
             if not known_manifest_path(p)
+        ]
+        problems += [
+            f"rule {rule.id}: strand {s!r} is not one of financing_line.strands"
+            for s in rule.strands
+            if s not in pack.financing_line.strands
         ]
         if rule.details is not None:
             problems += _check_decl(pack, f"rule {rule.id} details", rule.details, DETAIL_FACTS)
@@ -715,7 +826,24 @@ def check_pack(pack: Pack) -> list[str]:
             for arg in ("spend", "direct", "pool")
             if pack.supportable.args.get(arg) not in pack.measures
         ]
-    return problems + _check_window(pack) + _check_dated_lists(pack)
+    return problems + _check_window(pack) + _check_dated_lists(pack) + _check_strands(pack)
+
+
+def _check_strands(pack: Pack) -> list[str]:
+    """A `by_strand` threshold names, for strands of the pack (or `default`), thresholds of the
+    pack that are not `by_strand` themselves."""
+    out = []
+    known = {*pack.financing_line.strands, "default"}
+    for name, decl in pack.thresholds.items():
+        if decl.fact != "by_strand":
+            continue
+        for strand, target in decl.args.items():
+            inner = pack.thresholds.get(target)
+            if strand not in known:
+                out.append(f"threshold {name}: {strand!r} is not one of financing_line.strands")
+            elif inner is None or inner.fact == "by_strand":
+                out.append(f"threshold {name}: {strand} names no plain threshold {target!r}")
+    return out
 
 
 def _check_dated_lists(pack: Pack) -> list[str]:

@@ -17,7 +17,7 @@ from finance.store import queries
 from finance.store.sql import literal
 from rules.cumulation import overlap_measure, overlap_test
 from rules.eligibility import col
-from rules.facts import Measure
+from rules.facts import Measure, budget_exclusion
 from rules.loader import load_measures, load_packs
 from rules.plan import Plan
 from rules.wide import qualify, wide_relation
@@ -139,15 +139,47 @@ def planned_where(measure: Measure) -> str:
     return " AND ".join(keep)
 
 
+def budget_exclusions() -> list[str]:
+    """The exclusions of every budget base the packs name (facts.budget_exclusion's keys)."""
+    return sorted(
+        {
+            budget_exclusion(d.args)
+            for p in load_packs().values()
+            for d in p.thresholds.values()
+            if d.fact == "share_of_budget_excluding"
+        }
+    )
+
+
+def _excluded_where(key: str) -> str:
+    """The devis lines an exclusion leaves out, as a filter (chapter codes or categories)."""
+    chapters, _, categories = key.partition("|")
+    parts = [
+        f"list_contains({literal([x.strip() for x in group.split(',') if x.strip()])}, {column})"
+        for group, column in ((chapters, "chapter_code"), (categories, "category"))
+        if group.strip()
+    ]
+    return " OR ".join(parts) or "FALSE"
+
+
 def budget_rows(
-    con: duckdb.DuckDBPyConnection, scope: str, names: list[str], at: date
+    con: duckdb.DuckDBPyConnection,
+    scope: str,
+    names: list[str],
+    at: date,
+    exclusions: list[str] | None = None,
 ) -> dict[str, tuple[Any, ...]]:
     """Production id -> (devis total, estimate at completion, the planned remaining of each
-    measure in `names`), for every production `scope` selects, in one grouped query."""
+    measure in `names`, the devis left out by each of `exclusions`), for every production
+    `scope` selects, in one grouped query."""
     measures = load_measures()
     planned = [
         f"coalesce(sum(estimate_to_complete) FILTER ({planned_where(measures[n])}), 0) AS p{i}"
         for i, n in enumerate(names)
+    ]
+    planned += [
+        f"coalesce(sum(budget) FILTER ({_excluded_where(key)}), 0) AS x{i}"
+        for i, key in enumerate(exclusions or [])
     ]
     lines = queries.sql("figures.lines", scope=scope)  # the cost report's lines and figures
     sql = f"""SELECT production_id, coalesce(sum(budget), 0), coalesce(sum(estimate_at_completion), 0)

@@ -153,6 +153,12 @@ class RuleDecl(Frozen):
     #: manifest fields the rule needs (`coproduction`, `coproduction.partner_country`): when one
     #: is not recorded, the rule is not applicable (a work that is no coproduction)
     requires: list[str] = Field(default_factory=list)
+    #: manifest fields the rule reads (`shooting_days`): when one is not recorded, the rule
+    #: cannot be evaluated and says insufficient_data (the work is concerned, the data lacks)
+    needs: list[str] = Field(default_factory=list)
+    #: the strands of the scheme's aid (financing_line.strands) the rule belongs to: for a line
+    #: of another strand, the rule is not applicable; empty, every strand
+    strands: list[str] = Field(default_factory=list)
     #: what a miss is: fail; warn (contract terms); info (a limit that only caps a figure, such
     #: as a tax credit's base: the result passes and its details say what was left out)
     severity: Literal["fail", "warn", "info"] = "fail"
@@ -207,7 +213,7 @@ class Eligibility(Frozen):
     be_taxable_required: bool = False
     #: a payee established abroad (and taxable in Belgium) counts only under this regime
     abroad_regime: str | None = None
-    payee: str = "any"  # any | av_company_or_person
+    payee: Literal["any", "av_company_or_person", "vat_registered"] = "any"
     payee_exempt_categories: list[str] = Field(default_factory=list)
     #: categories that never count; a mapping {valid_from: [...]} where the list changed with a
     #: regulation (dated like parameters: an agreement gets the list in force on its signing)
@@ -257,6 +263,10 @@ class FinancingLine(Frozen):
     #: what kind of money its lines are in the financing plan (finance/domain/tranches.py
     #: SourceKind): `tax_shelter`, `tax_credit`; unset, public aid if the pack says so
     source: Literal["public_aid", "tax_shelter", "tax_credit"] | None = None
+    #: the strands the aid is granted under (a regional fund's majority, international or
+    #: technical-industries aid): a line must name one (`strand`), each is said by the pack's
+    #: message `strand.<name>`, and rules and thresholds may depend on it
+    strands: list[str] = Field(default_factory=list)
 
 
 class Presentation(Frozen):

@@ -165,10 +165,15 @@ def _figures_sentence(
         day = result.get("not_in_force_on") or (result.get("details") or {}).get("not_in_force_on")
         if day:
             return i18n.text("result.not_in_force", lang, day=day)
-        lacking = (result.get("details") or {}).get("not_recorded")
-        if lacking:
-            return i18n.text("result.not_recorded", lang, field=lacking)
+        details = result.get("details") or {}
+        if details.get("not_recorded"):
+            return i18n.text("result.not_recorded", lang, field=details["not_recorded"])
+        if "strand" in details:
+            return i18n.text("result.other_strand", lang, strand=details["strand"])
         return i18n.text("result.not_concerned", lang)
+    not_given = (result.get("details") or {}).get("not_given")
+    if status == "insufficient_data" and not_given:
+        return i18n.text("result.not_given", lang, field=not_given)
     if status == "insufficient_data" or result.get("measured") is None:
         return str(result.get("explanation", ""))
     allocated = (result.get("details") or {}).get(ALLOCATION_DETAILS)

@@ -30,6 +30,7 @@ from rules.evaluate import evaluate_rules
 from rules.loader import load_measures, load_packs
 from rules.measures import (
     agreement_values,
+    budget_exclusions,
     budget_rows,
     empty_row,
     measure_rows,
@@ -78,11 +79,21 @@ def _results(
     pairs: list[tuple[str, int]],
 ) -> list[RuleResult]:
     """One production's results from its aggregated row and its budget row."""
-    devis, eac, planned = Decimal(budget[0]), Decimal(budget[1]), budget[2:]
+    devis, eac = Decimal(budget[0]), Decimal(budget[1])
+    planned, left_out = budget[2 : 2 + len(names)], budget[2 + len(names) :]
     wins = {s: v.windows for s, v in d.values.items()}
     per = agreement_values(row, names, pairs)
+    excluded = {k: Decimal(v) for k, v in zip(budget_exclusions(), left_out, strict=True)}
     ctx = RunContext(
-        d.manifest, at, d.packs, d.params, d.manifest.budget_total or devis, eac, wins, per
+        d.manifest,
+        at,
+        d.packs,
+        d.params,
+        d.manifest.budget_total or devis,
+        eac,
+        wins,
+        per,
+        excluded,
     )
     mv = measure_values(row, planned, names, d.names, d.overlap) if d.names or d.overlap else {}
     return evaluate_rules(ctx, mv)
@@ -98,9 +109,11 @@ def evaluate_all(
     names = sorted({n for d in drafts for n in d.names})
     overlap = any(d.overlap for d in drafts)
     rows = measure_rows(con, plan, names, overlap, at)
-    budgets = budget_rows(con, plan.scope, names, at)
+    exclusions = budget_exclusions()
+    budgets = budget_rows(con, plan.scope, names, at, exclusions)
     pairs = per_agreement(names, plan)
-    empty, no_budget = empty_row(names, overlap, len(pairs)), (0, 0) + (0,) * len(names)
+    empty = empty_row(names, overlap, len(pairs))
+    no_budget = (0, 0) + (0,) * (len(names) + len(exclusions))
     return [
         _results(
             d,

@@ -192,7 +192,7 @@ def _eligible(s: SchemeTests) -> str:
 def _reasons(s: SchemeTests) -> str:
     """The reason codes: failed tests, then the caps applied."""
     failed = ", ".join(
-        f"CASE WHEN NOT {col(s.scheme, c)} THEN {literal(code)} END"
+        f"CASE WHEN NOT {col(s.scheme, c)} THEN {literal(s.payee_reason if c == 'payee_ok' else code)} END"
         for c, code in REASON_OF.items()
     )
     reasons = f"list_filter([{failed}], lambda x: x IS NOT NULL)"

@@ -13,7 +13,7 @@ from decimal import Decimal
 from finance.domain.errors import Problem
 from finance.domain.models import Financing, Manifest
 from finance.domain.packs import rule_ids
-from finance.domain.tranches import Milestone, Tranche
+from finance.domain.tranches import Milestone, SourceStatus, Tranche
 
 
 def source_ids(manifest: Manifest) -> list[str]:
@@ -141,6 +141,15 @@ def plan_problems(manifest: Manifest, file: str | None = None) -> list[Problem]:
         where = f"financing.{i}"
         if ids.count(sid) > 1:
             problems.append(Problem("two sources have this id", column=f"{where}.id", value=sid))
+        first = next(f for f in manifest.financing if f.scheme == line.scheme)
+        if line.strand != first.strand:
+            problems.append(
+                Problem(
+                    f"the lines of {line.scheme} name different strands: one aid, one strand",
+                    column=f"{where}.strand",
+                    value=line.strand,
+                )
+            )
         problems += _tranche_problems(manifest, line, where, start)
     all_tranches = [
         t for s, f in zip(ids, manifest.financing, strict=True) for t in tranche_ids(s, f)
@@ -149,3 +158,10 @@ def plan_problems(manifest: Manifest, file: str | None = None) -> list[Problem]:
         if count > 1:
             problems.append(Problem("two tranches have this id", column="financing", value=tid))
     return [Problem(p.reason, file, p.row, p.column, p.value) for p in problems]
+
+
+def status_of(line: Financing) -> SourceStatus:
+    """The line's status: as written, else signed when it has a signing date, else expected."""
+    if line.status is not None:
+        return line.status
+    return SourceStatus.SIGNED if line.signed_on else SourceStatus.EXPECTED

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -17,6 +18,7 @@ from finance.domain.errors import Problem
 from finance.domain.financing_plan import plan_problems
 from finance.domain.layout import known_layouts
 from finance.domain.models import Manifest
+from finance.domain.shooting import read_schedule
 from finance.domain.yamlfile import load_yaml
 
 __all__ = ["load_manifest", "load_yaml", "validation_problems"]
@@ -38,6 +40,7 @@ def load_manifest(path: Path) -> tuple[Manifest, str]:
     data = load_yaml(path)
     if not isinstance(data, dict):
         raise i18n.error("error.manifest.mapping", name=path.name)
+    data, schedule_bytes = _with_schedule(data, path)
     try:
         manifest = Manifest.model_validate(data)
     except ValidationError as exc:
@@ -53,4 +56,29 @@ def load_manifest(path: Path) -> tuple[Manifest, str]:
         raise i18n.error(
             "error.manifest.invalid", problems, name=path.name, count=str(len(problems))
         )
-    return manifest, hashlib.sha256(path.read_bytes()).hexdigest()
+    return manifest, hashlib.sha256(path.read_bytes() + schedule_bytes).hexdigest()
+
+
+def _with_schedule(data: dict[str, Any], path: Path) -> tuple[dict[str, Any], bytes]:
+    """The manifest's data with the days of its CSV shooting schedule (`shooting_schedule`,
+    a path relative to the manifest's folder) as `shooting_days`, and the schedule's bytes (they
+    enter the manifest's hash: a changed schedule is a changed manifest). Refused, every row
+    named, when the schedule has problems or the manifest also lists the days."""
+    name = data.get("shooting_schedule")
+    if not isinstance(name, str) or not name.strip():
+        return data, b""
+    if data.get("shooting_days") is not None:
+        problem = Problem(
+            "give shooting_days or shooting_schedule, not both", path.name, column="shooting_days"
+        )
+        raise i18n.error("error.manifest.invalid", [problem], name=path.name, count="1")
+    file = path.parent / name
+    if not file.is_file():
+        problem = Problem("no such file", path.name, column="shooting_schedule", value=name)
+        raise i18n.error("error.manifest.invalid", [problem], name=path.name, count="1")
+    days, problems = read_schedule(file)
+    if problems:
+        raise i18n.error(
+            "error.manifest.invalid", problems, name=file.name, count=str(len(problems))
+        )
+    return {**data, "shooting_days": days}, file.read_bytes()

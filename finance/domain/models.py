@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from finance.domain.codes import PLANNED_TERRITORY
 from finance.domain.days import Day
 from finance.domain.money import MAX_MONEY
 from finance.domain.packs import catalogue, funder_schemes
@@ -162,12 +163,17 @@ class Financing(Frozen):
     tranches: list[Tranche] = Field(default_factory=list)
     retention: Retention | None = None
     payment_days: Annotated[int, Field(ge=0, le=365)] = 30
+    #: the strand of the scheme the aid was granted under (a regional fund's majority,
+    #: international or technical-industries aid): one of its pack's `financing_line.strands`,
+    #: required where the pack lists some; its rules and thresholds may depend on it
+    strand: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,40}$")] | None = None
 
     @model_validator(mode="after")
     def _scheme_fields(self) -> Financing:
         """The fields a scheme's lines require (its pack's `financing_line`), and only there."""
         schemes = catalogue()
         info = schemes.get(self.scheme)
+        _check_strand(self, info.strands if info else ())
         for name, meaning in (info.requires if info else {}).items():
             if getattr(self, name) is None:
                 raise ValueError(f"{self.scheme} needs {name} ({meaning})")
@@ -182,6 +188,25 @@ class Financing(Frozen):
 
 #: the fields of a financing line that only some schemes' lines carry (their packs say which)
 SCHEME_FIELDS = ("fiscal_value",)
+
+
+def _check_strand(line: Financing, strands: tuple[str, ...]) -> None:
+    """A line of a scheme with strands names one of them; a line of another scheme none."""
+    if not strands:
+        if line.strand is not None:
+            raise ValueError(f"strand: {line.scheme} has no strands")
+        return
+    if line.strand not in strands:
+        raise ValueError(f"{line.scheme} needs strand (one of: {', '.join(strands)})")
+
+
+class ShootingDays(Frozen):
+    """Days of principal photography in one territory (BE-VLG, FR-75, ...): a half day is
+    `0.5`, and a day shot in two territories counts half in each when it comes from a
+    shooting schedule (finance/domain/shooting.py)."""
+
+    territory: Annotated[str, Field(pattern=PLANNED_TERRITORY)]
+    days: Annotated[Decimal, Field(ge=0, le=10000, decimal_places=2)]
 
 
 class Coproduction(Frozen):
@@ -217,6 +242,11 @@ class Manifest(Frozen):
     coproduction: Coproduction | None = None
     original_language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] | None = None
     aid_derogation: AidDerogation | None = None
+    #: the shooting days by territory (rules on a share of the shooting in a region need
+    #: them; without, they say insufficient_data), given as a list or read from the CSV
+    #: shooting schedule `shooting_schedule` names (finance/domain/shooting.py)
+    shooting_days: list[ShootingDays] | None = None
+    shooting_schedule: Annotated[str, Field(min_length=1, max_length=255)] | None = None
 
     @field_validator("id")
     @classmethod

@@ -50,6 +50,8 @@ class SchemeInfo:
     source_kind: str = "other"
     #: whose money it is (aid_country_of), for the plan's shares by country
     country: str | None = None
+    #: the strands its aid is granted under (`financing_line.strands`): a line names one
+    strands: tuple[str, ...] = ()
 
     def label(self, lang: str = "en") -> str:
         """The scheme's name for people, in `lang` (English, then the pack's title, then the
@@ -122,6 +124,7 @@ def _info(folder: Path) -> SchemeInfo:
         source_kind=str(
             line.get("source") or ("public_aid" if data.get("public_aid") else "other")
         ),
+        strands=tuple(str(x) for x in line.get("strands") or ()),
         country=aid_country_of(
             data.get("aid_country"),
             [str(t) for t in eligibility.get("territories") or []],

@@ -23,13 +23,14 @@ import polars as pl
 from finance.domain.financing_plan import (
     milestone_date,
     source_ids,
+    status_of,
     tranche_amount,
     tranche_ids,
 )
 from finance.domain.models import Financing, Manifest
 from finance.domain.money import MONEY
 from finance.domain.packs import catalogue
-from finance.domain.tranches import Milestone, SourceKind, SourceStatus
+from finance.domain.tranches import Milestone, SourceKind
 
 SOURCE_SCHEMA: dict[str, Any] = {
     "production_id": pl.String,
@@ -59,13 +60,6 @@ PAYMENT_SCHEMA: dict[str, Any] = {
     "amount": MONEY,
     "condition": pl.String,
 }
-
-
-def status_of(line: Financing) -> SourceStatus:
-    """The line's status: as written, else signed when it has a signing date, else expected."""
-    if line.status is not None:
-        return line.status
-    return SourceStatus.SIGNED if line.signed_on else SourceStatus.EXPECTED
 
 
 def kind_of(line: Financing) -> str:
