@@ -362,5 +362,5 @@ def empty_relation() -> str:
 #: the devis and the corrections cost more than the tests themselves)
 EXPENSE_COLUMNS = (
     "id, production_id, status, doc_date, amount, territory, category, ts_class, payee_type, "
-    "av_company, be_taxable, be_tax_regime, country, nights, fr_department"
+    "av_company, be_taxable, be_tax_regime, country, nights, fr_department, supplier_vat_valid"
 )
