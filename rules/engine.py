@@ -31,7 +31,7 @@ from rules.facts import (
 from rules.loader import load_measures, load_packs
 from rules.measures import MeasureValue
 from rules.model import Confidence, Operator, Pack, RuleDecl, Status
-from rules.sentences import explain, rule_text
+from rules.sentences import explain, rule_text, strand_words
 
 #: traits a pack may have (rules/model.py's Pack); a rule's applies_to may name them
 TRAITS = ("public_aid", "territorial_obligation", "aid_tied_obligation")
@@ -412,8 +412,9 @@ def evaluate_rule(
     other_strand = _other_strand(rule, ctx, pack.scheme)
     if other_strand is not None:
         base["details"] = {"strand": other_strand}
+        words = strand_words(pack.scheme, other_strand)
         return _without_figures(
-            base, Status.NOT_APPLICABLE, i18n.text("result.other_strand", strand=other_strand)
+            base, Status.NOT_APPLICABLE, i18n.text("result.other_strand", strand=words)
         )
     lacking = unrecorded(ctx.manifest, rule.requires)
     if lacking:

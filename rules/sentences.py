@@ -96,6 +96,12 @@ def rule_text(
     return i18n.text(f"{scheme}.{rule_id}.{part}", lang, currency, **values)
 
 
+def strand_words(scheme: str, strand: str, lang: str = "en") -> str:
+    """A strand of a scheme's aid in words (its pack's `strand.<name>`), else its name."""
+    key = f"{scheme}.strand.{strand}"
+    return i18n.text(key, lang) if strand and i18n.has(key) else strand
+
+
 def explain(
     scheme: str,
     rule_id: str,
@@ -169,7 +175,8 @@ def _figures_sentence(
         if details.get("not_recorded"):
             return i18n.text("result.not_recorded", lang, field=details["not_recorded"])
         if "strand" in details:
-            return i18n.text("result.other_strand", lang, strand=details["strand"])
+            words = strand_words(scheme, str(details["strand"]), lang)
+            return i18n.text("result.other_strand", lang, strand=words)
         return i18n.text("result.not_concerned", lang)
     not_given = (result.get("details") or {}).get("not_given")
     if status == "insufficient_data" and not_given:
