@@ -219,3 +219,14 @@ def test_the_allocation_picks_them_up(flemish: Path, parisian: Path) -> None:
             "--db", str(db), "allocate", production, "--format", "json", "--at", "2027-04-30"
         )
         assert scheme in result.output, result.output
+
+
+def test_the_financing_plan_says_the_strand(parisian: Path) -> None:
+    """The source is named with the strand its aid is granted under, in the reader's
+    language; the JSON gives the strand's id."""
+    said = invoke("--db", str(parisian), "financing", "nuit-parisienne", "--lang", "fr").output
+    assert "Région Île-de-France (coproduction majoritaire)" in said
+    said = invoke("--db", str(parisian), "financing", "nuit-parisienne", "--lang", "nl").output
+    assert "Regio Île-de-France (meerderheidscoproductie)" in said
+    out = invoke("--db", str(parisian), "financing", "nuit-parisienne", "--format", "json")
+    assert json.loads(out.output)["sources"][0]["strand"] == "majority"

@@ -29,6 +29,7 @@ from finance.financing.balance import STATUSES
 from finance.financing.output import compared_figures, gap_sentence
 from finance.financing.run import FinancingView
 from finance.financing.whatif import Comparison
+from rules.sentences import strand_words
 
 
 def word(prefix: str, value: str | None, lang: str) -> str:
@@ -133,7 +134,14 @@ def _source_names(sources: pl.DataFrame, lang: str) -> pl.Expr:
     scheme = pl.col("scheme").replace_strict(
         names, default=pl.col("scheme"), return_dtype=pl.String
     )
-    return pl.coalesce(pl.col("label"), scheme)
+    strands = {
+        s: strand_words(r, s, lang)
+        for r, s in sources.select("scheme", "strand").unique().iter_rows()
+        if s
+    }
+    strand = pl.col("strand").replace_strict(strands, default=None, return_dtype=pl.String)
+    name = pl.coalesce(pl.col("label"), scheme)
+    return pl.when(strand.is_null()).then(name).otherwise(name + " (" + strand + ")")
 
 
 def source_names(view: FinancingView, lang: str) -> dict[str, str]:

@@ -18,6 +18,7 @@ from finance.domain.money import MONEY
 from finance.domain.packs import scheme_label
 from finance.financing.run import FinancingView
 from finance.financing.whatif import Comparison
+from rules.sentences import strand_words
 
 SOURCE_FIELDS = (
     "source_id",
@@ -30,6 +31,7 @@ SOURCE_FIELDS = (
     "public_aid",
     "country",
     "signed_on",
+    "strand",
 )
 PAYMENT_FIELDS = (
     "tranche_id",
@@ -155,7 +157,10 @@ def _milestone(row: dict[str, Any], lang: str) -> str:
 
 
 def _source_name(row: dict[str, Any], lang: str) -> str:
-    return str(row["label"] or scheme_label(row["scheme"], lang))
+    """Its label, else its scheme's name, with the strand of the aid when it has one."""
+    name = str(row["label"] or scheme_label(row["scheme"], lang))
+    strand = row.get("strand")
+    return f"{name} ({strand_words(row['scheme'], strand, lang)})" if strand else name
 
 
 def gap_sentence(view: FinancingView, lang: str) -> str:
@@ -189,7 +194,7 @@ def _plan_lines(view: FinancingView, lang: str) -> list[str]:
     for row in view.sources.to_dicts():
         rows.append(
             [
-                _source_name(row, lang)[:40],
+                _source_name(row, lang)[:60],
                 _word("financing.kind", row["kind"], lang),
                 _word("financing.status", row["status"], lang),
                 row["country"] or "–",

@@ -44,6 +44,7 @@ SOURCE_SCHEMA: dict[str, Any] = {
     "public_aid": pl.Boolean,
     "country": pl.String,
     "signed_on": pl.Date,
+    "strand": pl.String,  # the strand the aid is granted under (a regional fund's), if any
 }
 PAYMENT_SCHEMA: dict[str, Any] = {
     "production_id": pl.String,
@@ -97,6 +98,7 @@ def source_rows(manifest: Manifest) -> list[dict[str, Any]]:
             "public_aid": _public_aid(line),
             "country": country_of(line),
             "signed_on": line.signed_on,
+            "strand": line.strand,
         }
         for seq, (line, sid) in enumerate(
             zip(manifest.financing, source_ids(manifest), strict=True)
