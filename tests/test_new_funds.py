@@ -229,4 +229,4 @@ def test_the_financing_plan_says_the_strand(parisian: Path) -> None:
     said = invoke("--db", str(parisian), "financing", "nuit-parisienne", "--lang", "nl").output
     assert "Regio Île-de-France (meerderheidscoproductie)" in said
     out = invoke("--db", str(parisian), "financing", "nuit-parisienne", "--format", "json")
-    assert json.loads(out.output)["sources"][0]["strand"] == "majority"
+    assert json.loads(out.output)["plan"]["sources"][0]["strand"] == "majority"
