@@ -166,8 +166,9 @@ class RuleDecl(Frozen):
     #: how sure we are of the rule's own reading of the text (what it counts, against what),
     #: apart from its parameters; below high, every result of the rule says it rests on it
     reading: Reading | None = None
-    #: what the figures count: money (the default) or days (a deadline's margin)
-    unit: Literal["money", "days"] = "money"
+    #: what the figures count: money (the default), days (a deadline's margin) or day_count
+    #: (a number of days against a required number: the shooting days in a region)
+    unit: Literal["money", "days", "day_count"] = "money"
     #: a financing-line field (`certificate_issued_on`) that says the obligation is done: while
     #: one of the scheme's lines lacks it and its margin (days) is at most `pending_warn_days`,
     #: a met rule is only on track (warn); further off, it passes (nothing to do yet). The

@@ -101,7 +101,7 @@ def _agreement_rule(r: RuleResult, a: dict[str, Any], lang: str, currency: str) 
 
 def _figure(value: Decimal | None, unit: str, lang: str, currency: str | None = None) -> str:
     """A figure of the table: money, or a number of days."""
-    if unit == "days" and value is not None:
+    if unit in ("days", "day_count") and value is not None:
         return i18n.text("check.days", lang, days=value)
     return fmt_money(value, lang, currency)
 

@@ -169,7 +169,7 @@ def test_a_majority_coproduction_fails_on_the_days_not_the_spend(parisian: Path)
         "6.00",
         "1.00",
     )
-    assert days["unit"] == "days"
+    assert days["unit"] == "day_count"
     assert results["ile_de_france.max_aid"]["status"] == "not_applicable"
 
 
@@ -230,3 +230,19 @@ def test_the_financing_plan_says_the_strand(parisian: Path) -> None:
     assert "Regio Île-de-France (meerderheidscoproductie)" in said
     out = invoke("--db", str(parisian), "financing", "nuit-parisienne", "--format", "json")
     assert json.loads(out.output)["plan"]["sources"][0]["strand"] == "majority"
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("fr", "Jours de tournage en Île-de-France : 5 j sur 6 j requis — il manque 1 j"),
+        ("nl", "Draaidagen in Île-de-France: 5 d van de vereiste 6 d — 1 d te weinig"),
+        ("en", "Shooting days in Île-de-France: 5 d of the 6 d required — short by 1 d"),
+    ],
+)
+def test_the_funders_page_says_shooting_days_as_days(parisian: Path, lang: str, said: str) -> None:
+    """A count of days is said as days, not as money nor as a deadline's margin."""
+    from dashboards.ui.result_words import result_sentence
+
+    days = check(parisian, "nuit-parisienne", "2027-04-30")["ile_de_france.shooting_days"]
+    assert result_sentence(days, lang) == said

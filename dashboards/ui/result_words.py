@@ -70,6 +70,8 @@ def result_sentence(result: dict[str, Any], code: str, currency: str = "EUR") ->
         margin = measured - threshold
         key = "funders.days.margin" if margin >= 0 else "funders.days.late"
         said = i18n.text(key, code, n=fmt_count(int(abs(margin)), code))
+    elif result.get("unit") == "day_count":
+        said = _day_count_sentence(measured, threshold, code)
     else:
         figures = i18n.text(
             "funders.sentence.cap" if is_cap(result) else "funders.sentence.min",
@@ -88,6 +90,14 @@ def result_sentence(result: dict[str, Any], code: str, currency: str = "EUR") ->
     if not i18n.has(subject):
         return said
     return i18n.text("funders.sentence.subject", code, subject=i18n.text(subject, code), said=said)
+
+
+def _day_count_sentence(measured: Decimal, threshold: Decimal, code: str) -> str:
+    """`5 jours sur 6 requis — il manque 1 jour` (days may be halves: the number format)."""
+    said = i18n.text("funders.sentence.day_count", code, measured=measured, threshold=threshold)
+    if measured >= threshold:
+        return said
+    return f"{said} — {i18n.text('funders.gap.days_short', code, n=threshold - measured)}"
 
 
 def _where_by(result: dict[str, Any], code: str) -> str:

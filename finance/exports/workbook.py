@@ -360,7 +360,7 @@ def _values_row(
 
 
 def _rule_values(number: int | None, who: str, f: said.Figures, lang: str) -> dict[str, Any]:
-    kind = "days" if f.unit == "days" else "money"
+    kind = "days" if f.unit in ("days", "day_count") else "money"
     return {
         "number": number,
         "agreement": who,

@@ -216,7 +216,7 @@ def reason_sentence(a: Agreement, lang: str) -> str | None:
 
 def figure(value: Decimal | None, unit: str, lang: str, currency: str = "EUR") -> str:
     """A rule's figure in words: money, or a number of days."""
-    if unit == "days" and value is not None:
+    if unit in ("days", "day_count") and value is not None:
         return i18n.text("check.days", lang, days=value)
     return i18n.render("{v}", lang, currency, v=value)
 
