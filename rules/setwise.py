@@ -10,7 +10,7 @@ production's check is the same code over a set of one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -29,7 +29,9 @@ from rules.engine import (
 from rules.evaluate import evaluate_rules
 from rules.loader import load_measures, load_packs
 from rules.measures import (
+    address_basis,
     agreement_values,
+    basis_values,
     budget_rows,
     empty_row,
     measure_rows,
@@ -76,6 +78,7 @@ def _results(
     budget: tuple[Any, ...],
     names: list[str],
     pairs: list[tuple[str, int]],
+    basis: list[str],
 ) -> list[RuleResult]:
     """One production's results from its aggregated row and its budget row."""
     devis, eac, planned = Decimal(budget[0]), Decimal(budget[1]), budget[2:]
@@ -85,6 +88,9 @@ def _results(
         d.manifest, at, d.packs, d.params, d.manifest.budget_total or devis, eac, wins, per
     )
     mv = measure_values(row, planned, names, d.names, d.overlap) if d.names or d.overlap else {}
+    for name, found in basis_values(row, names, len(pairs), basis).items():
+        if name in mv:
+            mv[name] = replace(mv[name], basis=found)
     return evaluate_rules(ctx, mv)
 
 
@@ -100,7 +106,9 @@ def evaluate_all(
     rows = measure_rows(con, plan, names, overlap, at)
     budgets = budget_rows(con, plan.scope, names, at)
     pairs = per_agreement(names, plan)
-    empty, no_budget = empty_row(names, overlap, len(pairs)), (0, 0) + (0,) * len(names)
+    basis = address_basis(names, plan)
+    empty = empty_row(names, overlap, len(pairs) + len(basis))
+    no_budget = (0, 0) + (0,) * len(names)
     return [
         _results(
             d,
@@ -109,6 +117,7 @@ def evaluate_all(
             budgets.get(d.manifest.id, no_budget),
             names,
             pairs,
+            basis,
         )
         for d in drafts
     ]
