@@ -320,6 +320,22 @@ def test_the_registered_office_scheme(
     assert found["Lumières du Nord"] == {("invoice_address", False)}
 
 
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [
+        ("fr", "dépenses mesurées selon l'adresse du bénéficiaire testée : siège d'exploitation "),
+        ("nl", "gemeten uitgaven volgens het geteste adres van de begunstigde: exploitatiezetel "),
+        ("en", "measured spend by the payee's address tested: seat of operations EUR "),
+    ],
+)
+def test_the_check_says_which_address_its_spend_rests_on(
+    seat_db: Path, code: str, said: str
+) -> None:
+    out = CliRunner().invoke(cli, ["--lang", code, "check", PID, "--at", AT, "--db", str(seat_db)])
+    assert out.exit_code in (0, 1), out.output
+    assert said in out.output
+
+
 def test_the_evidence_table_says_the_address_in_the_readers_language(seat_db: Path) -> None:
     _check(seat_db)
     assert "(tested on its seat of operations)" in _evidence(seat_db, "en", "table")
@@ -368,6 +384,11 @@ def test_the_funders_evidence_says_the_address_tested(
     rule = f"{SCHEME}.flemish_spend"
     at.toggle(key=f"evidence-{rule}").set_value(True).run()
     assert not at.exception, [e.value for e in at.exception]
+    captions = [c.value for c in at.caption]
+    assert any(
+        c.startswith("dépenses mesurées selon l'adresse du bénéficiaire testée : siège")
+        for c in captions
+    ), captions
     words = {
         "fr": ("Adresse testée", "siège d'exploitation", "siège social"),
         "nl": ("Geteste adres", "exploitatiezetel", "maatschappelijke zetel"),
