@@ -475,3 +475,13 @@ def test_the_workbook_lines_say_the_address_tested(
         for c in r
     ]
     assert header not in texts  # a scheme tested on the invoice: its lines as before
+
+
+def test_a_supplier_named_by_its_vat_number_only(demo: Path, tmp_path: Path) -> None:
+    text = "Supplier,VAT,Registered office postcode,Registered office country,Registered office source\n,BE 0880.740.204,1030,BE,KBO\n,,1000,BE,KBO\n"
+    with pytest.raises(UserError) as err:
+        import_suppliers(demo, PID, _file(tmp_path, text))
+    assert {(p.row, p.reason) for p in err.value.problems} == {(3, "required, but empty")}
+    out = import_suppliers(demo, PID, _file(tmp_path, text.rsplit(",,", 1)[0] + "\n"))
+    assert out.added == ["BE 0880.740.204"]
+    assert _records(demo)[0][:3] == ("BE0880740204", "BE 0880.740.204", "BE-BRU")

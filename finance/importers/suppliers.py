@@ -170,7 +170,11 @@ def _address_checks(a: str) -> list[Check]:
 def _checks() -> list[Check]:
     key = pl.col("supplier_key")
     return [
-        Check("supplier", pl.col("supplier").is_null(), "required, but empty"),
+        Check(  # a supplier is named, by its name or by its VAT number
+            "supplier",
+            pl.col("supplier").is_null() & pl.col("supplier_vat").is_null(),
+            "required, but empty",
+        ),
         Check("supplier", key.is_not_null() & key.is_duplicated(), WHY_TWICE),
         *(c for a in ADDRESSES for c in _address_checks(a)),
     ]
@@ -192,6 +196,7 @@ def read_suppliers(path: Path) -> tuple[pl.DataFrame, str, str | None, str]:
         pl.coalesce(pl.col("supplier_vat"), name_key).alias("supplier_key"),
     )
     found = run_checks(frame, _checks())
+    frame = frame.with_columns(pl.coalesce("supplier", "raw_supplier_vat").alias("supplier"))
     if found.height:  # each problem under the file's own header
         headers = {canon: written for written, canon in mapping.items()}
         found = found.with_columns(pl.col("column").replace(headers))
