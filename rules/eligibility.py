@@ -145,13 +145,45 @@ def _window_tests(el: Eligibility, scheme: str, count: int) -> dict[str, str]:
     }
 
 
-def _territory_test(territories: list[str]) -> str:
+#: the payee's addresses a scheme's territory test may read (rules/model.py's
+#: `payee_address`), most wanted first: (address basis, its territory column of the tested rows)
+ADDRESS_ORDER = {
+    "invoice": (),
+    "seat_of_operations": (
+        ("seat_of_operations", "e.payee_seat_territory"),
+        ("registered_office", "e.payee_office_territory"),
+    ),
+    "registered_office": (("registered_office", "e.payee_office_territory"),),
+}
+#: the address bases an expense can be tested on, as the long relation's `address_used` says
+ADDRESS_BASES = ("seat_of_operations", "registered_office", "invoice_address")
+
+
+def payee_territory(payee_address: str) -> str:
+    """SQL of the territory a scheme tests: of the first recorded address the scheme wants,
+    else the invoice's."""
+    found = [column for _, column in ADDRESS_ORDER[payee_address]]
+    return f"coalesce({', '.join([*found, 'e.territory'])})" if found else "e.territory"
+
+
+def address_used(payee_address: str) -> str:
+    """SQL naming the address the territory test read (an ADDRESS_BASES value)."""
+    arms = [
+        f"WHEN {column} IS NOT NULL THEN {literal(basis)}"
+        for basis, column in ADDRESS_ORDER[payee_address]
+    ]
+    if not arms:
+        return "'invoice_address'"
+    return f"CASE {' '.join(arms)} ELSE 'invoice_address' END"
+
+
+def _territory_test(territories: list[str], territory: str = "e.territory") -> str:
     if not territories:
         return "TRUE"
     exact = [t for t in territories if not t.endswith("*")]
     prefixes = [t[:-1] for t in territories if t.endswith("*")]
-    parts = [f"list_contains({literal(exact)}, e.territory)"] if exact else []
-    parts += [f"starts_with(e.territory, {literal(p)})" for p in prefixes]
+    parts = [f"list_contains({literal(exact)}, {territory})"] if exact else []
+    parts += [f"starts_with({territory}, {literal(p)})" for p in prefixes]
     return "(" + " OR ".join(parts) + ")"
 
 
@@ -197,7 +229,7 @@ def tests_sql(el: Eligibility, scheme: str, windows: int) -> dict[str, str]:
     """Each test of the scheme as a SQL boolean over `v_expenses e` joined with its plan row."""
     return {
         **_window_tests(el, scheme, windows),
-        "territory_ok": _territory_test(el.territories),
+        "territory_ok": _territory_test(el.territories, payee_territory(el.payee_address)),
         "payee_ok": _payee_test(el),
         "category_ok": _category_test(el, scheme),
         "class_ok": f"NOT list_contains({literal(el.excluded_ts_classes)}, e.ts_class)"
@@ -206,6 +238,7 @@ def tests_sql(el: Eligibility, scheme: str, windows: int) -> dict[str, str]:
         "be_taxable_ok": "coalesce(e.be_taxable, FALSE)" if el.be_taxable_required else "TRUE",
         "regime_ok": _regime_test(el),
         "eea_ok": "e.territory <> 'OTHER'",
+        "address_used": address_used(el.payee_address),
     }
 
 
@@ -246,6 +279,7 @@ COLUMNS = {
     "counts": "BOOLEAN",
     "eligible_amount": "DECIMAL(18,2)",
     "reasons": "VARCHAR[]",
+    "address_used": "VARCHAR",
 }
 
 
@@ -264,8 +298,14 @@ class SchemeTests:
     held: tuple[str, ...] = ()  # with fill: each agreement's "can take the expense" test
     agreements: int = 0  # agreements that stand on their own: how many the plan rows hold
     dated_exclusions: bool = False  # the plan rows hold each production's excluded categories
+    payee_address: str = "invoice"  # which of the payee's addresses the territory test reads
     #: the reason code of a failed payee test (it depends on the test: `_payee_test`)
     payee_reason: str = "payee_not_audiovisual"
+
+    @property
+    def reads_suppliers(self) -> bool:
+        """The territory test reads a supplier record (not only the invoice's address)."""
+        return self.payee_address != "invoice"
 
 
 @dataclass(frozen=True)
@@ -347,6 +387,7 @@ def scheme_tests(pack: Pack, count: int) -> SchemeTests:
         tuple(held(el, pack.scheme, k) for k in range(1, fill + 1)),
         count if separate_agreements(pack) else 0,
         el.dated_exclusions,
+        el.payee_address,
         "payee_not_vat_registered" if el.payee == "vat_registered" else "payee_not_audiovisual",
     )
 
@@ -363,4 +404,9 @@ def empty_relation() -> str:
 EXPENSE_COLUMNS = (
     "id, production_id, status, doc_date, amount, territory, category, ts_class, payee_type, "
     "av_company, be_taxable, be_tax_regime, country, nights, fr_department, supplier_vat_valid"
+)
+#: the supplier record's territories a scheme with `payee_address` reads (v_supplier_sites,
+#: joined on the production and the expense's supplier key)
+SUPPLIER_COLUMNS = (
+    "s.seat_territory AS payee_seat_territory, s.office_territory AS payee_office_territory"
 )

@@ -288,14 +288,17 @@ def _details(
     rule: RuleDecl, scheme: str, ctx: RunContext, fig: dict[str, Any], mv: dict[str, MeasureValue]
 ) -> dict[str, Any]:
     """Rule-specific figures a reader needs (the rule's `details` fact): V after the pro-rata
-    reduction, a tax credit's estimate."""
+    reduction, a tax credit's estimate; where the scheme tests a supplier's recorded address,
+    how much of the measured spend rests on each address (`address_basis`)."""
+    found = mv.get(rule.measured)
+    basis = {"address_basis": {b: str(v) for b, v in found.basis}} if found and found.basis else {}
     if rule.details is None:
-        return {}
+        return basis
     facts = fact_context(ctx, {k: v.measured for k, v in mv.items()})
-    found = DetailInput(
+    given = DetailInput(
         facts, fig["measured"], fig["threshold"], lambda key: i18n.text(f"{scheme}.{key}")
     )
-    return DETAIL_FACTS[rule.details.fact](found, Bound(scheme, rule.details.args))
+    return {**DETAIL_FACTS[rule.details.fact](given, Bound(scheme, rule.details.args)), **basis}
 
 
 def rule_parameters(ctx: RunContext, scheme: str, rule: RuleDecl) -> dict[str, Decimal]:

@@ -14,11 +14,19 @@ from rules.relation import latest_relation
 DETAIL_SQL = """
 SELECT l.expense_id, l.agreement_seq AS agreement, e.doc_date, e.supplier, e.supplier_vat, e.country, e.postcode, e.territory,
        e.invoice_ref, e.budget_code, e.category, e.ts_class, e.amount, e.currency, e.amount_orig,
-       e.fx_rate, l.eligible_amount, l.counts, l.reasons, e.source_file, e.source_row
+       e.fx_rate, l.eligible_amount, l.counts, l.reasons, l.address_used, e.source_file,
+       e.source_row
 FROM {relation} l JOIN v_expenses e ON e.id = l.expense_id
 WHERE l.production_id = $pid AND l.scheme = $scheme AND l.status = 'actual'
 ORDER BY l.doc_date, l.expense_id
 """
+
+
+def tests_supplier_address(rule_id: str) -> bool:
+    """Whether the rule's scheme tests a supplier's recorded address (its pack's
+    `payee_address`): its evidence then says which address each expense was tested on."""
+    pack = load_packs().get(rule_id.partition(".")[0])
+    return bool(pack and pack.eligibility and pack.eligibility.payee_address != "invoice")
 
 
 def measure_of(rule_id: str) -> str:

@@ -16,7 +16,7 @@ from finance.domain.money import ZERO
 from finance.store import queries
 from finance.store.sql import literal
 from rules.cumulation import overlap_measure, overlap_test
-from rules.eligibility import col
+from rules.eligibility import ADDRESS_BASES, col
 from rules.facts import Measure, budget_exclusion
 from rules.loader import load_measures, load_packs
 from rules.plan import Plan
@@ -31,6 +31,9 @@ class MeasureValue:
     committed: Decimal
     planned: Decimal
     evidence_count: int
+    #: where the scheme tests a supplier's recorded address: the measured (actual) spend by the
+    #: address each expense was tested on (an ADDRESS_BASES value -> amount)
+    basis: tuple[tuple[str, Decimal], ...] = ()
 
     @property
     def projected(self) -> Decimal:
@@ -59,10 +62,31 @@ def per_agreement(names: list[str], plan: Plan) -> list[tuple[str, int]]:
     ]
 
 
+def address_basis(names: list[str], plan: Plan) -> list[str]:
+    """The measures of `names` whose scheme tests a supplier's recorded address (its pack's
+    `payee_address`): what the aggregate also sums by the address each expense was tested on."""
+    reading = {s.scheme for s in plan.specs if s.reads_suppliers}
+    measures = load_measures()
+    return [name for name in names if measures[name].scheme in reading]
+
+
+def _basis_sums(name: str, j: int) -> list[str]:
+    """The measure's actual spend on each address basis (three columns, in ADDRESS_BASES'
+    order)."""
+    m = load_measures()[name]
+    where, amount = qualify(m.where, m.scheme), qualify(m.amount, m.scheme)
+    used = col(m.scheme, "address_used")
+    return [
+        f"coalesce(sum({amount}) FILTER ({where} AND status = 'actual' AND {used} = "
+        f"{literal(basis)}), 0)::DECIMAL(18,2) AS b{j}_{k}"
+        for k, basis in enumerate(ADDRESS_BASES)
+    ]
+
+
 def _aggregate_sql(names: list[str], plan: Plan, overlap: bool) -> str:
     """Every measure (and the double counting) of every production in one pass over the wide
     eligibility rows, then each measure of a scheme whose agreements stand on their own per
-    agreement. A production without a measure's scheme has no window for it, and every measure
+    agreement, then each measure of a scheme testing a supplier's address per address basis. A production without a measure's scheme has no window for it, and every measure
     requires the window or the plan (`counts`, `in_window` or `in_plan`): it sums nothing
     there."""
     present = {s.scheme for s in plan.specs}
@@ -78,6 +102,8 @@ def _aggregate_sql(names: list[str], plan: Plan, overlap: bool) -> str:
         m = measures[name]
         where = f"{qualify(m.where, m.scheme)} AND {col(m.scheme, 'agreement_seq')} = {k}"
         cols += _sums(where, qualify(m.amount, m.scheme), f"_{j}")
+    for j, name in enumerate(address_basis(names, plan)):
+        cols += _basis_sums(name, j)
     if overlap:
         test = f"{overlap_test(present)} AND status = 'actual'"
         cols += [
@@ -228,3 +254,16 @@ def agreement_values(
         )
         for j, pair in enumerate(pairs)
     }
+
+
+def basis_values(
+    row: tuple[Any, ...], names: list[str], pairs: int, basis: list[str]
+) -> dict[str, tuple[tuple[str, Decimal], ...]]:
+    """Measure -> its actual spend on each address basis (those with spend), from the
+    aggregated row: after the measures and the `pairs` per-agreement sums."""
+    base = 3 * (len(names) + pairs)
+    out = {}
+    for j, name in enumerate(basis):
+        found = zip(ADDRESS_BASES, row[base + 3 * j : base + 3 * j + 3], strict=True)
+        out[name] = tuple((b, Decimal(v)) for b, v in found if v)
+    return out

@@ -211,6 +211,10 @@ class Eligibility(Frozen):
     source: str
     confidence: Confidence
     territories: list[str] = Field(default_factory=list)  # "FR-*" matches every department
+    #: which of the payee's addresses the territory test reads: the invoice's (the default),
+    #: its seat of operations (else its registered office, else the invoice's) or its
+    #: registered office (else the invoice's), as the supplier records give them
+    payee_address: Literal["invoice", "seat_of_operations", "registered_office"] = "invoice"
     be_taxable_required: bool = False
     #: a payee established abroad (and taxable in Belgium) counts only under this regime
     abroad_regime: str | None = None

@@ -12,7 +12,7 @@ from finance.domain.packs import scheme_label
 from rules.engine import RuleResult
 from rules.model import WORST_FIRST, Status, worst_status
 from rules.runs import CheckRun, result_json
-from rules.sentences import result_sentences
+from rules.sentences import address_basis_text, result_sentences
 
 MARK = {  # the English marks (`check --all` in English, and the tests' reading of them)
     "pass": "PASS",
@@ -158,6 +158,9 @@ def check_table(run: CheckRun, lang: str = "fr", currency: str = "EUR") -> str:
     for r in run.results:
         _, explanation = result_sentences(result_json(r), lang, currency)
         lines.append(f"{r.rule_id}: {explanation}{_flags(r, lang)}")
+        basis = address_basis_text(result_json(r), lang, currency)
+        if basis:
+            lines.append(f"  {basis}")
     per_scheme: dict[str, list[RuleResult]] = {}
     for r in run.results:
         if r.agreements:

@@ -33,14 +33,19 @@ corrected AS (
 ),
 devis AS (
     SELECT production_id, max(batch_id) AS batch FROM budget_versions WHERE {scope} GROUP BY 1
+),
+sites AS (
+    SELECT production_id, max(batch_id) AS batch FROM suppliers WHERE {scope} GROUP BY 1
 )
 SELECT p.id,
        coalesce(s.n, 0) || '/' || coalesce(s.total, 0) || '/' || coalesce(s.newest, 0),
-       coalesce(c.n, 0), coalesce(d.batch, 0), p.manifest_sha256, coalesce(s.n, 0)
+       coalesce(c.n, 0), coalesce(d.batch, 0) || coalesce('/s' || r.batch, ''),
+       p.manifest_sha256, coalesce(s.n, 0)
 FROM productions p
 LEFT JOIN spent s ON s.production_id = p.id
 LEFT JOIN corrected c ON c.production_id = p.id
 LEFT JOIN devis d ON d.production_id = p.id
+LEFT JOIN sites r ON r.production_id = p.id
 WHERE p.{scope_id}
 """
 
@@ -49,7 +54,8 @@ def ledger_states(
     con: duckdb.DuckDBPyConnection, production_ids: list[str]
 ) -> dict[str, tuple[str, int]]:
     """Production id -> (ledger state, number of expenses), in one grouped query. The state is
-    what a run depended on: expenses (count, total, newest id), corrections, devis, plan."""
+    what a run depended on: expenses (count, total, newest id), corrections, devis (and the
+    supplier records, where there are any), plan."""
     ids = ", ".join(literal(p) for p in production_ids) or "NULL"
     sql = _STATES.format(scope=f"production_id IN ({ids})", scope_id=f"id IN ({ids})")
     return {

@@ -208,6 +208,28 @@ UNIT_SPEC = {"ratio": "percent", "EUR": "amount", "EUR_per_night": "amount"}
 _INPUT = re.compile(r"(?P<kind>[a-z_]+) \((?P<confidence>[a-z-]+)\)")
 
 
+def address_basis_text(
+    result: Mapping[str, Any], lang: str = "en", currency: str = "EUR"
+) -> str | None:
+    """Where the scheme tests a supplier's recorded address: which address its measured spend
+    was tested on, and how much rests on each (`seat of operations EUR 1,200.00; invoice
+    address EUR 300.00`); None for a result without it."""
+    found = (result.get("details") or {}).get("address_basis")
+    if not found:
+        return None
+    parts = [
+        i18n.text(
+            "check.address_part",
+            lang,
+            currency,
+            address=i18n.text(f"address.{b}", lang),
+            amount=Decimal(str(v)),
+        )
+        for b, v in found.items()
+    ]
+    return i18n.text("check.address_basis", lang, parts="; ".join(parts))
+
+
 def confidence_word(confidence: str, lang: str = "en") -> str:
     """A confidence level (`high`, `medium-high`, `medium`, `unverified`) in words."""
     key = f"confidence.{confidence}"

@@ -10,7 +10,7 @@ production's check is the same code over a set of one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -29,7 +29,9 @@ from rules.engine import (
 from rules.evaluate import evaluate_rules
 from rules.loader import load_measures, load_packs
 from rules.measures import (
+    address_basis,
     agreement_values,
+    basis_values,
     budget_exclusions,
     budget_rows,
     empty_row,
@@ -77,6 +79,7 @@ def _results(
     budget: tuple[Any, ...],
     names: list[str],
     pairs: list[tuple[str, int]],
+    basis: list[str],
 ) -> list[RuleResult]:
     """One production's results from its aggregated row and its budget row."""
     devis, eac = Decimal(budget[0]), Decimal(budget[1])
@@ -96,6 +99,9 @@ def _results(
         excluded,
     )
     mv = measure_values(row, planned, names, d.names, d.overlap) if d.names or d.overlap else {}
+    for name, found in basis_values(row, names, len(pairs), basis).items():
+        if name in mv:
+            mv[name] = replace(mv[name], basis=found)
     return evaluate_rules(ctx, mv)
 
 
@@ -112,7 +118,8 @@ def evaluate_all(
     exclusions = budget_exclusions()
     budgets = budget_rows(con, plan.scope, names, at, exclusions)
     pairs = per_agreement(names, plan)
-    empty = empty_row(names, overlap, len(pairs))
+    basis = address_basis(names, plan)
+    empty = empty_row(names, overlap, len(pairs) + len(basis))
     no_budget = (0, 0) + (0,) * (len(names) + len(exclusions))
     return [
         _results(
@@ -122,6 +129,7 @@ def evaluate_all(
             budgets.get(d.manifest.id, no_budget),
             names,
             pairs,
+            basis,
         )
         for d in drafts
     ]

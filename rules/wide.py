@@ -20,6 +20,7 @@ from rules.eligibility import (
     EXPENSE_COLUMNS,
     PARIS_DEPARTMENTS,
     REASON_OF,
+    SUPPLIER_COLUMNS,
     SchemeTests,
     col,
     empty_relation,
@@ -76,6 +77,8 @@ def _tested(specs: list[SchemeTests]) -> str:
     cols = []
     for s in specs:
         cols += [f"{s.tests[k]} AS {col(s.scheme, k)}" for k in SCHEME_COLUMNS[:11]]
+        if s.reads_suppliers:
+            cols.append(f"{s.tests['address_used']} AS {col(s.scheme, 'address_used')}")
         cols += [f"{h} AS {col(s.scheme, f'held{k}')}" for k, h in enumerate(s.held, start=1)]
         cols += [_night_cap(s)] if s.hotel else []
     return (
@@ -215,8 +218,19 @@ def _reasons(s: SchemeTests) -> str:
 
 
 def _expenses(plan: Plan) -> str:
-    """The expenses of the plan's productions as at $at, as the tests read them."""
-    return f"SELECT {EXPENSE_COLUMNS} FROM v_expenses WHERE {plan.scope} AND doc_date <= $at"
+    """The expenses of the plan's productions as at $at, as the tests read them; where a scheme
+    tests a supplier's recorded address, with the territories of its supplier record (one join
+    on the production and the supplier key)."""
+    reads = any(s.reads_suppliers for s in plan.specs)
+    cols = f"{EXPENSE_COLUMNS}, supplier_key" if reads else EXPENSE_COLUMNS
+    own = f"SELECT {cols} FROM v_expenses WHERE {plan.scope} AND doc_date <= $at"
+    if not reads:
+        return own
+    return (
+        f"SELECT x.* EXCLUDE (supplier_key), {SUPPLIER_COLUMNS} FROM ({own}) x "
+        "LEFT JOIN v_supplier_sites s "
+        "ON s.production_id = x.production_id AND s.match_key = x.supplier_key"
+    )
 
 
 def _ctes(plan: Plan) -> str:
@@ -248,9 +262,13 @@ def wide_relation(plan: Plan) -> str:
     return f"(WITH {_ctes(plan)}\nSELECT * FROM valued)"
 
 
-def _scheme_rows(scheme: str) -> str:
+def _scheme_rows(spec: SchemeTests) -> str:
+    scheme = spec.scheme
     cols = {c: col(scheme, c) for c in SCHEME_COLUMNS}
     cols |= {"scheme": literal(scheme), "expense_id": "id"}
+    cols["address_used"] = (
+        col(scheme, "address_used") if spec.reads_suppliers else "'invoice_address'"
+    )
     return (
         "SELECT "
         + ", ".join(f"{cols[c]} AS {c}" if c in cols else c for c in COLUMNS)
@@ -265,5 +283,5 @@ def long_relation(plan: Plan) -> str:
     if not plan.specs:
         return empty_relation()
     reasons = ", ".join(_reasons(s) for s in plan.specs)
-    body = "\nUNION ALL\n".join(_scheme_rows(s.scheme) for s in plan.specs)
+    body = "\nUNION ALL\n".join(_scheme_rows(s) for s in plan.specs)
     return f"(WITH {_ctes(plan)},\n        wide AS (SELECT *, {reasons} FROM valued)\n{body})"

@@ -15,7 +15,7 @@ DEMO = DATA_DIR / "demo"
 
 def test_bundled_files_are_what_the_generator_writes(tmp_path: Path) -> None:
     write_demo(tmp_path)
-    for name in ("manifest.yaml", "devis.csv", "expenses.csv", "receipts.csv"):
+    for name in ("manifest.yaml", "devis.csv", "expenses.csv", "receipts.csv", "suppliers.csv"):
         assert (tmp_path / name).read_bytes() == (DEMO / name).read_bytes(), name
 
 
@@ -64,3 +64,19 @@ def test_the_belgian_file_is_written_as_a_belgian_excel() -> None:
 def test_large_sizes_generate(tmp_path: Path) -> None:
     paths = write_demo(tmp_path, n_expenses=200_000, belgian_format=False)
     assert sum(1 for _ in paths["expenses"].open(encoding="utf-8")) > 195_000
+
+
+def test_the_demo_records_a_brussels_head_office_with_a_ghent_studio(demo_db: Path) -> None:
+    """The demo's suppliers file: a few suppliers of its expenses with their registered office
+    and seat of operations, one a Brussels head office working from Ghent."""
+    import duckdb
+
+    con = duckdb.connect(str(demo_db), read_only=True)
+    rows = con.execute(
+        "SELECT s.supplier, s.office_territory, s.seat_territory, count(e.id) FROM suppliers s "
+        "LEFT JOIN expenses e ON e.production_id = s.production_id "
+        "AND e.supplier_key = s.supplier_key GROUP BY ALL"
+    ).fetchall()
+    con.close()
+    assert all(n > 0 for *_, n in rows), rows  # each one is a supplier of the demo's expenses
+    assert ("Bruxelles VFX Studio", "BE-BRU", "BE-VLG") in {r[:3] for r in rows}

@@ -56,7 +56,7 @@ RELATION = (
     "(SELECT 'p' AS production_id, 'wallimage' AS scheme, 1::BIGINT AS expense_id, "
     "'actual' AS status, TRUE AS counts, DATE '2026-01-01' AS doc_date, "
     "0::DECIMAL(18,2) AS amount, 0::DECIMAL(18,2) AS eligible_amount, []::VARCHAR[] AS reasons, "
-    "1::INTEGER AS agreement_seq)"
+    "1::INTEGER AS agreement_seq, 'invoice_address' AS address_used)"
 )
 PARTS = {
     "scope": "production_id = $pid",

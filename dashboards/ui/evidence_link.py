@@ -26,6 +26,8 @@ from finance.domain.fmt import fmt_count, fmt_date, fmt_money, money_text
 from finance.domain.packs import scheme_label
 from finance.reports.evidence import Evidence, has_evidence, rule_evidence
 from finance.store.db import connect
+from rules.eligibility import ADDRESS_BASES
+from rules.evidence import tests_supplier_address
 from rules.loader import load_packs
 from rules.sentences import reason_text, rule_text
 
@@ -125,6 +127,18 @@ def evidence_frame(ev: Evidence, per_agreement: bool = False) -> pl.DataFrame:
     said = rows.select(reasons.fill_null("").str.len_chars().sum()).item() > 0 or not ev.counted
     pattern = "%Y-%m-%d" if code == "en" else "%d/%m/%Y"
     figure = t("funders.col.counted" if ev.counted else "funders.col.left_out")
+    # the address each expense's territory was tested on, where the scheme reads a supplier record
+    bases = {b: i18n.text(f"address.{b}", code) for b in ADDRESS_BASES}
+    address = (
+        [
+            pl.col("address_used")
+            .replace_strict(bases, default="", return_dtype=pl.String)
+            .fill_null("")
+            .alias(t("funders.col.address"))
+        ]
+        if tests_supplier_address(ev.rule_id)
+        else []
+    )
     out = rows.select(
         pl.col("doc_date").dt.strftime(pattern).alias(col["date"]),
         pl.col("supplier").alias(col["supplier"]),
@@ -133,6 +147,7 @@ def evidence_frame(ev: Evidence, per_agreement: bool = False) -> pl.DataFrame:
         .replace_strict(places, default=pl.col("territory"), return_dtype=pl.String)
         .fill_null("")
         .alias(col["territory"]),
+        *address,
         pl.col("category").fill_null("").alias(t("funders.col.category")),
         money_text(pl.col("amount"), code).alias(t("funders.col.amount")),
         money_text(pl.col("figure"), code).alias(figure),

@@ -41,6 +41,7 @@ from finance.reports import agreements as said
 from finance.reports.evidence import has_evidence
 from rules.loader import load_packs
 from rules.sentences import (
+    address_basis_text,
     result_sentences,
     verification_text,
     window_text,
@@ -176,6 +177,9 @@ def show_result(
             st.markdown(said)
         if explanation:
             st.caption(explanation)
+        basis = address_basis_text(result, code, currency)
+        if basis:  # the scheme tests a supplier's recorded address: which, and for how much
+            st.caption(basis)
         checked, flag = verification(result, currency)
         if checked:
             st.caption(f"✓ {flag}")

@@ -25,6 +25,7 @@ from finance.domain.fmt import fmt_date, fmt_money, jsonable
 from finance.domain.safe_csv import safe_csv
 from finance.store import queries
 from finance.store.db import connect
+from rules.evidence import tests_supplier_address
 from rules.output import check_table, portfolio_table
 from rules.runs import run_json
 
@@ -92,8 +93,14 @@ def evidence(production: str, rule_id: str, fmt: str, show_all: bool, db: Path) 
     elif fmt == "csv":
         click.echo(safe_csv(counted.with_columns(pl.col("reasons").list.join("|"))), nl=False)
     else:
+        # the address the territory was tested on, where the scheme reads a supplier record
+        shown = tests_supplier_address(rule_id)
         for r in counted.iter_rows(named=True):
             why = ", ".join(r["reasons"]) or say("cli.evidence.counts")
+            if shown and r["address_used"]:
+                why += "  " + say(
+                    "cli.evidence.address", address=say(f"address.{r['address_used']}")
+                )
             click.echo(
                 f"#{r['expense_id']:<7} {r['doc_date']} {r['supplier'][:28]:<28} {r['invoice_ref'] or '':<14}"
                 f" {r['amount']:>12} -> {r['counted']:>12}  {why}  "

@@ -1,4 +1,4 @@
-"""`cineledger import budget|expenses|mapping|rates`, and what an import leaves to look at:
+"""`cineledger import budget|expenses|mapping|rates|suppliers`, and what an import leaves to look at:
 `quarantine` (rows rejected by `--skip-invalid`) and `to-code` (documents waiting for a line)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from finance.cli.options import db_option, say
-from finance.importers import budget, coding, ingest, mappings, rates, receipts
+from finance.importers import budget, coding, ingest, mappings, rates, receipts, suppliers
 from finance.importers.profile import detect, load_profile
 from finance.store import queries
 from finance.store.db import connect
@@ -196,6 +196,35 @@ def import_rates(file: Path, db: Path) -> None:
             last=str(out.last),
         )
     )
+
+
+@import_.command("suppliers")
+@click.argument("production")
+@click.argument("file", type=click.Path(path_type=Path))
+@db_option
+def import_suppliers(production: str, file: Path, db: Path) -> None:
+    """Load the suppliers' registered office and seat of operations (CSV or XLSX: supplier, VAT
+    number, each address's country, postcode and source); a newer file replaces a supplier's
+    record."""
+    out = suppliers.import_suppliers(db, production, file)
+    if out.batch_id is None:
+        click.echo(say("cli.suppliers.unchanged", file=out.file, n=str(out.unchanged)))
+    else:
+        click.echo(
+            say(
+                "cli.suppliers.loaded",
+                file=out.file,
+                added=str(len(out.added)),
+                replaced=str(len(out.replaced)),
+                unchanged=str(out.unchanged),
+                batch=str(out.batch_id),
+            )
+        )
+    if out.replaced:
+        click.echo(say("cli.suppliers.replaced", names=", ".join(out.replaced)))
+    if out.no_expenses:
+        names = ", ".join(out.no_expenses)
+        click.echo(say("cli.suppliers.no_expenses", production=production, names=names), err=True)
 
 
 @click.command("to-code")

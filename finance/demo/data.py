@@ -318,6 +318,33 @@ SUPPLIERS: list[tuple[str, str, str, bool, bool | None, bool | None, str, str]] 
 ]
 
 #: suppliers given a deliberately wrong check digit, to show the flag in the demo
+#: the registered office and the seat of operations of a few suppliers, as a KBO/BCE extract or
+#: the invoice gives them (`import suppliers`): (supplier, office postcode, country, source,
+#: seat postcode, country, source); a Brussels VFX house works from its Ghent studio
+SUPPLIER_SITES: list[tuple[str, str, str, str, str, str, str]] = [
+    (
+        "Bruxelles VFX Studio",
+        "1030",
+        "BE",
+        "Extrait BCE 2026-10-02",
+        "9000",
+        "BE",
+        "Extrait BCE 2026-10-02",
+    ),
+    (
+        "Flanders Camera Rental",
+        "9000",
+        "BE",
+        "Extrait BCE 2026-10-02",
+        "9000",
+        "BE",
+        "Extrait BCE 2026-10-02",
+    ),
+    ("Tramway Films SPRL", "1060", "BE", "Extrait BCE 2026-10-02", "", "", ""),
+    ("Lumières du Nord", "7500", "BE", "facture", "7500", "BE", "facture"),
+    ("Image Factory Paris", "75011", "FR", "Extrait Kbis 2026-09-15", "", "", ""),
+]
+
 INVALID_VAT = ("Espaces Bureaux Ixelles", "Brocante Namuroise", "Hôtel Oberkampf")
 
 #: payees abroad taxed in Belgium under the flat withholding (a non-resident artist): their fees

@@ -17,7 +17,15 @@ import numpy as np
 import polars as pl
 import yaml
 
-from finance.demo.data import DEVIS, FLAT_WITHHOLDING, INVALID_VAT, MANIFEST, RECEIPTS, SUPPLIERS
+from finance.demo.data import (
+    DEVIS,
+    FLAT_WITHHOLDING,
+    INVALID_VAT,
+    MANIFEST,
+    RECEIPTS,
+    SUPPLIER_SITES,
+    SUPPLIERS,
+)
 from finance.domain.layout import load_layout
 
 AS_OF = date(2026, 11, 20)  # last day with spend in the demo
@@ -449,10 +457,28 @@ def receipts_csv() -> str:
     return "\n".join(lines) + "\n"
 
 
+SITE_HEADERS = (
+    "fournisseur;n° tva;siège social code postal;siège social pays;siège social source;"
+    "siège d'exploitation code postal;siège d'exploitation pays;siège d'exploitation source"
+)
+
+
+def suppliers_csv() -> str:
+    """A few suppliers' registered office and seat of operations with the source of each, as a
+    producer's spreadsheet writes them (French headers, semicolons), with the VAT numbers their
+    invoices carry."""
+    vat = dict(supplier_frame().select("supplier", "supplier_vat").iter_rows())
+    lines = [SITE_HEADERS]
+    for name, *sites in SUPPLIER_SITES:
+        lines.append(";".join([name, vat.get(name) or "", *sites]))
+    return "\n".join(lines) + "\n"
+
+
 def write_demo(
     out_dir: Path, seed: int = 2026, n_expenses: int | None = None, belgian_format: bool = True
 ) -> dict[str, Path]:
-    """Write manifest.yaml, devis.csv and expenses.csv (Belgian Excel format, or canonical)."""
+    """Write manifest.yaml, devis.csv, expenses.csv (Belgian Excel format, or canonical),
+    receipts.csv and suppliers.csv."""
     demo = generate(seed, n_expenses)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {
@@ -460,8 +486,10 @@ def write_demo(
         "budget": out_dir / "devis.csv",
         "expenses": out_dir / "expenses.csv",
         "receipts": out_dir / "receipts.csv",
+        "suppliers": out_dir / "suppliers.csv",
     }
     paths["receipts"].write_text(receipts_csv(), encoding="utf-8")
+    paths["suppliers"].write_text(suppliers_csv(), encoding="utf-8")
     paths["manifest"].write_text(_manifest_yaml(demo.manifest), encoding="utf-8")
     demo.budget.write_csv(paths["budget"])
     if belgian_format:

@@ -13,6 +13,7 @@ from finance.domain import i18n
 from finance.importers.budget import import_budget
 from finance.importers.ingest import import_expenses
 from finance.importers.receipts import import_receipts
+from finance.importers.suppliers import import_suppliers
 from finance.store import queries
 from finance.store.productions import add_production
 
@@ -53,6 +54,8 @@ def load_demo(db: Path, source: Path = DEMO_DIR, lang: str = "en") -> list[str]:
     received = (
         import_receipts(db, added.production_id, money_in, DEMO_AT) if money_in.exists() else None
     )
+    sites = source / "suppliers.csv"  # the suppliers' registered office and seat
+    recorded = import_suppliers(db, added.production_id, sites) if sites.exists() else None
     lines = [
         i18n.text("demo.fresh", lang, db=str(db)),
         i18n.text(
@@ -73,4 +76,7 @@ def load_demo(db: Path, source: Path = DEMO_DIR, lang: str = "en") -> list[str]:
     if received is not None:
         total = Decimal(received.total)
         lines.append(i18n.text("demo.receipts", lang, n=str(received.imported), total=total))
+    if recorded is not None:
+        n = len(recorded.added) + len(recorded.replaced) + recorded.unchanged
+        lines.append(i18n.text("demo.suppliers", lang, n=n, file=f"{source.name}/suppliers.csv"))
     return lines

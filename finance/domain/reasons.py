@@ -29,6 +29,11 @@ REASONS: dict[str, str] = {
     "required for Belgian and French payees": "imports.why.postcode",
     "no such line in the current devis": "imports.why.no_line",
     "above the largest amount accepted (999,999,999.99)": "why.above_max",
+    # the supplier records' checks (finance/importers/suppliers.py)
+    "the postcode does not fit the country": "imports.why.postcode_fit",
+    "a postcode or a source without the address's country": "imports.why.address_country",
+    "an address without a source is refused": "imports.why.address_source",
+    "the same supplier is on two rows of the file": "imports.why.supplier_twice",
 }
 #: a document waiting for a budget line (its buyer reference)
 TO_CODE = re.compile(r"^to code: no budget line \(buyer reference (.*)\)$")

@@ -41,7 +41,13 @@ from finance.store import queries
 from finance.store.audit import trail
 from finance.store.db import connect
 from finance.store.productions import get_manifest
-from finance.store.queries.exports import AGREEMENT_COLUMN, COLUMNS, REGIME_COLUMNS, SIDES
+from finance.store.queries.exports import (
+    ADDRESS_COLUMN,
+    AGREEMENT_COLUMN,
+    COLUMNS,
+    REGIME_COLUMNS,
+    SIDES,
+)
 
 # MISSING_CHECKS is re-exported: the export tests read the order of the checks from here
 from finance.store.queries.exports import MISSING_CHECKS as MISSING_CHECKS
@@ -98,6 +104,9 @@ class ExportData:
     #: follow (rules/allocation_store.py): the figures of this scheme's obligations (allocated,
     #: required, margin, the check's count); None when the lines are the check's
     allocated: list[ClaimFigures] | None = None
+    #: the scheme tests a supplier's recorded address (its pack's `payee_address`): each line
+    #: says which address its territory was tested on
+    address: bool = False
 
     def frames(self, part: str, hashed: bool = False) -> Iterator[pl.DataFrame]:
         """The lines of a part in batches of at most BATCH_ROWS, in the file's order (`hashed`:
@@ -182,11 +191,13 @@ def _write_parts(
     folder: Path,
     per_agreement: bool = False,
     regime: bool = False,
+    address: bool = False,
 ) -> tuple[dict[str, Path], dict[str, Path], dict[str, int]]:
     """Evaluate the lines once, then write each part in order; (files, hash files, counts).
     With `per_agreement`, the eligible and excluded lines say which agreement each counts for."""
     columns = f"{COLUMNS}, {AGREEMENT_COLUMN}" if per_agreement else COLUMNS
     columns += f", {REGIME_COLUMNS}" if regime else ""
+    columns += f", {ADDRESS_COLUMN}" if address else ""
     files = {part: folder / f"{part}.parquet" for part in PARTS}
     hash_files, counts = {}, {}
     lines = folder / "lines.parquet"
@@ -236,6 +247,7 @@ def gather(
     per_agreement = any(r.get("agreements") for r in results)
     eligibility = load_packs()[scheme].eligibility if scheme in load_packs() else None
     regime = bool(eligibility and eligibility.abroad_regime)
+    address = bool(eligibility and eligibility.payee_address != "invoice")
     with tempfile.TemporaryDirectory(prefix="cineledger-export-") as tmp:
         folder = Path(tmp)
         with connect(db, read_only=True) as con:
@@ -252,13 +264,13 @@ def gather(
             lines_params = {**params, "scheme": scheme}
             try:
                 files, hash_files, counts = _write_parts(
-                    con, lines_sql, lines_params, folder, per_agreement, regime
+                    con, lines_sql, lines_params, folder, per_agreement, regime, address
                 )
             except duckdb.OutOfMemoryException:
                 # a ledger too large for the cap (what does not spill): DuckDB's default limit
                 queries.execute(con, "exports.reset_memory_limit")
                 files, hash_files, counts = _write_parts(
-                    con, lines_sql, lines_params, folder, per_agreement, regime
+                    con, lines_sql, lines_params, folder, per_agreement, regime, address
                 )
             title = queries.value(con, "productions.title", {"id": production_id})
             batches = queries.frame(con, "imports.batches_of", {"pid": production_id})
@@ -283,4 +295,5 @@ def gather(
             regime,
             financing,
             allocated,
+            address,
         )

@@ -14,6 +14,8 @@ COLUMNS: dict[str, tuple[int, str]] = {
     "country": (6, "text"),
     "postcode": (9, "text"),
     "territory": (9, "text"),
+    # the address the territory was tested on (schemes that test a supplier's recorded address)
+    "address_used": (22, "address"),
     "invoice_ref": (16, "text"),
     "doc_date": (11, "date"),
     "paid_on": (11, "date"),
@@ -61,7 +63,8 @@ def width(key: str) -> int:
 
 
 def kind(key: str) -> str:
-    """What a column holds (text, date, money, rate, number, regime, missing): its cell
+    """What a column holds (text, date, money, rate, number, regime, address,
+    missing): its cell
     format, or the codes it says in words."""
     return COLUMNS[key][1]
 

@@ -27,6 +27,7 @@ from finance.exports.labels import label, sheet_name
 from finance.exports.writer import Writer
 from finance.reports import agreements as said
 from finance.store.queries.exports import ALLOCATED_PART, ALLOCATED_TO, MISSING_CHECKS
+from rules.eligibility import ADDRESS_BASES
 from rules.sentences import (
     claim_words,
     confidence_word,
@@ -86,6 +87,9 @@ def cells(
         elif kind_of == "regime":
             words = {v: i18n.text(f"export.regime.{v}", lang) for v in TAX_REGIMES}
             exprs.append(col.replace_strict(words, default=None, return_dtype=pl.String))
+        elif kind_of == "address":
+            words = {v: i18n.text(f"address.{v}", lang) for v in ADDRESS_BASES}
+            exprs.append(col.replace_strict(words, default=None, return_dtype=pl.String))
         elif kind_of in ("money", "rate"):
             exprs.append(col.cast(pl.Float64))
         elif kind_of == "number":
@@ -121,11 +125,15 @@ SUMMED = ("amount", "eligible_amount")
 TAX_REGIMES = ("ordinary", "flat_withholding")
 
 
-def expense_keys(per_agreement: bool, regime: bool = False) -> list[str]:
+def expense_keys(per_agreement: bool, regime: bool = False, address: bool = False) -> list[str]:
     """The expense sheets' columns; where the scheme's agreements stand on their own, the
     agreement each expense counts for, after its eligible amount; where it counts payees abroad
-    by their Belgian tax regime, the regime and the fee slip, after the document."""
+    by their Belgian tax regime, the regime and the fee slip, after the document; where it tests
+    a supplier's recorded address, the address tested, after the territory."""
     keys = list(EXPENSE_KEYS)
+    if address:
+        at = keys.index("territory") + 1
+        keys = [*keys[:at], "address_used", *keys[at:]]
     if per_agreement:
         at = keys.index("eligible_amount") + 1
         keys = [*keys[:at], "agreement", *keys[at:]]
@@ -570,7 +578,7 @@ def write_workbook(data: ExportData, out: Path, lang: str = "fr") -> str:
     summary_sheet(w, data)
     for work in said.works(data.results, lang):
         agreements_sheet(w, work)
-    keys = expense_keys(data.per_agreement, data.regime)
+    keys = expense_keys(data.per_agreement, data.regime, data.address)
     for part in PARTS:
         # the hash reads its own copy where its order differs from the sheet's
         feed = hasher if part not in data.hash_files else None

@@ -8,13 +8,13 @@ from finance.store.queries.catalogue import define
 
 define(
     "evidence.measure_rows",
-    "Actual expenses of $pid examined for $scheme in {relation}: whether the measure ({where}) counts each (hit) and its figure ({amount} when counted, its amount when not).",
+    "Actual expenses of $pid examined for $scheme in {relation}: whether the measure ({where}) counts each (hit), its figure ({amount} when counted, its amount when not) and the address its territory was tested on.",
     """
 SELECT expense_id, agreement_seq AS agreement, doc_date, eligible_amount, reasons,
        coalesce(({where}), FALSE) AS hit,
        (CASE WHEN coalesce(({where}), FALSE) THEN ({amount}) ELSE amount END)::DECIMAL(18,2)
            AS figure,
-       []::VARCHAR[] AS schemes
+       []::VARCHAR[] AS schemes, address_used
 FROM {relation} WHERE production_id = $pid AND scheme = $scheme AND status = 'actual'
 """,
 )
@@ -25,7 +25,8 @@ define(
     """
 SELECT id AS expense_id, NULL::INTEGER AS agreement, doc_date, amount AS eligible_amount,
        []::VARCHAR[] AS reasons, coalesce({overlap}, FALSE) AS hit,
-       amount::DECIMAL(18,2) AS figure, list_where($names::VARCHAR[], [{counts}]) AS schemes
+       amount::DECIMAL(18,2) AS figure, list_where($names::VARCHAR[], [{counts}]) AS schemes,
+       NULL::VARCHAR AS address_used
 FROM {relation} WHERE production_id = $pid AND status = 'actual' AND ({several}) >= 2
 """,
 )
@@ -39,8 +40,8 @@ WITH f AS MATERIALIZED (
 s AS (SELECT count(*) AS n, coalesce(sum(figure), 0)::DECIMAL(18,2) AS total FROM f),
 p AS (SELECT * FROM f ORDER BY doc_date, expense_id LIMIT $n OFFSET $o)
 SELECT s.n AS n_all, s.total AS total_all, p.expense_id, e.doc_date, e.supplier, e.invoice_ref,
-       e.territory, e.category, e.amount, p.figure, p.agreement, p.reasons, p.schemes,
-       e.source_file, e.source_row
+       e.territory, p.address_used, e.category, e.amount, p.figure, p.agreement, p.reasons,
+       p.schemes, e.source_file, e.source_row
 FROM s LEFT JOIN p ON TRUE LEFT JOIN v_expenses e ON e.id = p.expense_id
 ORDER BY p.doc_date, p.expense_id
 """,

@@ -21,6 +21,8 @@ COLUMNS = (
 AGREEMENT_COLUMN = "agreement"
 #: where a scheme counts payees abroad by their Belgian tax regime: the regime and the fee slip
 REGIME_COLUMNS = "tax_regime, fee_slip"
+#: where a scheme tests a supplier's recorded address: the address each line was tested on
+ADDRESS_COLUMN = "address_used"
 
 #: budget line by number (chapter, then line), then code, date and id; nulls first
 LINE_ORDER = (
@@ -49,7 +51,7 @@ SELECT e.supplier, e.supplier_vat, e.supplier_vat_valid, e.country, e.postcode, 
        e.budget_label, e.amount, e.currency, e.fx_rate, e.amount_orig, l.eligible_amount, l.counts,
        l.reasons, e.document, e.payee_type, e.source_file, e.source_row, e.id AS expense_id,
        CASE WHEN l.counts THEN l.agreement_seq END AS agreement,
-       e.be_tax_regime AS tax_regime, e.fee_slip,
+       e.be_tax_regime AS tax_regime, e.fee_slip, l.address_used,
        TRY_CAST(str_split(e.budget_code, '.')[1] AS BIGINT) AS sort_chapter,
        TRY_CAST(str_split(e.budget_code, '.')[2] AS BIGINT) AS sort_line
 FROM {relation} l JOIN v_expenses e ON e.id = l.expense_id

@@ -1,4 +1,4 @@
-"""Import batches, devis versions, exchange rates and supplier mappings."""
+"""Import batches, devis versions, exchange rates, supplier mappings and supplier records."""
 
 from __future__ import annotations
 
@@ -138,5 +138,43 @@ define(
     """
 SELECT kind, source_file, source_row, reasons FROM quarantine
 WHERE production_id = $pid ORDER BY kind DESC, batch_id, source_row
+""",
+)
+define(
+    "suppliers.keys_seen",
+    "Every (supplier, supplier_key) of $pid's expenses.",
+    "SELECT DISTINCT supplier, supplier_key FROM expenses WHERE production_id = $pid",
+)
+define(
+    "suppliers.of",
+    "The supplier records (registered office, seat of operations) of $pid, with provenance.",
+    """
+SELECT s.*, b.imported_at, b.imported_by
+FROM suppliers s LEFT JOIN import_batches b ON b.id = s.batch_id
+WHERE s.production_id = $pid ORDER BY s.supplier, s.supplier_key
+""",
+)
+define(
+    "suppliers.delete_replaced",
+    "Remove the supplier records of $pid that the registered frame `new_suppliers` replaces.",
+    """
+DELETE FROM suppliers
+WHERE production_id = $pid AND supplier_key IN (SELECT supplier_key FROM new_suppliers)
+""",
+)
+define(
+    "suppliers.insert",
+    "Store the supplier records of the registered frame `new_suppliers` for $pid (batch "
+    "$batch_id, file $file).",
+    """
+INSERT INTO suppliers (production_id, supplier_key, name_key, supplier, supplier_vat,
+                       office_country, office_postcode, office_territory, office_source,
+                       seat_country, seat_postcode, seat_territory, seat_source,
+                       batch_id, source_file, source_row)
+SELECT $pid, supplier_key, name_key, supplier, supplier_vat,
+       office_country, office_postcode, office_territory, office_source,
+       seat_country, seat_postcode, seat_territory, seat_source,
+       $batch_id, $file, _row
+FROM new_suppliers
 """,
 )
