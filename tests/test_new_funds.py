@@ -246,3 +246,29 @@ def test_the_funders_page_says_shooting_days_as_days(parisian: Path, lang: str, 
 
     days = check(parisian, "nuit-parisienne", "2027-04-30")["ile_de_france.shooting_days"]
     assert result_sentence(days, lang) == said
+
+
+def test_screen_flanders_reads_the_seat_of_operations(flemish: Path, tmp_path: Path) -> None:
+    """A Brussels head office with a Ghent studio counts (its seat); a Ghent invoice address
+    whose recorded seat is in Brussels does not; a supplier with a registered office only is
+    tested on it; one with no record on its invoice's address. The result says how much rests
+    on each address."""
+    sites = tmp_path / "fournisseurs.csv"
+    sites.write_text(
+        "Fournisseur;TVA;Siège social code postal;Siège social pays;Siège social source;"
+        "Siège d'exploitation code postal;Siège d'exploitation pays;Siège d'exploitation source\n"
+        "Studio Brussel NV;BE0202239951;1030;BE;Extrait BCE 2026-10-02;9000;BE;Extrait BCE 2026-10-02\n"
+        "Camera Gent NV;BE0403170701;9000;BE;Extrait BCE 2026-10-02;1000;BE;Extrait BCE 2026-10-02\n"
+        "Lichtpark Antwerpen;BE0448826918;2000;BE;facture;;;\n",
+        encoding="utf-8",
+    )
+    result = invoke("--db", str(flemish), "import", "suppliers", "gentse-nacht", str(sites))
+    assert result.exit_code == 0, result.output
+    spend = check(flemish, "gentse-nacht", "2027-09-30")["screen_flanders.flemish_spend"]
+    # Studio Brussel 150,000 (seat in Ghent) + Lichtpark 20,000 (registered office in Antwerp);
+    # Camera Gent's 180,000 is out (its seat is in Brussels)
+    assert spend["measured"] == "170000.00"
+    assert spend["details"]["address_basis"] == {
+        "seat_of_operations": "150000.00",
+        "registered_office": "20000.00",
+    }
