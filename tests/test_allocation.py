@@ -210,23 +210,27 @@ def test_a_split_invoice_when_no_whole_assignment_is_as_good(tmp_path: Path) -> 
 
 
 def test_the_demo_allocation_resolves_the_double_counting(demo_db: Path) -> None:
-    """On the demo, the check counts EUR 63,695.01 for the Tax Shelter and the CNC at once (French
-    cast taxable in Belgium); the allocation gives those invoices to the CNC (the weaker
-    margin), counts no euro twice, and Wallimage and screen.brussels stay short by what the
-    check says (no other invoice can serve them)."""
+    """On the demo, the check counts EUR 91,206.71 for two schemes at once: 63,695.01 for the
+    Tax Shelter and the CNC (French cast taxable in Belgium) and 27,511.70 for screen.brussels
+    and Screen Flanders (the Brussels VFX studio invoices from Brussels and works from its
+    Ghent seat). The allocation gives the first to the CNC (the weaker margin) and the second to
+    Screen Flanders, counts no euro twice, and the three obligations short stay short by the
+    same total: no invoice can serve more of them than the naive counting does."""
     from finance.store.db import connect
 
     with connect(demo_db, read_only=True) as con:
         a = allocate(con, "dernier-tram", AT)
-    assert a.check_overlap == Decimal("63695.01") and a.double_counted == 0
+    assert a.check_overlap == Decimal("91206.71") and a.double_counted == 0
     assert {f.claim.key: f.margin for f in a.short} == {
         "wallimage": Decimal("-273568.52"),
-        "screen_brussels": Decimal("-48246.83"),
+        "screen_brussels": Decimal("-75953.36"),
+        "screen_flanders": Decimal("-159521.72"),
     }
-    assert a.shortfall == a.naive_shortfall == a.bound == Decimal("321815.35")
+    assert a.shortfall == a.naive_shortfall == a.bound == Decimal("509043.60")
     gained = {g for r in a.moves.to_dicts() for g in r["gained"]}
-    assert a.moves.height == 63 and gained == {"cnc_acm"}
-    assert sum(r["amount"] for r in a.moves.to_dicts()) == Decimal("63695.01")
+    assert gained == {"cnc_acm", "screen_flanders"}
+    to_cnc = [r for r in a.moves.to_dicts() if r["gained"] == ["cnc_acm"]]
+    assert len(to_cnc) == 63 and sum(r["amount"] for r in to_cnc) == Decimal("63695.01")
 
 
 @settings(max_examples=60, deadline=None)

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.xdist_group("dashboard")
 
 #: the demo's figures (as at 22/11/2026, before any check is stored: the page evaluates them)
 WALLOON = (Decimal("926431.48"), Decimal("1200000.00"), Decimal("273568.52"))
-OVERLAP = (63, Decimal("63695.01"))
+OVERLAP = (115, Decimal("91206.71"))  # Tax Shelter x CNC and screen.brussels x Screen Flanders
 
 
 @pytest.fixture
@@ -96,8 +96,8 @@ def test_a_cap_has_a_margin_or_an_excess_never_a_shortfall(funders: AppTest) -> 
     said = texts(funders)
     # the EU ceiling on spend under territorial obligations is passed: an excess
     assert (
-        "Dépenses sous obligation territoriale : 2\u202f685\u202f000,00\u00a0€ pour un maximum "
-        "de 2\u202f612\u202f800,00\u00a0€ — dépassement de 72\u202f200,00\u00a0€" in said
+        "Dépenses sous obligation territoriale : 2\u202f935\u202f000,00\u00a0€ pour un maximum "
+        "de 2\u202f612\u202f800,00\u00a0€ — dépassement de 322\u202f200,00\u00a0€" in said
     )
     # a cap within its limit: a margin
     assert (
@@ -108,7 +108,8 @@ def test_a_cap_has_a_margin_or_an_excess_never_a_shortfall(funders: AppTest) -> 
     assert caps and not any("il manque" in x for x in caps)
     labels = [m.label for m in funders.metric]
     assert "Dépassement" in labels and "Marge" in labels and "Maximum" in labels
-    assert labels.count("Manque") == 2  # the two minimums missed (Wallimage, screen.brussels)
+    # the three minimums missed (Wallimage, screen.brussels, Screen Flanders)
+    assert labels.count("Manque") == 3
 
 
 def test_parameters_are_read_as_people_read_them_with_confidence_and_links(
@@ -143,7 +144,7 @@ def test_the_evidence_adds_up_to_the_measured_figure(funders: AppTest) -> None:
     # and its panel stays closed (its evidence: tests/test_rule_evidence_report.py)
     # the EU ceiling's figure, made of each scheme's obligation
     assert (
-        "**4 montants — total 2\u202f685\u202f000,00\u00a0€ · égal au chiffre mesuré de la règle**"
+        "**5 montants — total 2\u202f935\u202f000,00\u00a0€ · égal au chiffre mesuré de la règle**"
         in texts(funders)
     )
     # counted or not, in words, and why
@@ -170,7 +171,7 @@ def test_the_evidence_adds_up_to_the_measured_figure(funders: AppTest) -> None:
         ),
         (
             {"rule": "cumulation.exclusive_overlap", "counted": "1"},
-            "Affichage des 63 dépenses comptées pour « Aucune dépense",
+            "Affichage des 115 dépenses comptées pour « Aucune dépense",
             *OVERLAP,
         ),
     ],
@@ -239,10 +240,10 @@ def test_a_breakdown_shows_only_where_it_adds_up_to_the_measured_figure(funders:
     which do not make its figure, and are not shown as if they did."""
     funders.session_state["scheme-cnc_acm"] = True
     funders.run()
-    totals = [x for x in texts(funders) if x.startswith("**4 montants — total")]
+    totals = [x for x in texts(funders) if x.startswith("**5 montants — total")]
     assert totals == [
-        "**4 montants — total 2\u202f685\u202f000,00\u00a0€ · égal au chiffre mesuré de la règle**",
-        "**4 montants — total 970\u202f000,00\u00a0€ · égal au chiffre mesuré de la règle**",
+        "**5 montants — total 2\u202f935\u202f000,00\u00a0€ · égal au chiffre mesuré de la règle**",
+        "**5 montants — total 1\u202f120\u202f000,00\u00a0€ · égal au chiffre mesuré de la règle**",
     ]
 
 

@@ -26,7 +26,8 @@ pytestmark = pytest.mark.xdist_group("dashboard")
 DEMO_CARDS = {
     "wallimage": ("En échec", "Niet gehaald", Decimal("273568.52")),
     "screen_brussels": ("À surveiller", "Opletten", Decimal("48246.83")),
-    "eu": ("À surveiller", "Opletten", Decimal("72200.00")),
+    "screen_flanders": ("En échec", "Niet gehaald", Decimal("159521.72")),
+    "eu": ("À surveiller", "Opletten", Decimal("322200.00")),
     # the double counting allocated without overlap (issue 20): nothing counted twice
     "cumulation": ("En règle", "In orde", Decimal("0.00")),
     "be_tax_shelter": ("En règle", "In orde", Decimal("380494.12")),
@@ -82,7 +83,7 @@ def test_the_strip_shows_each_scheme_with_its_status_and_amount_in_french_and_du
     for scheme, (word, _, amount) in DEMO_CARDS.items():
         text = card(checked, scheme)
         assert word in text and fmt_money(amount, "fr", "EUR") in text, (scheme, text)
-    assert "Dépassement 72\u202f200,00\u00a0€" in card(checked, "eu")  # a cap: never a shortfall
+    assert "Dépassement 322\u202f200,00\u00a0€" in card(checked, "eu")  # a cap: never a shortfall
     assert "Marge" in card(checked, "cnc_acm")
     checked.sidebar.radio[0].set_value("nl").run()
     for scheme, (_, word, amount) in DEMO_CARDS.items():
@@ -97,7 +98,7 @@ def test_the_wallimage_card_says_where_and_by_when_to_spend(checked: AppTest) ->
     text = card(checked, "wallimage")
     assert "Wallonie · manque 273\u202f568,52\u00a0€ · avant le 02/08/2027" in text, text
     assert "repose sur des chiffres non vérifiés" in text  # the result rests on unverified figures
-    # the most pressing scheme comes first
+    # the most pressing scheme comes first (of the two failing, the larger shortfall)
     strip = block(checked.main, "funders-strip")
     first = next(iter(strip.children.values()))
     assert str(first.proto.id).endswith("-strip-wallimage")

@@ -188,7 +188,7 @@ def test_check_gives_the_pack_rules(db: Path) -> None:
     assert results[f"{SCHEME}.max_aid"]["title"] == "Aid is at most EUR 300 000"
     # its trait counts it among the public aid (a Belgian one: in the EU ceiling, not in the
     # French one) and the territorial obligations
-    assert results["eu.aid_intensity"]["measured"] == "1070000.00"
+    assert results["eu.aid_intensity"]["measured"] == "1220000.00"  # 1,120,000 + its 100,000
     assert results["cnc_acm.public_aid_intensity"]["measured"] == "150000.00"
     # the demo's own rules are untouched
     assert results["wallimage.walloon_spend"]["threshold"] == "1200000.00"

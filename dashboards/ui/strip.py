@@ -117,12 +117,19 @@ def card(scheme: str, results: list[dict[str, Any]], code: str) -> Card:
     )
 
 
+def _pressing(c: Card) -> tuple[int, Decimal]:
+    """A card's place: its status, then the larger shortfall or excess first."""
+    severity = SEVERITY.index(c.status) if c.status in SEVERITY else 9
+    owed = c.amount if c.kind in ("shortfall", "excess") and c.amount is not None else Decimal(0)
+    return severity, -owed
+
+
 def cards(results: list[dict[str, Any]], code: str) -> list[Card]:
-    """One card per scheme of the results, the most pressing first (in the results' order
-    among equals)."""
+    """One card per scheme of the results, the most pressing first: the worst status, then the
+    largest amount missing (in the results' order among equals)."""
     schemes = list(dict.fromkeys(str(r["scheme"]) for r in results))
     made = [card(s, [r for r in results if r["scheme"] == s], code) for s in schemes]
-    return sorted(made, key=lambda c: SEVERITY.index(c.status) if c.status in SEVERITY else 9)
+    return sorted(made, key=_pressing)
 
 
 def figures_line(c: Card, code: str, currency: str) -> str:

@@ -79,6 +79,19 @@ MANIFEST: dict[str, Any] = {
             ],
         },
         {
+            # Flemish support for the work done in Flanders: applied for on 20 March 2026 (the
+            # spending period opens then), granted on 18 May; paid at delivery and at the final
+            # cost statement (the demo's shares, not the fund's rule)
+            "scheme": "screen_flanders",
+            "amount": "150000",
+            "signed_on": "2026-05-18",
+            "window_start": "2026-03-20",
+            "tranches": [
+                {"share": "0.5", "due": "delivery"},
+                {"share": "0.5", "due": "final_cost_statement"},
+            ],
+        },
+        {
             "scheme": "other",
             "id": "coproducer-fr",
             "label": "Coproducteur FR (Films du Canal)",
@@ -112,7 +125,7 @@ MANIFEST: dict[str, Any] = {
             "source": "minimum_guarantee",
             "country": "BE",
             "status": "letter_of_intent",
-            "amount": "600000",
+            "amount": "450000",
             "tranches": [{"share": "1", "due": "delivery", "days_after": 30}],
         },
         {
