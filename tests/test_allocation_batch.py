@@ -9,7 +9,7 @@ import json
 import shutil
 from pathlib import Path
 
-import numpy as np
+import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
@@ -104,7 +104,7 @@ def test_an_allocation_stored_with_every_line_reads_the_same(copy: Path) -> None
         computed = allocate(con, "tram", AT)
         before = stored_allocation(con, "tram", AT)
     assert before is not None
-    every = computed.lines.with_columns(run_id=np.int64(run.run_id))
+    every = computed.lines.with_columns(run_id=pl.lit(run.run_id, pl.Int64))
     with connect(copy) as con, transaction(con):
         con.execute("DELETE FROM allocation_lines")
         con.register("every_line", every.to_arrow())
