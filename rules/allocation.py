@@ -1,15 +1,10 @@
 """Which spent invoice goes in which funder's file: a production's allocation of its actual
 expenses to its obligations (issue 20), solved by rules/allocation_solver.py.
 
-The claims come from the packs, never from a scheme named here: every scheme of the plan with
-eligibility tests is a claim; where its pack names a `territorial_obligation`, the rule measured
-on a spend measure against that threshold gives what the claim must reach (per agreement where
-the scheme's agreements stand on their own, each agreement a claim with its own window and
-threshold), else the claim has no threshold (a tax credit's base: what is left goes there).
-Claims conflict where the cumulation policy makes their schemes exclusive and between two
-agreements of one scheme. What an expense counts for a claim is the check's own figure (the
-measure's `where` and `amount` over the wide eligibility rows, rules/wide.py), restricted to the
-agreement's window for an agreement.
+The claims (obligations) come from the packs (rules/allocation_claims.py); claims conflict where
+the cumulation policy makes their schemes exclusive and between two agreements of one scheme.
+The expense x claim matrix is read by rules/allocation_matrix.py (for a set of productions at
+once where the check allocates: rules/allocation_batch.py).
 
 The naive allocation is the check's counting without the double counting: each expense counts
 in full for every claim it is eligible for, in the plan's order, a claim excluded by one that
