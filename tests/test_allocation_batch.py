@@ -9,6 +9,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -19,6 +20,7 @@ from finance.store.productions import get_manifest
 from rules.allocation import allocate, allocation_problem
 from rules.allocation_claims import draft_claims
 from rules.allocation_matrix import naive_of, read_matrices
+from rules.allocation_solver import _by_group_and_amount, _unique_rows
 from rules.allocation_store import stored_allocation
 from rules.setwise import draft, evaluate_all, plan_of
 from rules.wide import wide_relation
@@ -117,3 +119,18 @@ def test_an_allocation_stored_with_every_line_reads_the_same(copy: Path) -> None
     assert after is not None
     assert_frame_equal(after[0].lines, before[0].lines)
     assert json.dumps(str(after[0].claims)) == json.dumps(str(before[0].claims))
+
+
+@pytest.mark.parametrize(("n", "c"), [(1, 1), (60, 3), (2000, 4), (5000, 6)])
+def test_patterns_counted_in_a_table_are_the_row_sort_s_groups(n: int, c: int) -> None:
+    """Where no row is a group of its own, the patterns counted in a table (`_dense_unique`)
+    give numpy's row sort's groups in the same order; the rows by group and amount come in
+    the three-key lexsort's order."""
+    rng = np.random.default_rng(n)
+    key = np.concatenate([rng.integers(0, 2, (n, c)), np.full((n, 1), -1)], axis=1)
+    uniq, of_row = np.unique(key, axis=0, return_inverse=True)
+    found, found_of_row = _unique_rows(key)
+    assert (found == uniq).all() and (found_of_row == of_row.reshape(-1)).all()
+    amount = rng.integers(1, 50, n)
+    expected = np.lexsort((np.arange(n), amount, found_of_row))
+    assert (_by_group_and_amount(found_of_row, amount) == expected).all()
