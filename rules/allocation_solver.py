@@ -50,8 +50,7 @@ _TOL = 1e-4
 #: the seconds one mixed-integer solve may take (the straddling invoices are few)
 _MIP_SECONDS = 20.0
 _INF = highspy.kHighsInf
-#: the most patterns (3 ** claims) counted in a table rather than sorted (rules/allocation_solver's
-#: `_dense_unique`)
+#: the most patterns (3 ** claims) counted in a table rather than sorted (`_dense_unique`)
 _DENSE = 3**12
 
 
