@@ -228,15 +228,17 @@ def solved(
     """The allocation from the solver's answer: the claims' figures and the solver's, with the
     given (moves, parts, lines)."""
     counted, naive = s.counted, p.naive
+    used = counted > 0
+    totals = zip(
+        counted.sum(axis=0).tolist(),
+        naive.sum(axis=0).tolist(),
+        used.sum(axis=0).tolist(),
+        (used & s.split[:, None]).sum(axis=0).tolist(),
+        strict=True,
+    )
     figures = [
-        ClaimFigures(
-            claim,
-            _decimal(counted[:, j].sum()),
-            _decimal(naive[:, j].sum()),
-            int((counted[:, j] > 0).sum()),
-            int(((counted[:, j] > 0) & s.split).sum()),
-        )
-        for j, claim in enumerate(claims)
+        ClaimFigures(claim, _decimal(a), _decimal(b), int(k), int(x))
+        for claim, (a, b, k, x) in zip(claims, totals, strict=True)
     ]
     return Allocation(
         production_id,
