@@ -46,10 +46,15 @@ def allocate_checked(
         p = problem_of(found, matrices[pid])
         answers.append((p, solve(p)))
     lines = _changed_lines(list(claims.values()), [m.ids for m in matrices.values()], answers)
-    return [
-        solved(d.manifest.id, at, claims[d.manifest.id], res, p, s, (_NO_MOVES, _NO_MOVES, ln))
-        for d, res, (p, s), ln in zip(drafts, results, answers, lines, strict=True)
-    ]
+    # by id: a production asked for twice is allocated once
+    of = {pid: (*answer, ln) for pid, answer, ln in zip(claims, answers, lines, strict=True)}
+    out = []
+    for d, res in zip(drafts, results, strict=True):
+        p, s, ln = of[d.manifest.id]
+        out.append(
+            solved(d.manifest.id, at, claims[d.manifest.id], res, p, s, (_NO_MOVES, _NO_MOVES, ln))
+        )
+    return out
 
 
 def _changed_lines(

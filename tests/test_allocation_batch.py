@@ -134,3 +134,12 @@ def test_patterns_counted_in_a_table_are_the_row_sort_s_groups(n: int, c: int) -
     amount = rng.integers(1, 50, n)
     expected = np.lexsort((np.arange(n), amount, found_of_row))
     assert (_by_group_and_amount(found_of_row, amount) == expected).all()
+
+
+def test_a_production_asked_for_twice_is_allocated_once_and_stored_twice(copy: Path) -> None:
+    runs = run_checks(copy, ["tram", "tram"], AT)
+    assert [r.production_id for r in runs] == ["tram", "tram"]
+    assert runs[0].results == runs[1].results
+    with connect(copy, read_only=True) as con:
+        found = stored_allocation(con, "tram", AT)
+    assert found is not None and found[1] == runs[1].run_id
