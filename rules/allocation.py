@@ -1,15 +1,10 @@
 """Which spent invoice goes in which funder's file: a production's allocation of its actual
 expenses to its obligations (issue 20), solved by rules/allocation_solver.py.
 
-The claims come from the packs, never from a scheme named here: every scheme of the plan with
-eligibility tests is a claim; where its pack names a `territorial_obligation`, the rule measured
-on a spend measure against that threshold gives what the claim must reach (per agreement where
-the scheme's agreements stand on their own, each agreement a claim with its own window and
-threshold), else the claim has no threshold (a tax credit's base: what is left goes there).
-Claims conflict where the cumulation policy makes their schemes exclusive and between two
-agreements of one scheme. What an expense counts for a claim is the check's own figure (the
-measure's `where` and `amount` over the wide eligibility rows, rules/wide.py), restricted to the
-agreement's window for an agreement.
+The claims (obligations) come from the packs (rules/allocation_claims.py); claims conflict where
+the cumulation policy makes their schemes exclusive and between two agreements of one scheme.
+The expense x claim matrix is read by rules/allocation_matrix.py (for a set of productions at
+once where the check allocates: rules/allocation_batch.py).
 
 The naive allocation is the check's counting without the double counting: each expense counts
 in full for every claim it is eligible for, in the plan's order, a claim excluded by one that
@@ -25,21 +20,19 @@ from typing import Any
 
 import duckdb
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from finance.domain.money import ZERO
 from finance.store.db import read_frame
-from finance.store.productions import get_manifest
+from rules.allocation_claims import CENT, Claim, money, production_claims
+from rules.allocation_matrix import problem_of, read_matrices
 from rules.allocation_solver import Problem, Solution, double_counted, solve
-from rules.cumulation import exclusive_pairs, overlap_measure
-from rules.eligibility import col, scheme_lines, separate_agreements
+from rules.cumulation import overlap_measure
 from rules.engine import RuleResult
-from rules.loader import load_measures, load_packs
-from rules.model import Pack, RuleDecl
-from rules.setwise import draft, evaluate_all, plan_of
-from rules.wide import qualify, wide_relation
+from rules.loader import load_packs
 
-CENT = Decimal("0.01")
+__all__ = ["Allocation", "Claim", "ClaimFigures", "allocate", "production_claims"]
 _CENT_LIT = pl.lit(CENT, dtype=pl.Decimal(18, 2))
 #: the columns of `Allocation.lines`
 LINE_SCHEMA: dict[str, pl.DataType] = {
@@ -51,29 +44,6 @@ LINE_SCHEMA: dict[str, pl.DataType] = {
     "naive": pl.Decimal(18, 2),
     "split": pl.Boolean(),
 }
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One obligation (or a scheme's base): its scheme, its agreement where agreements stand on
-    their own, what it must reach (None: no threshold), what a euro short costs, the rule it
-    comes from and the check's figure (every expense counted for every scheme)."""
-
-    scheme: str
-    agreement: int | None
-    label: str | None
-    required: Decimal | None
-    weight: Decimal
-    rule_id: str | None
-    check_figure: Decimal | None
-    where: str
-    amount: str
-    naive_where: str
-
-    @property
-    def key(self) -> str:
-        """`scheme` or `scheme/k` (an agreement)."""
-        return self.scheme if self.agreement is None else f"{self.scheme}/{self.agreement}"
 
 
 @dataclass(frozen=True)
@@ -133,114 +103,6 @@ class Allocation:
         return max(self.shortfall - self.bound, ZERO)
 
 
-def _obligation_rule(pack: Pack) -> RuleDecl | None:
-    """The rule measured on a spend measure of the pack against its territorial obligation."""
-    if pack.territorial_obligation is None:
-        return None
-    threshold = f"{pack.scheme}.{pack.territorial_obligation}"
-    measures = load_measures()
-    return next(
-        (r for r in pack.rules if r.threshold == threshold and r.measured in measures), None
-    )
-
-
-def _money(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(value).quantize(CENT)
-
-
-def _claims_of(
-    pack: Pack, results: dict[str, RuleResult], fill: int, manifest_lines: dict[int, str | None]
-) -> list[Claim]:
-    """The claims of one scheme of the plan."""
-    scheme = pack.scheme
-    rule = _obligation_rule(pack)
-    weight = pack.shortfall_weight
-    seq = col(scheme, "agreement_seq")
-    if rule is None:
-        where, amount = col(scheme, "counts"), col(scheme, "eligible_amount")
-        return [Claim(scheme, None, None, None, weight, None, None, where, amount, where)]
-    measure = load_measures()[rule.measured]
-    where, amount = qualify(measure.where, scheme), qualify(measure.amount, scheme)
-    result = results.get(f"{scheme}.{rule.id}")
-    if not (separate_agreements(pack) and measure.per_agreement):
-        required = _money(result.threshold) if result else None
-        measured = _money(result.measured) if result else None
-        rid = result.rule_id if result else None
-        return [Claim(scheme, None, None, required, weight, rid, measured, where, amount, where)]
-    entries = {e["agreement"]: e for e in (result.agreements if result else [])}
-    out = []
-    for k, label in manifest_lines.items():
-        held = col(scheme, f"held{k}") if fill >= 2 else f"{seq} = {k}"
-        entry = entries.get(k, {})
-        out.append(
-            Claim(
-                scheme,
-                k,
-                label,
-                _money(entry.get("threshold")),
-                weight,
-                result.rule_id if result else None,
-                _money(entry.get("measured")),
-                f"({where}) AND coalesce({held}, FALSE)",
-                amount,
-                f"({where}) AND {seq} = {k}",
-            )
-        )
-    return out
-
-
-def production_claims(
-    con: duckdb.DuckDBPyConnection,
-    production_id: str,
-    at: date,
-    results: list[RuleResult] | None = None,
-) -> tuple[list[Claim], str, list[RuleResult]]:
-    """The production's claims in the plan's order, the wide relation they are read from, and
-    the check's results as at `at` (evaluated, not stored, unless the caller has them)."""
-    manifest = get_manifest(con, production_id)
-    d = draft(manifest, at)
-    plan = plan_of([d])
-    if results is None:
-        results = evaluate_all(con, [manifest], at)[0]
-    by_id = {r.rule_id: r for r in results}
-    specs = {s.scheme: s for s in plan.specs}
-    order = list(dict.fromkeys(str(f.scheme) for f in manifest.financing))
-    claims: list[Claim] = []
-    for scheme in order:
-        pack = d.packs.get(scheme)
-        if pack is None or pack.eligibility is None or scheme not in specs:
-            continue
-        lines = {k: f.label for k, f in scheme_lines(manifest, pack)}
-        claims += _claims_of(pack, by_id, specs[scheme].fill, lines)
-    return claims, wide_relation(plan), results
-
-
-def _conflicts(claims: list[Claim]) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    pairs = set(exclusive_pairs())
-    c = len(claims)
-    out = np.zeros((c, c), bool)
-    for i, a in enumerate(claims):
-        for j, b in enumerate(claims):
-            same = i != j and a.scheme == b.scheme
-            out[i, j] = same or tuple(sorted((a.scheme, b.scheme))) in pairs
-    return out
-
-
-def _naive(naive: np.ndarray[Any, Any], conflict: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """The check's counting without double counting: a claim leaves an expense an earlier
-    conflicting claim (in the plan's order) already took."""
-    out = naive.copy()
-    for j in range(out.shape[1]):
-        for i in range(j):
-            if conflict[i, j]:
-                out[:, j] = np.where(out[:, i] > 0, 0, out[:, j])
-    return out
-
-
-def _cents(column: str) -> str:
-    return f"CAST(({column}) * 100 AS BIGINT)"
-
-
 def allocate(
     con: duckdb.DuckDBPyConnection,
     production_id: str,
@@ -266,40 +128,131 @@ def allocation_problem(
     """The claims, the check's results, the problem (with its naive allocation) and the
     expenses' ids: everything the allocation reads, before the solver."""
     claims, relation, results = production_claims(con, production_id, at, results)
-    cols = [f"{_cents('amount')} AS amount"]
-    for j, claim in enumerate(claims):
-        amount_ = _cents(claim.amount)
-        cols.append(f"CASE WHEN {claim.where} THEN {amount_} ELSE 0 END AS e{j}")
-        cols.append(f"CASE WHEN {claim.naive_where} THEN {amount_} ELSE 0 END AS n{j}")
-    sql = (
-        f"SELECT id, {', '.join(cols)} FROM {relation} "
-        "WHERE production_id = $pid AND status = 'actual' ORDER BY id"
-    )
-    data = con.execute(sql, {"pid": production_id, "at": at}).fetchnumpy()
-    n = len(data["id"])
-    ids = np.asarray(data["id"], dtype=np.int64)
-    amount = np.asarray(data["amount"], dtype=np.int64)
-    c = len(claims)
-    eligible = np.zeros((n, c), np.int64)
-    checked = np.zeros((n, c), np.int64)
-    for j in range(c):
-        eligible[:, j] = np.asarray(data[f"e{j}"], dtype=np.int64)
-        checked[:, j] = np.asarray(data[f"n{j}"], dtype=np.int64)
-    conflict = _conflicts(claims)
-    required = np.array(
-        [-1 if x.required is None else int(x.required * 100) for x in claims], dtype=np.int64
-    )
-    weight = np.array([float(x.weight) for x in claims])
-    schemes = np.array([x.scheme for x in claims])
-    whole = (schemes[:, None] == schemes[None, :]) & ~np.eye(len(claims), dtype=bool)
-    problem = Problem(
-        amount, eligible, conflict, required, weight, _naive(checked, conflict), whole
-    )
-    return claims, results, problem, ids
+    m = read_matrices(con, relation, {production_id: claims}, at)[production_id]
+    return claims, results, problem_of(claims, m), m.ids
 
 
 def _decimal(cents: Any) -> Decimal:
     return (Decimal(int(cents)) / 100).quantize(CENT)
+
+
+def changed_rows(p: Problem, s: Solution) -> npt.NDArray[np.bool_]:
+    """The expenses whose counting differs from the naive allocation in some claim, or split:
+    the only lines a check stores (the others are the naive allocation's, rebuilt on reading)."""
+    return np.asarray((s.counted != p.naive).any(axis=1) | s.split, dtype=bool)
+
+
+def lines_of(
+    claims: list[Claim],
+    ids: npt.NDArray[np.int64],
+    p: Problem,
+    s: Solution,
+    rows: npt.NDArray[np.bool_] | None = None,
+) -> pl.DataFrame:
+    """What each expense (of `rows`, else all) counts for each claim, in the allocation and the
+    naive one: the cells where either is not zero (LINE_SCHEMA)."""
+    counted, naive, split = s.counted, p.naive, s.split
+    if rows is not None:
+        ids, counted, naive, split = ids[rows], counted[rows], naive[rows], split[rows]
+    at, cell = np.nonzero((counted != 0) | (naive != 0))
+    return line_frame(claims, ids[at], cell, counted[at, cell], naive[at, cell], split[at])
+
+
+def line_frame(
+    claims: list[Claim],
+    ids: npt.NDArray[np.int64],
+    cell: npt.NDArray[Any],
+    counted: npt.NDArray[np.int64],
+    naive: npt.NDArray[np.int64],
+    split: npt.NDArray[np.bool_],
+) -> pl.DataFrame:
+    """Lines (LINE_SCHEMA) from cells: expense, claim number, cents counted and naive, split."""
+    of_claim = pl.DataFrame(
+        {
+            "cell": range(len(claims)),
+            "claim": [c.key for c in claims],
+            "scheme": [c.scheme for c in claims],
+            "agreement": [c.agreement for c in claims],
+        },
+        schema={"cell": pl.Int64, "claim": pl.String, "scheme": pl.String, "agreement": pl.Int64},
+    )
+    cents = pl.DataFrame(
+        {
+            "expense_id": ids,
+            "cell": cell.astype(np.int64),
+            "counted": counted,
+            "naive": naive,
+            "split": split,
+        },
+        schema={
+            "expense_id": pl.Int64,
+            "cell": pl.Int64,
+            "counted": pl.Int64,
+            "naive": pl.Int64,
+            "split": pl.Boolean,
+        },
+    )
+    return (
+        cents.join(of_claim, on="cell", how="left", maintain_order="left")
+        .with_columns(
+            (pl.col(k).cast(pl.Decimal(18, 2)) * _CENT_LIT).cast(pl.Decimal(18, 2))
+            for k in ("counted", "naive")
+        )
+        .select(list(LINE_SCHEMA))
+        .cast(pl.Schema(LINE_SCHEMA))
+    )
+
+
+def _overlap(results: list[RuleResult]) -> Decimal | None:
+    """The check's double counting (the measured figure of the rule on the overlap measure)."""
+    overlap = overlap_measure()
+    measured_on = {
+        f"{pk.scheme}.{r.id}"
+        for pk in load_packs().values()
+        for r in pk.rules
+        if r.measured == overlap
+    }
+    found = [r for r in results if r.rule_id in measured_on]
+    return money(found[0].measured) if found else None
+
+
+def solved(
+    production_id: str,
+    at: date,
+    claims: list[Claim],
+    results: list[RuleResult],
+    p: Problem,
+    s: Solution,
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+) -> Allocation:
+    """The allocation from the solver's answer: the claims' figures and the solver's, with the
+    given (moves, parts, lines)."""
+    counted, naive = s.counted, p.naive
+    used = counted > 0
+    totals = zip(
+        counted.sum(axis=0).tolist(),
+        naive.sum(axis=0).tolist(),
+        used.sum(axis=0).tolist(),
+        (used & s.split[:, None]).sum(axis=0).tolist(),
+        strict=True,
+    )
+    figures = [
+        ClaimFigures(claim, _decimal(a), _decimal(b), int(k), int(x))
+        for claim, (a, b, k, x) in zip(claims, totals, strict=True)
+    ]
+    return Allocation(
+        production_id,
+        at,
+        figures,
+        *frames[:2],
+        _overlap(results),
+        _decimal(double_counted(p, counted).sum()),
+        Decimal(str(s.shortfall)).quantize(CENT),
+        Decimal(str(s.naive_shortfall)).quantize(CENT),
+        Decimal(str(s.bound)).quantize(CENT),
+        s.kept_naive,
+        frames[2],
+    )
 
 
 def _allocation(
@@ -313,17 +266,22 @@ def _allocation(
     ids: np.ndarray[Any, Any],
     described: bool = True,
 ) -> Allocation:
+    """The whole allocation: figures, the moved and split invoices, every line."""
+    moves, parts = _moves(con, claims, p, s, ids, described)
+    lines = lines_of(claims, ids, p, s)
+    return solved(production_id, at, claims, results, p, s, (moves, parts, lines))
+
+
+def _moves(
+    con: duckdb.DuckDBPyConnection,
+    claims: list[Claim],
+    p: Problem,
+    s: Solution,
+    ids: np.ndarray[Any, Any],
+    described: bool,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The invoices moved from the naive allocation and the split ones (`Allocation`)."""
     counted, naive = s.counted, p.naive
-    figures = [
-        ClaimFigures(
-            claim,
-            _decimal(counted[:, j].sum()),
-            _decimal(naive[:, j].sum()),
-            int((counted[:, j] > 0).sum()),
-            int(((counted[:, j] > 0) & s.split).sum()),
-        )
-        for j, claim in enumerate(claims)
-    ]
     keys = [c.key for c in claims]
     lost = (naive > 0) & (counted == 0)
     gained = (counted > 0) & (naive == 0)
@@ -363,54 +321,7 @@ def _allocation(
     parts = details.join(parts, on="expense_id", how="right").select(
         "expense_id", "doc_date", "supplier", "invoice_ref", "amount", "claim", "counted"
     )
-    overlap = overlap_measure()
-    measured_on = {
-        f"{pk.scheme}.{r.id}"
-        for pk in load_packs().values()
-        for r in pk.rules
-        if r.measured == overlap
-    }
-    found = [r for r in results if r.rule_id in measured_on]
-    rows, cell = np.nonzero((counted != 0) | (naive != 0))
-    of_claim = pl.DataFrame(
-        {
-            "cell": range(len(claims)),
-            "claim": keys,
-            "scheme": [c.scheme for c in claims],
-            "agreement": [c.agreement for c in claims],
-        },
-        schema={"cell": pl.Int64, "claim": pl.String, "scheme": pl.String, "agreement": pl.Int64},
-    )
-    lines = (
-        pl.DataFrame(
-            {
-                "expense_id": ids[rows],
-                "cell": cell.astype(np.int64),
-                "counted": counted[rows, cell],
-                "naive": naive[rows, cell],
-                "split": s.split[rows],
-            }
-        )
-        .join(of_claim, on="cell", how="left", maintain_order="left")
-        .with_columns(
-            (pl.col(k).cast(pl.Decimal(18, 2)) * _CENT_LIT).cast(pl.Decimal(18, 2))
-            for k in ("counted", "naive")
-        )
-    )
-    return Allocation(
-        production_id,
-        at,
-        figures,
-        moves,
-        parts,
-        _money(found[0].measured) if found else None,
-        _decimal(double_counted(p, counted).sum()),
-        Decimal(str(s.shortfall)).quantize(CENT),
-        Decimal(str(s.naive_shortfall)).quantize(CENT),
-        Decimal(str(s.bound)).quantize(CENT),
-        s.kept_naive,
-        lines.select(list(LINE_SCHEMA)).cast(pl.Schema(LINE_SCHEMA)),
-    )
+    return moves, parts
 
 
 def _ids_only(ids: np.ndarray[Any, Any]) -> pl.DataFrame:

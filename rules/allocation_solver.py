@@ -50,6 +50,8 @@ _TOL = 1e-4
 #: the seconds one mixed-integer solve may take (the straddling invoices are few)
 _MIP_SECONDS = 20.0
 _INF = highspy.kHighsInf
+#: the most patterns (3 ** claims) counted in a table rather than sorted (`_dense_unique`)
+_DENSE = 3**12
 
 
 @dataclass(frozen=True)
@@ -271,9 +273,23 @@ def _unique_rows(key: Ints) -> tuple[Ints, Ints]:
     number = np.zeros(n, np.int64)
     for j in range(c):
         number = number * 3 + key[:, j]
+    if 3**c <= _DENSE and (key[:, c] < 0).all():
+        return _dense_unique(number, c)
     number = number * (n + 1) + (key[:, c] + 1)
     _, first, of_row = np.unique(number, return_index=True, return_inverse=True)
     return key[first], of_row.reshape(-1)
+
+
+def _dense_unique(number: Ints, c: int) -> tuple[Ints, Ints]:
+    """`_unique_rows` where no row is a group of its own: the patterns (base-3 numbers below
+    _DENSE) counted in a table instead of sorting a million rows; the same groups in the same
+    order (ascending numbers), each pattern's codes read back from its number."""
+    seen = np.flatnonzero(np.bincount(number, minlength=3**c))
+    slot = np.zeros(3**c, np.int64)
+    slot[seen] = np.arange(len(seen))
+    digits = (seen[:, None] // 3 ** np.arange(c - 1, -1, -1)[None, :]) % 3
+    uniq = np.concatenate([digits, np.full((len(seen), 1), -1)], axis=1).astype(np.int64)
+    return uniq, slot[number]
 
 
 def _groups(amount: Ints, eligible: Ints, conflict: Bools) -> _Groups:
@@ -381,7 +397,7 @@ def _cut(gr: _Groups, amount: Ints, r: _Relaxed) -> Ints:
     order = np.lexsort((np.arange(len(bin_group)), bin_group))
     bin_set, bin_size = bin_set[order], bin_size[order]
     bin_start = np.cumsum(bin_size) - bin_size
-    rows = np.lexsort((np.arange(len(amount)), amount, gr.of_row))
+    rows = _by_group_and_amount(gr.of_row, amount)
     ends = np.cumsum(amount[rows])
     starts = ends - amount[rows]
     first_bin = np.searchsorted(bin_start, starts, side="right") - 1
@@ -389,6 +405,15 @@ def _cut(gr: _Groups, amount: Ints, r: _Relaxed) -> Ints:
     out = np.empty(len(amount), np.int64)
     out[rows] = np.where(first_bin == last_bin, bin_set[first_bin], -2)
     return out
+
+
+def _by_group_and_amount(group: Ints, amount: Ints) -> Ints:
+    """The rows by group, then amount, then position: one stable sort of one number where it
+    fits in 63 bits (a third of the three-key lexsort's time at a million rows)."""
+    top = int(amount.max()) + 1 if len(amount) else 1
+    if len(amount) and int(group.max()) < 2**62 // top and int(amount.min()) >= 0:
+        return np.argsort(group * top + amount, kind="stable")
+    return np.lexsort((np.arange(len(amount)), amount, group))
 
 
 def solve(p: Problem) -> Solution:

@@ -17,14 +17,27 @@ from decimal import Decimal
 from typing import Any
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from finance.domain.fmt import jsonable
 from finance.store.db import read_frame
+from finance.store.productions import get_manifest
 from rules import RULEBOOK_VERSION
-from rules.allocation import LINE_SCHEMA, Allocation, Claim, ClaimFigures, _details, allocate
+from rules.allocation import (
+    LINE_SCHEMA,
+    Allocation,
+    Claim,
+    ClaimFigures,
+    _details,
+    allocate,
+    line_frame,
+)
+from rules.allocation_matrix import conflicts, naive_of, read_matrices
 from rules.cumulation import exclusive_pairs
 from rules.relation import ledger_state
+from rules.setwise import draft, plan_of
+from rules.wide import wide_relation
 
 
 def inputs_hash(state: str, at: date) -> str:
@@ -57,10 +70,11 @@ def _summary(a: Allocation) -> str:
 def store_allocations(
     con: duckdb.DuckDBPyConnection, stored: list[tuple[int, Allocation, str]]
 ) -> None:
-    """Each (run id, allocation, inputs hash) with its lines (inside the run's transaction).
-    Only a production's latest allocation keeps its lines (a million expenses are about one and
-    a half million lines): the earlier ones keep their figures, and an earlier run's evidence
-    is recomputed anyway (rules/relation.py)."""
+    """Each (run id, allocation, inputs hash) with its lines (inside the run's transaction): the
+    check's allocation holds the lines of the invoices it changed only (rules/allocation_batch.py),
+    the others being the naive allocation's, rebuilt on reading (`stored_allocation`). Only a
+    production's latest allocation keeps its lines: the earlier ones keep their figures, and an
+    earlier run's evidence is recomputed anyway (rules/relation.py)."""
     if not stored:
         return
     con.execute(
@@ -116,10 +130,10 @@ def stored_allocation(
         return None
     row = found[0]
     run_id, summary = int(row[0]), json.loads(row[1])
-    lines = read_frame(
+    changed = read_frame(
         con,
         "SELECT expense_id, claim, scheme, agreement, counted, naive, split "
-        "FROM allocation_lines WHERE run_id = $run ORDER BY expense_id, claim",
+        "FROM allocation_lines WHERE run_id = $run",
         {"run": run_id},
     ).cast(pl.Schema(LINE_SCHEMA))
     claims = [
@@ -132,6 +146,7 @@ def stored_allocation(
         )
         for c in summary["claims"]
     ]
+    lines = every_line(con, production_id, at, [f.claim for f in claims], changed)
     order = [f.claim.key for f in claims]
     moves, parts = _moves(con, lines, order)
     allocation = Allocation(
@@ -149,6 +164,29 @@ def stored_allocation(
         lines,
     )
     return allocation, run_id
+
+
+def every_line(
+    con: duckdb.DuckDBPyConnection,
+    production_id: str,
+    at: date,
+    claims: list[Claim],
+    changed: pl.DataFrame,
+) -> pl.DataFrame:
+    """Every line of a stored allocation: the `changed` invoices' stored lines and, for every
+    other expense, the naive allocation's (what the check counts, a claim leaving an expense an
+    earlier conflicting claim took), read again from the ledger, which the inputs hash says is
+    the one the allocation was computed on. By expense and claim."""
+    d = draft(get_manifest(con, production_id), at)
+    relation = wide_relation(plan_of([d]))
+    m = read_matrices(con, relation, {production_id: claims}, at, eligible=False)[production_id]
+    naive = naive_of(m.checked, conflicts(claims))
+    keep = ~np.isin(m.ids, changed["expense_id"].to_numpy())
+    ids, naive = m.ids[keep], naive[keep]
+    rows, cell = np.nonzero(naive)
+    same = naive[rows, cell]
+    kept = line_frame(claims, ids[rows], cell, same, same, np.zeros(len(rows), bool))
+    return pl.concat([kept, changed]).sort("expense_id", "claim")
 
 
 def _moves(

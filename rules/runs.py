@@ -29,13 +29,14 @@ from finance.store.productions import get_manifest
 from finance.store.reference import category_defaults
 from finance.store.sql import literal
 from rules import RULEBOOK_VERSION
-from rules.allocation import Allocation, allocate
+from rules.allocation import Allocation
+from rules.allocation_batch import allocate_checked
 from rules.allocation_store import inputs_hash, store_allocations
 from rules.allocation_verdict import needs_allocation, with_allocation
 from rules.engine import RuleResult
 from rules.model import Status
 from rules.relation import ledger_states
-from rules.setwise import evaluate_all
+from rules.setwise import draft, evaluate_drafts
 
 #: order of the contract's fields first, then our extensions
 CONTRACT_FIELDS = (
@@ -254,26 +255,31 @@ def evaluate(
     allocations: bool = True,
 ) -> list[Evaluated]:
     """Every production's results, ledger state and expense count, as at a date; with
-    `allocations`, each production's allocation where it can differ from the check's counting
-    (a solve per production: the portfolio check leaves it to `allocate`)."""
+    `allocations`, the allocation of each production where it can differ from the check's
+    counting, all of them read in one query and solved one production at a time
+    (rules/allocation_batch.py)."""
     plans = _manifests(con, production_ids)
-    results = evaluate_all(con, [m for m, _ in plans], at)
+    drafts = [draft(m, at) for m, _ in plans]
+    results = evaluate_drafts(con, drafts, at)
     states = ledger_states(con, [m.id for m, _ in plans])
+    need = [i for i, r in enumerate(results) if allocations and needs_allocation(r)]
+    found = allocate_checked(con, [drafts[i] for i in need], [results[i] for i in need], at)
+    allocated = dict(zip(need, found, strict=True))
     out = []
-    for (m, sha), res in zip(plans, results, strict=True):
+    for i, ((m, sha), res) in enumerate(zip(plans, results, strict=True)):
         state, expenses = states[m.id]
-        if not allocations or not needs_allocation(res):
+        a = allocated.get(i)
+        if a is None:
             out.append(Evaluated(m.id, sha, res, state, expenses))
             continue
-        allocation = allocate(con, m.id, at, res, described=False)
         out.append(
             Evaluated(
                 m.id,
                 sha,
-                with_allocation(res, allocation),
+                with_allocation(res, a),
                 state,
                 expenses,
-                allocation,
+                a,
                 inputs_hash(state, at),
             )
         )

@@ -110,7 +110,14 @@ def evaluate_all(
 ) -> list[list[RuleResult]]:
     """Every rule of every production in `manifests` as at `at`, in their order: two queries
     whatever their number."""
-    drafts = [draft(m, at) for m in manifests]
+    return evaluate_drafts(con, [draft(m, at) for m in manifests], at)
+
+
+def evaluate_drafts(
+    con: duckdb.DuckDBPyConnection, drafts: list[Draft], at: date
+) -> list[list[RuleResult]]:
+    """`evaluate_all` from the productions' drafts (a caller that goes on with them, the
+    allocation, builds them once)."""
     plan = plan_of(drafts)
     names = sorted({n for d in drafts for n in d.names})
     overlap = any(d.overlap for d in drafts)
