@@ -42,6 +42,8 @@ def test_bench_runs_and_writes_its_table(
     for e in (small, large):
         assert e["median"] > 0 and e["peak_mb"] > 0 and e["check_peak_mb"] > 0
     assert data["portfolio"]["productions"] == 3 and data["portfolio"]["expenses"] > 0
+    # the portfolio mixes the six territorial funds (issue 22)
+    assert len(data["portfolio"]["funds"]) == 6, data["portfolio"]["funds"]
     assert data["portfolio"]["check_all"]["median"] > 0
     cash = result["cash_plan"]  # the demo's plan with its receipts
     assert cash["plan"]["median"] > 0 and cash["end_to_end"]["median"] > 0

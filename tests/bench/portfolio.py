@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import yaml
 
 from finance.demo.generate import write_demo
 from finance.importers.budget import import_budget
@@ -30,16 +31,39 @@ from finance.store.productions import add_production, get_manifest
 RECEIPTS_AT = date(2026, 11, 22)
 
 
+#: what every other production adds to the demo's plan, so that the portfolio mixes all six
+#: territorial funds (the demo has five): the Île-de-France region's aid for a majority
+#: coproduction, with its shooting days (issue 22)
+REGIONAL_LINE = {
+    "scheme": "ile_de_france",
+    "amount": "120000",
+    "signed_on": date(2026, 4, 10),
+    "strand": "majority",
+}
+SHOOTING_DAYS = [{"territory": "FR-75", "days": 9}, {"territory": "BE-WAL", "days": 31}]
+
+
+def manifest_text(demo: str, pid: str, mixed: bool) -> str:
+    """The demo's manifest under another id; `mixed`, with the sixth fund in its plan."""
+    data = yaml.safe_load(demo)
+    data["id"] = pid
+    if mixed:
+        data["financing"].append(REGIONAL_LINE)
+        data["shooting_days"] = SHOOTING_DAYS
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
 def load_portfolio(work: Path, productions: int, total: int) -> tuple[Path, list[str], float]:
-    """The database, the production ids, and the seconds the load took."""
+    """The database, the production ids, and the seconds the load took. Every other
+    production has the sixth fund in its plan (manifest_text)."""
     files = write_demo(work / "portfolio-files", n_expenses=max(total // productions, 1))
     manifest = files["manifest"].read_text(encoding="utf-8")
     db = work / "portfolio.duckdb"
     ids = [f"prod-{i:04d}" for i in range(productions)]
     start = time.perf_counter()
-    for pid in ids:
+    for i, pid in enumerate(ids):
         path = work / "portfolio-files" / f"{pid}.yaml"
-        path.write_text(manifest.replace("id: dernier-tram", f"id: {pid}", 1), encoding="utf-8")
+        path.write_text(manifest_text(manifest, pid, i % 2 == 1), encoding="utf-8")
         add_production(db, path)
         import_budget(db, pid, files["budget"])
         import_expenses(db, pid, [files["expenses"]], skip_invalid=True)
@@ -64,6 +88,7 @@ def run_portfolio(
     db, ids, load_s = load_portfolio(work, productions, total)
     with connect(db, read_only=True) as con:
         stored = int(con.execute("SELECT count(*) FROM expenses").fetchall()[0][0])
+        funds = sorted({f.scheme for pid in ids for f in get_manifest(con, pid).financing})
 
     def check_all() -> None:
         runs = run_checks(db, None, at)
@@ -72,6 +97,7 @@ def run_portfolio(
     return {
         "productions": productions,
         "expenses": stored,
+        "funds": [str(f) for f in funds if f != "other"],
         "load_s": load_s,
         "check_all": timed(check_all, repeat),
         "duckdb_floor": timed(lambda: portfolio_floor(db), repeat),

@@ -292,7 +292,8 @@ def portfolio_line(p: dict[str, Any]) -> str:
     """The portfolio check, against its floor."""
     chk, fl = p["check_all"], p["duckdb_floor"]
     return (
-        f"portfolio: {p['productions']} productions, {p['expenses']:,} expenses, loaded in "
+        f"portfolio: {p['productions']} productions, {p['expenses']:,} expenses, "
+        f"{len(p.get('funds', []))} funds, loaded in "
         f"{p['load_s']:.0f} s; check of every production {chk['median']:.2f} s "
         f"[{chk['min']:.2f}-{chk['max']:.2f}], {chk['median'] / fl['median']:.0f}x the DuckDB floor "
         f"({fl['median']:.3f} s)" + (_portfolio_plan_line(p) if "plan_all" in p else "")
