@@ -432,24 +432,7 @@ def test_the_workbook_lines_say_the_address_tested(
     seat_db: Path, tmp_path: Path, code: str, header: str, seat: str
 ) -> None:
     out = tmp_path / f"flanders-{code}.xlsx"
-    done = CliRunner().invoke(
-        cli,
-        [
-            "export",
-            PID,
-            "--scheme",
-            SCHEME,
-            "--out",
-            str(out),
-            "--at",
-            AT,
-            "--lang",
-            code,
-            "--db",
-            str(seat_db),
-        ],
-    )
-    assert done.exit_code == 0, done.output
+    _export(seat_db, SCHEME, out, code)
     book = openpyxl.load_workbook(out, read_only=True)
     found = set()
     for sheet in book.worksheets:
@@ -461,23 +444,7 @@ def test_the_workbook_lines_say_the_address_tested(
                 break
     assert seat in found, found
     default = tmp_path / "wallimage.xlsx"
-    CliRunner().invoke(
-        cli,
-        [
-            "export",
-            PID,
-            "--scheme",
-            "wallimage",
-            "--out",
-            str(default),
-            "--at",
-            AT,
-            "--lang",
-            code,
-            "--db",
-            str(seat_db),
-        ],
-    )
+    _export(seat_db, "wallimage", default, code)
     texts = [
         c
         for s in openpyxl.load_workbook(default, read_only=True).worksheets
@@ -495,3 +462,10 @@ def test_a_supplier_named_by_its_vat_number_only(demo: Path, tmp_path: Path) -> 
     out = import_suppliers(demo, PID, _file(tmp_path, text.rsplit(",,", 1)[0] + "\n"))
     assert out.added == ["BE 0880.740.204"]
     assert _records(demo)[0][:3] == ("BE0880740204", "BE 0880.740.204", "BE-BRU")
+
+
+def _export(db: Path, scheme: str, out: Path, code: str) -> None:
+    """`cineledger export` of a scheme's justification workbook, in the language `code`."""
+    args = ["export", PID, "--scheme", scheme, "--out", str(out), "--at", AT, "--lang", code]
+    done = CliRunner().invoke(cli, [*args, "--db", str(db)])
+    assert done.exit_code == 0, done.output
