@@ -51,12 +51,18 @@ def _same(sql: str) -> str:
 Ref = Callable[[str], str]
 
 
-def _sums(where: str, amount: str, i: int | str) -> list[str]:
-    """Actual and committed sums and the actual count of the rows passing `where`."""
+#: the rows passing a filter counted: rows, or groups of rows (`_narrow_sql`)
+_COUNT = "count(*) FILTER ({})"
+_GROUP_ROWS = "coalesce(sum(group_rows) FILTER ({}), 0)"
+
+
+def _sums(where: str, amount: str, i: int | str, rows: str = _COUNT) -> list[str]:
+    """Actual and committed sums and the actual count of the rows passing `where` (`rows`:
+    how rows passing a filter are counted)."""
     return [
         f"coalesce(sum({amount}) FILTER ({where} AND status = 'actual'), 0)::DECIMAL(18,2) AS a{i}",
         f"coalesce(sum({amount}) FILTER ({where} AND status = 'committed'), 0)::DECIMAL(18,2) AS c{i}",
-        f"count(*) FILTER ({where} AND status = 'actual') AS n{i}",
+        rows.format(f"{where} AND status = 'actual'") + f" AS n{i}",
     ]
 
 
@@ -95,7 +101,12 @@ def _basis_sums(name: str, j: int, ref: Ref) -> list[str]:
 
 
 def _aggregate_sql(
-    names: list[str], plan: Plan, overlap: bool, ref: Ref = _same, source: str | None = None
+    names: list[str],
+    plan: Plan,
+    overlap: bool,
+    ref: Ref = _same,
+    source: str | None = None,
+    rows: str = _COUNT,
 ) -> str:
     """Every measure (and the double counting) of every production in one pass over the wide
     eligibility rows, then each measure of a scheme whose agreements stand on their own per
@@ -105,7 +116,8 @@ def _aggregate_sql(
 
     With `ref` and `source`, over a table of the wide rows' expressions (rules/narrow.py): each
     condition and amount is the column `ref` names for it. A condition is a conjunction (the
-    spend facts', rules/facts.py), so reading it as one column keeps the filter's meaning."""
+    spend facts', rules/facts.py), so reading it as one column keeps the filter's meaning;
+    `rows` is how the source's rows are counted (a source of groups counts their rows)."""
     present = {s.scheme for s in plan.specs}
     cols = []
     measures = load_measures()
@@ -113,20 +125,20 @@ def _aggregate_sql(
         m = measures[name]
         if m.scheme in present:  # a scheme outside the relation has no rows: zero
             where, amount = qualify(m.where, m.scheme), qualify(m.amount, m.scheme)
-            cols += _sums(ref(where), ref(amount), i)
+            cols += _sums(ref(where), ref(amount), i, rows)
         else:
             cols += [f"0::DECIMAL(18,2) AS a{i}", f"0::DECIMAL(18,2) AS c{i}", f"0 AS n{i}"]
     for j, (name, k) in enumerate(per_agreement(names, plan)):
         m = measures[name]
         where = f"{qualify(m.where, m.scheme)} AND {col(m.scheme, 'agreement_seq')} = {k}"
-        cols += _sums(ref(where), ref(qualify(m.amount, m.scheme)), f"_{j}")
+        cols += _sums(ref(where), ref(qualify(m.amount, m.scheme)), f"_{j}", rows)
     for j, name in enumerate(address_basis(names, plan)):
         cols += _basis_sums(name, j, ref)
     if overlap:
         test = f"{ref(overlap_test(present))} AND status = 'actual'"
         cols += [
             f"sum(amount) FILTER ({test}) AS overlap",
-            f"count(*) FILTER ({test}) AS n_overlap",
+            f"{rows.format(test)} AS n_overlap",
         ]
     relation = source or wide_relation(plan)
     return f"SELECT production_id, {', '.join(cols)} FROM {relation} GROUP BY production_id"
@@ -137,6 +149,34 @@ def measure_columns(names: list[str], plan: Plan, overlap: bool, columns: Column
     over a table of them)."""
     if names or overlap:
         _aggregate_sql(names, plan, overlap, columns)
+
+
+def _narrow_sql(names: list[str], plan: Plan, overlap: bool, narrow: Narrow) -> str:
+    """The aggregate over a table of the wide rows' expressions, through its groups: the rows
+    grouped by production, status and every condition (and address) the aggregate reads, each
+    amount summed and the rows counted. A filter reads only the group's keys, so a sum over the
+    groups passing it is the sum over their rows: the same figures (exact DECIMAL sums), from
+    a few groups per production instead of every row (a table whose columns are not conditions,
+    addresses and DECIMAL amounts is read row by row)."""
+    used: dict[str, str] = {}
+
+    def ref(sql: str) -> str:
+        column = narrow.ref(sql)
+        used[column] = narrow.types.get(column, "")
+        return column
+
+    flat = _aggregate_sql(names, plan, overlap, ref, narrow.table)
+    keys = [c for c, t in used.items() if t in ("BOOLEAN", "VARCHAR")]
+    sums = [c for c, t in used.items() if t.startswith("DECIMAL(")]
+    if len(keys) + len(sums) != len(used):
+        return flat
+    grouped = ", ".join(["production_id", "status", *keys])
+    summed = ", ".join(f"sum({c}) AS {c}" for c in [*sums, "amount"])
+    groups = (
+        f"(SELECT {grouped}, {summed}, count(*) AS group_rows FROM {narrow.table} "
+        f"GROUP BY {grouped})"
+    )
+    return _aggregate_sql(names, plan, overlap, narrow.ref, groups, _GROUP_ROWS)
 
 
 def measure_rows(
@@ -153,7 +193,7 @@ def measure_rows(
     if not names and not overlap:
         return {}
     if narrow is not None:
-        rows = con.sql(_aggregate_sql(names, plan, overlap, narrow.ref, narrow.table)).fetchall()
+        rows = con.sql(_narrow_sql(names, plan, overlap, narrow)).fetchall()
     else:
         rows = con.sql(_aggregate_sql(names, plan, overlap), params={"at": at}).fetchall()
     return {r[0]: r[1:] for r in rows}

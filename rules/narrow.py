@@ -49,6 +49,8 @@ class Narrow:
 
     table: str
     of: dict[str, str]
+    #: each column's DuckDB type
+    types: dict[str, str] = field(default_factory=dict)
 
     def ref(self, sql: str) -> str:
         """The column of an expression the table was built with (a KeyError otherwise)."""
@@ -70,7 +72,8 @@ def narrow_rows(
         f"CREATE TEMP TABLE {table} AS SELECT {', '.join(cols)} FROM {wide_relation(plan)}",
         {"at": at},
     )
+    types = con.execute(f"DESCRIBE {table}").fetchall()
     try:
-        yield Narrow(table, dict(columns.of))
+        yield Narrow(table, dict(columns.of), {str(r[0]): str(r[1]) for r in types})
     finally:
         con.execute(f"DROP TABLE IF EXISTS {table}")
