@@ -71,7 +71,9 @@ def allocate_checked(
     if not drafts:
         return []
     claims = {d.manifest.id: draft_claims(d, r) for d, r in zip(drafts, results, strict=True)}
-    matrices = read_matrices(con, wide_relation(plan_of(drafts)), claims, at, narrow=narrow)
+    shared = narrow is not None and narrow.holds(cell_sql(claims))
+    relation = "" if shared else wide_relation(plan_of(drafts))  # not built when not read
+    matrices = read_matrices(con, relation, claims, at, narrow=narrow)
     answers = []
     for pid, found in claims.items():
         p = problem_of(found, matrices[pid])
