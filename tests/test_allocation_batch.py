@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -113,6 +114,9 @@ def test_the_check_scans_the_wide_relation_once(portfolio: Path) -> None:
         with shared_rows(con, drafts, plan, AT) as narrow:
             assert narrow is not None
             assert evaluate_drafts(con, drafts, AT, narrow, plan) == results
+            # read row by row where the table's column types are not known
+            unknown = replace(narrow, types={})
+            assert evaluate_drafts(con, drafts, AT, unknown, plan) == results
             shared = read_matrices(con, "no_such_relation", claims, AT, narrow=narrow)
     assert list(shared) == list(direct)
     for pid, m in direct.items():
