@@ -11,6 +11,8 @@ expenses that is a few thousand lines instead of a million and a half built and 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import duckdb
@@ -19,14 +21,41 @@ import polars as pl
 
 from rules.allocation import Allocation, changed_rows, line_frame, solved
 from rules.allocation_claims import Claim, draft_claims
-from rules.allocation_matrix import Ints, problem_of, read_matrices
+from rules.allocation_matrix import Ints, cell_sql, problem_of, read_matrices
 from rules.allocation_solver import Problem, Solution, solve
 from rules.engine import RuleResult
-from rules.setwise import Draft, plan_of
+from rules.measures import measure_columns
+from rules.narrow import Columns, Narrow, narrow_rows
+from rules.plan import Plan
+from rules.setwise import Draft, measured, plan_of
 from rules.wide import wide_relation
 
 #: the check's allocations carry no moved or split invoices (`cineledger allocate` describes them)
 _NO_MOVES = pl.DataFrame()
+
+
+@contextmanager
+def shared_rows(
+    con: duckdb.DuckDBPyConnection, drafts: list[Draft], plan: Plan, at: date
+) -> Iterator[Narrow | None]:
+    """The drafts' wide rows (`plan` is theirs) scanned once for the check's measures and the
+    allocation's matrix (rules/narrow.py), where a production may need an allocation (it checks
+    double counting); None where none may (the measures' own scan is then the only one).
+
+    The claims' cells are known before the evaluation: they come from the drafts alone (the
+    results give the claims their thresholds and figures, not their SQL). A production whose
+    claims the table does not hold is read from the relation (`read_matrices`)."""
+    may = [d for d in drafts if d.overlap]
+    if not may:
+        yield None
+        return
+    columns = Columns()
+    names, overlap = measured(drafts)
+    measure_columns(names, plan, overlap, columns)
+    for sql in cell_sql({d.manifest.id: draft_claims(d, []) for d in may}):
+        columns(sql)
+    with narrow_rows(con, plan, columns, at) as narrow:
+        yield narrow
 
 
 def allocate_checked(
@@ -34,13 +63,17 @@ def allocate_checked(
     drafts: list[Draft],
     results: list[list[RuleResult]],
     at: date,
+    narrow: Narrow | None = None,
 ) -> list[Allocation]:
     """Each production's allocation as at `at` (its draft, its check's results), in their
-    order, with its changed lines only (`Allocation.lines`)."""
+    order, with its changed lines only (`Allocation.lines`). With `narrow` (`shared_rows` of a
+    plan holding them), the matrices are read from it."""
     if not drafts:
         return []
     claims = {d.manifest.id: draft_claims(d, r) for d, r in zip(drafts, results, strict=True)}
-    matrices = read_matrices(con, wide_relation(plan_of(drafts)), claims, at)
+    shared = narrow is not None and narrow.holds(cell_sql(claims))
+    relation = "" if shared else wide_relation(plan_of(drafts))  # not built when not read
+    matrices = read_matrices(con, relation, claims, at, narrow=narrow)
     answers = []
     for pid, found in claims.items():
         p = problem_of(found, matrices[pid])

@@ -23,6 +23,7 @@ import numpy.typing as npt
 from rules.allocation_claims import Claim
 from rules.allocation_solver import Problem
 from rules.cumulation import exclusive_pairs
+from rules.narrow import Narrow
 
 Ints = npt.NDArray[np.int64]
 
@@ -54,22 +55,41 @@ def _cells(claims: Mapping[str, list[Claim]], eligible: bool) -> dict[tuple[str,
     return cells
 
 
+def _cell(where: str, amount: str) -> str:
+    """What an expense counts for a claim, in cents, as SQL over the wide rows."""
+    return f"CASE WHEN {where} THEN {_cents(amount)} ELSE 0 END"
+
+
+def cell_sql(claims: Mapping[str, list[Claim]], eligible: bool = True) -> list[str]:
+    """The SQL of each distinct cell `read_matrices` reads for `claims` (what a table of the
+    wide rows' expressions must hold for it to read there, rules/narrow.py)."""
+    return [_cell(w, a) for w, a in _cells(claims, eligible)]
+
+
 def read_matrices(
     con: duckdb.DuckDBPyConnection,
     relation: str,
     claims: Mapping[str, list[Claim]],
     at: date,
     eligible: bool = True,
+    narrow: Narrow | None = None,
 ) -> dict[str, Matrix]:
     """Each production's matrix (production id -> its claims, in the plan's order), read from
     `relation` (the wide relation of a plan holding those productions) in one query. Without
     `eligible`, what the check counts only (`Matrix.eligible` is the same: a reader rebuilding
-    the naive allocation needs no more)."""
+    the naive allocation needs no more). With `narrow` (a table of the same plan's wide rows)
+    holding every cell, read from it instead: no second scan of the relation."""
     if not claims:
         return {}
     pids = list(claims)
     cells = _cells(claims, eligible)
-    cols = [f"CASE WHEN {w} THEN {_cents(a)} ELSE 0 END AS c{i}" for (w, a), i in cells.items()]
+    sqls = [_cell(w, a) for w, a in cells]
+    params: dict[str, Any] = {"pids": pids, "at": at}
+    if narrow is not None and narrow.holds(sqls):
+        relation, params = narrow.table, {"pids": pids}
+        cols = [f"r.{narrow.ref(c)} AS c{i}" for i, c in enumerate(sqls)]
+    else:
+        cols = [f"{c} AS c{i}" for i, c in enumerate(sqls)]
     # each production's number from a join with the (small) list of ids: a list look-up per
     # row costs a scan of the list, 500 productions times 10 million rows
     sql = (
@@ -78,7 +98,7 @@ def read_matrices(
         "generate_subscripts($pids::VARCHAR[], 1) AS alloc_seq) k USING (production_id) "
         "WHERE r.status = 'actual' ORDER BY k.alloc_seq, r.id"
     )
-    data = con.execute(sql, {"pids": pids, "at": at}).fetchnumpy()
+    data = con.execute(sql, params).fetchnumpy()
     of = np.asarray(data["alloc_seq"], dtype=np.int64)
     bounds = np.searchsorted(of, np.arange(1, len(pids) + 2))
     ids, amount = np.asarray(data["id"], np.int64), np.asarray(data["amount"], np.int64)

@@ -5,6 +5,7 @@ grouped query."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -19,6 +20,7 @@ from rules.cumulation import overlap_measure, overlap_test
 from rules.eligibility import ADDRESS_BASES, col
 from rules.facts import Measure, budget_exclusion
 from rules.loader import load_measures, load_packs
+from rules.narrow import Columns, Narrow
 from rules.plan import Plan
 from rules.wide import qualify, wide_relation
 
@@ -40,12 +42,27 @@ class MeasureValue:
         return self.measured + self.committed + self.planned
 
 
-def _sums(where: str, amount: str, i: int | str) -> list[str]:
-    """Actual and committed sums and the actual count of the rows passing `where`."""
+def _same(sql: str) -> str:
+    return sql
+
+
+#: what the aggregate writes for an expression over the wide rows: the expression itself, or
+#: the column holding its value (rules/narrow.py)
+Ref = Callable[[str], str]
+
+
+#: the rows passing a filter counted: rows, or groups of rows (`_narrow_sql`)
+_COUNT = "count(*) FILTER ({})"
+_GROUP_ROWS = "coalesce(sum(group_rows) FILTER ({}), 0)"
+
+
+def _sums(where: str, amount: str, i: int | str, rows: str = _COUNT) -> list[str]:
+    """Actual and committed sums and the actual count of the rows passing `where` (`rows`:
+    how rows passing a filter are counted)."""
     return [
         f"coalesce(sum({amount}) FILTER ({where} AND status = 'actual'), 0)::DECIMAL(18,2) AS a{i}",
         f"coalesce(sum({amount}) FILTER ({where} AND status = 'committed'), 0)::DECIMAL(18,2) AS c{i}",
-        f"count(*) FILTER ({where} AND status = 'actual') AS n{i}",
+        rows.format(f"{where} AND status = 'actual'") + f" AS n{i}",
     ]
 
 
@@ -70,12 +87,12 @@ def address_basis(names: list[str], plan: Plan) -> list[str]:
     return [name for name in names if measures[name].scheme in reading]
 
 
-def _basis_sums(name: str, j: int) -> list[str]:
+def _basis_sums(name: str, j: int, ref: Ref) -> list[str]:
     """The measure's actual spend on each address basis (three columns, in ADDRESS_BASES'
     order)."""
     m = load_measures()[name]
-    where, amount = qualify(m.where, m.scheme), qualify(m.amount, m.scheme)
-    used = col(m.scheme, "address_used")
+    where, amount = ref(qualify(m.where, m.scheme)), ref(qualify(m.amount, m.scheme))
+    used = ref(col(m.scheme, "address_used"))
     return [
         f"coalesce(sum({amount}) FILTER ({where} AND status = 'actual' AND {used} = "
         f"{literal(basis)}), 0)::DECIMAL(18,2) AS b{j}_{k}"
@@ -83,46 +100,102 @@ def _basis_sums(name: str, j: int) -> list[str]:
     ]
 
 
-def _aggregate_sql(names: list[str], plan: Plan, overlap: bool) -> str:
+def _aggregate_sql(
+    names: list[str],
+    plan: Plan,
+    overlap: bool,
+    ref: Ref = _same,
+    source: str | None = None,
+    rows: str = _COUNT,
+) -> str:
     """Every measure (and the double counting) of every production in one pass over the wide
     eligibility rows, then each measure of a scheme whose agreements stand on their own per
-    agreement, then each measure of a scheme testing a supplier's address per address basis. A production without a measure's scheme has no window for it, and every measure
-    requires the window or the plan (`counts`, `in_window` or `in_plan`): it sums nothing
-    there."""
+    agreement, then each measure of a scheme testing a supplier's address per address basis. A
+    production without a measure's scheme has no window for it, and every measure requires the
+    window or the plan (`counts`, `in_window` or `in_plan`): it sums nothing there.
+
+    With `ref` and `source`, over a table of the wide rows' expressions (rules/narrow.py): each
+    condition and amount is the column `ref` names for it. A condition is a conjunction (the
+    spend facts', rules/facts.py), so reading it as one column keeps the filter's meaning;
+    `rows` is how the source's rows are counted (a source of groups counts their rows)."""
     present = {s.scheme for s in plan.specs}
     cols = []
     measures = load_measures()
     for i, name in enumerate(names):
         m = measures[name]
         if m.scheme in present:  # a scheme outside the relation has no rows: zero
-            cols += _sums(qualify(m.where, m.scheme), qualify(m.amount, m.scheme), i)
+            where, amount = qualify(m.where, m.scheme), qualify(m.amount, m.scheme)
+            cols += _sums(ref(where), ref(amount), i, rows)
         else:
             cols += [f"0::DECIMAL(18,2) AS a{i}", f"0::DECIMAL(18,2) AS c{i}", f"0 AS n{i}"]
     for j, (name, k) in enumerate(per_agreement(names, plan)):
         m = measures[name]
         where = f"{qualify(m.where, m.scheme)} AND {col(m.scheme, 'agreement_seq')} = {k}"
-        cols += _sums(where, qualify(m.amount, m.scheme), f"_{j}")
+        cols += _sums(ref(where), ref(qualify(m.amount, m.scheme)), f"_{j}", rows)
     for j, name in enumerate(address_basis(names, plan)):
-        cols += _basis_sums(name, j)
+        cols += _basis_sums(name, j, ref)
     if overlap:
-        test = f"{overlap_test(present)} AND status = 'actual'"
+        test = f"{ref(overlap_test(present))} AND status = 'actual'"
         cols += [
             f"sum(amount) FILTER ({test}) AS overlap",
-            f"count(*) FILTER ({test}) AS n_overlap",
+            f"{rows.format(test)} AS n_overlap",
         ]
-    return (
-        f"SELECT production_id, {', '.join(cols)} FROM {wide_relation(plan)} GROUP BY production_id"
+    relation = source or wide_relation(plan)
+    return f"SELECT production_id, {', '.join(cols)} FROM {relation} GROUP BY production_id"
+
+
+def measure_columns(names: list[str], plan: Plan, overlap: bool, columns: Columns) -> None:
+    """Register in `columns` every expression the measures' aggregate reads (`measure_rows`
+    over a table of them)."""
+    if names or overlap:
+        _aggregate_sql(names, plan, overlap, columns)
+
+
+def _narrow_sql(names: list[str], plan: Plan, overlap: bool, narrow: Narrow) -> str:
+    """The aggregate over a table of the wide rows' expressions, through its groups: the rows
+    grouped by production, status and every condition (and address) the aggregate reads, each
+    amount summed and the rows counted. A filter reads only the group's keys, so a sum over the
+    groups passing it is the sum over their rows: the same figures (exact DECIMAL sums), from
+    a few groups per production instead of every row (a table whose columns are not conditions,
+    addresses and DECIMAL amounts is read row by row)."""
+    used: dict[str, str] = {}
+
+    def ref(sql: str) -> str:
+        column = narrow.ref(sql)
+        used[column] = narrow.types.get(column, "")
+        return column
+
+    flat = _aggregate_sql(names, plan, overlap, ref, narrow.table)
+    keys = [c for c, t in used.items() if t in ("BOOLEAN", "VARCHAR")]
+    sums = [c for c, t in used.items() if t.startswith("DECIMAL(")]
+    if len(keys) + len(sums) != len(used):
+        return flat
+    grouped = ", ".join(["production_id", "status", *keys])
+    summed = ", ".join(f"sum({c}) AS {c}" for c in [*sums, "amount"])
+    groups = (
+        f"(SELECT {grouped}, {summed}, count(*) AS group_rows FROM {narrow.table} "
+        f"GROUP BY {grouped})"
     )
+    return _aggregate_sql(names, plan, overlap, narrow.ref, groups, _GROUP_ROWS)
 
 
 def measure_rows(
-    con: duckdb.DuckDBPyConnection, plan: Plan, names: list[str], overlap: bool, at: date
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    names: list[str],
+    overlap: bool,
+    at: date,
+    narrow: Narrow | None = None,
 ) -> dict[str, tuple[Any, ...]]:
     """Production id -> its aggregated row (`measure_values` reads it); a production with no
-    expense as at `at` has no row."""
+    expense as at `at` has no row. With `narrow`, read from that table of the plan's wide rows
+    (built with `measure_columns`' expressions) instead of scanning the relation."""
     if not names and not overlap:
         return {}
-    rows = con.sql(_aggregate_sql(names, plan, overlap), params={"at": at}).fetchall()
+    if narrow is not None:
+        rows = con.sql(_narrow_sql(names, plan, overlap, narrow)).fetchall()
+    else:
+        rows = con.sql(_aggregate_sql(names, plan, overlap), params={"at": at}).fetchall()
     return {r[0]: r[1:] for r in rows}
 
 

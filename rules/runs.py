@@ -30,13 +30,13 @@ from finance.store.reference import category_defaults
 from finance.store.sql import literal
 from rules import RULEBOOK_VERSION
 from rules.allocation import Allocation
-from rules.allocation_batch import allocate_checked
+from rules.allocation_batch import allocate_checked, shared_rows
 from rules.allocation_store import inputs_hash, store_allocations
 from rules.allocation_verdict import needs_allocation, with_allocation
 from rules.engine import RuleResult
 from rules.model import Status
 from rules.relation import ledger_states
-from rules.setwise import draft, evaluate_drafts
+from rules.setwise import draft, evaluate_drafts, plan_of
 
 #: order of the contract's fields first, then our extensions
 CONTRACT_FIELDS = (
@@ -260,10 +260,14 @@ def evaluate(
     (rules/allocation_batch.py)."""
     plans = _manifests(con, production_ids)
     drafts = [draft(m, at) for m, _ in plans]
-    results = evaluate_drafts(con, drafts, at)
+    plan = plan_of(drafts)
+    # the wide rows scanned once for the measures and the allocation's matrices
+    with shared_rows(con, drafts if allocations else [], plan, at) as narrow:
+        results = evaluate_drafts(con, drafts, at, narrow, plan)
+        need = [i for i, r in enumerate(results) if allocations and needs_allocation(r)]
+        chosen = [drafts[i] for i in need]
+        found = allocate_checked(con, chosen, [results[i] for i in need], at, narrow)
     states = ledger_states(con, [m.id for m, _ in plans])
-    need = [i for i, r in enumerate(results) if allocations and needs_allocation(r)]
-    found = allocate_checked(con, [drafts[i] for i in need], [results[i] for i in need], at)
     allocated = dict(zip(need, found, strict=True))
     out = []
     for i, ((m, sha), res) in enumerate(zip(plans, results, strict=True)):

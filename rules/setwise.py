@@ -40,6 +40,7 @@ from rules.measures import (
     per_agreement,
 )
 from rules.model import Pack
+from rules.narrow import Narrow
 from rules.plan import Plan, build_plan
 
 
@@ -113,15 +114,25 @@ def evaluate_all(
     return evaluate_drafts(con, [draft(m, at) for m in manifests], at)
 
 
+def measured(drafts: list[Draft]) -> tuple[list[str], bool]:
+    """The measures the drafts' rules read, and whether any checks double counting."""
+    return sorted({n for d in drafts for n in d.names}), any(d.overlap for d in drafts)
+
+
 def evaluate_drafts(
-    con: duckdb.DuckDBPyConnection, drafts: list[Draft], at: date
+    con: duckdb.DuckDBPyConnection,
+    drafts: list[Draft],
+    at: date,
+    narrow: Narrow | None = None,
+    plan: Plan | None = None,
 ) -> list[list[RuleResult]]:
     """`evaluate_all` from the productions' drafts (a caller that goes on with them, the
-    allocation, builds them once)."""
-    plan = plan_of(drafts)
-    names = sorted({n for d in drafts for n in d.names})
-    overlap = any(d.overlap for d in drafts)
-    rows = measure_rows(con, plan, names, overlap, at)
+    allocation, builds them once). With `narrow`, the measures are read from that table of the
+    wide rows of `plan` (the drafts' plan), built with their expressions
+    (rules/measures.py's `measure_columns`), which the allocation reads too."""
+    plan = plan or plan_of(drafts)
+    names, overlap = measured(drafts)
+    rows = measure_rows(con, plan, names, overlap, at, narrow)
     exclusions = budget_exclusions()
     budgets = budget_rows(con, plan.scope, names, at, exclusions)
     pairs = per_agreement(names, plan)

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
+from typing import Any, cast
 
+import duckdb
 import numpy as np
 import polars as pl
 import pytest
@@ -18,11 +21,13 @@ from finance.checks import run_check, run_checks
 from finance.store.db import connect, transaction
 from finance.store.productions import get_manifest
 from rules.allocation import allocate, allocation_problem
+from rules.allocation_batch import shared_rows
 from rules.allocation_claims import draft_claims
 from rules.allocation_matrix import naive_of, read_matrices
 from rules.allocation_solver import _by_group_and_amount, _unique_rows
 from rules.allocation_store import stored_allocation
-from rules.setwise import draft, evaluate_all, plan_of
+from rules.runs import evaluate
+from rules.setwise import draft, evaluate_all, evaluate_drafts, plan_of
 from rules.wide import wide_relation
 from tests.test_portfolio_check import AT, PLANS, build_portfolio
 
@@ -70,6 +75,55 @@ def test_one_query_reads_each_production_s_own_matrix(portfolio: Path) -> None:
             assert (m.eligible == alone.eligible).all(), pid
             assert (naive_of(m.checked, alone.conflict) == alone.naive).all(), pid
     assert len(together["vide"].ids) == 0 and len(together["tram"].ids) > 1000
+
+
+class _Counting:
+    """A connection that counts the statements scanning the wide relation (its `valued` CTE)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con, self.scans = con, 0
+
+    def _seen(self, sql: str) -> None:
+        self.scans += "valued AS (" in sql
+
+    def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
+        self._seen(sql)
+        return self.con.execute(sql, *args, **kwargs)
+
+    def sql(self, sql: str, *args: Any, **kwargs: Any) -> Any:
+        self._seen(sql)
+        return self.con.sql(sql, *args, **kwargs)
+
+
+def test_the_check_scans_the_wide_relation_once(portfolio: Path) -> None:
+    """The check's measures and its allocation's matrices read one scan of the wide relation
+    (a temp table of their expressions, on the read-only connection, dropped after): the same
+    results and allocations as each read from the relation."""
+    with connect(portfolio, read_only=True) as con:
+        counting = _Counting(con)
+        found = evaluate(cast(duckdb.DuckDBPyConnection, counting), None, AT)
+        assert counting.scans == 1
+        left = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchall()
+        assert left == [(0,)]
+        assert sorted(e.production_id for e in found if e.allocation) == list(ALLOCATED)
+        drafts = [draft(get_manifest(con, pid), AT) for pid in sorted(PLANS)]
+        plan = plan_of(drafts)
+        results = evaluate_drafts(con, drafts, AT)
+        claims = {d.manifest.id: draft_claims(d, r) for d, r in zip(drafts, results, strict=True)}
+        direct = read_matrices(con, wide_relation(plan), claims, AT)
+        with shared_rows(con, drafts, plan, AT) as narrow:
+            assert narrow is not None
+            assert evaluate_drafts(con, drafts, AT, narrow, plan) == results
+            # read row by row where the table's column types are not known
+            unknown = replace(narrow, types={})
+            assert evaluate_drafts(con, drafts, AT, unknown, plan) == results
+            shared = read_matrices(con, "no_such_relation", claims, AT, narrow=narrow)
+    assert list(shared) == list(direct)
+    for pid, m in direct.items():
+        s = shared[pid]
+        for a, b in ((m.ids, s.ids), (m.amount, s.amount), (m.eligible, s.eligible)):
+            assert a.shape == b.shape and (a == b).all(), pid
+        assert (m.checked == s.checked).all(), pid
 
 
 def test_the_portfolio_check_stores_each_production_s_own_allocation(
