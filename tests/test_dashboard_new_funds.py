@@ -13,29 +13,11 @@ from streamlit.testing.v1 import AppTest
 
 from tests.cli_run import invoke
 from tests.dashboard import open_dashboard
+from tests.test_new_funds import PARISIAN
 
 pytestmark = pytest.mark.xdist_group("dashboard")
 
-MANIFEST = {
-    "id": "nuit-parisienne",
-    "title": "Nuit parisienne",
-    "kind": "feature",
-    "schedule": {
-        "prep_start": "2026-03-02",
-        "shoot_start": "2026-06-01",
-        "shoot_end": "2026-07-24",
-        "post_end": "2027-03-26",
-    },
-    "shooting_days": [{"territory": "FR-75", "days": 5}, {"territory": "BE-BRU", "days": 25}],
-    "financing": [
-        {
-            "scheme": "ile_de_france",
-            "amount": "200000",
-            "signed_on": "2026-04-10",
-            "strand": "majority",
-        }
-    ],
-}
+MANIFEST = PARISIAN
 DAYS = {
     "fr": "Jours de tournage en Île-de-France : 5 j sur 6 j requis — il manque 1 j",
     "nl": "Draaidagen in Île-de-France: 5 d van de vereiste 6 d — 1 d te weinig",

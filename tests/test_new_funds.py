@@ -21,6 +21,22 @@ SCHEDULE = {
     "shoot_end": "2026-07-24",
     "post_end": "2027-03-26",
 }
+#: a majority coproduction with the Île-de-France region, 5 of its 30 shooting days in Paris
+PARISIAN: dict[str, Any] = {
+    "id": "nuit-parisienne",
+    "title": "Nuit parisienne",
+    "kind": "feature",
+    "schedule": SCHEDULE,
+    "shooting_days": [{"territory": "FR-75", "days": 5}, {"territory": "BE-BRU", "days": 25}],
+    "financing": [
+        {
+            "scheme": "ile_de_france",
+            "amount": "200000",
+            "signed_on": "2026-04-10",
+            "strand": "majority",
+        }
+    ],
+}
 EXPENSE_HEAD = [
     "date", "supplier", "country", "postcode", "budget_code", "amount", "supplier_vat",
     "invoice_ref", "status", "payee_type",
@@ -119,21 +135,7 @@ def parisian(tmp_path: Path) -> Path:
     """A majority coproduction with the Île-de-France region: 30 % of the budget without
     chapter 9 spent in Paris (it meets the spend), 5 of its 30 shooting days in Paris (20 %
     would be 6)."""
-    manifest = {
-        "id": "nuit-parisienne",
-        "title": "Nuit parisienne",
-        "kind": "feature",
-        "schedule": SCHEDULE,
-        "shooting_days": [{"territory": "FR-75", "days": 5}, {"territory": "BE-BRU", "days": 25}],
-        "financing": [
-            {
-                "scheme": "ile_de_france",
-                "amount": "200000",
-                "signed_on": "2026-04-10",
-                "strand": "majority",
-            }
-        ],
-    }
+    manifest = PARISIAN
     budget = [
         ["7.01", "Matériel caméra", "900000,00", "equipment", "FR-75"],
         ["9.01", "Assurance production", "100000,00", "insurance", ""],
