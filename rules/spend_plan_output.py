@@ -188,16 +188,17 @@ def plan_table(p: SpendPlan, lang: str = "fr") -> str:
         lines.append(f"- {binds_sentence(o, lang)}")
         lines += [f"  {s}" for s in worth_sentences(o, p.territories, lang)]
     lines.append("")
-    for o in p.short:
-        lines.append(
-            i18n.text(
-                "plan.short", lang, obligation=obligation_label(o, lang), amount=-o.after_margin
-            )
-        )
-    if not p.short:
-        lines.append(i18n.text("plan.all_met", lang))
+    lines += short_sentences(p, lang) or [i18n.text("plan.all_met", lang)]
     lines.append(i18n.text("plan.rounding", lang))
     return "\n".join(lines).rstrip() + "\n"
+
+
+def short_sentences(p: SpendPlan, lang: str) -> list[str]:
+    """One sentence per obligation still short with the plan (empty: every one is met)."""
+    return [
+        i18n.text("plan.short", lang, obligation=obligation_label(o, lang), amount=-o.after_margin)
+        for o in p.short
+    ]
 
 
 def _state_words(margin: Decimal, lang: str) -> str:

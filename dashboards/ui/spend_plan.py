@@ -25,6 +25,7 @@ from rules.spend_plan import SpendPlan, plan_spend
 from rules.spend_plan_output import (
     binds_sentence,
     obligation_label,
+    short_sentences,
     territory_words,
     worth_sentences,
 )
@@ -106,12 +107,8 @@ def show_plan(plan: SpendPlan, code: str) -> None:
         st.caption(i18n.text("plan.nothing_left", code, codes=", ".join(plan.spent)))
     st.markdown(f"**{i18n.text('plan.obligations', code)}**")
     st.dataframe(_obligations_frame(plan, code), hide_index=True, placeholder="–", width="stretch")
-    for o in plan.short:
-        st.warning(
-            i18n.text(
-                "plan.short", code, obligation=obligation_label(o, code), amount=-o.after_margin
-            )
-        )
+    for sentence in short_sentences(plan, code):
+        st.warning(sentence)
     if not plan.short:
         st.success(i18n.text("plan.all_met", code))
     st.markdown(f"**{i18n.text('plan.why', code)}**")

@@ -12,6 +12,7 @@ import hashlib
 import re
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,15 +77,9 @@ def _row_numbers(frame: pl.DataFrame) -> pl.Expr:
     ).alias("_row")
 
 
-def _finish(frame: pl.DataFrame, name: str, quoted: bool = True) -> pl.DataFrame:
-    """Check headers, trim cells, blank -> null, number rows, drop empty rows."""
-    headers = [c.strip() for c in frame.columns]
-    if not headers or all(not h for h in headers):
-        raise i18n.error("error.file.no_header", name=name)
-    seen: dict[str, int] = {}
-    for h in headers:
-        seen[h.lower()] = seen.get(h.lower(), 0) + 1
-    dupes = sorted(h for h, n in seen.items() if n > 1)
+def refuse_repeated_headers(keys: list[str], name: str) -> None:
+    """Refuse a header row naming a column twice (case-folded keys): every repeat named."""
+    dupes = sorted(k for k, n in Counter(keys).items() if n > 1)
     if dupes:
         raise i18n.error(
             "error.file.repeated_headers",
@@ -92,6 +87,14 @@ def _finish(frame: pl.DataFrame, name: str, quoted: bool = True) -> pl.DataFrame
             name=name,
             headers=", ".join(repr(d) for d in dupes),
         )
+
+
+def _finish(frame: pl.DataFrame, name: str, quoted: bool = True) -> pl.DataFrame:
+    """Check headers, trim cells, blank -> null, number rows, drop empty rows."""
+    headers = [c.strip() for c in frame.columns]
+    if not headers or all(not h for h in headers):
+        raise i18n.error("error.file.no_header", name=name)
+    refuse_repeated_headers([h.lower() for h in headers], name)
     frame = frame.rename(dict(zip(frame.columns, headers, strict=True)))
     rows = (
         _row_numbers(frame)
@@ -130,19 +133,8 @@ def _refuse_mixed(path: Path, name: str) -> None:
 def _refuse_repeated(first: str, delimiter: str, name: str) -> None:
     """A header named twice, as written (the parser renames the second copy, and its column was
     then silently left out)."""
-    seen: dict[str, int] = {}
-    for cell in _header_cells(first, delimiter):
-        key = cell.strip().lstrip("\ufeff").lower()
-        if key:
-            seen[key] = seen.get(key, 0) + 1
-    dupes = sorted(h for h, n in seen.items() if n > 1)
-    if dupes:
-        raise i18n.error(
-            "error.file.repeated_headers",
-            [Problem("duplicated column header", name, 1, d) for d in dupes],
-            name=name,
-            headers=", ".join(repr(d) for d in dupes),
-        )
+    cells = (c.strip().lstrip("\ufeff").lower() for c in _header_cells(first, delimiter))
+    refuse_repeated_headers([c for c in cells if c], name)
 
 
 def _refuse_ragged(source: Path | bytes, delimiter: str, first: str, name: str) -> None:
